@@ -1,0 +1,41 @@
+# AtlasChart: two commands on a fresh machine — `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MEDIAPIPE := mediapipe==0.10.21
+
+.PHONY: run test install messages lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	# The pose model ships inside this wheel; its declared deps (jax, numpy<2, ...) are not needed
+	# at run time, so it goes in without them (docs/decisions/0002-pose-model-install.md).
+	$(PY) -m pip install --quiet --no-deps $(MEDIAPIPE)
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Compiles the Korean .po files with polib: no system gettext tools needed.
+messages: $(STAMP)
+	$(VENV)/bin/atlaschart i18n compile
+
+run: messages
+	DEBUG=1 $(VENV)/bin/atlaschart migrate
+	DEBUG=1 $(VENV)/bin/atlaschart demo
+	DEBUG=1 $(VENV)/bin/atlaschart serve
+
+test: messages
+	$(PY) tools/run_tests.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+bench: messages
+	$(PY) bench/web.py
+
+clean:
+	rm -rf $(VENV) var/test-*
