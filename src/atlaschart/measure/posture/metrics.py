@@ -1,0 +1,467 @@
+"""Posture metrics from photo landmarks (algorithm ``posture.photo_metrics``).
+
+Frame: image pixels, x right, y down, of the upright photo (see ``landmarks``). The camera is
+assumed level: "horizontal" and "vertical" are the image axes. docs/posture.md defines every metric;
+the definitions come from issue 4 §3 and clinical.md §4.
+
+Sign conventions
+----------------
+* Frontal line angles (anterior and posterior views): the angle of the line through a
+  left/right pair against the horizontal, **positive when the patient's LEFT point is higher**.
+  On an anterior photo rotated counter-clockwise (as displayed) by θ, every line angle grows by
+  θ; on a posterior photo it shrinks by θ; a mirrored photo negates it.
+* Frontal shifts: positive toward the patient's left.
+* Lateral views: "forward" is the direction the patient faces (image -x for a ``left`` view,
+  +x for a ``right`` view); angles and offsets are positive forward / up.
+
+Quality
+-------
+A model point with visibility below ``PostureConfig.min_visibility`` (0.8, issue 4 §4), a point
+outside the image, or a missing point makes the metric ``None`` with a reason naming the point.
+Clinician points are always used.
+
+Uncertainty
+-----------
+Each value carries a standard uncertainty (1 SD, in the metric's unit) propagated to first
+order from the landmarks' position uncertainties (``Landmark.uncertainty_px``, or the configured
+default for the source). It is ``None`` when any point's uncertainty is unknown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import product
+
+from atlaschart.measure.posture.landmarks import (
+    CLINICIAN_LANDMARK_NAMES,
+    Calibration,
+    Landmark,
+    LandmarkSet,
+    LandmarkSource,
+    View,
+)
+from atlaschart.measure.provenance import Algorithm
+
+#: Bumped whenever the same landmarks could give different numbers.
+ALGORITHM = Algorithm("posture.photo_metrics", "1")
+
+UNITS = ("deg", "pct", "mm")
+
+FRONTAL_METRICS: tuple[str, ...] = (
+    "head_tilt_ears_deg",
+    "head_tilt_eyes_deg",
+    "shoulder_tilt_deg",
+    "hip_tilt_deg",
+    "knee_tilt_deg",
+    "pelvic_tilt_deg",
+    "lateral_head_shift_pct",
+    "lateral_head_shift_mm",
+    "trunk_shift_pct",
+    "trunk_shift_mm",
+)
+
+LATERAL_METRICS: tuple[str, ...] = (
+    "ear_shoulder_angle_deg",
+    "craniovertebral_angle_deg",
+    "ear_ankle_offset_pct",
+    "ear_ankle_offset_mm",
+    "shoulder_ankle_offset_pct",
+    "shoulder_ankle_offset_mm",
+    "hip_ankle_offset_pct",
+    "hip_ankle_offset_mm",
+)
+
+
+def metric_names(view: View) -> tuple[str, ...]:
+    """The metrics computed for ``view``, in output order."""
+    return FRONTAL_METRICS if view.is_frontal else LATERAL_METRICS
+
+
+def unit_of(name: str) -> str:
+    """The unit encoded in a metric name's suffix: ``deg``, ``pct`` or ``mm``."""
+    unit = name.rsplit("_", 1)[-1]
+    if unit not in UNITS:
+        raise ValueError(f"metric name {name!r} has no unit suffix")
+    return unit
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One posture metric.
+
+    ``value`` and ``uncertainty`` (standard uncertainty, 1 SD) are in ``unit``. ``value`` is
+    ``None`` exactly when it could not be measured, and then ``reason`` says why (naming the
+    point at fault). ``reason`` may also carry a note on a valid value. ``points`` lists the
+    landmark names the value was computed from.
+    """
+
+    name: str
+    value: float | None
+    unit: str
+    uncertainty: float | None = None
+    reason: str | None = None
+    points: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if unit_of(self.name) != self.unit:
+            raise ValueError(f"{self.name}: unit must be {unit_of(self.name)!r}")
+        if self.value is None and not self.reason:
+            raise ValueError(f"{self.name}: a missing value needs a reason")
+        if self.value is not None and not math.isfinite(self.value):
+            raise ValueError(f"{self.name}: value must be finite")
+        if self.uncertainty is not None and not (
+            math.isfinite(self.uncertainty) and self.uncertainty >= 0
+        ):
+            raise ValueError(f"{self.name}: uncertainty must be a finite number >= 0")
+        if self.value is None and self.uncertainty is not None:
+            raise ValueError(f"{self.name}: a missing value has no uncertainty")
+
+
+@dataclass(frozen=True)
+class PostureResult:
+    """All metrics of one view, with the algorithm that made them."""
+
+    view: View
+    algorithm: Algorithm
+    metrics: tuple[Metric, ...]
+
+    def __post_init__(self) -> None:
+        names = tuple(m.name for m in self.metrics)
+        if names != metric_names(self.view):
+            raise ValueError(f"metrics must be exactly {metric_names(self.view)} in order")
+
+    def get(self, name: str) -> Metric:
+        """The metric called ``name`` (``KeyError`` if this view has no such metric)."""
+        for m in self.metrics:
+            if m.name == name:
+                return m
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class PostureConfig:
+    """Settings of the metric computation; each default names its source.
+
+    * ``min_visibility`` 0.8: issue 4 §4; pose_models.md §8 (hallucinated out-of-frame hips
+      had visibility 0.01–0.22).
+    * ``model_point_uncertainty_px``: used for a model point whose own ``uncertainty_px`` is
+      unknown; ``None`` (unknown) by default because it scales with the person's size in pixels.
+    * ``clinician_point_uncertainty_px`` 2.0 px **[unverified]**: a guess at hand-placement
+      repeatability on a screen; configure from the clinic's repeated placements.
+    """
+
+    min_visibility: float = 0.8
+    model_point_uncertainty_px: float | None = None
+    clinician_point_uncertainty_px: float | None = 2.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.min_visibility <= 1.0:
+            raise ValueError("min_visibility must be within 0..1")
+        for v in (self.model_point_uncertainty_px, self.clinician_point_uncertainty_px):
+            if v is not None and not (math.isfinite(v) and v >= 0):
+                raise ValueError("point uncertainties must be finite numbers >= 0")
+
+
+DEFAULT_CONFIG = PostureConfig()
+
+Point = tuple[float, float]
+_Formula = Callable[[Sequence[Point]], float]
+
+
+class _NotMeasurable(Exception):
+    """A formula cannot give a value for these points (the message is the reason)."""
+
+
+@dataclass(frozen=True)
+class _Spec:
+    name: str
+    # Alternative point lists, best first; the first whose points are all present is used.
+    alternatives: tuple[tuple[str, ...], ...]
+    formula: _Formula
+    needs_scale: bool = False
+
+
+def _line_angle_deg(side: float) -> _Formula:
+    """Left/right line vs horizontal, positive when the patient's left point is higher.
+
+    ``side`` is +1 when the patient's left is on the image's right (anterior), -1 otherwise.
+    """
+
+    def f(p: Sequence[Point]) -> float:
+        (lx, ly), (rx, ry) = p[0], p[1]
+        across = side * (lx - rx)
+        if across <= 0:
+            raise _NotMeasurable("crossed")
+        return math.degrees(math.atan2(ry - ly, across))
+
+    return f
+
+
+def _mid_x(a: Point, b: Point) -> float:
+    return (a[0] + b[0]) / 2.0
+
+
+def _shift(side: float, scale: float | None) -> _Formula:
+    """Midpoint of pair 1 minus midpoint of pair 2 along x, toward the patient's left.
+
+    Points: pair1 left, pair1 right, pair2 left, pair2 right. Returned in % of the width of the
+    pair named by ``scale is None`` (pair 2's width), or in mm when ``scale`` (mm/px) is given.
+    """
+
+    def f(p: Sequence[Point]) -> float:
+        offset_px = side * (_mid_x(p[0], p[1]) - _mid_x(p[2], p[3]))
+        if scale is not None:
+            return offset_px * scale
+        width = math.dist(p[2], p[3])
+        if width <= 0:
+            raise _NotMeasurable("zero width")
+        return 100.0 * offset_px / width
+
+    return f
+
+
+def _ear_shoulder_angle(forward: float) -> _Formula:
+    def f(p: Sequence[Point]) -> float:
+        (ex, ey), (sx, sy) = p[0], p[1]
+        return math.degrees(math.atan2(forward * (ex - sx), sy - ey))
+
+    return f
+
+
+def _cva(forward: float) -> _Formula:
+    def f(p: Sequence[Point]) -> float:
+        (tx, ty), (cx, cy) = p[0], p[1]
+        return math.degrees(math.atan2(cy - ty, forward * (tx - cx)))
+
+    return f
+
+
+def _ankle_offset_mm(forward: float, scale: float | None) -> _Formula:
+    """Points: part, ankle. Forward offset of part over the ankle in mm."""
+
+    def f(p: Sequence[Point]) -> float:
+        if scale is None:  # guarded by _Spec.needs_scale
+            raise _NotMeasurable("no scale")
+        return forward * (p[0][0] - p[1][0]) * scale
+
+    return f
+
+
+def _ankle_offset_pct(forward: float) -> _Formula:
+    """Points: part, ankle, shoulder. Forward offset of part over the ankle, % of the vertical
+    ankle-to-shoulder distance."""
+
+    def f(p: Sequence[Point]) -> float:
+        (px, _), (ax, ay), (_, sy) = p[0], p[1], p[2]
+        offset_px = forward * (px - ax)
+        height = ay - sy
+        if height <= 0:
+            raise _NotMeasurable("ankle above shoulder")
+        return 100.0 * offset_px / height
+
+    return f
+
+
+def _pairs(*options: tuple[str, str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(options)
+
+
+def _frontal_specs(view: View, scale: float | None) -> tuple[_Spec, ...]:
+    side = 1.0 if view is View.ANTERIOR else -1.0
+    line = _line_angle_deg(side)
+    shoulders = _pairs(("left_acromion", "right_acromion"), ("left_shoulder", "right_shoulder"))
+    pelvis = ("left_asis", "right_asis") if view is View.ANTERIOR else ("left_psis", "right_psis")
+    head_shift = tuple(("left_eye", "right_eye", *s) for s in shoulders)
+    trunk = tuple((*s, "left_hip", "right_hip") for s in shoulders)
+    return (
+        _Spec("head_tilt_ears_deg", (("left_ear", "right_ear"),), line),
+        _Spec("head_tilt_eyes_deg", (("left_eye", "right_eye"),), line),
+        _Spec("shoulder_tilt_deg", shoulders, line),
+        _Spec("hip_tilt_deg", (("left_hip", "right_hip"),), line),
+        _Spec("knee_tilt_deg", (("left_knee", "right_knee"),), line),
+        _Spec("pelvic_tilt_deg", (pelvis,), line),
+        _Spec("lateral_head_shift_pct", head_shift, _shift(side, None)),
+        _Spec("lateral_head_shift_mm", head_shift, _shift(side, scale), needs_scale=True),
+        _Spec("trunk_shift_pct", trunk, _shift(side, None)),
+        _Spec("trunk_shift_mm", trunk, _shift(side, scale), needs_scale=True),
+    )
+
+
+def _lateral_specs(view: View, scale: float | None) -> tuple[_Spec, ...]:
+    forward = -1.0 if view is View.LEFT else 1.0
+    s = view.value  # camera-facing side: the far side is hidden (pose_models.md §6)
+    ears = (f"{s}_tragus", f"{s}_ear")
+    shoulders = (f"{s}_acromion", f"{s}_shoulder")
+    ankle = f"{s}_ankle"
+    ear_sh = tuple(product(ears, shoulders))
+    return (
+        _Spec("ear_shoulder_angle_deg", ear_sh, _ear_shoulder_angle(forward)),
+        _Spec("craniovertebral_angle_deg", tuple((e, "c7_spinous") for e in ears), _cva(forward)),
+        _Spec(
+            "ear_ankle_offset_pct",
+            tuple((e, ankle, sh) for e, sh in ear_sh),
+            _ankle_offset_pct(forward),
+        ),
+        _Spec(
+            "ear_ankle_offset_mm",
+            tuple((e, ankle) for e in ears),
+            _ankle_offset_mm(forward, scale),
+            needs_scale=True,
+        ),
+        _Spec(
+            "shoulder_ankle_offset_pct",
+            tuple((sh, ankle, sh) for sh in shoulders),
+            _ankle_offset_pct(forward),
+        ),
+        _Spec(
+            "shoulder_ankle_offset_mm",
+            tuple((sh, ankle) for sh in shoulders),
+            _ankle_offset_mm(forward, scale),
+            needs_scale=True,
+        ),
+        _Spec(
+            "hip_ankle_offset_pct",
+            tuple((f"{s}_hip", ankle, sh) for sh in shoulders),
+            _ankle_offset_pct(forward),
+        ),
+        _Spec(
+            "hip_ankle_offset_mm",
+            ((f"{s}_hip", ankle),),
+            _ankle_offset_mm(forward, scale),
+            needs_scale=True,
+        ),
+    )
+
+
+def _not_found(name: str) -> str:
+    if name in CLINICIAN_LANDMARK_NAMES:
+        return f"{name} was not placed (a clinician places this point)"
+    return f"{name} was not found"
+
+
+def _unusable(lm: Landmark, points: LandmarkSet, config: PostureConfig) -> str | None:
+    """Why ``lm`` may not be used, or ``None`` when it may."""
+    if not (0.0 <= lm.x_px <= points.width_px and 0.0 <= lm.y_px <= points.height_px):
+        return f"{lm.name} is outside the image"
+    if lm.source is LandmarkSource.MODEL and lm.visibility < config.min_visibility:
+        return f"{lm.name} visibility {lm.visibility:.2f} is below {config.min_visibility:.2f}"
+    return None
+
+
+def _point_sigma(lm: Landmark, config: PostureConfig) -> float | None:
+    if lm.uncertainty_px is not None:
+        return lm.uncertainty_px
+    if lm.source is LandmarkSource.CLINICIAN:
+        return config.clinician_point_uncertainty_px
+    return config.model_point_uncertainty_px
+
+
+def _propagate(formula: _Formula, pts: list[Point], sigmas: list[float]) -> float:
+    """First-order propagation: sqrt(sum over points and axes of (df/dp * sigma)^2).
+
+    Derivatives by central differences (the formulas are smooth where they are defined).
+    """
+    h = 1e-3
+    total = 0.0
+    for i, sigma in enumerate(sigmas):
+        if sigma == 0:
+            continue
+        for axis in (0, 1):
+            hi, lo = list(pts), list(pts)
+            x, y = pts[i]
+            hi[i] = (x + h, y) if axis == 0 else (x, y + h)
+            lo[i] = (x - h, y) if axis == 0 else (x, y - h)
+            derivative = (formula(hi) - formula(lo)) / (2 * h)
+            total += (derivative * sigma) ** 2
+    return math.sqrt(total)
+
+
+def _measure(
+    spec: _Spec, points: LandmarkSet, scale: float | None, config: PostureConfig
+) -> Metric:
+    unit = unit_of(spec.name)
+    if spec.needs_scale and scale is None:
+        return Metric(spec.name, None, unit, reason="no calibration: mm values need a scale")
+    chosen = next(
+        (alt for alt in spec.alternatives if all(points.get(n) for n in alt)),
+        None,
+    )
+    if chosen is None:
+        # Name what is missing from the last alternative: the one built on model points.
+        missing = [n for n in spec.alternatives[-1] if points.get(n) is None]
+        return Metric(spec.name, None, unit, reason="; ".join(_not_found(n) for n in missing))
+    landmarks = [points.get(n) for n in chosen]
+    used = [lm for lm in landmarks if lm is not None]
+    problems = [p for p in (_unusable(lm, points, config) for lm in used) if p]
+    if problems:
+        return Metric(spec.name, None, unit, reason="; ".join(problems), points=chosen)
+    pts = [(lm.x_px, lm.y_px) for lm in used]
+    try:
+        value = spec.formula(pts)
+    except _NotMeasurable:
+        return Metric(
+            spec.name, None, unit, reason=_geometry_reason(chosen, points.view), points=chosen
+        )
+    sigmas = [_point_sigma(lm, config) for lm in used]
+    uncertainty = None
+    if all(s is not None for s in sigmas):
+        try:
+            uncertainty = _propagate(spec.formula, pts, [s for s in sigmas if s is not None])
+        except _NotMeasurable:  # within a thousandth of a pixel of degenerate
+            uncertainty = None
+    return Metric(spec.name, value, unit, uncertainty=uncertainty, points=chosen)
+
+
+def _geometry_reason(chosen: tuple[str, ...], view: View) -> str:
+    if view.is_frontal:
+        return (
+            f"{chosen[0]} is not on the patient's left of {chosen[1]} in an {view.value} view: "
+            "check the view or the point labels"
+        )
+    return f"{chosen[1]} is not below {chosen[-1]}: check the points"
+
+
+def compute_metrics(
+    points: LandmarkSet,
+    *,
+    calibration: Calibration | None = None,
+    config: PostureConfig = DEFAULT_CONFIG,
+) -> PostureResult:
+    """Compute every metric of ``points.view`` from landmarks.
+
+    Parameters
+    ----------
+    points
+        Landmarks in image pixels (x right, y down), patient's left/right names.
+    calibration
+        Optional two-point scale; without it every ``*_mm`` metric is ``None``.
+    config
+        Visibility threshold and default point uncertainties.
+
+    Returns
+    -------
+    PostureResult
+        One ``Metric`` per name of ``metric_names(view)``, tagged with ``ALGORITHM``.
+
+    Examples
+    --------
+    Anterior view, patient's left shoulder (image right) 10 px higher over 100 px:
+    atan(10/100) = 5.71°.
+
+    >>> from atlaschart.measure.posture.landmarks import Landmark, LandmarkSet, View
+    >>> s = LandmarkSet(View.ANTERIOR, 400, 400, (
+    ...     Landmark("left_shoulder", 250, 190), Landmark("right_shoulder", 150, 200)))
+    >>> round(compute_metrics(s).get("shoulder_tilt_deg").value, 2)
+    5.71
+    """
+    scale = calibration.mm_per_px if calibration is not None else None
+    specs = (
+        _frontal_specs(points.view, scale)
+        if points.view.is_frontal
+        else _lateral_specs(points.view, scale)
+    )
+    return PostureResult(
+        points.view, ALGORITHM, tuple(_measure(s, points, scale, config) for s in specs)
+    )
