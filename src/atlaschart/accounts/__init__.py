@@ -1,0 +1,1 @@
+"""Users, roles, login (rate-limited), language preference."""

@@ -1,0 +1,126 @@
+"""The demo clinics that ``make run`` loads once: two clinics, a user per role, ~20 patients.
+
+Passwords are generated on first load and kept in ``var/demo_credentials.json`` (mode 600) so a
+second run can print them again without changing anything. Demo data only: never load it into a
+clinic's real database.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from atlaschart.accounts.models import Role, User
+from atlaschart.clinics.models import Clinic
+from atlaschart.patients.models import Patient, Sex
+
+CLINICS = [
+    ("seoul-demo", "서울 바른척추 재활의학과 (Seoul Barun Spine Rehabilitation Clinic)",
+     "02-555-0100", "서울특별시 강남구 테헤란로 100", "seoul"),
+    ("busan-demo", "Haeundae Upper Cervical Chiropractic", "051-555-0200",
+     "부산광역시 해운대구 해운대로 200", "busan"),
+]
+
+# (name, latin, date of birth, sex, phone, preferred language)
+SEOUL_PATIENTS = [
+    ("김민준", "Minjun Kim", date(1985, 3, 2), Sex.MALE, "010-2345-6789", "ko"),
+    ("이서연", "Seoyeon Lee", date(1992, 7, 19), Sex.FEMALE, "010-3456-7890", "ko"),
+    ("박지훈", "Jihoon Park", date(1978, 11, 5), Sex.MALE, "010-4567-8901", "ko"),
+    ("최수아", "Sua Choi", date(2001, 1, 23), Sex.FEMALE, "010-5678-9012", "ko"),
+    ("정예준", "Yejun Jung", date(1969, 9, 30), Sex.MALE, "010-6789-0123", "ko"),
+    ("강하은", "Haeun Kang", date(1995, 4, 14), Sex.FEMALE, "010-7890-1234", "ko"),
+    ("조도윤", "Doyun Cho", date(1988, 12, 8), Sex.MALE, "010-8901-2345", "ko"),
+    ("윤지우", "Jiwoo Yoon", date(1974, 6, 27), Sex.FEMALE, "010-9012-3456", "ko"),
+    ("장서준", "Seojun Jang", date(1999, 2, 11), Sex.MALE, "010-1122-3344", "ko"),
+    ("임하린", "Harin Lim", date(1983, 8, 3), Sex.FEMALE, "010-2233-4455", "ko"),
+    ("한지민", "Jimin Han", date(1990, 10, 16), Sex.FEMALE, "010-3344-5566", "ko"),
+    ("오승현", "Seunghyun Oh", date(1965, 5, 21), Sex.MALE, "010-4455-6677", "ko"),
+    ("서민서", "Minseo Seo", date(2004, 3, 9), Sex.FEMALE, "010-5566-7788", "ko"),
+    ("신우진", "Woojin Shin", date(1980, 1, 31), Sex.MALE, "010-6677-8899", "ko"),
+    ("Emily Carter", "Emily Carter", date(1987, 9, 12), Sex.FEMALE, "010-7788-9900", "en"),
+    ("James O'Neill", "James O'Neill", date(1976, 2, 4), Sex.MALE, "010-8899-0011", "en"),
+]
+BUSAN_PATIENTS = [
+    ("권나연", "Nayeon Kwon", date(1993, 11, 2), Sex.FEMALE, "010-1212-3434", "ko"),
+    ("황동현", "Donghyun Hwang", date(1971, 7, 7), Sex.MALE, "010-5656-7878", "ko"),
+    ("송유나", "Yuna Song", date(1998, 4, 25), Sex.FEMALE, "010-9090-1212", "ko"),
+    ("Daniel Novak", "Daniel Novak", date(1984, 12, 19), Sex.MALE, "010-3434-5656", "en"),
+]
+ROLES = [(Role.CLINIC_ADMIN, "admin"), (Role.CLINICIAN, "clinician"), (Role.FRONT_DESK, "desk")]
+DISPLAY_NAMES = {
+    "seoul": {"admin": "관리자 박원장", "clinician": "이도현 원장", "desk": "김하늘 (접수)"},
+    "busan": {"admin": "Admin Jung", "clinician": "Dr. Min Choi", "desk": "Front desk Lee"},
+}
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    created: bool
+    credentials: list[tuple[str, str, str, str]]  # clinic, username, password, role
+
+
+def _credentials_file() -> Path:
+    return Path(settings.VAR_DIR) / "demo_credentials.json"
+
+
+def _load_passwords() -> dict[str, str]:
+    path = _credentials_file()
+    if path.exists():
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    return {}
+
+
+def _save_passwords(passwords: dict[str, str]) -> None:
+    path = _credentials_file()
+    path.write_text(json.dumps(passwords, indent=2), encoding="utf-8")
+    path.chmod(0o600)
+
+
+def load_demo(password_for: dict[str, str] | None = None) -> DemoResult:
+    """Create the demo clinics unless they exist. ``password_for`` fixes passwords (tests)."""
+    passwords = {**_load_passwords(), **(password_for or {})}
+    created = False
+    with transaction.atomic():
+        for slug, name, phone, address, prefix in CLINICS:
+            clinic, was_created = Clinic.objects.get_or_create(
+                slug=slug, defaults={"name": name, "phone": phone, "address": address}
+            )
+            if not was_created:
+                continue
+            created = True
+            for role, suffix in ROLES:
+                username = f"{prefix}-{suffix}"
+                password = passwords.setdefault(username, secrets.token_urlsafe(9))
+                user = User(
+                    username=username, clinic=clinic, role=role,
+                    display_name=DISPLAY_NAMES[prefix][suffix],
+                    language="ko" if prefix == "seoul" else "",
+                )
+                user.set_password(password)
+                user.save()
+            patients = SEOUL_PATIENTS if prefix == "seoul" else BUSAN_PATIENTS
+            for number, (pname, latin, dob, sex, phone_no, lang) in enumerate(patients, start=1):
+                Patient.objects.create(
+                    clinic=clinic, chart_number=f"{number:06d}", name=pname, name_latin=latin,
+                    date_of_birth=dob, sex=sex, phone=phone_no, preferred_language=lang,
+                )
+            clinic.chart_counter = len(patients)
+            clinic.save(update_fields=["chart_counter"])
+    if created or password_for:
+        _save_passwords(passwords)
+    credentials = []
+    for slug, name, _phone, _address, prefix in CLINICS:
+        for role, suffix in ROLES:
+            username = f"{prefix}-{suffix}"
+            if User.objects.filter(username=username, clinic__slug=slug).exists():
+                credentials.append(
+                    (name.split(" (")[0], username, passwords.get(username, "(set before; see admin)"),
+                     str(role.label))
+                )
+    return DemoResult(created=created, credentials=credentials)

@@ -1,0 +1,1 @@
+"""Image I/O adapters (photos, DICOM, the pose model runner). No Django imports here."""

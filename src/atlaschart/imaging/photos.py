@@ -1,0 +1,142 @@
+"""Loading posture photos: JPEG, PNG and WebP only, upright, within size limits.
+
+Policy (issue 4 §4): anything else is refused with a ``PhotoError`` carrying a stable ``code``
+and an English ``message``; the web layer translates by code and stores nothing. Checks run
+cheapest first: byte size, then the header (format, pixel count), then the full decode.
+The returned pixels are upright: the EXIF orientation tag is applied, so landmark coordinates
+refer to the photo as a person sees it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 25 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+FORMATS = ("JPEG", "PNG", "WEBP")
+
+
+class PhotoError(Exception):
+    """A photo was refused. ``code`` is stable (for translation); ``message`` is English."""
+
+    code = "photo.error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PhotoUnreadable(PhotoError):
+    code = "photo.unreadable"
+
+
+class PhotoUnsupportedFormat(PhotoError):
+    code = "photo.unsupported_format"
+
+
+class PhotoTooLarge(PhotoError):
+    """More than ``MAX_BYTES`` bytes."""
+
+    code = "photo.too_large"
+
+
+class PhotoTooManyPixels(PhotoError):
+    """More than ``MAX_PIXELS`` pixels."""
+
+    code = "photo.too_many_pixels"
+
+
+@dataclass(frozen=True)
+class Photo:
+    """An upright photo as 8-bit RGB pixels, shape (height, width, 3)."""
+
+    rgb: NDArray[np.uint8]
+    format: str
+
+    def __post_init__(self) -> None:
+        if self.rgb.ndim != 3 or self.rgb.shape[2] != 3 or self.rgb.dtype != np.uint8:
+            raise ValueError("rgb must be an (height, width, 3) uint8 array")
+
+    @property
+    def width(self) -> int:
+        return int(self.rgb.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.rgb.shape[0])
+
+
+def _read_bytes(source: str | os.PathLike[str] | bytes | BinaryIO) -> bytes:
+    if isinstance(source, bytes):
+        data = source
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                raise PhotoTooLarge(_too_large(size))
+            data = path.read_bytes()
+        except PhotoError:
+            raise
+        except OSError as exc:
+            raise PhotoUnreadable(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+    else:
+        # Read one byte past the limit so a too-large stream is caught without reading it all.
+        data = source.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise PhotoTooLarge(_too_large(len(data)))
+    if not data:
+        raise PhotoUnreadable("the file is empty")
+    return data
+
+
+def _too_large(size: int) -> str:
+    return f"the file is {size / 1024 / 1024:.1f} MB; the limit is {MAX_BYTES // 1024 // 1024} MB"
+
+
+def load_photo(source: str | os.PathLike[str] | bytes | BinaryIO) -> Photo:
+    """Load a JPEG, PNG or WebP photo upright as RGB.
+
+    Raises ``PhotoTooLarge``, ``PhotoUnsupportedFormat``, ``PhotoTooManyPixels`` or
+    ``PhotoUnreadable`` (all ``PhotoError``). Animated files give their first frame; an alpha
+    channel is dropped.
+    """
+    data = _read_bytes(source)
+    try:
+        # Only these decoders may parse untrusted uploads.
+        image = Image.open(io.BytesIO(data), formats=FORMATS)
+    except Image.DecompressionBombError as exc:
+        raise PhotoTooManyPixels(f"the image has too many pixels (limit {MAX_PIXELS:,})") from exc
+    except UnidentifiedImageError as exc:
+        raise PhotoUnsupportedFormat(
+            "not a supported image: use a JPEG, PNG or WebP photo"
+        ) from exc
+    except OSError as exc:
+        raise PhotoUnreadable(f"the image cannot be read: {exc}") from exc
+    with image:
+        if image.format not in FORMATS:
+            raise PhotoUnsupportedFormat(
+                f"{image.format} images are not supported: use a JPEG, PNG or WebP photo"
+            )
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise PhotoTooManyPixels(
+                f"the image is {width}x{height} = {width * height / 1e6:.1f} megapixels; "
+                f"the limit is {MAX_PIXELS / 1e6:.0f} megapixels"
+            )
+        fmt = image.format
+        try:
+            upright = ImageOps.exif_transpose(image)
+            rgb = np.asarray(upright.convert("RGB"), dtype=np.uint8)
+        except (OSError, ValueError, SyntaxError) as exc:
+            # Truncated or corrupt data surfaces only on decode.
+            raise PhotoUnreadable(f"the image data is damaged: {exc}") from exc
+    return Photo(np.ascontiguousarray(rgb), fmt)

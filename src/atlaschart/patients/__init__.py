@@ -1,0 +1,1 @@
+"""Patients: records, search, archive, and the chart page that later apps fill with sections."""

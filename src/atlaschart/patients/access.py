@@ -1,0 +1,76 @@
+"""The one door to patient data.
+
+Views never query ``Patient`` directly: they call these helpers, which scope every query to the
+signed-in user's clinic and write the access log. A patient of another clinic is a 404, exactly as
+a patient that does not exist, so existence is not leaked. One condition per line, so the tests in
+tests/web/test_patient_access.py can prove each one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from atlaschart.audit.models import Action
+from atlaschart.audit.services import log_access, log_listing
+from atlaschart.patients.models import Patient, digits_only
+
+SEARCH_PAGE_SIZE = 50
+
+
+def patients_of_clinic(request: HttpRequest) -> QuerySet[Patient]:
+    """All patients the user's clinic holds (not logged: callers log what they show)."""
+    clinic_id = getattr(request.user, "clinic_id", None)
+    if not request.user.is_authenticated:
+        return Patient.objects.none()
+    if clinic_id is None:
+        return Patient.objects.none()
+    return Patient.objects.filter(clinic_id=clinic_id)
+
+
+def get_patient_for_user(
+    request: HttpRequest, patient_id: int, action: Action = Action.VIEW, detail: str = ""
+) -> Patient:
+    """The patient with this id in the user's clinic, logged as ``action``; else Http404."""
+    patient = patients_of_clinic(request).select_related("clinic").filter(pk=patient_id).first()
+    if patient is None:
+        raise Http404("No such patient")
+    log_access(request, action, patient=patient, detail=detail)
+    return patient
+
+
+def search_patients(
+    request: HttpRequest, query: str, *, include_archived: bool = False
+) -> list[Patient]:
+    """Patients matching a partial name (Hangul or Latin), chart number, phone or date of birth.
+
+    Each word of the query must match somewhere (so "김 1985" finds a Kim born in 1985). Every
+    patient shown is written to the access log. At most ``SEARCH_PAGE_SIZE`` results.
+    """
+    patients = patients_of_clinic(request)
+    if not include_archived:
+        patients = patients.filter(archived_at__isnull=True)
+    for word in query.split():
+        patients = patients.filter(search_text__contains=_search_term(word))
+    results = list(patients.order_by("name", "id")[:SEARCH_PAGE_SIZE])
+    log_listing(request, results, detail=f"search: {query}"[:300])
+    return results
+
+
+_DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+_PHONE_LIKE = re.compile(r"[\d\-.()+]+")
+
+
+def _search_term(word: str) -> str:
+    """How one query word is matched against ``Patient.search_text``.
+
+    A date (1985-03-02, 1985-03) matches the stored ISO date; a word of digits and phone punctuation
+    (010-1234-5678) matches by its digits; anything else (Hangul, Latin, chart number) in lower case.
+    """
+    if _DATE.fullmatch(word):
+        return word
+    if _PHONE_LIKE.fullmatch(word) and digits_only(word):
+        return digits_only(word)
+    return word.lower()

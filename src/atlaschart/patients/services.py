@@ -1,0 +1,64 @@
+"""Writes to patient records. Each function is one user action: one transaction, one log entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from atlaschart.audit.models import Action
+from atlaschart.audit.services import log_access
+from atlaschart.clinics.models import Clinic
+from atlaschart.patients.models import Patient
+
+
+def _next_chart_number(clinic_id: int) -> str:
+    Clinic.objects.filter(pk=clinic_id).update(chart_counter=F("chart_counter") + 1)
+    counter = Clinic.objects.select_for_update().values_list("chart_counter", flat=True).get(pk=clinic_id)
+    return f"{counter:06d}"
+
+
+@transaction.atomic
+def create_patient(request: HttpRequest, data: dict[str, Any]) -> Patient:
+    """Create a patient in the user's clinic. An empty chart number gets the clinic's next one."""
+    clinic_id = request.user.clinic_id  # type: ignore[union-attr]
+    patient = Patient(clinic_id=clinic_id, **data)
+    if not patient.chart_number:
+        patient.chart_number = _next_chart_number(clinic_id)
+    patient.save()
+    log_access(request, Action.CREATE, patient=patient)
+    return patient
+
+
+@transaction.atomic
+def update_patient(request: HttpRequest, patient: Patient, data: dict[str, Any]) -> list[str]:
+    """Apply changed fields; logs which fields changed (names only, not values)."""
+    changed = [field for field, value in data.items() if getattr(patient, field) != value]
+    if not changed:
+        return []
+    for field in changed:
+        setattr(patient, field, data[field])
+    patient.save(update_fields=[*changed, "updated_at"])
+    log_access(request, Action.UPDATE, patient=patient, detail="fields: " + ", ".join(changed))
+    return changed
+
+
+@transaction.atomic
+def archive_patient(request: HttpRequest, patient: Patient) -> None:
+    if patient.archived_at is not None:
+        return
+    patient.archived_at = timezone.now()
+    patient.save(update_fields=["archived_at", "updated_at"])
+    log_access(request, Action.ARCHIVE, patient=patient)
+
+
+@transaction.atomic
+def restore_patient(request: HttpRequest, patient: Patient) -> None:
+    if patient.archived_at is None:
+        return
+    patient.archived_at = None
+    patient.save(update_fields=["archived_at", "updated_at"])
+    log_access(request, Action.RESTORE, patient=patient)

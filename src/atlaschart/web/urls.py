@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from atlaschart.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("atlaschart.accounts.urls")),
+    path("patients/", include("atlaschart.patients.urls")),
+    path("access-log/", include("atlaschart.audit.urls")),
+]
+
+handler400 = "atlaschart.web.views.error_400"
+handler403 = "atlaschart.web.views.error_403"
+handler404 = "atlaschart.web.views.error_404"
+handler500 = "atlaschart.web.views.error_500"
