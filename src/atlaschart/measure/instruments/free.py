@@ -12,7 +12,6 @@ Sources: ../shared/research/outcomes_safety.md §1.1, §1.2 (category A), §2.2.
 from __future__ import annotations
 
 from atlaschart.measure.instruments.model import (
-    Band,
     ChangeRule,
     Instrument,
     Item,

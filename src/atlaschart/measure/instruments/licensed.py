@@ -20,9 +20,9 @@ from atlaschart.measure.instruments.model import (
 )
 
 
-def _items(count: int, scores: tuple[int, ...], wording_options: int, *, index: bool = False) -> (
-    tuple[Item, ...]
-):
+def _items(
+    count: int, scores: tuple[int, ...], wording_options: int, *, index: bool = False
+) -> tuple[Item, ...]:
     options = tuple(Option(score=s) for s in scores)
     return tuple(
         Item(

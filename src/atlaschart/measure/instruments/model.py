@@ -291,15 +291,15 @@ class Score:
             "instrument": self.instrument,
             "version": self.version,
             "scorable": self.scorable,
-            "score": _plain_number(self.score),
-            "percent": _plain_number(self.percent),
+            "score": plain_number(self.score),
+            "percent": plain_number(self.percent),
             "band": self.band,
             "answered": self.answered,
             "reason": self.reason,
         }
 
 
-def _plain_number(value: float | None) -> float | int | None:
+def plain_number(value: float | None) -> float | int | None:
     """Whole numbers print as ints (``60`` not ``60.0``) so the JSON reads like the paper form."""
     if value is not None and float(value).is_integer():
         return int(value)

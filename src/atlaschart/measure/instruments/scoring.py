@@ -78,7 +78,7 @@ def parse_answers(instrument: Instrument, raw: object) -> dict[str, Answer]:
         elif isinstance(value, str):
             if value.strip().lower() != NA:
                 raise AnswerError(
-                    f"{item.id}: expected a number, null or \"na\", got {_describe(value)}"
+                    f'{item.id}: expected a number, null or "na", got {_describe(value)}'
                 )
             parsed[item.id] = NA
         else:
@@ -213,10 +213,10 @@ def parse_activities(raw: object) -> list[tuple[str, int | None]]:
         raise AnswerError(f"PSFS answers must be an object, got {_describe(raw)}")
     extra = [key for key in raw if key != "activities"]
     if extra:
-        raise AnswerError(f"PSFS answers take only \"activities\", not {extra[0]!r}")
+        raise AnswerError(f'PSFS answers take only "activities", not {extra[0]!r}')
     activities = raw.get("activities")
     if not isinstance(activities, Sequence) or isinstance(activities, str):
-        raise AnswerError("PSFS answers need \"activities\": a list of {\"name\", \"score\"}")
+        raise AnswerError('PSFS answers need "activities": a list of {"name", "score"}')
     if len(activities) > PSFS_MAX_ACTIVITIES:
         raise AnswerError(
             f"PSFS takes at most {PSFS_MAX_ACTIVITIES} activities, got {len(activities)}"
