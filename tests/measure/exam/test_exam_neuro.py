@@ -32,7 +32,11 @@ from atlaschart.measure.exam.neuro import (
 
 L, R = Side.LEFT, Side.RIGHT
 NINDS, PLUS = ReflexScale.NINDS, ReflexScale.PLUS_0_5
-H, B, I = PathologicalSign.HOFFMANN, PathologicalSign.BABINSKI, PathologicalSign.INVERTED_SUPINATOR
+H, B, INV = (
+    PathologicalSign.HOFFMANN,
+    PathologicalSign.BABINSKI,
+    PathologicalSign.INVERTED_SUPINATOR,
+)
 
 
 def both(sign: PathologicalSign, left: bool, right: bool) -> list[PathologicalReflex]:
@@ -117,8 +121,12 @@ def test_duplicate_side_rejected() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "code", "field"),
     [
-        pytest.param(dict(site=ClonusSite.ANKLE, side=L), "beats_or_sustained", "beats", id="no-beats"),
-        pytest.param(dict(site=ClonusSite.ANKLE, side=L, beats=-1), "out_of_range", "beats", id="neg"),
+        pytest.param(
+            dict(site=ClonusSite.ANKLE, side=L), "beats_or_sustained", "beats", id="no-beats"
+        ),
+        pytest.param(
+            dict(site=ClonusSite.ANKLE, side=L, beats=-1), "out_of_range", "beats", id="neg"
+        ),
         pytest.param(dict(site="ankle", side=L, beats=2), "invalid_choice", "site", id="raw-str"),
     ],
 )
@@ -153,7 +161,7 @@ def exam(
     babinski: bool | None = None,
 ) -> NeuroExam:
     path: list[PathologicalReflex] = []
-    for sign, value in ((H, hoffmann), (I, supinator), (B, babinski)):
+    for sign, value in ((H, hoffmann), (INV, supinator), (B, babinski)):
         if value is not None:
             # Positive on the right only; negative on both sides.
             path += both(sign, False, value)
@@ -183,7 +191,9 @@ RULE_IN, RULE_OUT, INDET = (
         # Fail closed with missing items: 1 positive + 1 missing could be 2 -> indeterminate
         pytest.param(exam(None, False, False, False), 50, 1, 1, INDET, None, id="gait-missing"),
         # 0 positive + 1 missing: at most 1 -> still rule out
-        pytest.param(exam(False, False, False, False), None, 0, 1, RULE_OUT, 0.18, id="age-unknown"),
+        pytest.param(
+            exam(False, False, False, False), None, 0, 1, RULE_OUT, 0.18, id="age-unknown"
+        ),
         # 3 positive with 2 missing: already rule in
         pytest.param(exam(True, True, None, None), 70, 3, 2, RULE_IN, 30.9, id="3pos-2missing"),
     ],
@@ -237,7 +247,7 @@ def test_normal_exam_gives_all_false() -> None:
             DeepTendonReflex(Reflex.BICEPS, L, NINDS, 3),  # NINDS 3 = upper half of normal
             DeepTendonReflex(Reflex.BICEPS, R, NINDS, 2),
         ),
-        pathological=(*both(H, False, False), *both(B, False, False), *both(I, False, False)),
+        pathological=(*both(H, False, False), *both(B, False, False), *both(INV, False, False)),
         clonus=(Clonus(ClonusSite.ANKLE, L, 0), Clonus(ClonusSite.ANKLE, R, 0)),
         gait=Gait(False),
     )
@@ -247,12 +257,24 @@ def test_normal_exam_gives_all_false() -> None:
 @pytest.mark.parametrize(
     ("reflex", "key", "expected"),
     [
-        pytest.param(DeepTendonReflex(Reflex.PATELLAR, R, NINDS, 4), "hyperreflexia", True,
-                     id="NINDS-4-enhanced[43]"),
-        pytest.param(DeepTendonReflex(Reflex.PATELLAR, R, PLUS, 3), "hyperreflexia", True,
-                     id="plus-3+-brisk-fails-closed[43]"),
-        pytest.param(DeepTendonReflex(Reflex.PATELLAR, R, PLUS, 2), "hyperreflexia", False,
-                     id="plus-2+-normal"),
+        pytest.param(
+            DeepTendonReflex(Reflex.PATELLAR, R, NINDS, 4),
+            "hyperreflexia",
+            True,
+            id="NINDS-4-enhanced[43]",
+        ),
+        pytest.param(
+            DeepTendonReflex(Reflex.PATELLAR, R, PLUS, 3),
+            "hyperreflexia",
+            True,
+            id="plus-3+-brisk-fails-closed[43]",
+        ),
+        pytest.param(
+            DeepTendonReflex(Reflex.PATELLAR, R, PLUS, 2),
+            "hyperreflexia",
+            False,
+            id="plus-2+-normal",
+        ),
     ],
 )
 def test_hyperreflexia_threshold_per_scale(
