@@ -42,8 +42,8 @@ MEDIAPIPE_VERSION = "0.10.21"
 MODEL_COMPLEXITY = 1
 
 #: Rotations (degrees, counter-clockwise as displayed) of the TTA passes; each is run plain and
-#: mirrored, so 6 passes in all.
-TTA_ROTATIONS_DEG: tuple[float, ...] = (0.0, 5.0, -5.0)
+#: mirrored, so 10 passes in all (compared in bench/posture.py against (0, ±5) and (0, ±8)).
+TTA_ROTATIONS_DEG: tuple[float, ...] = (0.0, 3.0, -3.0, 6.0, -6.0)
 
 #: TTA passes run on a copy whose longer side is at most this (the model sees 256 px anyway),
 #: so 6 warps of a 40-megapixel photo stay cheap.
@@ -105,7 +105,7 @@ def _import_mediapipe() -> Any:
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
-        import mediapipe  # noqa: PLC0415 - optional dependency, imported on first use
+        import mediapipe  # optional dependency, imported on first use
     except ImportError as exc:
         raise PoseModelNotInstalled() from exc
     return mediapipe
@@ -161,13 +161,11 @@ def _rotate(rgb: NDArray[np.uint8], angle_deg: float) -> tuple[NDArray[np.uint8]
     h, w = rgb.shape[:2]
     matrix = cv2.getRotationMatrix2D(((w - 1) / 2.0, (h - 1) / 2.0), angle_deg, 1.0)
     cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
-    new_w = int(math.ceil(w * cos + h * sin))
-    new_h = int(math.ceil(w * sin + h * cos))
+    new_w = math.ceil(w * cos + h * sin)
+    new_h = math.ceil(w * sin + h * cos)
     matrix[0, 2] += (new_w - w) / 2.0
     matrix[1, 2] += (new_h - h) / 2.0
-    rotated = cv2.warpAffine(
-        rgb, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR, borderValue=_GRAY
-    )
+    rotated = cv2.warpAffine(rgb, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR, borderValue=_GRAY)
     return np.asarray(rotated, dtype=np.uint8), matrix
 
 
@@ -175,7 +173,7 @@ def _tta_pass(
     rgb: NDArray[np.uint8], angle_deg: float, mirrored: bool
 ) -> list[tuple[str, float, float, float]] | None:
     """One augmented pass, mapped back to ``rgb``'s frame with patient-side names."""
-    h, w = rgb.shape[:2]
+    w = rgb.shape[1]
     image = np.ascontiguousarray(rgb[:, ::-1]) if mirrored else rgb
     matrix = None
     if angle_deg:
@@ -217,7 +215,13 @@ def _with_single_pass_sigma(points: LandmarkSet) -> LandmarkSet:
 _NO_PERSON = "no person found in the photo"
 
 
-def detect_landmarks(rgb: NDArray[np.uint8], view: View, *, tta: bool = True) -> PoseDetection:
+def detect_landmarks(
+    rgb: NDArray[np.uint8],
+    view: View,
+    *,
+    tta: bool = True,
+    frame_size: tuple[int, int] | None = None,
+) -> PoseDetection:
     """Find the 33 BlazePose landmarks of the one person on an upright RGB photo.
 
     Parameters
@@ -227,21 +231,26 @@ def detect_landmarks(rgb: NDArray[np.uint8], view: View, *, tta: bool = True) ->
     view
         Recorded on the returned set; the model itself does not use it.
     tta
-        Combine 6 passes (plain and mirrored, rotated by ``TTA_ROTATIONS_DEG``); otherwise one.
+        Combine 10 passes (plain and mirrored, rotated by ``TTA_ROTATIONS_DEG``); otherwise one.
+    frame_size
+        ``(width, height)`` of the full photo when ``rgb`` is a reduced copy
+        (``Photo.width, Photo.height``); landmarks are scaled to it.
 
     Raises ``PoseModelNotInstalled`` when mediapipe is missing.
     """
-    height, width = rgb.shape[:2]
+    width, height = frame_size or (rgb.shape[1], rgb.shape[0])
     if not tta:
         found = raw_inference(rgb)
         if found is None:
             return PoseDetection(LandmarkSet(view, width, height), 1, 0, _NO_PERSON)
-        return PoseDetection(_with_single_pass_sigma(_to_set(found, view, width, height)), 1, 1)
+        fx, fy = width / rgb.shape[1], height / rgb.shape[0]
+        scaled = [(n, x * fx, y * fy, v) for n, x, y, v in found]
+        return PoseDetection(_with_single_pass_sigma(_to_set(scaled, view, width, height)), 1, 1)
 
-    scale = min(1.0, TTA_MAX_SIDE_PX / max(width, height))
+    scale = min(1.0, TTA_MAX_SIDE_PX / max(rgb.shape[:2]))
     work = rgb
     if scale < 1.0:
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
         work = np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     sx, sy = width / work.shape[1], height / work.shape[0]
     sets = []

@@ -30,7 +30,7 @@ def combine_passes(passes: Sequence[LandmarkSet], *, min_passes: int = 2) -> Lan
     original photo's pixel frame with the patient's left/right names. A name found in fewer than
     ``min_passes`` passes is dropped (with a single pass, pass ``min_passes=1``).
 
-    Returns a set whose points are per-axis medians; ``visibility`` is the median visibility and
+    Returns a set whose points are per-axis medians; ``visibility`` is the lowest visibility and
     ``uncertainty_px`` is ``sqrt((sd_x^2 + sd_y^2) / 2)`` over the passes (0 with one pass).
     """
     if not passes:
@@ -61,7 +61,7 @@ def combine_passes(passes: Sequence[LandmarkSet], *, min_passes: int = 2) -> Lan
                 name,
                 statistics.median(xs),
                 statistics.median(ys),
-                visibility=statistics.median(lm.visibility for lm in found),
+                visibility=min(lm.visibility for lm in found),
                 source=LandmarkSource.MODEL,
                 uncertainty_px=spread,
             )
