@@ -1,0 +1,98 @@
+"""Findings of the pre-treatment safety screen, their action levels, and the overall level.
+
+Action levels (../shared/research/outcomes_safety.md §3.3):
+
+* ``E``: emergency. Stop; advise the emergency department or call 119 (Korea). Never overridable.
+* ``B-urgent``: block all cervical manual therapy (thrust and non-thrust); medical referral the
+  same day / within 24 h.
+* ``B-routine``: block all cervical manual therapy; medical referral before the next session.
+* ``H``: block high-velocity thrust only; mobilisation or exercise after clinician review, with the
+  clinician's reasoning documented.
+* ``W``: precaution; the clinician acknowledges it; informed consent and modified dosage advised.
+
+The overall level is the most severe finding, ``E > B-urgent > B-routine > H > W``; with no
+finding it is ``none-found``. The screen never says "cleared".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from atlaschart.measure.provenance import Algorithm
+
+Level = Literal["E", "B-urgent", "B-routine", "H", "W"]
+OverallLevel = Literal["E", "B-urgent", "B-routine", "H", "W", "none-found"]
+
+LEVELS: tuple[Level, ...] = ("E", "B-urgent", "B-routine", "H", "W")
+"""Most severe first."""
+
+NONE_FOUND: OverallLevel = "none-found"
+
+
+def severity(level: OverallLevel) -> int:
+    """Higher is more severe: E = 5 ... W = 1, none-found = 0."""
+    if level == NONE_FOUND:
+        return 0
+    return len(LEVELS) - LEVELS.index(level)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reason to block, escalate or warn. ``rule`` is the §3.3 item id (``V1``), a sub-id
+    (``V6:smoking``) or ``incomplete:<item>`` for an unanswered item. ``overridable`` is False for
+    every E finding and for findings that no clinician may override (G2, the patient's refusal
+    of consent)."""
+
+    rule: str
+    level: Level
+    reason: str
+    overridable: bool = True
+
+    def __post_init__(self) -> None:
+        if self.level not in LEVELS:
+            raise ValueError(f"unknown level {self.level!r}")
+        if not self.rule or not self.reason:
+            raise ValueError("a finding needs a rule id and a reason")
+        if self.level == "E" and self.overridable:
+            # E can never be overridden: enforce it here so no caller can build one that is.
+            object.__setattr__(self, "overridable", False)
+
+    def as_json(self) -> dict[str, object]:
+        return {"rule": self.rule, "level": self.level, "reason": self.reason}
+
+
+def overall_level(findings: Iterable[Finding]) -> OverallLevel:
+    """The most severe level among ``findings``, or ``none-found``."""
+    worst: OverallLevel = NONE_FOUND
+    for finding in findings:
+        if severity(finding.level) > severity(worst):
+            worst = finding.level
+    return worst
+
+
+@dataclass(frozen=True)
+class ScreenResult:
+    """The outcome of one screen: rules version, overall level, findings (most severe first).
+
+    ``parameters`` records the configurable thresholds in force, so a stored result can be
+    recomputed from the stored answers."""
+
+    rules_version: str
+    level: OverallLevel
+    findings: tuple[Finding, ...]
+    algorithm: Algorithm
+    parameters: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.level != overall_level(self.findings):
+            raise ValueError("level must be the most severe finding's level")
+
+    def as_json(self) -> dict[str, object]:
+        """The CLI/JSON shape of issue 3."""
+        return {
+            "rules_version": self.rules_version,
+            "level": self.level,
+            "findings": [finding.as_json() for finding in self.findings],
+        }
