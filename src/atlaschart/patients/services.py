@@ -16,9 +16,13 @@ from atlaschart.patients.models import Patient
 
 
 def _next_chart_number(clinic_id: int) -> str:
-    Clinic.objects.filter(pk=clinic_id).update(chart_counter=F("chart_counter") + 1)
-    counter = Clinic.objects.select_for_update().values_list("chart_counter", flat=True).get(pk=clinic_id)
-    return f"{counter:06d}"
+    """The clinic's next free chart number; skips numbers staff typed in by hand."""
+    while True:
+        Clinic.objects.filter(pk=clinic_id).update(chart_counter=F("chart_counter") + 1)
+        counter = Clinic.objects.values_list("chart_counter", flat=True).get(pk=clinic_id)
+        number = f"{counter:06d}"
+        if not Patient.objects.filter(clinic_id=clinic_id, chart_number=number).exists():
+            return number
 
 
 @transaction.atomic
@@ -35,14 +39,19 @@ def create_patient(request: HttpRequest, data: dict[str, Any]) -> Patient:
 
 @transaction.atomic
 def update_patient(request: HttpRequest, patient: Patient, data: dict[str, Any]) -> list[str]:
-    """Apply changed fields; logs which fields changed (names only, not values)."""
-    changed = [field for field, value in data.items() if getattr(patient, field) != value]
+    """Apply changed fields; logs which fields changed (names only, not values).
+
+    Compares with the stored row, not with ``patient``: a bound ModelForm has already copied the
+    submitted values onto its instance.
+    """
+    stored = Patient.objects.select_for_update().get(pk=patient.pk)
+    changed = [field for field, value in data.items() if getattr(stored, field) != value]
     if not changed:
         return []
     for field in changed:
-        setattr(patient, field, data[field])
-    patient.save(update_fields=[*changed, "updated_at"])
-    log_access(request, Action.UPDATE, patient=patient, detail="fields: " + ", ".join(changed))
+        setattr(stored, field, data[field])
+    stored.save(update_fields=[*changed, "updated_at"])
+    log_access(request, Action.UPDATE, patient=stored, detail="fields: " + ", ".join(changed))
     return changed
 
 

@@ -1,0 +1,119 @@
+"""Every read and write of patient data is in the access log, which the app can only append to."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from atlaschart.audit.models import AccessLogEntry, AppendOnlyError
+
+
+def client_for(user) -> Client:
+    client = Client(REMOTE_ADDR="192.0.2.10")
+    client.force_login(user)
+    return client
+
+
+def test_opening_a_chart_records_who_what_when_where(personas) -> None:
+    client_for(personas.clinician).get(reverse("patients:chart", args=[personas.patient.pk]))
+    entry = AccessLogEntry.objects.get()
+    assert entry.user == personas.clinician
+    assert entry.username == "clinician"
+    assert entry.clinic == personas.seoul
+    assert entry.patient == personas.patient
+    assert entry.action == "view"
+    assert entry.client_ip == "192.0.2.10"
+    assert entry.object_type == "patients.patient"
+    assert entry.object_id == str(personas.patient.pk)
+    assert entry.at is not None
+
+
+def test_a_refused_lookup_logs_nothing_about_the_other_clinic(personas) -> None:
+    client_for(personas.outsider).get(reverse("patients:chart", args=[personas.patient.pk]))
+    assert not AccessLogEntry.objects.exists()
+
+
+def test_creating_a_patient_is_logged(personas) -> None:
+    client_for(personas.desk).post(
+        reverse("patients:create"),
+        {"name": "이서연", "date_of_birth": "1992-07-19", "sex": "female", "preferred_language": "ko"},
+    )
+    entry = AccessLogEntry.objects.get(action="create")
+    assert entry.patient.name == "이서연"
+    assert entry.user == personas.desk
+
+
+def test_an_edit_logs_the_read_and_the_changed_field_names_not_values(personas) -> None:
+    client_for(personas.desk).post(
+        reverse("patients:edit", args=[personas.patient.pk]),
+        {"name": "김민준", "name_latin": "Minjun Kim", "date_of_birth": "1985-03-02", "sex": "male",
+         "phone": "010-9999-0000", "preferred_language": "ko", "chart_number": "000001"},
+    )
+    actions = list(AccessLogEntry.objects.order_by("id").values_list("action", "detail"))
+    assert actions == [("view", "edit form"), ("update", "fields: phone")]
+    assert "9999" not in actions[1][1]
+
+
+def test_archive_and_restore_are_logged(personas) -> None:
+    client = client_for(personas.admin)
+    client.post(reverse("patients:archive", args=[personas.patient.pk]))
+    client.post(reverse("patients:archive", args=[personas.patient.pk]), {"restore": "1"})
+    writes = list(AccessLogEntry.objects.exclude(action="view").order_by("id").values_list("action", flat=True))
+    assert writes == ["archive", "restore"]
+
+
+def test_each_patient_shown_in_search_results_is_logged(personas) -> None:
+    client_for(personas.clinician).get(reverse("patients:list"), {"q": "민준"})
+    entries = list(AccessLogEntry.objects.all())
+    assert [(e.action, e.patient_id) for e in entries] == [("list", personas.patient.pk)]
+    assert entries[0].detail == "search: 민준"
+
+
+def test_entries_cannot_be_changed_or_deleted_through_the_app(personas) -> None:
+    client_for(personas.clinician).get(reverse("patients:chart", args=[personas.patient.pk]))
+    entry = AccessLogEntry.objects.get()
+    entry.detail = "tampered"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    assert AccessLogEntry.objects.get().detail == "chart"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL only")
+def test_postgres_refuses_bulk_updates_of_the_log(personas) -> None:
+    from django.db import DatabaseError, transaction
+
+    client_for(personas.clinician).get(reverse("patients:chart", args=[personas.patient.pk]))
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLogEntry.objects.update(detail="tampered")
+
+
+def test_admins_can_browse_and_filter_the_log(personas) -> None:
+    client_for(personas.clinician).get(reverse("patients:chart", args=[personas.patient.pk]))
+    client_for(personas.desk).get(reverse("patients:list"), {"q": "민준"})
+    admin = client_for(personas.admin)
+    page = admin.get(reverse("audit:access_log"), {"username": "clinician"}).content.decode()
+    assert "clinician" in page and ">desk<" not in page
+    page = admin.get(reverse("audit:access_log"), {"action": "list"}).content.decode()
+    assert "desk" in page
+
+
+def test_the_log_page_shows_only_the_admins_clinic(personas) -> None:
+    client_for(personas.outsider).get(reverse("patients:chart", args=[personas.busan_patient.pk]))
+    page = client_for(personas.admin).get(reverse("audit:access_log")).content.decode()
+    assert "권나연" not in page
+
+
+@pytest.mark.parametrize("persona", ["clinician", "desk"])
+def test_only_admins_see_the_log(personas, persona) -> None:
+    response = client_for(getattr(personas, persona)).get(reverse("audit:access_log"))
+    assert response.status_code == 403
+
+
+def test_a_bad_filter_date_is_a_message_not_an_error(personas) -> None:
+    response = client_for(personas.admin).get(reverse("audit:access_log"), {"date_from": "2026-13-45"})
+    assert response.status_code == 200
+    assert "Enter a valid date" in response.content.decode()

@@ -1,0 +1,81 @@
+"""The whole test suite, as `make test` runs it.
+
+1. lint (ruff), types (mypy --strict on the measurement core), migrations up to date,
+   Korean translation complete;
+2. pytest on SQLite (including the browser tests when Chromium is there);
+3. pytest again on PostgreSQL when one answers at 127.0.0.1:5432 (a fresh database per run,
+   created and dropped by pytest-django).
+At the end it says plainly which runs were skipped and why. Exit status: non-zero if anything failed.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CHROMIUM = os.environ.get("ATLASCHART_CHROMIUM", "/usr/bin/chromium")
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+
+
+def step(title: str, argv: list[str], env: dict[str, str] | None = None) -> bool:
+    print(f"\n=== {title}\n$ {' '.join(argv)}", flush=True)
+    result = subprocess.run(argv, cwd=ROOT, env={**os.environ, **(env or {})}, check=False)
+    print(f"--- {title}: {'ok' if result.returncode == 0 else f'FAILED (exit {result.returncode})'}")
+    return result.returncode == 0
+
+
+def postgres_answers() -> bool:
+    try:
+        with socket.create_connection((PG_HOST, PG_PORT), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def main() -> int:
+    results: dict[str, bool] = {}
+    skipped: list[str] = []
+    os.environ.setdefault("ATLASCHART_VAR_DIR", str(ROOT / "var" / "test"))
+
+    results["ruff"] = step("ruff", [str(BIN / "ruff"), "check", "."])
+    results["mypy --strict (measure)"] = step("mypy --strict on the core", [str(BIN / "mypy")])
+    results["migrations up to date"] = step(
+        "makemigrations --check",
+        [sys.executable, "-m", "django", "makemigrations", "--check", "--dry-run"],
+        env={"DJANGO_SETTINGS_MODULE": "atlaschart.web.settings"},
+    )
+    results["Korean translation complete"] = step(
+        "i18n check", [str(BIN / "atlaschart"), "i18n", "check"]
+    )
+
+    if not Path(CHROMIUM).exists():
+        skipped.append(f"browser tests: {CHROMIUM} not found (apt-get install -y chromium)")
+    sqlite_env = {"DATABASE_URL": "sqlite:///var/test/unused.sqlite3"}
+    results["pytest on SQLite"] = step("pytest on SQLite", [sys.executable, "-m", "pytest"], sqlite_env)
+
+    if postgres_answers():
+        database = f"atlaschart_ci_{os.getpid()}"
+        url = f"postgres://postgres@{PG_HOST}:{PG_PORT}/{database}"
+        results["pytest on PostgreSQL"] = step(
+            "pytest on PostgreSQL (fresh database test_" + database + ", dropped afterwards)",
+            [sys.executable, "-m", "pytest", "--ignore=tests/measure", "--ignore=tests/imaging"],
+            {"DATABASE_URL": url},
+        )
+    else:
+        skipped.append(f"PostgreSQL run: nothing answers at {PG_HOST}:{PG_PORT}")
+
+    print("\n=== summary")
+    for name, ok in results.items():
+        print(f"  {'ok    ' if ok else 'FAILED'}  {name}")
+    for reason in skipped:
+        print(f"  SKIPPED {reason}")
+    return 0 if all(results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
