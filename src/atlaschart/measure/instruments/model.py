@@ -113,9 +113,9 @@ class Item:
 class Band:
     """A severity band: a score belongs to the first band (in order) whose ``upper`` is >= it.
 
-    Published bands are whole-number ranges ("5-14 mild"); reading each by its upper bound gives
-    prorated, non-integer scores a band too (NDI 14.4 -> mild, 14.6 -> moderate), and agrees with
-    open-ended top bands such as ">34 complete"."""
+    Published bands are whole-number ranges ("5-14 mild", "15-24 moderate", ">34 complete").
+    Reading each by its upper bound, as the published ">34" does for the top NDI band, gives
+    prorated, non-integer scores a band too: NDI 14.00 -> mild, 14.44 -> moderate (above 14)."""
 
     label: str
     upper: float
