@@ -29,6 +29,7 @@ SliceThickness (which is the slab thickness, not the step).
 
 from __future__ import annotations
 
+import copy
 import io
 import math
 import posixpath
@@ -43,6 +44,7 @@ from typing import IO, Any, Literal
 import numpy as np
 from pydicom import Dataset, dcmread
 from pydicom.dataelem import RawDataElement
+from pydicom.dataset import FileMetaDataset
 from pydicom.errors import InvalidDicomError
 from pydicom.pixels import get_decoder
 from pydicom.sequence import Sequence as DicomSequence
@@ -631,7 +633,10 @@ def _output_dtype(headers: Sequence[Dataset]) -> tuple[np.dtype[Any], list[tuple
 
 def _fill(out: np.ndarray, k: int, raw: np.ndarray, slope: float, intercept: float) -> None:
     if out.dtype == np.int16:
-        np.add(raw, int(intercept), out=out[k], casting="unsafe")
+        # The dtype check guaranteed stored + intercept fits int16, so copy then shift in place.
+        out[k] = raw
+        if intercept:
+            out[k] += np.int16(intercept)
     else:
         out[k] = raw.astype(np.float32) * np.float32(slope) + np.float32(intercept)
 
@@ -969,7 +974,7 @@ DEID_REMOVE: tuple[str, ...] = (
     "ReferencedPerformedProcedureStepSequence",
     "StorageMediaFileSetUID",
 )
-DEID_METHOD = "AtlasChart PS3.15 Basic Application Level Confidentiality Profile"
+DEID_METHOD = "PS3.15 Basic Profile (AtlasChart)"  # LO: at most 64 characters
 
 
 def _replace_uids(ds: Dataset, salt: str) -> None:
@@ -1006,8 +1011,9 @@ def deidentify(
     Not handled, so reported as warnings: text burned into the pixels (``burned-in-annotation``
     when BurnedInAnnotation is not NO).
     """
-    out = ds.copy()
-    out.file_meta = ds.file_meta.copy() if hasattr(ds, "file_meta") else Dataset()
+    out = copy.deepcopy(ds)
+    if not hasattr(out, "file_meta"):
+        out.file_meta = FileMetaDataset()
     out.remove_private_tags()
 
     def clean(d: Dataset) -> None:
