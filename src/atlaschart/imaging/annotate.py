@@ -49,7 +49,7 @@ def annotate(rgb: NDArray[np.uint8], points: LandmarkSet, result: PostureResult)
     for m in result.metrics:
         shown = _label(m.value, m.unit) if m.value is not None else f"- ({m.reason})"
         legend.append(f"{m.name}: {shown}")
-    y = size // 2
+    y: float = size // 2
     for line in legend:
         box = draw.textbbox((size // 2, y), line, font=font)
         draw.rectangle(box, fill=_TEXT_BG)

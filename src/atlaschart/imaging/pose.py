@@ -105,7 +105,7 @@ def _import_mediapipe() -> Any:
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
-        import mediapipe  # optional dependency, imported on first use
+        import mediapipe  # type: ignore[import-untyped]  # optional, imported on first use
     except ImportError as exc:
         raise PoseModelNotInstalled() from exc
     return mediapipe
