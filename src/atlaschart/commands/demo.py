@@ -16,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
     print("Demo clinic " + ("created." if result.created else "already loaded; nothing changed."))
     print("Sign in at http://127.0.0.1:8000/ with one of these demo accounts:")
     for clinic, username, password, role in result.credentials:
-        print(f"  {clinic:<34} {role:<12} user: {username:<16} password: {password}")
+        print(f"  user {username:<16} password {password:<14} {role} · {clinic}")
     return 0
 
 
