@@ -206,8 +206,8 @@ def _mid_x(a: Point, b: Point) -> float:
 def _shift(side: float, scale: float | None) -> _Formula:
     """Midpoint of pair 1 minus midpoint of pair 2 along x, toward the patient's left.
 
-    Points: pair1 left, pair1 right, pair2 left, pair2 right. Returned in % of the width of the
-    pair named by ``scale is None`` (pair 2's width), or in mm when ``scale`` (mm/px) is given.
+    Points: pair 1 left, pair 1 right, pair 2 left, pair 2 right. In % of pair 2's width
+    (Euclidean), or in mm when ``scale`` (mm/px) is given.
     """
 
     def f(p: Sequence[Point]) -> float:
