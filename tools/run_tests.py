@@ -29,9 +29,9 @@ def step(title: str, argv: list[str], env: dict[str, str] | None = None) -> bool
     return result.returncode == 0
 
 
-def postgres_answers() -> bool:
+def answers(host: str, port: int) -> bool:
     try:
-        with socket.create_connection((PG_HOST, PG_PORT), timeout=2):
+        with socket.create_connection((host, port), timeout=2):
             return True
     except OSError:
         return False
@@ -53,12 +53,17 @@ def main() -> int:
         "i18n check", [str(BIN / "atlaschart"), "i18n", "check"]
     )
 
+    if not os.environ.get("REDIS_TEST_URL"):
+        if answers("127.0.0.1", 6379):
+            os.environ["REDIS_TEST_URL"] = "redis://127.0.0.1:6379/15"
+        else:
+            skipped.append("Redis/Celery tests: nothing answers at 127.0.0.1:6379")
     if not Path(CHROMIUM).exists():
         skipped.append(f"browser tests: {CHROMIUM} not found (apt-get install -y chromium)")
     sqlite_env = {"DATABASE_URL": "sqlite:///var/test/unused.sqlite3"}
     results["pytest on SQLite"] = step("pytest on SQLite", [sys.executable, "-m", "pytest"], sqlite_env)
 
-    if postgres_answers():
+    if answers(PG_HOST, PG_PORT):
         database = f"atlaschart_ci_{os.getpid()}"
         url = f"postgres://postgres@{PG_HOST}:{PG_PORT}/{database}"
         results["pytest on PostgreSQL"] = step(

@@ -124,6 +124,7 @@ else:
     }
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL) or None
 # Without a broker, tasks run in the web process so a one-machine install needs no worker.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 

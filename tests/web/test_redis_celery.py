@@ -1,0 +1,68 @@
+"""The production path: Redis as the shared cache (login rate limits) and as the Celery broker.
+
+Runs when REDIS_TEST_URL points at a Redis server (CI sets it; tools/run_tests.py sets it when
+Redis answers on 127.0.0.1:6379); otherwise skipped with that reason.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+REDIS_URL = os.environ.get("REDIS_TEST_URL", "")
+pytestmark = pytest.mark.skipif(not REDIS_URL, reason="Redis tests skipped: REDIS_TEST_URL is not set")
+
+
+def test_the_login_lock_is_shared_through_redis(personas, settings) -> None:
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    from django.core.cache import cache
+
+    cache.clear()
+    for _ in range(5):
+        Client(REMOTE_ADDR="198.51.100.7").post(
+            reverse("accounts:login"), {"username": "clinician", "password": "wrong"}
+        )
+    response = Client(REMOTE_ADDR="198.51.100.7").post(
+        reverse("accounts:login"), {"username": "clinician", "password": personas.password}
+    )
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert any(key.startswith(b":1:login-fail") for key in cache._cache.get_client().keys("*"))
+    cache.clear()
+
+
+def test_a_celery_worker_runs_a_task_through_the_redis_broker(tmp_path) -> None:
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_RESULT_BACKEND": REDIS_URL,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/celery.sqlite3",
+        "ATLASCHART_VAR_DIR": str(tmp_path),
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "atlaschart.web.celery", "worker", "--pool=solo",
+         "--concurrency=1", "--loglevel=WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        script = (
+            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','atlaschart.web.settings');"
+            "django.setup(); from atlaschart.web.tasks import ping;"
+            "print(ping.delay().get(timeout=60))"
+        )
+        result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                                timeout=90, check=False)
+        assert result.returncode == 0, result.stderr
+        assert "'status': 'ok'" in result.stdout and "sqlite" in result.stdout
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        time.sleep(0.1)
