@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "atlaschart.accounts",
     "atlaschart.audit",
     "atlaschart.patients",
+    "atlaschart.exams",
+    "atlaschart.visits",
+    "atlaschart.posture",
+    "atlaschart.imaging_studies",
 ]
 
 MIDDLEWARE = [

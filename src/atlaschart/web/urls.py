@@ -8,6 +8,10 @@ urlpatterns = [
     path("accounts/", include("atlaschart.accounts.urls")),
     path("patients/", include("atlaschart.patients.urls")),
     path("access-log/", include("atlaschart.audit.urls")),
+    path("exams/", include("atlaschart.exams.urls")),
+    path("", include("atlaschart.visits.urls")),
+    path("posture/", include("atlaschart.posture.urls")),
+    path("imaging/", include("atlaschart.imaging_studies.urls")),
 ]
 
 handler400 = "atlaschart.web.views.error_400"
