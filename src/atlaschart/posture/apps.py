@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PostureConfig(AppConfig):
+    name = "atlaschart.posture"
+    verbose_name = _("Posture")
+
+    def ready(self) -> None:
+        from atlaschart.patients.chart import ChartSection, register_section
+        from atlaschart.posture.chart import posture_section_context
+
+        register_section(
+            ChartSection(
+                "posture",
+                _("Posture"),
+                "posture/chart_section.html",
+                30,
+                posture_section_context,
+            )
+        )

@@ -1,0 +1,223 @@
+"""Writes to posture records. Each function is one user action: one transaction, one log entry."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from atlaschart.audit.models import Action
+from atlaschart.audit.services import log_access
+from atlaschart.imaging.photos import Photo
+from atlaschart.measure import posture as core
+from atlaschart.patients.models import Patient
+from atlaschart.posture.core import compute, metrics_to_json
+from atlaschart.posture.models import (
+    ClinicPostureSettings,
+    LandmarkRevision,
+    LandmarkSource,
+    PostureSession,
+    PostureShot,
+)
+
+logger = logging.getLogger(__name__)
+
+_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+#: A posted point within this many pixels of the stored one counts as not moved (rounding in JS).
+UNMOVED_TOLERANCE_PX = 0.5
+
+
+class StaleRevision(Exception):
+    """The landmarks were saved by someone else since the page was loaded."""
+
+
+@transaction.atomic
+def create_session(request: HttpRequest, patient: Patient, data: dict[str, Any]) -> PostureSession:
+    session = PostureSession.objects.create(patient=patient, clinician=request.user, **data)
+    log_access(request, Action.CREATE, patient=patient, obj=session)
+    return session
+
+
+def detect(photo: Photo, view: str) -> tuple[list[dict[str, Any]], str]:
+    """Model landmarks as stored JSON, and a note when there are none.
+
+    Runs in the request: ~35 ms a pass, 10 test-time-augmentation passes. Without the pose model
+    installed the shot is still saved and the clinician places the points by hand.
+    """
+    try:
+        from atlaschart.imaging.pose import PoseModelNotInstalled, detect_landmarks
+    except ImportError:  # OpenCV missing too
+        return [], "pose model not installed"
+    try:
+        detection = detect_landmarks(
+            photo.rgb, core.View(view), tta=True, frame_size=(photo.width, photo.height)
+        )
+    except PoseModelNotInstalled:
+        return [], "pose model not installed"
+    if not detection.person_found:
+        return [], (detection.message or "no person found")[:200]
+    points = [
+        {
+            "name": lm.name,
+            "x": round(lm.x_px, 2),
+            "y": round(lm.y_px, 2),
+            "visibility": round(lm.visibility, 3),
+            "source": LandmarkSource.MODEL.value,
+            "uncertainty_px": None if lm.uncertainty_px is None else round(lm.uncertainty_px, 3),
+            "moved_by": None,
+            "moved_at": None,
+        }
+        for lm in detection.landmarks.landmarks
+    ]
+    return points, ""
+
+
+def add_shot(
+    request: HttpRequest, session: PostureSession, view: str, data: bytes, photo: Photo
+) -> PostureShot:
+    """Store a photo already validated by ``load_photo``, with the model's landmarks.
+
+    The model runs before the transaction (it needs no lock). The file is written inside it and
+    removed again if anything after fails, so nothing is half stored.
+    """
+    points, note = detect(photo, view)
+    stored_name = ""
+    try:
+        with transaction.atomic():
+            shot = PostureShot(
+                session=session,
+                view=view,
+                image_format=photo.format,
+                width=photo.width,
+                height=photo.height,
+                sha256=hashlib.sha256(data).hexdigest(),
+                detection_note=note,
+                created_by=request.user,
+            )
+            shot.image.save(f"photo.{_EXTENSIONS[photo.format]}", ContentFile(data), save=False)
+            stored_name = shot.image.name
+            shot.save()
+            revision = LandmarkRevision.objects.create(
+                shot=shot,
+                number=1,
+                source=LandmarkSource.MODEL,
+                landmarks=points,
+                created_by=None,
+            )
+            _cache_metrics(shot, revision)
+            log_access(
+                request,
+                Action.CREATE,
+                patient=session.patient,
+                obj=shot,
+                detail=f"{view} photo, {len(points)} model landmarks",
+            )
+    except BaseException:
+        if stored_name:
+            shot.image.storage.delete(stored_name)
+        raise
+    return shot
+
+
+def _cache_metrics(shot: PostureShot, revision: LandmarkRevision) -> None:
+    shot.metrics = metrics_to_json(compute(shot, revision))
+    shot.metrics_algorithm = core.ALGORITHM.label
+    shot.save(update_fields=["metrics", "metrics_algorithm"])
+
+
+@transaction.atomic
+def save_landmarks(
+    request: HttpRequest, shot: PostureShot, base_revision: int | None, posted: list[dict[str, Any]]
+) -> LandmarkRevision | None:
+    """Add a landmark revision from the posted points (``name``, ``x``, ``y``).
+
+    A point that did not move keeps its source, visibility and history; a moved or new point
+    becomes a clinician point marked with who moved it and when; a point left out is removed.
+    Returns the new revision, or ``None`` when nothing changed. Raises ``StaleRevision`` when
+    ``base_revision`` is not the latest.
+    """
+    locked = PostureShot.objects.select_for_update().get(pk=shot.pk)
+    latest = locked.revisions.order_by("-number").first()
+    if base_revision is not None and latest is not None and base_revision != latest.number:
+        raise StaleRevision
+    previous = {p["name"]: p for p in (latest.landmarks if latest is not None else [])}
+    now = timezone.now().isoformat(timespec="seconds")
+    username = request.user.get_username()
+    points: list[dict[str, Any]] = []
+    moved: list[str] = []
+    for item in posted:
+        old = previous.get(item["name"])
+        if (
+            old is not None
+            and abs(float(old["x"]) - item["x"]) <= UNMOVED_TOLERANCE_PX
+            and abs(float(old["y"]) - item["y"]) <= UNMOVED_TOLERANCE_PX
+        ):
+            points.append(old)
+            continue
+        moved.append(item["name"])
+        points.append(
+            {
+                "name": item["name"],
+                "x": round(item["x"], 2),
+                "y": round(item["y"], 2),
+                "visibility": 1.0,
+                "source": LandmarkSource.CLINICIAN.value,
+                "uncertainty_px": None,
+                "moved_by": username,
+                "moved_at": now,
+            }
+        )
+    removed = sorted(set(previous) - {p["name"] for p in posted})
+    if not moved and not removed:
+        return None
+    revision = LandmarkRevision.objects.create(
+        shot=locked,
+        number=(latest.number + 1) if latest else 1,
+        source=LandmarkSource.CLINICIAN,
+        landmarks=points,
+        created_by=request.user,
+    )
+    _cache_metrics(locked, revision)
+    shot.metrics, shot.metrics_algorithm = locked.metrics, locked.metrics_algorithm
+    detail = f"landmarks r{revision.number}: moved {', '.join(moved) or '-'}"
+    if removed:
+        detail += f"; removed {', '.join(removed)}"
+    log_access(request, Action.UPDATE, patient=shot.session.patient, obj=shot, detail=detail)
+    return revision
+
+
+@transaction.atomic
+def set_calibration(request: HttpRequest, shot: PostureShot, data: dict[str, Any] | None) -> None:
+    """Set (or with ``None`` clear) the shot's two-point calibration and recompute metrics."""
+    values = data or {}
+    shot.cal_x1, shot.cal_y1 = values.get("x1"), values.get("y1")
+    shot.cal_x2, shot.cal_y2 = values.get("x2"), values.get("y2")
+    shot.cal_distance_mm = values.get("distance_mm")
+    shot.save(update_fields=["cal_x1", "cal_y1", "cal_x2", "cal_y2", "cal_distance_mm"])
+    latest = shot.revisions.order_by("-number").first()
+    if latest is not None:
+        _cache_metrics(shot, latest)
+    log_access(
+        request,
+        Action.UPDATE,
+        patient=shot.session.patient,
+        obj=shot,
+        detail="calibration set" if data else "calibration cleared",
+    )
+
+
+@transaction.atomic
+def update_mdc_settings(request: HttpRequest, mdc95: dict[str, float], use_repeats: bool) -> None:
+    clinic_id = request.user.clinic_id  # type: ignore[union-attr]
+    settings, _created = ClinicPostureSettings.objects.select_for_update().get_or_create(
+        clinic_id=clinic_id
+    )
+    settings.mdc95 = mdc95
+    settings.use_repeats = use_repeats
+    settings.save()
+    logger.info("posture MDC settings changed for clinic %s", clinic_id)

@@ -1,0 +1,357 @@
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from atlaschart.accounts.models import Role
+from atlaschart.audit.models import Action
+from atlaschart.measure import posture as core
+from atlaschart.patients.access import get_patient_for_user
+from atlaschart.posture import services
+from atlaschart.posture.access import get_session_for_user, get_shot_for_user, sessions_of_clinic
+from atlaschart.posture.core import combined_result, current_result
+from atlaschart.posture.display import METRIC_LABELS, fmt, landmark_label, metric_rows
+from atlaschart.posture.forms import (
+    CalibrationForm,
+    CompareForm,
+    LandmarkPayloadError,
+    MdcSettingsForm,
+    SessionForm,
+    ShotUploadForm,
+    parse_landmark_payload,
+)
+from atlaschart.posture.mdc import clinic_mdc
+from atlaschart.posture.models import ClinicPostureSettings, PostureShot, View
+from atlaschart.web.decorators import clinic_member_required, role_required
+
+logger = logging.getLogger(__name__)
+CLINICAL = (Role.CLINICIAN, Role.CLINIC_ADMIN)
+_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
+@clinic_member_required
+def patient_sessions(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, detail="posture sessions")
+    sessions = list(
+        sessions_of_clinic(request)
+        .filter(patient=patient)
+        .select_related("clinician")
+        .prefetch_related("shots")
+    )
+    form = SessionForm()
+    if request.method == "POST":
+        if getattr(request.user, "role", None) not in CLINICAL:
+            raise Http404
+        form = SessionForm(request.POST)
+        if form.is_valid():
+            session = services.create_session(request, patient, form.cleaned_data)
+            return redirect("posture:session", session_id=session.pk)
+    return render(
+        request,
+        "posture/sessions.html",
+        {
+            "patient": patient,
+            "sessions": sessions,
+            "form": form,
+            "can_edit": getattr(request.user, "role", None) in CLINICAL,
+        },
+    )
+
+
+@clinic_member_required
+def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request, session_id, detail="posture session")
+    can_edit = getattr(request.user, "role", None) in CLINICAL
+    form = ShotUploadForm()
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        form = ShotUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            shot = services.add_shot(
+                request, session, form.cleaned_data["view"], form.photo_bytes, form.photo
+            )
+            if shot.detection_note:
+                messages.warning(request, _note_message(shot.detection_note))
+            else:
+                messages.success(request, _("The photo was saved and the landmarks were found."))
+            return redirect("posture:shot", shot_id=shot.pk)
+        logger.info("posture upload refused: %s", form.errors.as_json()[:200])
+    shots_by_view: dict[str, list[PostureShot]] = defaultdict(list)
+    for shot in session.shots.all():
+        shots_by_view[shot.view].append(shot)
+    groups = []
+    for value, label in View.choices:
+        shots = shots_by_view.get(value, [])
+        result = combined_result(shots)
+        groups.append(
+            {
+                "view": value,
+                "label": label,
+                "shots": shots,
+                "rows": metric_rows(result) if result is not None else [],
+            }
+        )
+    return render(
+        request,
+        "posture/session.html",
+        {
+            "session": session,
+            "patient": session.patient,
+            "groups": groups,
+            "form": form,
+            "can_edit": can_edit,
+        },
+    )
+
+
+def _note_message(note: str) -> str:
+    if "not installed" in note:
+        return _("The photo was saved. The pose model is not installed: place the points by hand.")
+    return _("The photo was saved, but no person was found on it: place the points by hand.")
+
+
+@clinic_member_required
+def shot_image(request: HttpRequest, shot_id: int) -> HttpResponse:
+    """The photo itself, only through the access helper (never a public media URL)."""
+    shot = get_shot_for_user(request, shot_id, detail="photo")
+    try:
+        handle = shot.image.open("rb")
+    except OSError as exc:
+        logger.error("posture photo %s missing from storage", shot.pk)
+        raise Http404("photo missing") from exc
+    response = FileResponse(
+        handle, content_type=_CONTENT_TYPES.get(shot.image_format, "image/jpeg")
+    )
+    response["Cache-Control"] = "private, max-age=600"
+    return response
+
+
+def _editor_data(shot: PostureShot, revision: Any, result: core.PostureResult) -> dict[str, Any]:
+    return {
+        "width": shot.width,
+        "height": shot.height,
+        "revision": revision.number if revision is not None else None,
+        "landmarks": [
+            {
+                "name": p["name"],
+                "x": p["x"],
+                "y": p["y"],
+                "source": p.get("source", "model"),
+                "visibility": p.get("visibility", 1.0),
+            }
+            for p in (revision.landmarks if revision is not None else [])
+        ],
+        "metrics": {
+            m.name: {"value": m.value, "unit": m.unit, "points": list(m.points)}
+            for m in result.metrics
+        },
+        "saveUrl": reverse("posture:landmarks", args=[shot.pk]),
+    }
+
+
+@clinic_member_required
+def shot_detail(request: HttpRequest, shot_id: int) -> HttpResponse:
+    shot = get_shot_for_user(request, shot_id, detail="annotated photo")
+    revision = shot.revisions.order_by("-number").first()
+    result = current_result(shot)
+    present = {p["name"] for p in (revision.landmarks if revision is not None else [])}
+    addable = [n for n in core.CLINICIAN_LANDMARK_NAMES if n not in present] + [
+        n for n in core.MODEL_LANDMARK_NAMES if n not in present
+    ]
+    initial = None
+    if shot.has_calibration:
+        initial = {
+            "x1": shot.cal_x1,
+            "y1": shot.cal_y1,
+            "x2": shot.cal_x2,
+            "y2": shot.cal_y2,
+            "distance_mm": shot.cal_distance_mm,
+        }
+    history = list(shot.revisions.select_related("created_by").order_by("-number")[:10])
+    return render(
+        request,
+        "posture/shot.html",
+        {
+            "shot": shot,
+            "session": shot.session,
+            "patient": shot.session.patient,
+            "rows": metric_rows(result),
+            "algorithm": result.algorithm.label,
+            "editor": _editor_data(shot, revision, result),
+            "addable": [(n, landmark_label(n)) for n in addable],
+            "calibration_form": CalibrationForm(initial=initial, shot=shot),
+            "history": history,
+            "can_edit": getattr(request.user, "role", None) in CLINICAL,
+        },
+    )
+
+
+@require_POST
+@role_required(*CLINICAL)
+def shot_landmarks(request: HttpRequest, shot_id: int) -> JsonResponse:
+    """Save the dragged landmarks (JSON); metrics are recomputed by the core."""
+    shot = get_shot_for_user(request, shot_id, detail="landmark save")
+    try:
+        base, points = parse_landmark_payload(request.body, shot)
+    except LandmarkPayloadError as exc:
+        return JsonResponse({"ok": False, "error": exc.message}, status=400)
+    try:
+        revision = services.save_landmarks(request, shot, base, points)
+    except services.StaleRevision:
+        return JsonResponse(
+            {
+                "ok": False,
+                "error": _("Someone else saved these landmarks meanwhile. Reload the page."),
+            },
+            status=409,
+        )
+    result = current_result(shot)
+    return JsonResponse(
+        {
+            "ok": True,
+            "changed": revision is not None,
+            "revision": revision.number if revision is not None else base,
+            "metrics": {
+                r["name"]: {"value": r["value"], "shown": r["shown"]} for r in metric_rows(result)
+            },
+        }
+    )
+
+
+@require_POST
+@role_required(*CLINICAL)
+def shot_calibration(request: HttpRequest, shot_id: int) -> HttpResponse:
+    shot = get_shot_for_user(request, shot_id, detail="calibration")
+    if request.POST.get("clear"):
+        services.set_calibration(request, shot, None)
+        messages.success(request, _("The calibration was removed."))
+        return redirect("posture:shot", shot_id=shot.pk)
+    form = CalibrationForm(request.POST, shot=shot)
+    if form.is_valid():
+        services.set_calibration(request, shot, form.cleaned_data)
+        messages.success(request, _("The calibration was saved; values in mm are shown."))
+    else:
+        for error in form.non_field_errors() or [_("Enter all five calibration values.")]:
+            messages.error(request, error)
+    return redirect("posture:shot", shot_id=shot.pk)
+
+
+MDC_SOURCE_LABELS = {
+    "configured": _("clinic setting"),
+    "repeats": _("clinic's repeated shots"),
+    "default": _("default"),
+    "uncertainty": _("from the two values' uncertainty"),
+}
+
+
+@clinic_member_required
+def compare(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Two sessions of one patient side by side, each change judged against the MDC95."""
+    patient = get_patient_for_user(request, patient_id, detail="posture before/after")
+    sessions = list(sessions_of_clinic(request).filter(patient=patient).order_by("taken_on", "id"))
+    initial = {}
+    if len(sessions) >= 2:
+        initial = {"before": sessions[-2].pk, "after": sessions[-1].pk, "view": View.ANTERIOR}
+    form = CompareForm(request.GET or initial or None, sessions=sessions)
+    context: dict[str, Any] = {"patient": patient, "form": form, "sessions": sessions}
+    if form.is_bound and form.is_valid():
+        by_id = {s.pk: s for s in sessions}
+        before, after = by_id[form.cleaned_data["before"]], by_id[form.cleaned_data["after"]]
+        view = form.cleaned_data["view"]
+        shots = {s.pk: list(s.shots.filter(view=view).order_by("id")) for s in (before, after)}
+        log_detail = f"before/after {before.pk} vs {after.pk}, {view}"
+        from atlaschart.audit.services import log_access
+
+        log_access(request, Action.VIEW, patient=patient, obj=before, detail=log_detail)
+        log_access(request, Action.VIEW, patient=patient, obj=after, detail=log_detail)
+        result_before, result_after = (
+            combined_result(shots[before.pk]),
+            combined_result(shots[after.pk]),
+        )
+        context.update(
+            before=before,
+            after=after,
+            view=view,
+            shots=shots,
+            before_shots=shots[before.pk],
+            after_shots=shots[after.pk],
+        )
+        if result_before is None or result_after is None:
+            context["missing"] = True
+        else:
+            table = clinic_mdc(patient.clinic_id)
+            changes = core.compare_results(
+                result_before, result_after, mdc95={k: e.value for k, e in table.items()}
+            )
+            rows = []
+            for change in changes:
+                source = None
+                if change.mdc_source is not None:
+                    entry = table.get(change.name)
+                    key = (
+                        entry.source
+                        if entry is not None and change.mdc_source != "uncertainty"
+                        else str(change.mdc_source)
+                    )
+                    source = MDC_SOURCE_LABELS.get(key, key)
+                rows.append(
+                    {
+                        "label": METRIC_LABELS.get(change.name, change.name),
+                        "name": change.name,
+                        "before": fmt(change.before, change.unit),
+                        "after": fmt(change.after, change.unit),
+                        "delta": fmt(change.delta, change.unit),
+                        "mdc": fmt(change.mdc95, change.unit, signed=False)
+                        if change.mdc95 is not None
+                        else "",
+                        "source": source,
+                        "verdict": str(change.verdict),
+                        "reason": change.reason or "",
+                    }
+                )
+            context.update(rows=rows, algorithm=result_after.algorithm.label)
+    return render(request, "posture/compare.html", context)
+
+
+@role_required(Role.CLINIC_ADMIN)
+def mdc_settings(request: HttpRequest) -> HttpResponse:
+    clinic_id = request.user.clinic_id  # type: ignore[union-attr]
+    stored = ClinicPostureSettings.objects.filter(clinic_id=clinic_id).first()
+    initial: dict[str, Any] = {"use_repeats": stored.use_repeats if stored else True}
+    for name, value in (stored.mdc95 if stored else {}).items():
+        initial[f"mdc_{name}"] = value
+    form = MdcSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = {
+            key.removeprefix("mdc_"): value
+            for key, value in form.cleaned_data.items()
+            if key.startswith("mdc_") and value is not None
+        }
+        services.update_mdc_settings(request, values, form.cleaned_data["use_repeats"])
+        messages.success(request, _("The settings were saved."))
+        return redirect("posture:mdc_settings")
+    table = clinic_mdc(clinic_id)
+    rows = [
+        {
+            "field": form[f"mdc_{name}"],
+            "label": METRIC_LABELS.get(name, name),
+            "name": name,
+            "current": fmt(table[name].value, core.unit_of(name), signed=False)
+            if name in table
+            else "",
+            "source": MDC_SOURCE_LABELS.get(table[name].source)
+            if name in table
+            else MDC_SOURCE_LABELS["uncertainty"],
+        }
+        for name in core.FRONTAL_METRICS + core.LATERAL_METRICS
+    ]
+    return render(request, "posture/mdc_settings.html", {"form": form, "rows": rows})

@@ -1,0 +1,404 @@
+"""Posture web layer: upload refusals store nothing, clinic isolation (photos included), access
+logging, landmark saves recompute metrics, before/after judged against the MDC.
+
+Expected angles are computed by hand from issue 4 §3's sign rule (anterior view: positive when the
+patient's LEFT point, on the image's right, is higher) as atan(dy/dx) in degrees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from atlaschart.audit.models import AccessLogEntry
+from atlaschart.posture import services
+from atlaschart.posture.models import LandmarkRevision, PostureSession, PostureShot
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+def stored_files(media: Path) -> list[Path]:
+    return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+
+
+def jpeg(width: int = 400, height: int = 300) -> bytes:
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 255, (height, width, 3), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def png_of(width: int, height: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 200, 200)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def gif() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 40), (0, 0, 0)).save(buf, "GIF")
+    return buf.getvalue()
+
+
+def model_point(name: str, x: float, y: float, visibility: float = 0.99) -> dict[str, Any]:
+    return {
+        "name": name,
+        "x": x,
+        "y": y,
+        "visibility": visibility,
+        "source": "model",
+        "uncertainty_px": 2.0,
+        "moved_by": None,
+        "moved_at": None,
+    }
+
+
+# Anterior: patient's left shoulder on the image's right, 10 px higher over 100 px.
+SHOULDERS = [model_point("left_shoulder", 250, 190), model_point("right_shoulder", 150, 200)]
+
+
+@pytest.fixture
+def fake_model(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    points = [dict(p) for p in SHOULDERS]
+    monkeypatch.setattr(services, "detect", lambda photo, view: (points, ""))
+    return points
+
+
+def login(client: Any, user: Any) -> None:
+    client.force_login(user)
+
+
+def new_session(personas: Any, patient: Any = None, day: date = date(2025, 3, 1)) -> PostureSession:
+    return PostureSession.objects.create(
+        patient=patient or personas.patient, taken_on=day, clinician=personas.clinician
+    )
+
+
+def upload(
+    client: Any, session: PostureSession, data: bytes, name: str = "p.jpg", view: str = "anterior"
+) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        f"/posture/session/{session.pk}/",
+        {"view": view, "photo": SimpleUploadedFile(name, data, content_type="image/jpeg")},
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        pytest.param(
+            b"plain text, not a photo", "not a supported photo", id="text-issue4§4-format"
+        ),
+        pytest.param(gif(), "not a supported photo", id="gif-issue4§4-only-jpeg-png-webp"),
+        pytest.param(jpeg()[:600], "could not be read", id="truncated-jpeg-damaged"),
+        pytest.param(png_of(8000, 5001), "more than 40 megapixels", id="40.008MP-issue4§4-limit"),
+        pytest.param(
+            b"\xff\xd8" + b"\0" * (25 * 1024 * 1024),
+            "larger than 25 MB",
+            id="25MB+2bytes-issue4§4-limit",
+        ),
+    ],
+)
+def test_refused_uploads_store_nothing(client, personas, media, fake_model, data, message) -> None:
+    session = new_session(personas)
+    login(client, personas.clinician)
+    response = upload(client, session, data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert PostureShot.objects.count() == 0
+    assert LandmarkRevision.objects.count() == 0
+    assert stored_files(media) == []
+    assert not AccessLogEntry.objects.filter(object_type="posture.postureshot").exists()
+
+
+def test_refusal_message_is_translated(client, personas, media, fake_model) -> None:
+    session = new_session(personas)
+    login(client, personas.clinician)
+    client.cookies["atlaschart_language"] = "ko"
+    response = upload(client, session, gif())
+    assert "JPEG, PNG 또는 WebP" in response.content.decode()
+    assert stored_files(media) == []
+
+
+def test_upload_stores_photo_landmarks_and_metrics(client, personas, media, fake_model) -> None:
+    session = new_session(personas)
+    login(client, personas.clinician)
+    data = jpeg()
+    response = upload(client, session, data)
+    shot = PostureShot.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/posture/shot/{shot.pk}/"
+    assert (shot.width, shot.height, shot.image_format) == (400, 300, "JPEG")
+    assert shot.sha256 == hashlib.sha256(data).hexdigest()
+    assert [p.read_bytes() for p in stored_files(media)] == [data]
+    revision = shot.revisions.get()
+    assert revision.number == 1 and revision.source == "model"
+    # atan(10/100) = 5.7106° (issue 4 §3 sign rule; left point higher -> positive).
+    assert shot.metrics["shoulder_tilt_deg"]["value"] == pytest.approx(5.7106, abs=1e-3)
+    assert shot.metrics_algorithm == "posture.photo_metrics@1"
+    assert AccessLogEntry.objects.filter(
+        action="create",
+        object_type="posture.postureshot",
+        object_id=str(shot.pk),
+        patient=personas.patient,
+    ).exists()
+
+
+def test_without_the_pose_model_the_photo_is_kept_for_hand_placing(
+    client, personas, media, monkeypatch
+) -> None:
+    import atlaschart.imaging.pose as pose
+
+    def missing(*args: Any, **kwargs: Any) -> Any:
+        raise pose.PoseModelNotInstalled()
+
+    monkeypatch.setattr(pose, "detect_landmarks", missing)
+    session = new_session(personas)
+    login(client, personas.clinician)
+    response = upload(client, session, jpeg())
+    shot = PostureShot.objects.get()
+    assert shot.revisions.get().landmarks == []
+    assert "not installed" in shot.detection_note
+    page = client.get(response["Location"]).content.decode()
+    assert "place the points by hand" in page
+    assert shot.metrics["shoulder_tilt_deg"]["value"] is None
+    assert "left_shoulder was not found" in shot.metrics["shoulder_tilt_deg"]["reason"]
+
+
+def make_shot(
+    personas: Any, session: PostureSession, points: list[dict[str, Any]], view: str = "anterior"
+) -> PostureShot:
+    from django.core.files.base import ContentFile
+
+    shot = PostureShot(
+        session=session,
+        view=view,
+        image_format="JPEG",
+        width=400,
+        height=300,
+        sha256="0" * 64,
+        created_by=personas.clinician,
+    )
+    shot.image.save("p.jpg", ContentFile(jpeg()), save=False)
+    shot.save()
+    revision = LandmarkRevision.objects.create(
+        shot=shot, number=1, source="model", landmarks=points
+    )
+    services._cache_metrics(shot, revision)
+    return shot
+
+
+def post_landmarks(client: Any, shot: PostureShot, payload: Any) -> Any:
+    body = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
+    return client.post(f"/posture/shot/{shot.pk}/landmarks", body, content_type="application/json")
+
+
+def test_saving_a_moved_landmark_adds_a_revision_and_recomputes(client, personas) -> None:
+    shot = make_shot(personas, new_session(personas), [dict(p) for p in SHOULDERS])
+    login(client, personas.clinician)
+    response = post_landmarks(
+        client,
+        shot,
+        {
+            "revision": 1,
+            "landmarks": [
+                {"name": "left_shoulder", "x": 250, "y": 190},
+                {"name": "right_shoulder", "x": 150, "y": 210},  # moved 10 px down
+                {"name": "c7_spinous", "x": 200, "y": 150},  # added
+            ],
+        },
+    )
+    assert response.status_code == 200, response.content
+    reply = response.json()
+    # atan(20/100) = 11.3099°, by hand.
+    assert reply["changed"] and reply["revision"] == 2
+    assert reply["metrics"]["shoulder_tilt_deg"]["value"] == pytest.approx(11.3099, abs=1e-3)
+    shot.refresh_from_db()
+    assert shot.metrics["shoulder_tilt_deg"]["value"] == pytest.approx(11.3099, abs=1e-3)
+    first, second = shot.revisions.order_by("number")
+    assert first.landmarks == SHOULDERS  # history kept, never overwritten
+    by_name = {p["name"]: p for p in second.landmarks}
+    assert by_name["left_shoulder"]["source"] == "model"  # not moved: unchanged
+    assert by_name["right_shoulder"]["source"] == "clinician"
+    assert by_name["right_shoulder"]["moved_by"] == "clinician"
+    assert by_name["right_shoulder"]["moved_at"]
+    assert by_name["c7_spinous"]["source"] == "clinician"
+    log = AccessLogEntry.objects.get(action="update", object_type="posture.postureshot")
+    assert "right_shoulder" in log.detail and "c7_spinous" in log.detail
+    # The page shows the recomputed value with its unit.
+    assert "+11.3°" in client.get(f"/posture/shot/{shot.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [
+        pytest.param(b"{not json", 400, id="malformed-json"),
+        pytest.param({"landmarks": "x"}, 400, id="landmarks-not-a-list"),
+        pytest.param({"landmarks": [{"name": "tail", "x": 1, "y": 1}]}, 400, id="unknown-name"),
+        pytest.param({"landmarks": [{"name": "nose", "x": "a", "y": 1}]}, 400, id="text-coord"),
+        pytest.param({"landmarks": [{"name": "nose", "x": 1e9, "y": 1}]}, 400, id="far-off-photo"),
+        pytest.param({"revision": 7, "landmarks": []}, 409, id="stale-revision"),
+    ],
+)
+def test_bad_landmark_posts_write_nothing(client, personas, payload, status) -> None:
+    shot = make_shot(personas, new_session(personas), [dict(p) for p in SHOULDERS])
+    login(client, personas.clinician)
+    response = post_landmarks(client, shot, payload)
+    assert response.status_code == status
+    assert response.json()["ok"] is False and response.json()["error"]
+    assert shot.revisions.count() == 1
+
+
+def test_front_desk_cannot_move_landmarks(client, personas) -> None:
+    shot = make_shot(personas, new_session(personas), [dict(p) for p in SHOULDERS])
+    login(client, personas.desk)
+    response = post_landmarks(client, shot, {"landmarks": []})
+    assert response.status_code == 403
+    assert shot.revisions.count() == 1
+
+
+def test_another_clinic_gets_404_everywhere(client, personas, settings) -> None:
+    session = new_session(personas)
+    shot = make_shot(personas, session, [dict(p) for p in SHOULDERS])
+    login(client, personas.outsider)
+    for url in (
+        f"/posture/session/{session.pk}/",
+        f"/posture/shot/{shot.pk}/",
+        f"/posture/shot/{shot.pk}/image",
+        f"/posture/patient/{personas.patient.pk}/",
+        f"/posture/patient/{personas.patient.pk}/compare/",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert post_landmarks(client, shot, {"landmarks": []}).status_code == 404
+    assert client.post(f"/posture/shot/{shot.pk}/calibration", {"clear": "1"}).status_code == 404
+    assert shot.revisions.count() == 1
+    # The stored file is not reachable as public media either.
+    assert client.get(settings.MEDIA_URL + shot.image.name).status_code == 404
+
+
+def test_the_photo_is_served_through_the_access_helper_and_logged(client, personas) -> None:
+    shot = make_shot(personas, new_session(personas), [dict(p) for p in SHOULDERS])
+    login(client, personas.clinician)
+    response = client.get(f"/posture/shot/{shot.pk}/image")
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    assert "private" in response["Cache-Control"]
+    assert AccessLogEntry.objects.filter(
+        action="view",
+        object_type="posture.postureshot",
+        object_id=str(shot.pk),
+        patient=personas.patient,
+        detail="photo",
+        user=personas.clinician,
+    ).exists()
+
+
+def tilt_points(dy: float) -> list[dict[str, Any]]:
+    """Shoulders 100 px apart, the patient's left (image right) ``dy`` px higher: atan(dy/100)."""
+    return [
+        model_point("left_shoulder", 250, 200 - dy),
+        model_point("right_shoulder", 150, 200),
+        model_point("left_ear", 230, 100),
+        model_point("right_ear", 170, 100),
+    ]
+
+
+def test_before_after_marks_changes_beyond_or_within_error(client, personas) -> None:
+    before = new_session(personas, day=date(2025, 1, 10))
+    after = new_session(personas, day=date(2025, 3, 10))
+    make_shot(personas, before, tilt_points(10))  # shoulder tilt atan(0.1) = 5.71°
+    points = tilt_points(0)  # 0.00°: change -5.71°, beyond MDC 5.5°
+    points[2] = model_point("left_ear", 230, 98)  # ears atan(2/60) = 1.91°: within 5.5°
+    make_shot(personas, after, points)
+    login(client, personas.clinician)
+    response = client.get(
+        f"/posture/patient/{personas.patient.pk}/compare/",
+        {"before": before.pk, "after": after.pk, "view": "anterior"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    rows = {r.split('"')[0]: r for r in page.split('data-metric="')[1:]}
+    assert "verdict-beyond_error" in rows["shoulder_tilt_deg"]
+    assert "-5.7°" in rows["shoulder_tilt_deg"] and "5.5°" in rows["shoulder_tilt_deg"]
+    assert "verdict-within_error" in rows["head_tilt_ears_deg"]
+    assert "+1.9°" in rows["head_tilt_ears_deg"]
+    assert "improve" not in page.lower()
+    assert AccessLogEntry.objects.filter(detail__startswith="before/after").count() == 2
+
+
+def test_mdc_from_the_clinics_repeated_shots(personas) -> None:
+    from atlaschart.posture.mdc import clinic_mdc
+
+    for day in (1, 2, 3):
+        session = new_session(personas, day=date(2025, 1, day))
+        make_shot(personas, session, tilt_points(0))  # 0°
+        make_shot(personas, session, tilt_points(10))  # atan(0.1) = 5.7106°
+    # Each pair's SD = 5.7106/sqrt(2) = 4.0380 (pooled over 3 pairs, the same);
+    # MDC95 = 1.96 * sqrt(2) * 4.0380 = 11.193 (clinical.md §4 formula).
+    table = clinic_mdc(personas.seoul.pk)
+    assert table["shoulder_tilt_deg"].source == "repeats"
+    assert table["shoulder_tilt_deg"].value == pytest.approx(
+        1.96 * math.degrees(math.atan(0.1)), abs=1e-3
+    )
+    assert table["shoulder_tilt_deg"].value == pytest.approx(11.193, abs=1e-3)
+    # Only two groups in Busan: too few, the default (5.5°, change.py) stays.
+    assert clinic_mdc(personas.busan.pk)["shoulder_tilt_deg"].source == "default"
+
+
+def test_clinic_admin_configures_mdc(client, personas) -> None:
+    from atlaschart.posture.mdc import clinic_mdc
+
+    login(client, personas.clinician)
+    assert client.get("/posture/settings/").status_code == 403
+    login(client, personas.admin)
+    response = client.post(
+        "/posture/settings/", {"mdc_shoulder_tilt_deg": "3.0", "use_repeats": "on"}
+    )
+    assert response.status_code == 302
+    entry = clinic_mdc(personas.seoul.pk)["shoulder_tilt_deg"]
+    assert (entry.value, entry.source) == (3.0, "configured")
+    assert clinic_mdc(personas.busan.pk)["shoulder_tilt_deg"].value == 5.5
+
+
+def test_chart_section_shows_the_latest_session(client, personas) -> None:
+    session = new_session(personas)
+    make_shot(personas, session, tilt_points(10))
+    login(client, personas.clinician)
+    page = client.get(f"/patients/{personas.patient.pk}/").content.decode()
+    assert "Latest posture session: 2025-03-01" in page
+    assert f"/posture/session/{session.pk}/" in page
+    assert "+5.7°" in page
+
+
+def test_calibration_gives_mm_values(client, personas) -> None:
+    # Shoulders: midpoint x 200; eyes midpoint x 210 -> head shift +10 px toward the patient's
+    # left (image right, anterior). Scale 100 mm over 50 px = 2 mm/px -> +20 mm.
+    points = [*tilt_points(0), model_point("left_eye", 225, 90), model_point("right_eye", 195, 90)]
+    shot = make_shot(personas, new_session(personas), points)
+    login(client, personas.clinician)
+    response = client.post(
+        f"/posture/shot/{shot.pk}/calibration",
+        {"x1": 10, "y1": 10, "x2": 10, "y2": 60, "distance_mm": 100},
+    )
+    assert response.status_code == 302
+    shot.refresh_from_db()
+    assert shot.metrics["lateral_head_shift_mm"]["value"] == pytest.approx(20.0)
+    # % of shoulder width: 10 / 100 px = +10 %.
+    assert shot.metrics["lateral_head_shift_pct"]["value"] == pytest.approx(10.0)
