@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,13 +52,33 @@ def child(args: argparse.Namespace) -> None:
     other = Clinic.objects.create(name="Other", slug=f"other-{os.getpid()}")
     user = User.objects.create(username=f"bench{os.getpid()}", clinic=clinic, role=Role.CLINICIAN)
     family = "김이박최정강조윤장임한오서신권황안송류홍"
-    given = ["민준", "서연", "지훈", "수아", "예준", "하은", "도윤", "지우", "서준", "하린", "지민", "승현"]
+    given = [
+        "민준",
+        "서연",
+        "지훈",
+        "수아",
+        "예준",
+        "하은",
+        "도윤",
+        "지우",
+        "서준",
+        "하린",
+        "지민",
+        "승현",
+    ]
     batch = []
     for i in range(args.patients):
-        name = family[i % len(family)] + given[(i // len(family)) % len(given)] + ("" if i < 400 else str(i % 97))
+        name = (
+            family[i % len(family)]
+            + given[(i // len(family)) % len(given)]
+            + ("" if i < 400 else str(i % 97))
+        )
         p = Patient(
-            clinic=clinic if i % 10 else other, chart_number=f"{i:06d}", name=name,
-            name_latin=f"Patient {i}", date_of_birth=date(1940 + i % 60, 1 + i % 12, 1 + i % 28),
+            clinic=clinic if i % 10 else other,
+            chart_number=f"{i:06d}",
+            name=name,
+            name_latin=f"Patient {i}",
+            date_of_birth=date(1940 + i % 60, 1 + i % 12, 1 + i % 28),
             phone=f"010-{i % 10000:04d}-{(i * 7) % 10000:04d}",
         )
         p.search_text = p.build_search_text()
@@ -90,9 +109,13 @@ def child(args: argparse.Namespace) -> None:
         Patient.objects.select_related("clinic").filter(clinic_id=clinic.pk, pk=target.pk).first()
 
     def bare_search(k: int = 0) -> None:
-        list(Patient.objects.filter(clinic_id=clinic.pk, archived_at__isnull=True,
-                                    search_text__contains=queries[k % len(queries)].lower())
-             .order_by("name", "id")[:50])
+        list(
+            Patient.objects.filter(
+                clinic_id=clinic.pk,
+                archived_at__isnull=True,
+                search_text__contains=queries[k % len(queries)].lower(),
+            ).order_by("name", "id")[:50]
+        )
 
     def query_count(fn) -> int:
         reset_queries()
@@ -113,10 +136,26 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run_backend(url: str, args: argparse.Namespace) -> dict | None:
-    env = {**os.environ, "DATABASE_URL": url, "ATLASCHART_VAR_DIR": tempfile.mkdtemp(prefix="bench-var-")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "ATLASCHART_VAR_DIR": tempfile.mkdtemp(prefix="bench-var-"),
+    }
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", "--patients", str(args.patients), "--requests", str(args.requests)],
-        env=env, capture_output=True, text=True, check=False, cwd=ROOT,
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            "--patients",
+            str(args.patients),
+            "--requests",
+            str(args.requests),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
     )
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -153,16 +192,20 @@ def main() -> int:
                 rows.append((label, result))
     finally:
         if len(backends) > 1:
-            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", pg_db], check=False)
+            subprocess.run(
+                ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", pg_db], check=False
+            )
 
     lines = [
         "## Web: patient search and chart page (`bench/web.py`)",
         "",
-        f"{args.patients:,} patients (90% in the user's clinic), {args.requests} requests per page after one warm-up, "
-        "Django test client through the full stack (middleware, session, access-log writes, templates). "
+        f"{args.patients:,} patients (90% in the user's clinic), {args.requests} requests per "
+        "page after one warm-up, Django test client through the full stack (middleware, session, "
+        "access-log writes, templates). "
         "Baseline: the bare ORM query behind the page, in the same run. Machine: 2 cores.",
         "",
-        "| database | page | p50 ms | p95 ms | baseline p50 ms | page ÷ baseline (p50) | queries per page | target p95 |",
+        "| database | page | p50 ms | p95 ms | baseline p50 ms | page ÷ baseline (p50) "
+        "| queries per page | target p95 |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for label, r in rows:
@@ -174,7 +217,11 @@ def main() -> int:
                 f"| {label} | {page} | {p50:.1f} | {p95:.1f} | {base:.2f} | {p50 / base:.0f}× | "
                 f"{r[f'{key}_queries']} | ≤ {target} ms: {verdict} |"
             )
-    lines += ["", "Search queries cycle through Hangul, Latin, phone, date and chart-number words.", ""]
+    lines += [
+        "",
+        "Search queries cycle through Hangul, Latin, phone, date and chart-number words.",
+        "",
+    ]
     text = "\n".join(lines)
     print(text)
     out = ROOT / "docs" / "benchmarks" / "web.md"

@@ -54,18 +54,31 @@ def personas(db: None) -> Personas:
         return u
 
     patient = Patient.objects.create(
-        clinic=seoul, chart_number="000001", name="김민준", name_latin="Minjun Kim",
-        date_of_birth=date(1985, 3, 2), sex=Sex.MALE, phone="010-2345-6789",
+        clinic=seoul,
+        chart_number="000001",
+        name="김민준",
+        name_latin="Minjun Kim",
+        date_of_birth=date(1985, 3, 2),
+        sex=Sex.MALE,
+        phone="010-2345-6789",
     )
     busan_patient = Patient.objects.create(
-        clinic=busan, chart_number="000001", name="권나연", name_latin="Nayeon Kwon",
-        date_of_birth=date(1993, 11, 2), sex=Sex.FEMALE, phone="010-1212-3434",
+        clinic=busan,
+        chart_number="000001",
+        name="권나연",
+        name_latin="Nayeon Kwon",
+        date_of_birth=date(1993, 11, 2),
+        sex=Sex.FEMALE,
+        phone="010-1212-3434",
     )
     return Personas(
-        seoul=seoul, busan=busan,
+        seoul=seoul,
+        busan=busan,
         admin=user("admin", seoul, Role.CLINIC_ADMIN),
         clinician=user("clinician", seoul, Role.CLINICIAN),
         desk=user("desk", seoul, Role.FRONT_DESK),
         outsider=user("outsider", busan, Role.CLINICIAN),
-        patient=patient, busan_patient=busan_patient, password=PASSWORD,
+        patient=patient,
+        busan_patient=busan_patient,
+        password=PASSWORD,
     )

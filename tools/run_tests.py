@@ -5,7 +5,8 @@
 2. pytest on SQLite (including the browser tests when Chromium is there);
 3. pytest again on PostgreSQL when one answers at 127.0.0.1:5432 (a fresh database per run,
    created and dropped by pytest-django).
-At the end it says plainly which runs were skipped and why. Exit status: non-zero if anything failed.
+At the end it says plainly which runs were skipped and why. Exit status: non-zero if anything
+failed.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ PG_HOST, PG_PORT = "127.0.0.1", 5432
 def step(title: str, argv: list[str], env: dict[str, str] | None = None) -> bool:
     print(f"\n=== {title}\n$ {' '.join(argv)}", flush=True)
     result = subprocess.run(argv, cwd=ROOT, env={**os.environ, **(env or {})}, check=False)
-    print(f"--- {title}: {'ok' if result.returncode == 0 else f'FAILED (exit {result.returncode})'}")
+    print(
+        f"--- {title}: {'ok' if result.returncode == 0 else f'FAILED (exit {result.returncode})'}"
+    )
     return result.returncode == 0
 
 
@@ -61,7 +64,9 @@ def main() -> int:
     if not Path(CHROMIUM).exists():
         skipped.append(f"browser tests: {CHROMIUM} not found (apt-get install -y chromium)")
     sqlite_env = {"DATABASE_URL": "sqlite:///var/test/unused.sqlite3"}
-    results["pytest on SQLite"] = step("pytest on SQLite", [sys.executable, "-m", "pytest"], sqlite_env)
+    results["pytest on SQLite"] = step(
+        "pytest on SQLite", [sys.executable, "-m", "pytest"], sqlite_env
+    )
 
     if answers(PG_HOST, PG_PORT):
         database = f"atlaschart_ci_{os.getpid()}"

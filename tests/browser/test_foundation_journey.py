@@ -11,10 +11,14 @@ from atlaschart.clinics.demo import load_demo
 from tests.browser.conftest import screenshot
 
 
-def test_clinician_creates_and_finds_a_korean_patient(live_server, page, settings, tmp_path) -> None:
+def test_clinician_creates_and_finds_a_korean_patient(
+    live_server, page, settings, tmp_path
+) -> None:
     settings.VAR_DIR = tmp_path
     demo = load_demo()
-    _clinic, username, password, _role = next(c for c in demo.credentials if c[1] == "seoul-clinician")
+    _clinic, username, password, _role = next(
+        c for c in demo.credentials if c[1] == "seoul-clinician"
+    )
 
     page.goto(live_server.url + "/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
@@ -24,6 +28,7 @@ def test_clinician_creates_and_finds_a_korean_patient(live_server, page, setting
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").last.click()
     page.get_by_role("button", name="English").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Patients").click()
     expect(page.get_by_role("heading", name="Patients")).to_be_visible()
 
     page.get_by_role("link", name="New patient").click()

@@ -38,7 +38,12 @@ def test_a_refused_lookup_logs_nothing_about_the_other_clinic(personas) -> None:
 def test_creating_a_patient_is_logged(personas) -> None:
     client_for(personas.desk).post(
         reverse("patients:create"),
-        {"name": "이서연", "date_of_birth": "1992-07-19", "sex": "female", "preferred_language": "ko"},
+        {
+            "name": "이서연",
+            "date_of_birth": "1992-07-19",
+            "sex": "female",
+            "preferred_language": "ko",
+        },
     )
     entry = AccessLogEntry.objects.get(action="create")
     assert entry.patient.name == "이서연"
@@ -48,8 +53,15 @@ def test_creating_a_patient_is_logged(personas) -> None:
 def test_an_edit_logs_the_read_and_the_changed_field_names_not_values(personas) -> None:
     client_for(personas.desk).post(
         reverse("patients:edit", args=[personas.patient.pk]),
-        {"name": "김민준", "name_latin": "Minjun Kim", "date_of_birth": "1985-03-02", "sex": "male",
-         "phone": "010-9999-0000", "preferred_language": "ko", "chart_number": "000001"},
+        {
+            "name": "김민준",
+            "name_latin": "Minjun Kim",
+            "date_of_birth": "1985-03-02",
+            "sex": "male",
+            "phone": "010-9999-0000",
+            "preferred_language": "ko",
+            "chart_number": "000001",
+        },
     )
     actions = list(AccessLogEntry.objects.order_by("id").values_list("action", "detail"))
     assert actions == [("view", "edit form"), ("update", "fields: phone")]
@@ -60,7 +72,11 @@ def test_archive_and_restore_are_logged(personas) -> None:
     client = client_for(personas.admin)
     client.post(reverse("patients:archive", args=[personas.patient.pk]))
     client.post(reverse("patients:archive", args=[personas.patient.pk]), {"restore": "1"})
-    writes = list(AccessLogEntry.objects.exclude(action="view").order_by("id").values_list("action", flat=True))
+    writes = list(
+        AccessLogEntry.objects.exclude(action="view")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
     assert writes == ["archive", "restore"]
 
 
@@ -82,7 +98,9 @@ def test_entries_cannot_be_changed_or_deleted_through_the_app(personas) -> None:
     assert AccessLogEntry.objects.get().detail == "chart"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL only")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL only"
+)
 def test_postgres_refuses_bulk_updates_of_the_log(personas) -> None:
     from django.db import DatabaseError, transaction
 
@@ -114,6 +132,8 @@ def test_only_admins_see_the_log(personas, persona) -> None:
 
 
 def test_a_bad_filter_date_is_a_message_not_an_error(personas) -> None:
-    response = client_for(personas.admin).get(reverse("audit:access_log"), {"date_from": "2026-13-45"})
+    response = client_for(personas.admin).get(
+        reverse("audit:access_log"), {"date_from": "2026-13-45"}
+    )
     assert response.status_code == 200
     assert "Enter a valid date" in response.content.decode()

@@ -64,7 +64,11 @@ def test_password_change(personas) -> None:
     client = client_for(personas.clinician)
     response = client.post(
         reverse("accounts:password_change"),
-        {"old_password": personas.password, "new_password1": "new-secret-phrase-42", "new_password2": "new-secret-phrase-42"},
+        {
+            "old_password": personas.password,
+            "new_password1": "new-secret-phrase-42",
+            "new_password2": "new-secret-phrase-42",
+        },
     )
     assert response.status_code == 302
     personas.clinician.refresh_from_db()
@@ -81,8 +85,14 @@ def test_only_admins_manage_staff(personas) -> None:
 def test_an_admin_adds_a_user_to_their_own_clinic(personas) -> None:
     response = client_for(personas.admin).post(
         reverse("accounts:staff_create"),
-        {"username": "newdoc", "display_name": "New Doc", "role": "clinician", "language": "ko",
-         "is_active": "on", "password": "long-enough-password-7"},
+        {
+            "username": "newdoc",
+            "display_name": "New Doc",
+            "role": "clinician",
+            "language": "ko",
+            "is_active": "on",
+            "password": "long-enough-password-7",
+        },
     )
     assert response.status_code == 302
     created = User.objects.get(username="newdoc")
@@ -92,7 +102,8 @@ def test_an_admin_adds_a_user_to_their_own_clinic(personas) -> None:
 
 def test_a_new_user_without_a_password_is_refused(personas) -> None:
     response = client_for(personas.admin).post(
-        reverse("accounts:staff_create"), {"username": "nopass", "role": "clinician", "is_active": "on"}
+        reverse("accounts:staff_create"),
+        {"username": "nopass", "role": "clinician", "is_active": "on"},
     )
     assert "A new user needs a password." in response.content.decode()
     assert not User.objects.filter(username="nopass").exists()

@@ -28,7 +28,14 @@ def test_a_korean_users_chart_is_in_korean(personas) -> None:
     client.force_login(personas.clinician)
     page = client.get(reverse("patients:chart", args=[personas.patient.pk])).content.decode()
     assert 'lang="ko"' in page
-    for korean in ("생년월일", "차트 번호", "안전 선별검사", "자세", "아직 기록이 없습니다.", "로그아웃"):
+    for korean in (
+        "생년월일",
+        "차트 번호",
+        "안전 선별검사",
+        "자세",
+        "아직 기록이 없습니다.",
+        "로그아웃",
+    ):
         assert korean in page
 
 
@@ -44,7 +51,9 @@ def test_the_language_switch_is_remembered_on_the_account(personas) -> None:
 
 
 def test_the_language_switch_refuses_foreign_redirects(personas) -> None:
-    response = Client().post(reverse("accounts:set_language"), {"language": "ko", "next": "https://evil.example/"})
+    response = Client().post(
+        reverse("accounts:set_language"), {"language": "ko", "next": "https://evil.example/"}
+    )
     assert response.url == "/"
 
 

@@ -41,7 +41,9 @@ def test_a_patient_that_does_not_exist_looks_the_same_as_another_clinics(persona
 
 
 def test_archiving_another_clinics_patient_is_not_found_and_changes_nothing(personas) -> None:
-    response = client_for(personas.outsider).post(reverse("patients:archive", args=[personas.patient.pk]))
+    response = client_for(personas.outsider).post(
+        reverse("patients:archive", args=[personas.patient.pk])
+    )
     assert response.status_code == 404
     personas.patient.refresh_from_db()
     assert personas.patient.archived_at is None
@@ -50,7 +52,12 @@ def test_archiving_another_clinics_patient_is_not_found_and_changes_nothing(pers
 def test_editing_another_clinics_patient_changes_nothing(personas) -> None:
     response = client_for(personas.outsider).post(
         reverse("patients:edit", args=[personas.patient.pk]),
-        {"name": "Hacked", "date_of_birth": "1985-03-02", "sex": "male", "preferred_language": "ko"},
+        {
+            "name": "Hacked",
+            "date_of_birth": "1985-03-02",
+            "sex": "male",
+            "preferred_language": "ko",
+        },
     )
     assert response.status_code == 404
     personas.patient.refresh_from_db()
@@ -86,7 +93,12 @@ def test_pages_need_login(personas) -> None:
 def test_new_patients_land_in_the_creators_clinic(personas) -> None:
     response = client_for(personas.desk).post(
         reverse("patients:create"),
-        {"name": "이서연", "date_of_birth": "1992-07-19", "sex": "female", "preferred_language": "ko"},
+        {
+            "name": "이서연",
+            "date_of_birth": "1992-07-19",
+            "sex": "female",
+            "preferred_language": "ko",
+        },
     )
     created = Patient.objects.get(name="이서연")
     assert response.status_code == 302
@@ -100,7 +112,16 @@ def test_chart_numbers_count_up_per_clinic(personas) -> None:
     for name in ("가", "나"):
         client.post(
             reverse("patients:create"),
-            {"name": name, "date_of_birth": "1990-01-01", "sex": "unknown", "preferred_language": "ko"},
+            {
+                "name": name,
+                "date_of_birth": "1990-01-01",
+                "sex": "unknown",
+                "preferred_language": "ko",
+            },
         )
-    numbers = list(Patient.objects.filter(name__in=["가", "나"]).order_by("id").values_list("chart_number", flat=True))
+    numbers = list(
+        Patient.objects.filter(name__in=["가", "나"])
+        .order_by("id")
+        .values_list("chart_number", flat=True)
+    )
     assert numbers == ["000002", "000003"]

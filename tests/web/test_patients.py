@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from atlaschart.patients.models import Patient
 
@@ -19,8 +20,21 @@ def client_for(user) -> Client:
 
 @pytest.mark.parametrize(
     "query",
-    ["민준", "김민", "김민준", "minjun", "MINJUN KIM", "kim", "000001", "2345", "010-2345-6789",
-     "01023456789", "1985-03", "1985-03-02", "김 1985"],
+    [
+        "민준",
+        "김민",
+        "김민준",
+        "minjun",
+        "MINJUN KIM",
+        "kim",
+        "000001",
+        "2345",
+        "010-2345-6789",
+        "01023456789",
+        "1985-03",
+        "1985-03-02",
+        "김 1985",
+    ],
 )
 def test_partial_search_finds_the_patient(personas, query) -> None:
     page = client_for(personas.desk).get(reverse("patients:list"), {"q": query}).content.decode()
@@ -45,15 +59,24 @@ def test_archived_patients_are_hidden_unless_asked_for(personas) -> None:
 def test_editing_keeps_the_search_text_in_step(personas) -> None:
     client_for(personas.desk).post(
         reverse("patients:edit", args=[personas.patient.pk]),
-        {"name": "김민재", "date_of_birth": "1985-03-02", "sex": "male", "preferred_language": "ko",
-         "chart_number": "000001"},
+        {
+            "name": "김민재",
+            "date_of_birth": "1985-03-02",
+            "sex": "male",
+            "preferred_language": "ko",
+            "chart_number": "000001",
+        },
     )
     page = client_for(personas.desk).get(reverse("patients:list"), {"q": "민재"}).content.decode()
     assert "김민재" in page
 
 
 def test_chart_has_header_and_every_section(personas) -> None:
-    page = client_for(personas.clinician).get(reverse("patients:chart", args=[personas.patient.pk])).content.decode()
+    page = (
+        client_for(personas.clinician)
+        .get(reverse("patients:chart", args=[personas.patient.pk]))
+        .content.decode()
+    )
     assert "000001" in page and "1985-03-02" in page
     for key in ("intake", "safety", "exam", "posture", "imaging", "visits", "outcomes"):
         assert f'id="section-{key}"' in page
@@ -64,17 +87,29 @@ def test_chart_has_header_and_every_section(personas) -> None:
     [
         ({"name": " ", "date_of_birth": "1990-01-01"}, "name", "This field is required."),
         ({"name": "가", "date_of_birth": "1990-02-30"}, "date_of_birth", "Enter a valid date."),
-        ({"name": "가", "date_of_birth": (date.today() + timedelta(days=2)).isoformat()},
-         "date_of_birth", "The date of birth cannot be in the future."),
+        (
+            {"name": "가", "date_of_birth": (timezone.localdate() + timedelta(days=2)).isoformat()},
+            "date_of_birth",
+            "The date of birth cannot be in the future.",
+        ),
         ({"name": "가", "date_of_birth": "1850-01-01"}, "date_of_birth", "more than 130 years ago"),
         ({"name": "가", "date_of_birth": "1990-01-01", "phone": "12"}, "phone", "7 to 15 digits"),
-        ({"name": "가", "date_of_birth": "1990-01-01", "chart_number": "000001"}, "chart_number",
-         "Another patient already has this chart number."),
+        (
+            {"name": "가", "date_of_birth": "1990-01-01", "chart_number": "000001"},
+            "chart_number",
+            "Another patient already has this chart number.",
+        ),
         ({"name": "가" * 500, "date_of_birth": "1990-01-01"}, "name", "at most 120 characters"),
-        ({"name": "가", "date_of_birth": "1990-01-01", "sex": "robot"}, "sex", "Select a valid choice"),
+        (
+            {"name": "가", "date_of_birth": "1990-01-01", "sex": "robot"},
+            "sex",
+            "Select a valid choice",
+        ),
     ],
 )
-def test_bad_patient_input_is_a_clear_message_and_nothing_is_saved(personas, data, field, message) -> None:
+def test_bad_patient_input_is_a_clear_message_and_nothing_is_saved(
+    personas, data, field, message
+) -> None:
     before = Patient.objects.count()
     post = {"sex": "unknown", "preferred_language": "ko", **data}
     response = client_for(personas.desk).post(reverse("patients:create"), post)
@@ -109,7 +144,9 @@ def test_malformed_posts_never_give_a_server_error(personas, body) -> None:
 def test_posts_without_a_csrf_token_are_refused(personas) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(personas.desk)
-    response = client.post(reverse("patients:create"), {"name": "가", "date_of_birth": "1990-01-01"})
+    response = client.post(
+        reverse("patients:create"), {"name": "가", "date_of_birth": "1990-01-01"}
+    )
     assert response.status_code == 403
     assert "The form expired" in response.content.decode()
     assert not Patient.objects.filter(name="가").exists()

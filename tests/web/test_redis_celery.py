@@ -16,11 +16,15 @@ from django.test import Client
 from django.urls import reverse
 
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "")
-pytestmark = pytest.mark.skipif(not REDIS_URL, reason="Redis tests skipped: REDIS_TEST_URL is not set")
+pytestmark = pytest.mark.skipif(
+    not REDIS_URL, reason="Redis tests skipped: REDIS_TEST_URL is not set"
+)
 
 
 def test_the_login_lock_is_shared_through_redis(personas, settings) -> None:
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
     from django.core.cache import cache
 
     cache.clear()
@@ -45,18 +49,39 @@ def test_a_celery_worker_runs_a_task_through_the_redis_broker(tmp_path) -> None:
         "ATLASCHART_VAR_DIR": str(tmp_path),
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "atlaschart.web.celery", "worker", "--pool=solo",
-         "--concurrency=1", "--loglevel=WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "atlaschart.web.celery",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         script = (
-            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','atlaschart.web.settings');"
+            "import django, os;"
+            "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'atlaschart.web.settings');"
             "django.setup(); from atlaschart.web.tasks import ping;"
             "print(ping.delay().get(timeout=60))"
         )
-        result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
-                                timeout=90, check=False)
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=False,
+        )
         assert result.returncode == 0, result.stderr
         assert "'status': 'ok'" in result.stdout and "sqlite" in result.stdout
     finally:

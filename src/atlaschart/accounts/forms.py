@@ -42,7 +42,9 @@ class StaffUserForm(forms.ModelForm):
     """A clinic admin's form for a member of staff of their own clinic."""
 
     password = forms.CharField(
-        label=_("Password"), widget=forms.PasswordInput(render_value=False), required=False,
+        label=_("Password"),
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
         help_text=_("Required for a new user; leave empty to keep the current password."),
     )
 

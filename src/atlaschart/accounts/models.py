@@ -21,13 +21,20 @@ class User(AbstractUser):
     """
 
     clinic = models.ForeignKey(
-        Clinic, on_delete=models.PROTECT, related_name="users", null=True, blank=True,
+        Clinic,
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
         verbose_name=_("clinic"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CLINICIAN)
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True,
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
         help_text=_("Language of the pages; empty means the browser's language."),
     )
 

@@ -1,8 +1,8 @@
 """Login rate limit: failures counted per client IP and per username in the cache.
 
 A fixed window per key (simple, and enough to stop password guessing): after
-``LOGIN_FAILURE_LIMIT`` failures within ``LOGIN_FAILURE_WINDOW_SECONDS`` further attempts are refused
-without checking the password, until the window passes.
+``LOGIN_FAILURE_LIMIT`` failures within ``LOGIN_FAILURE_WINDOW_SECONDS`` further attempts are
+refused without checking the password, until the window passes.
 """
 
 from __future__ import annotations

@@ -73,9 +73,15 @@ def staff_edit(request: HttpRequest, user_id: int | None = None) -> HttpResponse
         with transaction.atomic():
             user = form.save(commit=False)
             user.clinic_id = request.user.clinic_id  # type: ignore[union-attr]
-            if user.pk == request.user.pk and (user.role != Role.CLINIC_ADMIN or not user.is_active):
-                form.add_error("role", _("You cannot remove your own admin role or deactivate yourself."))
-                return render(request, "accounts/staff_form.html", {"form": form, "staff": instance})
+            if user.pk == request.user.pk and (
+                user.role != Role.CLINIC_ADMIN or not user.is_active
+            ):
+                form.add_error(
+                    "role", _("You cannot remove your own admin role or deactivate yourself.")
+                )
+                return render(
+                    request, "accounts/staff_form.html", {"form": form, "staff": instance}
+                )
             if form.cleaned_data["password"]:
                 user.set_password(form.cleaned_data["password"])
             user.save()

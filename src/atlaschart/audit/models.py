@@ -26,20 +26,28 @@ class AppendOnlyError(RuntimeError):
 class AccessLogEntry(models.Model):
     """One read or write of patient data (Personal Information Protection Act: access records).
 
-    Rows are only ever inserted. ``save()`` refuses updates, ``delete()`` refuses, and on PostgreSQL a
+    Rows are only ever inserted. ``save()`` refuses updates, ``delete()`` refuses, and on
+    PostgreSQL a
     trigger refuses UPDATE and DELETE too (migration 0002).
     """
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, verbose_name=_("clinic"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, verbose_name=_("user"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        verbose_name=_("user"),
     )
     username = models.CharField(_("username"), max_length=150, blank=True)
     client_ip = models.CharField(_("client IP"), max_length=45, blank=True)
     patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="access_log", verbose_name=_("patient"),
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_log",
+        verbose_name=_("patient"),
     )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     object_type = models.CharField(_("object type"), max_length=60, blank=True)
@@ -54,6 +62,9 @@ class AccessLogEntry(models.Model):
             models.Index(fields=["clinic", "-at"]),
             models.Index(fields=["patient", "-at"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.object_type}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

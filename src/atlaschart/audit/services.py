@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 
 
 def _entry(
-    request: HttpRequest, action: str, patient: Patient | None, obj: models.Model | None, detail: str
+    request: HttpRequest,
+    action: str,
+    patient: Patient | None,
+    obj: models.Model | None,
+    detail: str,
 ) -> AccessLogEntry:
     user = request.user
     clinic_id = getattr(user, "clinic_id", None) or (patient.clinic_id if patient else None)

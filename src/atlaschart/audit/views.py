@@ -17,7 +17,7 @@ PAGE_SIZE = 100
 
 @role_required(Role.CLINIC_ADMIN)
 def access_log(request: HttpRequest) -> HttpResponse:
-    """The clinic's access log, newest first, filterable. Read-only: the app has no way to edit it."""
+    """The clinic's access log, newest first, filterable. Read-only: the app cannot edit it."""
     entries = AccessLogEntry.objects.filter(
         clinic_id=request.user.clinic_id  # type: ignore[union-attr]
     ).select_related("patient", "user")

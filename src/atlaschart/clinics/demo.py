@@ -21,10 +21,20 @@ from atlaschart.clinics.models import Clinic
 from atlaschart.patients.models import Patient, Sex
 
 CLINICS = [
-    ("seoul-demo", "서울 바른척추 재활의학과 (Seoul Barun Spine Rehabilitation Clinic)",
-     "02-555-0100", "서울특별시 강남구 테헤란로 100", "seoul"),
-    ("busan-demo", "Haeundae Upper Cervical Chiropractic", "051-555-0200",
-     "부산광역시 해운대구 해운대로 200", "busan"),
+    (
+        "seoul-demo",
+        "서울 바른척추 재활의학과 (Seoul Barun Spine Rehabilitation Clinic)",
+        "02-555-0100",
+        "서울특별시 강남구 테헤란로 100",
+        "seoul",
+    ),
+    (
+        "busan-demo",
+        "Haeundae Upper Cervical Chiropractic",
+        "051-555-0200",
+        "부산광역시 해운대구 해운대로 200",
+        "busan",
+    ),
 ]
 
 # (name, latin, date of birth, sex, phone, preferred language)
@@ -98,7 +108,9 @@ def load_demo(password_for: dict[str, str] | None = None) -> DemoResult:
                 username = f"{prefix}-{suffix}"
                 password = passwords.setdefault(username, secrets.token_urlsafe(9))
                 user = User(
-                    username=username, clinic=clinic, role=role,
+                    username=username,
+                    clinic=clinic,
+                    role=role,
                     display_name=DISPLAY_NAMES[prefix][suffix],
                     language="ko" if prefix == "seoul" else "",
                 )
@@ -107,8 +119,14 @@ def load_demo(password_for: dict[str, str] | None = None) -> DemoResult:
             patients = SEOUL_PATIENTS if prefix == "seoul" else BUSAN_PATIENTS
             for number, (pname, latin, dob, sex, phone_no, lang) in enumerate(patients, start=1):
                 Patient.objects.create(
-                    clinic=clinic, chart_number=f"{number:06d}", name=pname, name_latin=latin,
-                    date_of_birth=dob, sex=sex, phone=phone_no, preferred_language=lang,
+                    clinic=clinic,
+                    chart_number=f"{number:06d}",
+                    name=pname,
+                    name_latin=latin,
+                    date_of_birth=dob,
+                    sex=sex,
+                    phone=phone_no,
+                    preferred_language=lang,
                 )
             clinic.chart_counter = len(patients)
             clinic.save(update_fields=["chart_counter"])
@@ -120,7 +138,11 @@ def load_demo(password_for: dict[str, str] | None = None) -> DemoResult:
             username = f"{prefix}-{suffix}"
             if User.objects.filter(username=username, clinic__slug=slug).exists():
                 credentials.append(
-                    (name.split(" (")[0], username, passwords.get(username, "(set before; see admin)"),
-                     str(role.label))
+                    (
+                        name.split(" (")[0],
+                        username,
+                        passwords.get(username, "(set before; see admin)"),
+                        str(role.label),
+                    )
                 )
     return DemoResult(created=created, credentials=credentials)

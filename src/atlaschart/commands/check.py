@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     problems: list[str] = []
     try:
         call_command("check", deploy=args.deploy, fail_level="ERROR", verbosity=0)
-    except Exception as exc:  # noqa: BLE001 — report every failing check, not a traceback
+    except Exception as exc:
         problems.append(f"system check: {exc}")
     try:
         executor = MigrationExecutor(connection)
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"database: {connection.vendor}, {len(pending)} migration(s) pending")
         if pending:
             problems.append("run `atlaschart migrate`")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         problems.append(f"database unreachable: {exc}")
     missing = compiled_catalogues_missing()
     print(f"translations: {'compiled' if not missing else 'NOT compiled: ' + ', '.join(missing)}")
@@ -44,8 +44,9 @@ def run(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "check", help="check settings, database, translations and optional parts",
-        description="Run Django's system checks and report the database, translations and pose model.",
+        "check",
+        help="check settings, database, translations and optional parts",
+        description="Run Django's system checks; report database, translations, pose model.",
     )
     parser.add_argument("--deploy", action="store_true", help="also run Django's deployment checks")
     parser.set_defaults(handler=run)

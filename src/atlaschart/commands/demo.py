@@ -22,7 +22,8 @@ def run(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "demo", help="load the demo clinics (once) and print their sign-in details",
+        "demo",
+        help="load the demo clinics (once) and print their sign-in details",
         description="Create two demo clinics with a user per role and about 20 patients. "
         "Running it again changes nothing and prints the same sign-in details.",
     )

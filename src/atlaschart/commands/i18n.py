@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "i18n", help="update, check and compile the Korean translation",
+        "i18n",
+        help="update, check and compile the Korean translation",
         description="update: add newly marked strings to each app's ko catalogue; check: list "
         "strings without a Korean translation (exit 1 if any); compile: write the .mo files.",
     )

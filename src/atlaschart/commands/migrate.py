@@ -19,7 +19,8 @@ def run(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "migrate", help="create or update the database schema",
+        "migrate",
+        help="create or update the database schema",
         description="Apply database migrations (SQLite under var/ by default, or DATABASE_URL).",
     )
     parser.add_argument("--verbose", action="store_true", help="list each migration applied")

@@ -12,20 +12,33 @@ def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atlaschart.web.settings")
     print(f"AtlasChart is serving on http://{args.bind}  (Ctrl+C stops it)", flush=True)
     argv = [
-        sys.executable, "-m", "gunicorn", "atlaschart.web.wsgi:application",
-        "--bind", args.bind, "--workers", str(args.workers), "--threads", str(args.threads),
-        "--access-logfile", "-" if args.access_log else "/dev/null",
-        "--timeout", "120",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "atlaschart.web.wsgi:application",
+        "--bind",
+        args.bind,
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--access-logfile",
+        "-" if args.access_log else "/dev/null",
+        "--timeout",
+        "120",
     ]
     os.execv(sys.executable, argv)  # noqa: S606 — replaces this process with gunicorn
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "serve", help="serve the web app",
+        "serve",
+        help="serve the web app",
         description="Serve AtlasChart with gunicorn. Behind a reverse proxy in production.",
     )
-    parser.add_argument("--bind", default="127.0.0.1:8000", help="address:port (default 127.0.0.1:8000)")
+    parser.add_argument(
+        "--bind", default="127.0.0.1:8000", help="address:port (default 127.0.0.1:8000)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     parser.add_argument("--access-log", action="store_true", help="print one line per request")

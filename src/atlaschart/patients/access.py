@@ -67,7 +67,8 @@ def _search_term(word: str) -> str:
     """How one query word is matched against ``Patient.search_text``.
 
     A date (1985-03-02, 1985-03) matches the stored ISO date; a word of digits and phone punctuation
-    (010-1234-5678) matches by its digits; anything else (Hangul, Latin, chart number) in lower case.
+    (010-1234-5678) matches by its digits; anything else (Hangul, Latin, chart number) in
+    lower case.
     """
     if _DATE.fullmatch(word):
         return word

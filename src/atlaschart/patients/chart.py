@@ -65,9 +65,13 @@ def _render_list(
     return [(section, section.context(request, patient)) for section in ordered]
 
 
-def chart_sections(request: HttpRequest, patient: Patient) -> list[tuple[ChartSection, dict[str, Any]]]:
+def chart_sections(
+    request: HttpRequest, patient: Patient
+) -> list[tuple[ChartSection, dict[str, Any]]]:
     return _render_list(_sections, request, patient)
 
 
-def chart_banners(request: HttpRequest, patient: Patient) -> list[tuple[ChartSection, dict[str, Any]]]:
+def chart_banners(
+    request: HttpRequest, patient: Patient
+) -> list[tuple[ChartSection, dict[str, Any]]]:
     return _render_list(_banners, request, patient)

@@ -4,6 +4,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from atlaschart.patients.models import Patient, digits_only
@@ -13,8 +14,16 @@ class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
         fields = [
-            "name", "name_latin", "date_of_birth", "sex", "chart_number", "phone", "email",
-            "address", "preferred_language", "notes",
+            "name",
+            "name_latin",
+            "date_of_birth",
+            "sex",
+            "chart_number",
+            "phone",
+            "email",
+            "address",
+            "preferred_language",
+            "notes",
         ]
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -40,11 +49,13 @@ class PatientForm(forms.ModelForm):
 
     def clean_date_of_birth(self) -> date:
         dob: date = self.cleaned_data["date_of_birth"]
-        today = date.today()  # noqa: DTZ011 — a calendar date, compared as such
+        today = timezone.localdate()
         if dob > today:
             raise ValidationError(_("The date of birth cannot be in the future."), code="future")
         if dob.year < today.year - 130:
-            raise ValidationError(_("Check the year of birth: it is more than 130 years ago."), code="too_old")
+            raise ValidationError(
+                _("Check the year of birth: it is more than 130 years ago."), code="too_old"
+            )
         return dob
 
     def clean_phone(self) -> str:

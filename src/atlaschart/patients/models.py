@@ -28,7 +28,10 @@ class Patient(models.Model):
     """
 
     clinic = models.ForeignKey(
-        "clinics.Clinic", on_delete=models.PROTECT, related_name="patients", verbose_name=_("clinic")
+        "clinics.Clinic",
+        on_delete=models.PROTECT,
+        related_name="patients",
+        verbose_name=_("clinic"),
     )
     chart_number = models.CharField(_("chart number"), max_length=20)
     name = models.CharField(_("name"), max_length=120)
@@ -39,7 +42,9 @@ class Patient(models.Model):
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=8, choices=[("ko", _("Korean")), ("en", _("English"))],
+        _("preferred language"),
+        max_length=8,
+        choices=[("ko", _("Korean")), ("en", _("English"))],
         default="ko",
     )
     notes = models.TextField(_("administrative notes"), blank=True)
@@ -53,12 +58,21 @@ class Patient(models.Model):
         verbose_name = _("patient")
         verbose_name_plural = _("patients")
         constraints = [
-            models.UniqueConstraint(fields=["clinic", "chart_number"], name="unique_chart_number_per_clinic"),
+            models.UniqueConstraint(
+                fields=["clinic", "chart_number"], name="unique_chart_number_per_clinic"
+            ),
         ]
         indexes = [models.Index(fields=["clinic", "archived_at", "name"])]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.chart_number})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_text = self.build_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
     def is_archived(self) -> bool:
@@ -78,10 +92,3 @@ class Patient(models.Model):
             self.date_of_birth.isoformat() if self.date_of_birth else "",
         ]
         return "|".join(part for part in parts if part)
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.search_text = self.build_search_text()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_text"}  # type: ignore[misc]
-        super().save(*args, **kwargs)  # type: ignore[arg-type]

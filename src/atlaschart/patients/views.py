@@ -23,7 +23,9 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         include_archived = form.cleaned_data["archived"]
     patients = search_patients(request, query, include_archived=include_archived)
     return render(
-        request, "patients/list.html", {"form": form, "patients": patients, "query": query},
+        request,
+        "patients/list.html",
+        {"form": form, "patients": patients, "query": query},
     )
 
 

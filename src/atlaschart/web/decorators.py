@@ -29,7 +29,7 @@ def role_required(*roles: str) -> Callable[[View], View]:
 
 
 def clinic_member_required(view: View) -> View:
-    """Allow any signed-in member of a clinic (a superuser without a clinic sees no patient data)."""
+    """Allow any signed-in member of a clinic (a superuser without one sees no patient data)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

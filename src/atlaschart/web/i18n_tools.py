@@ -22,7 +22,9 @@ LANGUAGES = ("ko",)
 
 _GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy"}
 _NGETTEXT_NAMES = {"ngettext", "ngettext_lazy"}
-_TRANSLATE_TAG = re.compile(r"""\{%\s*(?:translate|trans)\s+(?P<q>["'])(?P<text>.*?)(?P=q)(?P<rest>[^%]*)%\}""")
+_TRANSLATE_TAG = re.compile(
+    r"""\{%\s*(?:translate|trans)\s+(?P<q>["'])(?P<text>.*?)(?P=q)(?P<rest>[^%]*)%\}"""
+)
 _BLOCK_TAG = re.compile(
     r"\{%\s*(?:blocktranslate|blocktrans)(?P<args>[^%]*)%\}(?P<body>.*?)\{%\s*(?:endblocktranslate|endblocktrans)\s*%\}",
     re.DOTALL,
@@ -50,10 +52,15 @@ def _python_messages(path: Path) -> set[Message]:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
-        name = node.func.id if isinstance(node.func, ast.Name) else (
-            node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        name = (
+            node.func.id
+            if isinstance(node.func, ast.Name)
+            else (node.func.attr if isinstance(node.func, ast.Attribute) else "")
         )
-        args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args]
+        args = [
+            a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None
+            for a in node.args
+        ]
         if name in {"_", "gettext", "gettext_lazy"} and args and args[0]:
             found.add(Message("", args[0]))
         elif name in {"pgettext", "pgettext_lazy"} and len(args) >= 2 and args[0] and args[1]:
@@ -114,7 +121,9 @@ def _load(path: Path, language: str) -> polib.POFile:
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",
         "Content-Transfer-Encoding": "8bit",
-        "Plural-Forms": "nplurals=1; plural=0;" if language == "ko" else "nplurals=2; plural=(n != 1);",
+        "Plural-Forms": "nplurals=1; plural=0;"
+        if language == "ko"
+        else "nplurals=2; plural=(n != 1);",
     }
     return po
 
@@ -160,8 +169,14 @@ def missing_translations() -> list[str]:
             po = _load(path, language) if path.exists() else None
             for message in sorted(messages_of_app(app_dir)):
                 entry = _find(po, message) if po is not None else None
-                translated = entry is not None and not entry.fuzzy and (
-                    entry.msgstr if not message.msgid_plural else all(entry.msgstr_plural.values())
+                translated = (
+                    entry is not None
+                    and not entry.fuzzy
+                    and (
+                        entry.msgstr
+                        if not message.msgid_plural
+                        else all(entry.msgstr_plural.values())
+                    )
                 )
                 if not translated:
                     missing.append(f"{app_dir.name} [{language}]: {message.msgid!r}")

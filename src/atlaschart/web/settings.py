@@ -1,8 +1,9 @@
 """AtlasChart settings, driven by environment variables (documented in README.md).
 
-Defaults suit one machine: SQLite under ``var/``, DEBUG off unless ``DEBUG=1`` (``make run`` sets it).
-Production: ``DATABASE_URL=postgres://...``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``ATLASCHART_VAR_DIR``
-or ``MEDIA_ROOT``, ``REDIS_URL`` (cache and Celery broker), served by gunicorn.
+Defaults suit one machine: SQLite under ``var/``, DEBUG off unless ``DEBUG=1``
+(``make run`` sets it). Production: ``DATABASE_URL=postgres://...``, ``SECRET_KEY``,
+``ALLOWED_HOSTS``, ``ATLASCHART_VAR_DIR`` or ``MEDIA_ROOT``, ``REDIS_URL`` (cache and Celery
+broker); served by gunicorn.
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the dev server read while a write is in flight; a busy timeout avoids "database is locked".
+    # WAL lets readers go on while a write is in flight; the busy timeout avoids
+    # "database is locked" errors.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -116,7 +118,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     # A file cache is shared by every gunicorn worker on the machine, unlike locmem; the login
     # rate limit relies on that.
