@@ -1,0 +1,54 @@
+"""Examination records. ``raw`` holds exactly what the clinician entered (the record); ``derived``
+holds values computed by the measurement core, each with the algorithm id@version that made them
+(a cache, recomputable from ``raw`` with ``exams.core.build``). Records are never edited: a
+correction is a new record."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ExamKind(models.TextChoices):
+    NEURO = "neuro", _("Neurological examination")
+    LEG_CHECK = "leg_check", _("Leg length check")
+    CERVICAL_ROM = "cervical_rom", _("Cervical range of motion")
+    ROMBERG = "romberg", _("Romberg test")
+    FUKUDA = "fukuda", _("Fukuda stepping test")
+    SCOLIOSIS = "scoliosis", _("Scoliosis screen")
+    BLOOD_PRESSURE = "blood_pressure", _("Blood pressure, both arms")
+    PALPATION = "palpation", _("Palpation")
+    THERMOGRAPHY = "thermography", _("Paraspinal thermography")
+    SAFETY_SCREEN = "safety_screen", _("Pre-treatment safety screen")
+
+
+class Timing(models.TextChoices):
+    NONE = "", _("Not tied to an adjustment")
+    PRE = "pre", _("Before the adjustment")
+    POST = "post", _("After the adjustment")
+
+
+class ExamRecord(models.Model):
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="exam_records",
+        verbose_name=_("patient"),
+    )
+    visit = models.ForeignKey(
+        "visits.Visit", on_delete=models.PROTECT, null=True, blank=True, related_name="exam_records"
+    )
+    kind = models.CharField(_("examination"), max_length=20, choices=ExamKind.choices)
+    timing = models.CharField(_("timing"), max_length=4, choices=Timing.choices, blank=True)
+    raw = models.JSONField(default=dict)
+    derived = models.JSONField(default=dict)
+    summary = models.CharField(max_length=300, blank=True)
+    examiner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["patient", "kind", "-created_at"])]

@@ -1,0 +1,289 @@
+"""Care plans, appointments, visit notes, treatments, adverse events and consultation requests.
+
+Signed records are never edited in place: a signed ``Visit`` keeps its SOAP text and every change
+after signing is an ``Amendment`` row (who, when, why, the new text). Drafts carry a ``version``
+number that the edit form sends back, so two people editing one draft cannot silently overwrite
+each other (optimistic locking, checked in ``services.update_note``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ClinicProfile(models.Model):
+    """What the public consultation page shows, and the clinic's SOAP note template."""
+
+    clinic = models.OneToOneField(
+        "clinics.Clinic",
+        on_delete=models.CASCADE,
+        related_name="visit_profile",
+        verbose_name=_("clinic"),
+    )
+    public_page_enabled = models.BooleanField(_("public consultation page enabled"), default=True)
+    services = models.TextField(_("services"), blank=True, help_text=_("One per line."))
+    conditions = models.TextField(_("conditions treated"), blank=True, help_text=_("One per line."))
+    hours = models.TextField(
+        _("opening hours"), blank=True, help_text=_("One line per day or range.")
+    )
+    template_subjective = models.TextField(_("template: subjective"), blank=True)
+    template_objective = models.TextField(_("template: objective"), blank=True)
+    template_assessment = models.TextField(_("template: assessment"), blank=True)
+    template_plan = models.TextField(_("template: plan"), blank=True)
+
+    class Meta:
+        verbose_name = _("clinic profile")
+
+    def lines(self, field: str) -> list[str]:
+        return [line.strip() for line in getattr(self, field).splitlines() if line.strip()]
+
+
+class CarePlan(models.Model):
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="care_plans",
+        verbose_name=_("patient"),
+    )
+    start_date = models.DateField(_("start date"))
+    interval_days = models.PositiveSmallIntegerField(_("visit every (days)"), default=7)
+    planned_visits = models.PositiveSmallIntegerField(_("planned visits"), default=6)
+    reexam_dates = models.JSONField(_("re-examination dates"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("care plan")
+
+
+class CarePlanGoal(models.Model):
+    care_plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="goals")
+    description = models.CharField(_("goal"), max_length=300)
+    measure = models.CharField(
+        _("measured by"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            "A questionnaire id (e.g. ndi) or a metric name (e.g. cervical_rom.rotation_left)."
+        ),
+    )
+    target = models.CharField(_("target"), max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class ConsentKind(models.TextChoices):
+    MANUAL_THERAPY = "manual_therapy", _("Manual therapy")
+    INJECTION = "injection", _("Injection or nerve block")
+
+
+class ConsentRecord(models.Model):
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="consents"
+    )
+    kind = models.CharField(_("consent for"), max_length=20, choices=ConsentKind.choices)
+    given_on = models.DateField(_("given on"))
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    ARRIVED = "arrived", _("Arrived")
+    DONE = "done", _("Done")
+    NO_SHOW = "no_show", _("No-show")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: Statuses that hold the clinician's time (a cancelled or missed slot can be booked again).
+ACTIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.DONE)
+
+
+class Appointment(models.Model):
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="appointments"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("clinician"),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AppointmentStatus.choices,
+        default=AppointmentStatus.BOOKED,
+    )
+    care_plan = models.ForeignKey(
+        CarePlan, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["clinician", "starts_at"])]
+
+
+class Visit(models.Model):
+    """One visit's SOAP note. Editable while a draft; after ``signed_at`` only amendments."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="visits")
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="visit"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    visit_date = models.DateField(_("visit date"))
+    subjective = models.TextField(_("subjective"), blank=True)
+    objective = models.TextField(_("objective"), blank=True)
+    assessment = models.TextField(_("assessment"), blank=True)
+    plan = models.TextField(_("plan"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    followup_done = models.BooleanField(_("adverse-event follow-up asked"), default=False)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-visit_date", "-id"]
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+SOAP_FIELDS = ("subjective", "objective", "assessment", "plan")
+
+
+class Amendment(models.Model):
+    """A change to a signed note: the full new SOAP text; the original stays on the Visit."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="amendments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(_("reason for the amendment"), max_length=300)
+    subjective = models.TextField(_("subjective"), blank=True)
+    objective = models.TextField(_("objective"), blank=True)
+    assessment = models.TextField(_("assessment"), blank=True)
+    plan = models.TextField(_("plan"), blank=True)
+    changed_fields = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class TreatmentKind(models.TextChoices):
+    UC_ADJUSTMENT = "uc_adjustment", _("Upper cervical adjustment")
+    MANUAL_THERAPY = "manual_therapy", _("Other manual therapy")
+    INJECTION = "injection", _("Injection or nerve block")
+
+
+class Treatment(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="treatments")
+    kind = models.CharField(_("kind"), max_length=20, choices=TreatmentKind.choices)
+    technique = models.CharField(_("technique"), max_length=30, blank=True)
+    listing = models.CharField(_("listing"), max_length=40, blank=True)
+    contact_side = models.CharField(_("contact side"), max_length=10, blank=True)
+    technique_settings = models.JSONField(_("technique settings"), default=dict, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    drug = models.CharField(_("drug"), max_length=120, blank=True)
+    dose_mg = models.DecimalField(
+        _("dose (mg)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    volume_ml = models.DecimalField(
+        _("volume (mL)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    site = models.CharField(_("site"), max_length=120, blank=True)
+    guidance = models.CharField(_("guidance"), max_length=20, blank=True)
+    physician = models.CharField(_("physician"), max_length=120, blank=True)
+    complications = models.TextField(_("complications"), blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    safety_level_at_signing = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class AdverseEvent(models.Model):
+    """A complaint reported at the follow-up question, classified by the exam core."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="adverse_events"
+    )
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="adverse_events")
+    description = models.CharField(_("complaint"), max_length=200)
+    is_new = models.BooleanField(_("new complaint"))
+    severity_0_10 = models.PositiveSmallIntegerField(_("severity (0-10)"))
+    baseline_severity_0_10 = models.PositiveSmallIntegerField(
+        _("severity before treatment"), null=True
+    )
+    onset_h = models.FloatField(_("onset (hours after treatment)"))
+    duration_h = models.FloatField(_("duration (hours)"), null=True)
+    serious_criteria = models.JSONField(default=list)
+    classification = models.CharField(max_length=30)
+    escalated = models.BooleanField(default=False)
+    algorithm = models.CharField(max_length=60)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+
+
+class RequestStatus(models.TextChoices):
+    NEW = "new", _("New")
+    CONVERTED = "converted", _("Booked")
+    DECLINED = "declined", _("Declined")
+
+
+class ConsultationRequest(models.Model):
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    contact = models.CharField(_("phone or email"), max_length=120)
+    preferred_time = models.CharField(_("preferred time"), max_length=120, blank=True)
+    complaint = models.TextField(_("what would you like help with?"), max_length=2000)
+    status = models.CharField(
+        max_length=12, choices=RequestStatus.choices, default=RequestStatus.NEW
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -1,0 +1,577 @@
+"""Views are thin: parse, authorise, call one service, render. Refusals from the services
+(``VisitError``) are shown as messages; nothing is half written."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.forms import ModelForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from atlaschart.accounts.models import Role
+from atlaschart.audit.models import Action
+from atlaschart.audit.services import log_listing
+from atlaschart.clinics.models import Clinic
+from atlaschart.patients.access import get_patient_for_user
+from atlaschart.visits import services
+from atlaschart.visits.access import (
+    appointments_of_clinic,
+    get_adverse_event_for_user,
+    get_appointment_for_user,
+    get_care_plan_for_user,
+    get_request_for_user,
+    get_treatment_for_user,
+    get_visit_for_user,
+)
+from atlaschart.visits.forms import (
+    AmendmentForm,
+    AppointmentForm,
+    CarePlanForm,
+    ConsentForm,
+    ConsultationForm,
+    ConvertForm,
+    FollowupForm,
+    NoteForm,
+    RecurringForm,
+    TreatmentForm,
+    clinicians_of,
+    form_token,
+)
+from atlaschart.visits.models import (
+    SOAP_FIELDS,
+    AdverseEvent,
+    AppointmentStatus,
+    ClinicProfile,
+    ConsultationRequest,
+    RequestStatus,
+)
+from atlaschart.visits.safety_gate import signing_block_reason
+from atlaschart.web.client import client_ip
+from atlaschart.web.decorators import clinic_member_required, role_required
+
+CLINICAL = (Role.CLINICIAN, Role.CLINIC_ADMIN)
+
+
+def _clinic_id(request: HttpRequest) -> int:
+    return request.user.clinic_id  # type: ignore[union-attr,return-value]
+
+
+# ----------------------------------------------------------------------------------- schedule
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+@clinic_member_required
+def today(request: HttpRequest) -> HttpResponse:
+    """The clinician's start page: their appointments today."""
+    start, end = _day_bounds(timezone.localdate())
+    appointments = list(
+        appointments_of_clinic(request)
+        .filter(clinician=request.user, starts_at__gte=start, starts_at__lt=end)
+        .select_related("patient", "visit")
+    )
+    log_listing(request, [a.patient for a in appointments], detail="today's list")
+    return render(
+        request, "visits/today.html", {"appointments": appointments, "day": timezone.localdate()}
+    )
+
+
+@clinic_member_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """Day or week calendar of one clinician (default: the user, else the clinic's first)."""
+    try:
+        day = (
+            date.fromisoformat(request.GET.get("date", ""))
+            if request.GET.get("date")
+            else timezone.localdate()
+        )
+    except ValueError:
+        day = timezone.localdate()
+    view = "week" if request.GET.get("view") == "week" else "day"
+    clinicians = list(clinicians_of(_clinic_id(request)))
+    chosen = request.user if request.user in clinicians else (clinicians[0] if clinicians else None)
+    wanted = request.GET.get("clinician", "")
+    if wanted.isdigit():
+        chosen = next((c for c in clinicians if c.pk == int(wanted)), chosen)
+    first = day - timedelta(days=day.weekday()) if view == "week" else day
+    days = [first + timedelta(days=n) for n in range(7 if view == "week" else 1)]
+    start, _end = _day_bounds(days[0])
+    end = _day_bounds(days[-1])[1]
+    appointments = list(
+        appointments_of_clinic(request)
+        .filter(clinician=chosen, starts_at__gte=start, starts_at__lt=end)
+        .select_related("patient")
+    )
+    log_listing(request, [a.patient for a in appointments], detail=f"calendar {view}")
+    columns = [
+        (d, [a for a in appointments if timezone.localtime(a.starts_at).date() == d]) for d in days
+    ]
+    step = 7 if view == "week" else 1
+    return render(
+        request,
+        "visits/calendar.html",
+        {
+            "columns": columns,
+            "view": view,
+            "day": day,
+            "clinicians": clinicians,
+            "chosen": chosen,
+            "previous": day - timedelta(days=step),
+            "next": day + timedelta(days=step),
+        },
+    )
+
+
+@clinic_member_required
+def appointment_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, detail="booking form")
+    form = AppointmentForm(request.POST or None, clinic_id=_clinic_id(request))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.book_appointment(
+                request, patient, d["clinician"], d["starts_at"], d["minutes"], d["note"]
+            )
+        except services.VisitError as err:
+            form.add_error("starts_at", str(err))
+        else:
+            messages.success(request, _("The appointment was booked."))
+            return redirect("patients:chart", patient_id=patient.pk)
+    return render(
+        request,
+        "visits/simple_form.html",
+        {"form": form, "patient": patient, "title": _("Book an appointment"), "submit": _("Book")},
+    )
+
+
+@require_POST
+@clinic_member_required
+def appointment_status(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    appointment = get_appointment_for_user(request, appointment_id, detail="status change")
+    status = request.POST.get("status", "")
+    if status not in AppointmentStatus.values:
+        messages.error(request, _("Unknown status."))
+    else:
+        try:
+            services.set_status(request, appointment, status)
+        except services.VisitError as err:
+            messages.error(request, str(err))
+    return redirect(
+        request.POST.get("next") if request.POST.get("next", "").startswith("/") else "visits:today"
+    )
+
+
+@role_required(*CLINICAL)
+def appointment_open(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    appointment = get_appointment_for_user(request, appointment_id, detail="open visit")
+    if request.method != "POST":
+        existing = getattr(appointment, "visit", None)
+        if existing is not None:
+            return redirect("visits:visit", visit_id=existing.pk)
+        return render(request, "visits/open.html", {"appointment": appointment})
+    try:
+        visit = services.open_visit(request, appointment)
+    except services.VisitError as err:
+        messages.error(request, str(err))
+        return redirect("visits:today")
+    return redirect("visits:visit", visit_id=visit.pk)
+
+
+# -------------------------------------------------------------------------------------- visits
+
+
+def _visit_context(request: HttpRequest, visit: Any, **extra: Any) -> dict[str, Any]:
+    from atlaschart.exams.models import ExamRecord
+
+    treatments = list(visit.treatments.select_related("signed_by"))
+    for t in treatments:
+        t.block_reason = (
+            None if t.signed_at else signing_block_reason(visit.patient, t.technique, t.kind)
+        )
+    exams = list(ExamRecord.objects.filter(visit=visit).order_by("created_at", "id"))
+    context = {
+        "visit": visit,
+        "patient": visit.patient,
+        "treatments": treatments,
+        "exams": exams,
+        "amendments": list(visit.amendments.select_related("author")),
+        "current_note": [
+            (NoteForm.base_fields[f].label, text)
+            for f, text in services.current_text(visit).items()
+        ]
+        if visit.is_signed
+        else [],
+        "needs_followup": services.needs_followup(visit) and not visit.is_signed,
+        "events": list(visit.adverse_events.all()),
+        "uc_block": signing_block_reason(visit.patient, "other_thrust"),
+        "soap_fields": SOAP_FIELDS,
+    }
+    if not visit.is_signed:
+        context.setdefault(
+            "note_form",
+            NoteForm(
+                initial={"version": visit.version, **{f: getattr(visit, f) for f in SOAP_FIELDS}}
+            ),
+        )
+        context.setdefault("treatment_form", TreatmentForm(initial={"kind": "uc_adjustment"}))
+        context.setdefault("followup_form", FollowupForm())
+    context.update(extra)
+    return context
+
+
+@role_required(*CLINICAL)
+def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
+    visit = get_visit_for_user(request, visit_id)
+    return render(request, "visits/visit.html", _visit_context(request, visit))
+
+
+@require_POST
+@role_required(*CLINICAL)
+def visit_save(request: HttpRequest, visit_id: int) -> HttpResponse:
+    visit = get_visit_for_user(request, visit_id, detail="note edit")
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_note(
+                request,
+                visit,
+                {f: form.cleaned_data[f] for f in SOAP_FIELDS},
+                form.cleaned_data["version"],
+            )
+        except services.VisitError as err:
+            form.add_error(None, str(err))
+        else:
+            messages.success(request, _("The note was saved."))
+            return redirect("visits:visit", visit_id=visit.pk)
+    return render(
+        request,
+        "visits/visit.html",
+        _visit_context(request, visit, note_form=form),
+        status=409 if form.non_field_errors() else 400,
+    )
+
+
+@require_POST
+@role_required(*CLINICAL)
+def visit_sign(request: HttpRequest, visit_id: int) -> HttpResponse:
+    visit = get_visit_for_user(request, visit_id, detail="sign")
+    try:
+        services.sign_note(request, visit)
+    except services.VisitError as err:
+        messages.error(request, str(err))
+    else:
+        messages.success(request, _("The note was signed."))
+    return redirect("visits:visit", visit_id=visit.pk)
+
+
+@role_required(*CLINICAL)
+def visit_amend(request: HttpRequest, visit_id: int) -> HttpResponse:
+    visit = get_visit_for_user(request, visit_id, detail="amendment form")
+    if not visit.is_signed:
+        return redirect("visits:visit", visit_id=visit.pk)
+    form = AmendmentForm(request.POST or None, initial=services.current_text(visit))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.amend_note(
+                request,
+                visit,
+                {f: form.cleaned_data[f] for f in SOAP_FIELDS},
+                form.cleaned_data["reason"],
+            )
+        except services.VisitError as err:
+            form.add_error(None, str(err))
+        else:
+            messages.success(request, _("The amendment was saved. The original is kept."))
+            return redirect("visits:visit", visit_id=visit.pk)
+    return render(
+        request,
+        "visits/simple_form.html",
+        {
+            "form": form,
+            "patient": visit.patient,
+            "title": _("Amend the signed note"),
+            "submit": _("Save amendment"),
+        },
+    )
+
+
+@require_POST
+@role_required(*CLINICAL)
+def treatment_add(request: HttpRequest, visit_id: int) -> HttpResponse:
+    visit = get_visit_for_user(request, visit_id, detail="treatment form")
+    form = TreatmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_treatment(request, visit, form.treatment_data())
+        except services.VisitError as err:
+            messages.error(request, str(err))
+        else:
+            messages.success(request, _("The treatment was recorded. Sign it when done."))
+        return redirect("visits:visit", visit_id=visit.pk)
+    return render(
+        request,
+        "visits/visit.html",
+        _visit_context(request, visit, treatment_form=form),
+        status=400,
+    )
+
+
+@require_POST
+@role_required(*CLINICAL)
+def treatment_sign(request: HttpRequest, treatment_id: int) -> HttpResponse:
+    treatment = get_treatment_for_user(request, treatment_id, detail="sign")
+    try:
+        services.sign_treatment(request, treatment)
+    except services.VisitError as err:
+        messages.error(request, str(err))
+    else:
+        messages.success(request, _("The treatment was signed."))
+    return redirect("visits:visit", visit_id=treatment.visit_id)
+
+
+@require_POST
+@role_required(*CLINICAL)
+def treatment_delete(request: HttpRequest, treatment_id: int) -> HttpResponse:
+    treatment = get_treatment_for_user(request, treatment_id, detail="remove draft")
+    try:
+        services.delete_draft_treatment(request, treatment)
+    except services.VisitError as err:
+        messages.error(request, str(err))
+    return redirect("visits:visit", visit_id=treatment.visit_id)
+
+
+@require_POST
+@role_required(*CLINICAL)
+def followup(request: HttpRequest, visit_id: int) -> HttpResponse:
+    visit = get_visit_for_user(request, visit_id, detail="adverse-event follow-up")
+    if request.POST.get("nothing"):
+        services.record_followup(request, visit, None)
+        return redirect("visits:visit", visit_id=visit.pk)
+    form = FollowupForm(request.POST)
+    if form.is_valid():
+        event = services.record_followup(request, visit, form.cleaned_data)
+        if event is not None and event.escalated:
+            messages.warning(request, _("This event was raised to the clinic admin."))
+        return redirect("visits:visit", visit_id=visit.pk)
+    return render(
+        request, "visits/visit.html", _visit_context(request, visit, followup_form=form), status=400
+    )
+
+
+# -------------------------------------------------------------------------- care plan, consent
+
+
+@role_required(*CLINICAL)
+def care_plan_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, detail="care plan form")
+    form = CarePlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        goals = data.pop("goals")
+        services.create_care_plan(request, patient, data, goals)
+        messages.success(request, _("The care plan was saved."))
+        return redirect("patients:chart", patient_id=patient.pk)
+    return render(
+        request,
+        "visits/simple_form.html",
+        {"form": form, "patient": patient, "title": _("New care plan"), "submit": _("Save")},
+    )
+
+
+@role_required(*CLINICAL)
+def care_plan_book(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_care_plan_for_user(request, plan_id, detail="recurring booking form")
+    form = RecurringForm(request.POST or None, clinic_id=_clinic_id(request))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            booked = services.book_recurring(
+                request, plan, d["clinician"], d["first_start"], d["minutes"]
+            )
+        except services.VisitError as err:
+            form.add_error("first_start", str(err))
+        else:
+            messages.success(request, _("%(count)s visits were booked.") % {"count": len(booked)})
+            return redirect("patients:chart", patient_id=plan.patient_id)
+    return render(
+        request,
+        "visits/simple_form.html",
+        {
+            "form": form,
+            "patient": plan.patient,
+            "title": _("Book the care plan's visits"),
+            "submit": _("Book all"),
+        },
+    )
+
+
+@role_required(*CLINICAL)
+def consent_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, detail="consent form")
+    form = ConsentForm(request.POST or None, initial={"given_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        services.record_consent(request, patient, form.cleaned_data)
+        messages.success(request, _("The consent was recorded."))
+        return redirect("patients:chart", patient_id=patient.pk)
+    return render(
+        request,
+        "visits/simple_form.html",
+        {"form": form, "patient": patient, "title": _("Record consent"), "submit": _("Save")},
+    )
+
+
+# ----------------------------------------------------------------------------- adverse events
+
+
+@role_required(Role.CLINIC_ADMIN)
+def adverse_events(request: HttpRequest) -> HttpResponse:
+    events = list(
+        AdverseEvent.objects.filter(
+            patient__clinic_id=_clinic_id(request), escalated=True
+        ).select_related("patient", "reported_by", "reviewed_by")[:200]
+    )
+    log_listing(request, [e.patient for e in events], detail="escalated adverse events")
+    return render(request, "visits/adverse_events.html", {"events": events})
+
+
+@require_POST
+@role_required(Role.CLINIC_ADMIN)
+def adverse_event_review(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = get_adverse_event_for_user(request, event_id, Action.UPDATE, detail="review")
+    services.review_adverse_event(request, event)
+    return redirect("visits:adverse_events")
+
+
+# --------------------------------------------------------------------- consultation requests
+
+PUBLIC_LIMIT = 5
+PUBLIC_WINDOW_SECONDS = 60 * 60
+
+
+def _throttled(request: HttpRequest, slug: str) -> bool:
+    """Count this POST against the client's IP: more than 5 an hour are refused."""
+    key = f"consult:{slug}:{client_ip(request)}"
+    if cache.add(key, 1, timeout=PUBLIC_WINDOW_SECONDS):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.add(key, 1, timeout=PUBLIC_WINDOW_SECONDS)
+        return False
+    return count > PUBLIC_LIMIT
+
+
+@login_not_required
+def public_page(request: HttpRequest, slug: str) -> HttpResponse:
+    clinic = get_object_or_404(Clinic, slug=slug)
+    profile = ClinicProfile.objects.filter(clinic=clinic).first()
+    if profile is not None and not profile.public_page_enabled:
+        raise Http404("No public page")
+    status = 200
+    if request.method == "POST":
+        if _throttled(request, slug):
+            return render(request, "visits/public_throttled.html", {"clinic": clinic}, status=429)
+        form = ConsultationForm(request.POST, token=request.POST.get("token", ""))
+        if form.is_valid():
+            services.submit_consultation_request(clinic.pk, form.request_data())
+            return render(request, "visits/public_thanks.html", {"clinic": clinic})
+        status = 400
+    else:
+        form = ConsultationForm()
+    # A fresh signed start time each time the form is shown.
+    context = {"clinic": clinic, "profile": profile, "form": form, "token": form_token()}
+    return render(request, "visits/public.html", context, status=status)
+
+
+@clinic_member_required
+def requests_list(request: HttpRequest) -> HttpResponse:
+    items = list(
+        ConsultationRequest.objects.filter(clinic_id=_clinic_id(request), status=RequestStatus.NEW)[
+            :200
+        ]
+    )
+    return render(request, "visits/requests.html", {"items": items})
+
+
+@clinic_member_required
+def request_convert(request: HttpRequest, request_id: int) -> HttpResponse:
+    consultation = get_request_for_user(request, request_id, detail="convert form")
+    form = ConvertForm(
+        request.POST or None,
+        clinic_id=_clinic_id(request),
+        initial={
+            "name": consultation.name,
+            "phone": consultation.contact if "@" not in consultation.contact else "",
+            "note": consultation.preferred_time,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        patient_data = {"name": d["name"], "date_of_birth": d["date_of_birth"], "phone": d["phone"]}
+        if "@" in consultation.contact:
+            patient_data["email"] = consultation.contact
+        try:
+            appointment = services.convert_request(
+                request, consultation, patient_data, d["clinician"], d["starts_at"], d["minutes"]
+            )
+        except services.VisitError as err:
+            form.add_error("starts_at", str(err))
+        else:
+            messages.success(request, _("The patient was created and the appointment booked."))
+            return redirect("patients:chart", patient_id=appointment.patient_id)
+    return render(
+        request,
+        "visits/simple_form.html",
+        {
+            "form": form,
+            "patient": None,
+            "title": _("Turn the request into a patient and an appointment"),
+            "submit": _("Create patient and book"),
+            "consultation": consultation,
+        },
+    )
+
+
+@require_POST
+@clinic_member_required
+def request_decline(request: HttpRequest, request_id: int) -> HttpResponse:
+    consultation = get_request_for_user(request, request_id, detail="decline")
+    services.decline_request(request, consultation)
+    return redirect("visits:requests")
+
+
+class ProfileForm(ModelForm):
+    class Meta:
+        model = ClinicProfile
+        exclude = ["clinic"]
+
+
+@role_required(Role.CLINIC_ADMIN)
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    profile, _created = ClinicProfile.objects.get_or_create(clinic_id=_clinic_id(request))
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The changes were saved."))
+        return redirect("visits:profile")
+    return render(
+        request,
+        "visits/simple_form.html",
+        {
+            "form": form,
+            "patient": None,
+            "title": _("Public page and note templates"),
+            "submit": _("Save"),
+        },
+    )

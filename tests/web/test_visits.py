@@ -1,0 +1,438 @@
+"""Visits: safety gate on signing, signed notes locked + amendments, optimistic locking, double
+booking, public form throttling, clinic isolation and the access log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.core import signing
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from atlaschart.audit.models import AccessLogEntry
+from atlaschart.exams.models import ExamRecord
+from atlaschart.measure.safety import SCREENING_QUESTIONS
+from atlaschart.visits.models import Amendment, Appointment, ConsultationRequest, Treatment, Visit
+
+
+def login(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def clean_answers() -> dict:
+    """Every main screening item answered "no" (risk factors: none): level none-found."""
+    answers = {}
+    for q in SCREENING_QUESTIONS:
+        if q.asked_when:
+            continue
+        answers[q.id] = False
+    return answers
+
+
+def screen_record(personas, **overrides):
+    return ExamRecord.objects.create(
+        patient=personas.patient,
+        kind="safety_screen",
+        raw={**clean_answers(), **overrides},
+        examiner=personas.clinician,
+    )
+
+
+def at(hour: int, minute: int = 0, days: int = 1) -> datetime:
+    day = timezone.localdate() + timedelta(days=days)
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour, minute))
+
+
+def make_visit(personas) -> Visit:
+    appt = Appointment.objects.create(
+        clinic=personas.seoul,
+        patient=personas.patient,
+        clinician=personas.clinician,
+        starts_at=at(9, days=0),
+        ends_at=at(9, 30, days=0),
+    )
+    return Visit.objects.create(
+        patient=personas.patient,
+        appointment=appt,
+        clinician=personas.clinician,
+        visit_date=timezone.localdate(),
+    )
+
+
+def add_treatment(client, visit, technique="hio_toggle", kind="uc_adjustment"):
+    response = client.post(
+        reverse("visits:treatment_add", args=[visit.pk]),
+        {
+            "kind": kind,
+            "technique": technique,
+            "listing": "ASRp",
+            "contact_side": "left",
+            "settings_text": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Treatment.objects.filter(visit=visit).latest("id")
+
+
+# ------------------------------------------------------------------------------- safety gate
+
+
+@pytest.mark.django_db
+def test_without_any_safety_screen_signing_is_refused_and_the_page_says_why(personas) -> None:
+    client = login(personas.clinician)
+    visit = make_visit(personas)
+    treatment = add_treatment(client, visit, technique="nucca")
+    page = client.get(reverse("visits:visit", args=[visit.pk])).content.decode()
+    assert "no safety screen" in page
+    client.post(reverse("visits:treatment_sign", args=[treatment.pk]))
+    treatment.refresh_from_db()
+    assert treatment.signed_at is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "technique", "allowed"),
+    [
+        # outcomes_safety.md §3.3: no finding -> none-found, any technique may be signed.
+        pytest.param({}, "hio_toggle", True, id="none-found-thrust-allowed"),
+        # §3.3 G2 (patient refuses manual therapy) is B-routine: blocks every technique.
+        pytest.param({"G2": True}, "nucca", False, id="B-blocks-non-thrust"),
+    ],
+)
+def test_the_gate_follows_the_screen_level(personas, overrides, technique, allowed) -> None:
+    screen_record(personas, **overrides)
+    client = login(personas.clinician)
+    visit = make_visit(personas)
+    treatment = add_treatment(client, visit, technique=technique)
+    client.post(reverse("visits:treatment_sign", args=[treatment.pk]))
+    treatment.refresh_from_db()
+    assert (treatment.signed_at is not None) is allowed
+
+
+@pytest.mark.django_db
+def test_high_blood_pressure_blocks_thrust_but_not_nucca(personas) -> None:
+    # §3.3 V7: BP >= 180/110 at the visit -> H; H blocks thrust techniques only (issue 5 §4).
+    screen_record(personas)
+    ExamRecord.objects.create(
+        patient=personas.patient,
+        kind="blood_pressure",
+        examiner=personas.clinician,
+        raw={
+            "left_systolic": 185,
+            "left_diastolic": 95,
+            "right_systolic": 150,
+            "right_diastolic": 90,
+        },
+    )
+    client = login(personas.clinician)
+    visit = make_visit(personas)
+    toggle = add_treatment(client, visit, technique="hio_toggle")
+    nucca = add_treatment(client, visit, technique="nucca")
+    page = client.get(reverse("visits:visit", args=[visit.pk])).content.decode()
+    assert "level H blocks thrust" in page
+    client.post(reverse("visits:treatment_sign", args=[toggle.pk]))
+    client.post(reverse("visits:treatment_sign", args=[nucca.pk]))
+    toggle.refresh_from_db()
+    nucca.refresh_from_db()
+    assert toggle.signed_at is None
+    assert nucca.signed_at is not None
+
+
+# -------------------------------------------------------------------- notes and amendments
+
+
+@pytest.mark.django_db
+def test_two_editors_of_one_draft_do_not_overwrite_each_other(personas) -> None:
+    visit = make_visit(personas)
+    first, second = login(personas.clinician), login(personas.admin)
+    base = {"version": visit.version, "objective": "", "assessment": "", "plan": ""}
+    assert (
+        first.post(reverse("visits:save", args=[visit.pk]), {**base, "subjective": "A"}).status_code
+        == 302
+    )
+    stale = second.post(reverse("visits:save", args=[visit.pk]), {**base, "subjective": "B"})
+    assert stale.status_code == 409
+    assert "Someone else saved this note" in stale.content.decode()
+    visit.refresh_from_db()
+    assert visit.subjective == "A"
+    assert visit.version == 2
+
+
+@pytest.mark.django_db
+def test_a_signed_note_changes_only_through_an_amendment(personas) -> None:
+    client = login(personas.clinician)
+    visit = make_visit(personas)
+    client.post(
+        reverse("visits:save", args=[visit.pk]),
+        {
+            "version": 1,
+            "subjective": "neck pain 6/10",
+            "objective": "",
+            "assessment": "",
+            "plan": "",
+        },
+    )
+    client.post(reverse("visits:sign", args=[visit.pk]))
+    refused = client.post(
+        reverse("visits:save", args=[visit.pk]),
+        {"version": 2, "subjective": "edited", "objective": "", "assessment": "", "plan": ""},
+    )
+    assert refused.status_code == 409
+    client.post(
+        reverse("visits:amend", args=[visit.pk]),
+        {
+            "subjective": "neck pain 4/10",
+            "objective": "",
+            "assessment": "",
+            "plan": "",
+            "reason": "typo",
+        },
+    )
+    visit.refresh_from_db()
+    assert visit.subjective == "neck pain 6/10"
+    amendment = Amendment.objects.get(visit=visit)
+    assert (amendment.subjective, amendment.changed_fields, amendment.author) == (
+        "neck pain 4/10",
+        ["subjective"],
+        personas.clinician,
+    )
+    page = client.get(reverse("visits:visit", args=[visit.pk])).content.decode()
+    assert "neck pain 6/10" in page
+    assert "neck pain 4/10" in page
+    assert AccessLogEntry.objects.filter(action="amend", object_id=str(visit.pk)).count() == 1
+    assert AccessLogEntry.objects.filter(action="sign", object_id=str(visit.pk)).count() == 1
+
+
+# ----------------------------------------------------------------------------- scheduling
+
+
+@pytest.mark.django_db
+def test_double_booking_is_refused_with_a_clear_message(personas) -> None:
+    client = login(personas.desk)
+    url = reverse("visits:book", args=[personas.patient.pk])
+    first = client.post(
+        url,
+        {
+            "clinician": personas.clinician.pk,
+            "starts_at": at(10).strftime("%Y-%m-%dT%H:%M"),
+            "minutes": 30,
+        },
+    )
+    assert first.status_code == 302
+    # 10:15-10:45 overlaps 10:00-10:30.
+    clash = client.post(
+        url,
+        {
+            "clinician": personas.clinician.pk,
+            "starts_at": at(10, 15).strftime("%Y-%m-%dT%H:%M"),
+            "minutes": 30,
+        },
+    )
+    assert clash.status_code == 200
+    assert "is already booked at" in clash.content.decode()
+    # 10:30 starts as the first ends: no overlap.
+    after = client.post(
+        url,
+        {
+            "clinician": personas.clinician.pk,
+            "starts_at": at(10, 30).strftime("%Y-%m-%dT%H:%M"),
+            "minutes": 30,
+        },
+    )
+    assert after.status_code == 302
+    assert Appointment.objects.filter(clinician=personas.clinician).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_cancelled_slot_can_be_booked_again(personas) -> None:
+    Appointment.objects.create(
+        clinic=personas.seoul,
+        patient=personas.patient,
+        clinician=personas.clinician,
+        starts_at=at(11),
+        ends_at=at(11, 30),
+        status="cancelled",
+    )
+    response = login(personas.desk).post(
+        reverse("visits:book", args=[personas.patient.pk]),
+        {
+            "clinician": personas.clinician.pk,
+            "starts_at": at(11).strftime("%Y-%m-%dT%H:%M"),
+            "minutes": 30,
+        },
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_clinicians_start_at_todays_list(personas) -> None:
+    assert login(personas.clinician).get("/").url == reverse("visits:today")
+    assert login(personas.desk).get("/").url == reverse("patients:list")
+
+
+# ----------------------------------------------------------------------------- public form
+
+
+def _public_post(client, token, extra=None):
+    data = {
+        "name": "이지은",
+        "contact": "010-5555-1234",
+        "preferred_time": "weekday mornings",
+        "complaint": "neck pain",
+        "website": "",
+        "token": token,
+        **(extra or {}),
+    }
+    return client.post("/c/seoul/", data)
+
+
+def _old_token() -> str:
+    # Signed 10 s ago: passes the 3-second minimum fill time.
+    from atlaschart.visits.forms import _SALT
+
+    return signing.dumps(timezone.now().timestamp() - 10, salt=_SALT)
+
+
+@pytest.mark.django_db
+def test_the_public_page_accepts_a_request_without_login(personas) -> None:
+    client = Client()
+    page = client.get("/c/seoul/")
+    assert page.status_code == 200
+    assert personas.seoul.name in page.content.decode()
+    assert _public_post(client, _old_token()).status_code == 200
+    assert ConsultationRequest.objects.filter(clinic=personas.seoul).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param({"website": "http://spam.example"}, id="honeypot-filled"),
+        pytest.param({"token": "forged"}, id="unsigned-token"),
+    ],
+)
+def test_bots_are_refused(personas, extra) -> None:
+    assert _public_post(Client(), _old_token(), extra).status_code == 400
+    assert ConsultationRequest.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_form_sent_back_too_fast_is_refused(personas) -> None:
+    from atlaschart.visits.forms import form_token
+
+    assert _public_post(Client(), form_token()).status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_spam_flood_is_throttled_after_five_an_hour(personas) -> None:
+    client = Client()
+    codes = [_public_post(client, _old_token()).status_code for _ in range(8)]
+    # Issue brief: 5 per hour per IP; the 6th and later are refused.
+    assert codes == [200] * 5 + [429] * 3
+    assert ConsultationRequest.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_staff_turn_a_request_into_a_patient_and_appointment(personas) -> None:
+    req = ConsultationRequest.objects.create(
+        clinic=personas.seoul, name="이지은", contact="010-5555-1234", complaint="neck pain"
+    )
+    response = login(personas.desk).post(
+        reverse("visits:convert", args=[req.pk]),
+        {
+            "name": "이지은",
+            "date_of_birth": "1990-01-02",
+            "phone": "010-5555-1234",
+            "clinician": personas.clinician.pk,
+            "starts_at": at(14).strftime("%Y-%m-%dT%H:%M"),
+            "minutes": 45,
+        },
+    )
+    assert response.status_code == 302
+    req.refresh_from_db()
+    assert req.status == "converted"
+    assert req.patient.clinic == personas.seoul
+    assert req.appointment.clinician == personas.clinician
+
+
+# -------------------------------------------------------------------------------- isolation
+
+
+@pytest.mark.django_db
+def test_an_outsider_gets_404_for_every_record(personas) -> None:
+    visit = make_visit(personas)
+    treatment = Treatment.objects.create(visit=visit, kind="uc_adjustment", technique="nucca")
+    exam = screen_record(personas)
+    req = ConsultationRequest.objects.create(
+        clinic=personas.seoul, name="x", contact="y", complaint="z"
+    )
+    outsider = login(personas.outsider)
+    for url in [
+        reverse("visits:visit", args=[visit.pk]),
+        reverse("visits:amend", args=[visit.pk]),
+        reverse("visits:open", args=[visit.appointment_id]),
+        reverse("exams:detail", args=[exam.pk]),
+        reverse("exams:create", args=[personas.patient.pk, "leg_check"]),
+        reverse("visits:convert", args=[req.pk]),
+        reverse("visits:book", args=[personas.patient.pk]),
+    ]:
+        assert outsider.get(url).status_code == 404, url
+    assert outsider.post(reverse("visits:treatment_sign", args=[treatment.pk])).status_code == 404
+    assert outsider.post(reverse("visits:sign", args=[visit.pk])).status_code == 404
+    visit.refresh_from_db()
+    assert visit.signed_at is None
+
+
+@pytest.mark.django_db
+def test_reading_a_visit_is_logged(personas) -> None:
+    visit = make_visit(personas)
+    login(personas.clinician).get(reverse("visits:visit", args=[visit.pk]))
+    entry = AccessLogEntry.objects.filter(
+        object_type="visits.visit", object_id=str(visit.pk)
+    ).first()
+    assert entry is not None
+    assert (entry.action, entry.user, entry.patient) == (
+        "view",
+        personas.clinician,
+        personas.patient,
+    )
+
+
+# --------------------------------------------------------------------------- adverse events
+
+
+@pytest.mark.django_db
+def test_a_serious_event_at_follow_up_reaches_the_admin(personas) -> None:
+    screen_record(personas)
+    client = login(personas.clinician)
+    earlier = make_visit(personas)
+    Treatment.objects.create(
+        visit=earlier, kind="uc_adjustment", technique="nucca", signed_at=timezone.now()
+    )
+    later = Visit.objects.create(
+        patient=personas.patient, clinician=personas.clinician, visit_date=timezone.localdate()
+    )
+    assert (
+        "Follow-up since the last treatment"
+        in client.get(reverse("visits:visit", args=[later.pk])).content.decode()
+    )
+    # Eriksen 2011 definition: new complaint within 24 h; hospitalisation ticked -> serious.
+    client.post(
+        reverse("visits:followup", args=[later.pk]),
+        {
+            "description": "dizziness",
+            "is_new": "new",
+            "severity_0_10": 6,
+            "onset_h": 3,
+            "serious_criteria": ["hospitalisation"],
+        },
+    )
+    admin_page = login(personas.admin).get(reverse("visits:adverse_events")).content.decode()
+    assert "dizziness" in admin_page
+    chart = client.get(reverse("patients:chart", args=[personas.patient.pk])).content.decode()
+    assert "raised to the clinic admin" in chart
+    assert login(personas.clinician).get(reverse("visits:adverse_events")).status_code == 403
