@@ -7,9 +7,11 @@ from django.shortcuts import redirect, render
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Start page. Later apps may point clinicians at today's list; for now, the patient list."""
+    """Start page: clinicians start at today's appointments, other staff at the patient list."""
     if getattr(request.user, "clinic_id", None) is None:
         return render(request, "web/no_clinic.html", status=403)
+    if getattr(request.user, "role", None) == "clinician":
+        return redirect("visits:today")
     return redirect("patients:list")
 
 
