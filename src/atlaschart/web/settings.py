@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "atlaschart.visits",
     "atlaschart.posture",
     "atlaschart.imaging_studies",
+    "atlaschart.intake",
+    "atlaschart.safety",
 ]
 
 MIDDLEWARE = [

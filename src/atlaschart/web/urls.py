@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("atlaschart.visits.urls")),
     path("posture/", include("atlaschart.posture.urls")),
     path("imaging/", include("atlaschart.imaging_studies.urls")),
+    path("intake/", include("atlaschart.intake.urls")),
+    path("safety/", include("atlaschart.safety.urls")),
 ]
 
 handler400 = "atlaschart.web.views.error_400"
