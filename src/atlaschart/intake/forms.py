@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from atlaschart.intake.pack_messages import translate_problem
+from atlaschart.intake.services import INTAKE_INSTRUMENTS
+from atlaschart.measure.instruments import INSTRUMENTS, check_wording_pack
+
+MAX_PACK_BYTES = 1024 * 1024
+
+
+class IntakeSettingsForm(forms.Form):
+    instruments = forms.MultipleChoiceField(
+        label=_("Questionnaires in the intake"), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    expiry_hours = forms.IntegerField(
+        label=_("Links expire after (hours)"), min_value=1, max_value=24 * 14, initial=72,
+    )
+
+    def __init__(self, *args: Any, packs: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.packs = packs
+        choices = []
+        for instrument_id in INTAKE_INSTRUMENTS:
+            instrument = INSTRUMENTS[instrument_id]
+            label = instrument.name
+            if instrument.needs_wording_pack:
+                label += " · " + str(_("licensed: needs the clinic's wording file"))
+            choices.append((instrument_id, label))
+        self.fields["instruments"].choices = choices
+
+    def clean_instruments(self) -> list[str]:
+        chosen: list[str] = self.cleaned_data["instruments"]
+        missing = [
+            INSTRUMENTS[i].name for i in chosen
+            if INSTRUMENTS[i].needs_wording_pack and not self.packs.get(i)
+        ]
+        if missing:
+            raise forms.ValidationError(
+                _("Upload the wording file first for: %(names)s. A licensed questionnaire is "
+                  "never shown without it.") % {"names": ", ".join(missing)}
+            )
+        return chosen
+
+
+class WordingPackForm(forms.Form):
+    file = forms.FileField(
+        label=_("Wording file (JSON)"),
+        help_text=_("The file with the item wording your clinic is licensed to use."),
+    )
+
+    def clean_file(self) -> dict[str, Any]:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_PACK_BYTES:
+            raise forms.ValidationError(_("The file is larger than 1 MB."))
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(
+                _("The file is not valid JSON (line %(line)s, column %(col)s).")
+                % {"line": error.lineno, "col": error.colno}
+            ) from None
+        problems = check_wording_pack(data)
+        if problems:
+            # The core names the exact place of each problem (items.q3.options); we add a
+            # translated heading and list them.
+            raise forms.ValidationError(
+                [_("The wording file cannot be used. Problems found:")]
+                + [translate_problem(p) for p in problems]
+            )
+        return data  # type: ignore[no-any-return]

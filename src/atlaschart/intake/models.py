@@ -1,0 +1,153 @@
+"""Intake records: clinic choices, licensed wording packs, one-time links, submitted intakes and
+questionnaire scores.
+
+A link's token is shown once (URL and QR code) and stored only as its SHA-256 hash. The draft
+lives on the link until the patient submits; the submitted :class:`Intake` and its
+:class:`QuestionnaireResponse` rows are never changed afterwards (``save`` refuses updates).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ImmutableError(RuntimeError):
+    """Raised when code tries to change a submitted record."""
+
+
+class IntakeSettings(models.Model):
+    """Which questionnaires this clinic's intake includes (instrument ids of the core)."""
+
+    clinic = models.OneToOneField(
+        "clinics.Clinic", on_delete=models.CASCADE, related_name="intake_settings",
+        verbose_name=_("clinic"),
+    )
+    instruments = models.JSONField(_("questionnaires"), default=list, blank=True)
+    expiry_hours = models.PositiveIntegerField(_("link expires after (hours)"), default=72)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("intake settings")
+        verbose_name_plural = _("intake settings")
+
+
+class WordingPack(models.Model):
+    """A clinic's licensed wording for one instrument and language (validated by the core)."""
+
+    clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.CASCADE, related_name="wording_packs",
+        verbose_name=_("clinic"),
+    )
+    instrument = models.CharField(_("questionnaire"), max_length=40)
+    language = models.CharField(_("language"), max_length=8)
+    version = models.CharField(_("version"), max_length=40)
+    data = models.JSONField(_("wording"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("wording pack")
+        verbose_name_plural = _("wording packs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "instrument", "language"], name="one_wording_pack_per_language"
+            ),
+        ]
+
+
+class IntakeLink(models.Model):
+    """A one-time link for one patient. ``draft`` holds the answers so far, field by field."""
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="intake_links",
+        verbose_name=_("patient"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    language = models.CharField(max_length=8, default="ko")
+    instruments = models.JSONField(default=list)
+    draft = models.JSONField(default=dict, blank=True)
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("intake link")
+        verbose_name_plural = _("intake links")
+
+    def is_usable(self, now: Any = None) -> bool:
+        return self.submitted_at is None and (now or timezone.now()) < self.expires_at
+
+
+class Intake(models.Model):
+    """A submitted intake: the patient's answers as given, read-only, time-stamped."""
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="intakes",
+        verbose_name=_("patient"),
+    )
+    link = models.OneToOneField(IntakeLink, on_delete=models.PROTECT, related_name="intake")
+    submitted_at = models.DateTimeField(_("submitted at"))
+    language = models.CharField(_("language"), max_length=8)
+    answers = models.JSONField(_("answers"))
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("intake")
+        verbose_name_plural = _("intakes")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ImmutableError("a submitted intake cannot be changed")
+        super().save(*args, **kwargs)
+
+
+class QuestionnaireResponse(models.Model):
+    """One questionnaire: raw answers plus the score, with instrument version and language.
+
+    The raw answers are the record; the score columns are a cache recomputable with the core's
+    ``score(instrument, answers)`` for ``algorithm``."""
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="questionnaire_responses",
+        verbose_name=_("patient"),
+    )
+    intake = models.ForeignKey(
+        Intake, on_delete=models.PROTECT, null=True, blank=True, related_name="responses",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+    instrument = models.CharField(_("questionnaire"), max_length=40)
+    version = models.CharField(_("version"), max_length=40)
+    language = models.CharField(_("language"), max_length=8)
+    answers = models.JSONField(_("answers"))
+    scorable = models.BooleanField(_("scorable"))
+    score = models.FloatField(_("score"), null=True, blank=True)
+    percent = models.FloatField(_("percent"), null=True, blank=True)
+    band = models.CharField(_("band"), max_length=40, blank=True)
+    answered = models.PositiveIntegerField(_("items answered"))
+    reason = models.CharField(_("why not scored"), max_length=300, blank=True)
+    algorithm = models.CharField(_("algorithm"), max_length=80)
+
+    class Meta:
+        ordering = ["-recorded_at", "instrument", "id"]
+        verbose_name = _("questionnaire response")
+        verbose_name_plural = _("questionnaire responses")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ImmutableError("a recorded questionnaire cannot be changed")
+        super().save(*args, **kwargs)

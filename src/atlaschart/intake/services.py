@@ -1,0 +1,208 @@
+"""Writes for the intake: clinic settings, wording packs, links, autosave, submission.
+
+Each function is one user action in one transaction. Reads and writes of patient data are
+logged through the access log (a patient using a link is logged without a user).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from atlaschart.audit.models import Action
+from atlaschart.audit.services import log_access
+from atlaschart.intake import steps
+from atlaschart.intake.models import (
+    Intake,
+    IntakeLink,
+    IntakeSettings,
+    QuestionnaireResponse,
+    WordingPack,
+)
+from atlaschart.measure.instruments import INSTRUMENTS, AnswerError, Instrument, score
+from atlaschart.measure.instruments import WordingPack as CorePack
+from atlaschart.patients.models import Patient
+
+DEFAULT_EXPIRY_HOURS = 72
+INTAKE_INSTRUMENTS = (
+    "nprs", "psfs", "start-back", "ndi", "odi", "rmdq", "bournemouth-neck", "bournemouth-back",
+    "hit-6", "dhi",
+)
+"""Questionnaires a clinic may put in its intake (the global rating of change asks about change
+since the first visit, so it belongs to follow-ups, not to the intake)."""
+
+
+class LinkUnusable(Exception):
+    """The link is unknown, expired or used. Views show one page for all three."""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def settings_for(clinic_id: int) -> IntakeSettings:
+    found = IntakeSettings.objects.filter(clinic_id=clinic_id).first()
+    return found or IntakeSettings(clinic_id=clinic_id, instruments=[], expiry_hours=DEFAULT_EXPIRY_HOURS)
+
+
+@transaction.atomic
+def save_settings(clinic_id: int, instruments: list[str], expiry_hours: int) -> IntakeSettings:
+    obj, _created = IntakeSettings.objects.update_or_create(
+        clinic_id=clinic_id,
+        defaults={"instruments": instruments, "expiry_hours": expiry_hours},
+    )
+    return obj
+
+
+@transaction.atomic
+def save_wording_pack(request: HttpRequest, pack: CorePack, data: dict[str, Any]) -> WordingPack:
+    """Store a pack the core has validated; it replaces the clinic's pack for that language."""
+    obj, _created = WordingPack.objects.update_or_create(
+        clinic_id=request.user.clinic_id,  # type: ignore[union-attr]
+        instrument=pack.instrument,
+        language=pack.language,
+        defaults={
+            "version": pack.version, "data": data, "uploaded_by": request.user,
+            "uploaded_at": timezone.now(),
+        },
+    )
+    return obj
+
+
+def packs_of_clinic(clinic_id: int) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{instrument: {language: pack data}}`` for the clinic (one query)."""
+    packs: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in WordingPack.objects.filter(clinic_id=clinic_id).only("instrument", "language", "data"):
+        packs.setdefault(row.instrument, {})[row.language] = row.data
+    return packs
+
+
+def wording_language(
+    instrument: Instrument, packs: dict[str, dict[str, Any]], page_language: str
+) -> str | None:
+    """The language a questionnaire is shown in, or ``None`` when it cannot be shown (a licensed
+    instrument without the clinic's wording). Prefers the page's language."""
+    if not instrument.needs_wording_pack:
+        return page_language if page_language in instrument.languages else instrument.languages[0]
+    if page_language in packs:
+        return page_language
+    return next(iter(sorted(packs)), None)
+
+
+@transaction.atomic
+def create_link(request: HttpRequest, patient: Patient) -> tuple[IntakeLink, str]:
+    """A new one-time link; returns it and the token (shown once, stored only hashed)."""
+    token = secrets.token_urlsafe(32)
+    conf = settings_for(patient.clinic_id)
+    now = timezone.now()
+    link = IntakeLink(
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        token_hash=hash_token(token),
+        created_by=request.user,
+        created_at=now,
+        expires_at=now + timedelta(hours=conf.expiry_hours or DEFAULT_EXPIRY_HOURS),
+        language=patient.preferred_language or "ko",
+        instruments=[i for i in conf.instruments if i in INSTRUMENTS],
+    )
+    link.save()
+    log_access(request, Action.CREATE, patient=patient, obj=link, detail="intake link created")
+    return link, token
+
+
+def usable_link(token: str) -> IntakeLink:
+    """The link for ``token`` if it can still be used, else :class:`LinkUnusable`."""
+    if not token or len(token) > 100:
+        raise LinkUnusable
+    link = IntakeLink.objects.select_related("patient").filter(token_hash=hash_token(token)).first()
+    if link is None or not link.is_usable():
+        raise LinkUnusable
+    return link
+
+
+@transaction.atomic
+def save_step(link: IntakeLink, step: str, cleaned: steps.Draft, language: str | None = None) -> None:
+    """Replace one step's answers in the draft (autosave and per-step submit)."""
+    locked = IntakeLink.objects.select_for_update().get(pk=link.pk)
+    if not locked.is_usable():
+        raise LinkUnusable
+    locked.draft = steps.merge_step(locked.draft, step, cleaned, locked.instruments)
+    locked.draft_saved_at = timezone.now()
+    fields = ["draft", "draft_saved_at"]
+    if language in ("ko", "en"):
+        locked.language = language
+        fields.append("language")
+    locked.save(update_fields=fields)
+    link.draft, link.draft_saved_at, link.language = locked.draft, locked.draft_saved_at, locked.language
+
+
+@transaction.atomic
+def set_language(link: IntakeLink, language: str) -> None:
+    if language in ("ko", "en"):
+        IntakeLink.objects.filter(pk=link.pk, submitted_at__isnull=True).update(language=language)
+        link.language = language
+
+
+def _score_row(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any]:
+    try:
+        result = score(instrument, answers)
+    except AnswerError as error:  # the steps validate values, so this is a safety net
+        return {
+            "scorable": False, "score": None, "percent": None, "band": "", "answered": 0,
+            "reason": str(error)[:300], "algorithm": instrument.algorithm.label,
+        }
+    return {
+        "scorable": result.scorable, "score": result.score, "percent": result.percent,
+        "band": result.band or "", "answered": result.answered,
+        "reason": (result.reason or "")[:300], "algorithm": result.algorithm.label,
+    }
+
+
+@transaction.atomic
+def submit_intake(request: HttpRequest, link: IntakeLink) -> Intake:
+    """Submit: store the answers read-only, score the questionnaires, run the safety screen, and
+    close the link. All or nothing."""
+    from atlaschart.safety.models import Source
+    from atlaschart.safety.services import record_screen
+
+    locked = IntakeLink.objects.select_for_update().select_related("patient").get(pk=link.pk)
+    if not locked.is_usable():
+        raise LinkUnusable
+    now = timezone.now()
+    patient = locked.patient
+    intake = Intake(
+        clinic_id=locked.clinic_id, patient=patient, link=locked, submitted_at=now,
+        language=locked.language, answers=dict(locked.draft),
+    )
+    intake.save()
+    packs = packs_of_clinic(locked.clinic_id)
+    for instrument_id in locked.instruments:
+        instrument = INSTRUMENTS[instrument_id]
+        language = wording_language(instrument, packs.get(instrument_id, {}), locked.language)
+        if language is None:
+            continue  # never shown, so nothing was answered
+        answers = steps.questionnaire_answers(instrument, locked.draft)
+        QuestionnaireResponse(
+            clinic_id=locked.clinic_id, patient=patient, intake=intake, recorded_at=now,
+            instrument=instrument.id, version=instrument.version, language=language,
+            answers=answers, **_score_row(instrument, answers),
+        ).save()
+    screen_input = steps.screen_answers(locked.draft)
+    screen_input["age_years"] = float(patient.age_on(timezone.localdate()))
+    record_screen(request, patient, screen_input, Source.INTAKE, intake=intake)
+    locked.submitted_at = now
+    locked.draft = {}
+    locked.save(update_fields=["submitted_at", "draft"])
+    log_access(request, Action.CREATE, patient=patient, obj=intake, detail="intake submitted by patient")
+    return intake
+
+
+def log_link_opened(request: HttpRequest, link: IntakeLink) -> None:
+    """The first opening of a link, by the patient (no user)."""
+    log_access(request, Action.VIEW, patient=link.patient, obj=link, detail="intake link opened")

@@ -1,0 +1,295 @@
+"""The intake form as data: steps, their fields and the values each field accepts.
+
+Every answer is stored in the link's draft as ``{field name: text or list of texts}``. The same
+specification validates a per-step form post (no JavaScript) and an autosave post (JSON), so both
+paths accept exactly the same values. Questionnaire fields depend on the clinic's choice, so the
+questionnaire step is built per link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from atlaschart.measure.instruments import INSTRUMENTS, Instrument
+from atlaschart.measure.safety import SCREENING_QUESTIONS
+
+MAX_TEXT = 2000
+"""Longest free text a field takes (characters)."""
+
+Draft = dict[str, Any]
+
+
+class FieldError(ValueError):
+    """An answer the form cannot take; the message is translated and names the field."""
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # "text", "choice" (one value) or "multi" (a list of values)
+    choices: tuple[str, ...] = ()
+
+
+STEPS: tuple[tuple[str, Promise], ...] = (
+    ("complaints", _("Your complaint")),
+    ("pain", _("Where it hurts")),
+    ("history", _("Treatments and symptoms")),
+    ("safety", _("Safety questions")),
+    ("questionnaires", _("Questionnaires")),
+    ("review", _("Check and send")),
+)
+STEP_KEYS = tuple(key for key, _title in STEPS)
+
+# (key, label, which figures show it)
+REGIONS: tuple[tuple[str, Promise], ...] = (
+    ("head_face", _("Head or face")),
+    ("neck", _("Neck")),
+    ("shoulder_right", _("Right shoulder")),
+    ("shoulder_left", _("Left shoulder")),
+    ("chest", _("Chest")),
+    ("upper_back", _("Upper back")),
+    ("shoulder_blades", _("Between or under the shoulder blades")),
+    ("low_back", _("Low back")),
+    ("pelvis_hips", _("Pelvis or hips")),
+    ("arm_right", _("Right arm or hand")),
+    ("arm_left", _("Left arm or hand")),
+    ("leg_right", _("Right leg or foot")),
+    ("leg_left", _("Left leg or foot")),
+)
+QUALITIES: tuple[tuple[str, Promise], ...] = (
+    ("aching", _("Aching")),
+    ("burning", _("Burning")),
+    ("stabbing", _("Stabbing")),
+    ("tingling", _("Tingling")),
+    ("numb", _("Numb")),
+    ("other", _("Other")),
+)
+INTENSITIES = tuple(str(n) for n in range(11))
+ONSET_KINDS: tuple[tuple[str, Promise], ...] = (
+    ("sudden", _("Suddenly")),
+    ("gradual", _("Gradually")),
+    ("injury", _("After an accident or injury")),
+)
+DURATIONS: tuple[tuple[str, Promise], ...] = (
+    ("lt1w", _("Less than a week")),
+    ("1to6w", _("1 to 6 weeks")),
+    ("6to12w", _("6 to 12 weeks")),
+    ("gt12w", _("More than 3 months")),
+)
+YES_NO_UNSURE: tuple[tuple[str, Promise], ...] = (
+    ("yes", _("Yes")),
+    ("no", _("No")),
+    ("unsure", _("Not sure")),
+)
+POSTURES: tuple[tuple[str, Promise], ...] = (
+    ("sitting", _("Sitting")),
+    ("standing", _("Standing")),
+    ("bending", _("Bending forward")),
+    ("looking_down", _("Looking down (phone, desk)")),
+    ("turning_head", _("Turning the head")),
+    ("lying", _("Lying down")),
+    ("walking", _("Walking")),
+)
+TREATMENTS: tuple[tuple[str, Promise], ...] = (
+    ("medication", _("Pain medicine")),
+    ("physiotherapy", _("Physiotherapy or exercise")),
+    ("chiropractic", _("Chiropractic or manual therapy")),
+    ("acupuncture", _("Acupuncture")),
+    ("injection", _("Injection")),
+    ("massage", _("Massage")),
+    ("surgery", _("Surgery")),
+    ("other", _("Other")),
+)
+TREATMENT_RESULTS: tuple[tuple[str, Promise], ...] = (
+    ("helped", _("Helped")),
+    ("no_change", _("No change")),
+    ("worse", _("Made it worse")),
+)
+SYMPTOMS: tuple[tuple[str, Promise], ...] = (
+    ("dizziness", _("Dizziness")),
+    ("balance", _("Balance problems")),
+    ("headache", _("Headaches")),
+    ("digestion", _("Digestion problems")),
+    ("circulation", _("Circulation problems (cold or discoloured hands or feet)")),
+    ("breathing", _("Breathing problems")),
+)
+YES_NO: tuple[tuple[str, Promise], ...] = (("yes", _("Yes")), ("no", _("No")))
+
+
+def _keys(pairs: Sequence[tuple[str, Any]]) -> tuple[str, ...]:
+    return tuple(key for key, _label in pairs)
+
+
+def safety_questions() -> list[Any]:
+    """The red-flag questions a patient answers (clinician-only items are left to the clinic)."""
+    return [q for q in SCREENING_QUESTIONS if q.asked_of != "clinician"]
+
+
+def safety_value(choice_value: object) -> str:
+    """How a core choice value is written in a form field (true/false become yes/no)."""
+    if choice_value is True:
+        return "yes"
+    if choice_value is False:
+        return "no"
+    return str(choice_value)
+
+
+def _safety_fields() -> list[Field]:
+    fields = []
+    for q in safety_questions():
+        values = tuple(safety_value(c.value) for c in q.choices)
+        fields.append(Field(f"rf_{q.id}", "multi" if q.kind == "risk-factors" else "choice", values))
+    return fields
+
+
+def questionnaire_fields(instrument_ids: Sequence[str]) -> list[Field]:
+    fields: list[Field] = []
+    for instrument_id in instrument_ids:
+        instrument = INSTRUMENTS.get(instrument_id)
+        if instrument is None:
+            continue
+        if instrument.scoring_rule == "activity-mean":
+            for n in range(1, 6):
+                fields.append(Field(f"q_psfs_a{n}_name", "text"))
+                fields.append(Field(f"q_psfs_a{n}_score", "choice", INTENSITIES))
+            continue
+        for item in instrument.items:
+            values = tuple(str(v) for v in item.accepted_values())
+            fields.append(Field(f"q_{instrument.id}_{item.id}", "choice", values))
+    return fields
+
+
+def step_fields(step: str, instrument_ids: Sequence[str] = ()) -> list[Field]:
+    """Every field of one step, in the order the page shows them."""
+    if step == "complaints":
+        return [
+            Field("complaints", "text"),
+            Field("onset_when", "text"),
+            Field("onset_kind", "choice", _keys(ONSET_KINDS)),
+            Field("duration", "choice", _keys(DURATIONS)),
+        ]
+    if step == "pain":
+        fields = []
+        for key, _label in REGIONS:
+            fields.append(Field(f"pain_{key}", "choice", INTENSITIES))
+            fields.append(Field(f"quality_{key}", "multi", _keys(QUALITIES)))
+        fields += [
+            Field("pain_moves", "choice", _keys(YES_NO_UNSURE)),
+            Field("pain_moves_detail", "text"),
+            Field("posture_worse", "choice", _keys(YES_NO_UNSURE)),
+            Field("posture_which", "multi", _keys(POSTURES)),
+        ]
+        return fields
+    if step == "history":
+        fields = [Field(f"treat_{key}", "choice", _keys(TREATMENT_RESULTS)) for key, _l in TREATMENTS]
+        fields.append(Field("treat_notes", "text"))
+        fields += [Field(f"sym_{key}", "choice", _keys(YES_NO)) for key, _l in SYMPTOMS]
+        fields.append(Field("sym_notes", "text"))
+        return fields
+    if step == "safety":
+        return _safety_fields()
+    if step == "questionnaires":
+        return questionnaire_fields(instrument_ids)
+    if step == "review":
+        return []
+    raise KeyError(step)
+
+
+def clean_step(step: str, raw: Mapping[str, Any], instrument_ids: Sequence[str] = ()) -> Draft:
+    """Validate one step's answers. ``raw`` maps field names to a text or a list of texts.
+
+    Returns only non-empty answers. Unknown fields and values outside a field's choices raise
+    :class:`FieldError` (nothing is stored then)."""
+    if step not in STEP_KEYS:
+        raise FieldError(_("Unknown step."))
+    fields = {f.name: f for f in step_fields(step, instrument_ids)}
+    cleaned: Draft = {}
+    for name, value in raw.items():
+        if not isinstance(name, str) or name not in fields:
+            raise FieldError(_("Unknown field: %(name)s") % {"name": str(name)[:60]})
+        field = fields[name]
+        if field.kind == "multi":
+            values = value if isinstance(value, list) else [value]
+            if not all(isinstance(v, str) for v in values):
+                raise FieldError(_("%(name)s: expected a list of texts.") % {"name": name})
+            picked = [v for v in values if v]
+            bad = [v for v in picked if v not in field.choices]
+            if bad:
+                raise FieldError(_("%(name)s: not a valid choice.") % {"name": name})
+            if picked:
+                cleaned[name] = list(dict.fromkeys(picked))
+            continue
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if not isinstance(value, str):
+            raise FieldError(_("%(name)s: expected a text.") % {"name": name})
+        value = value.strip()
+        if not value:
+            continue
+        if field.kind == "text":
+            if len(value) > MAX_TEXT:
+                raise FieldError(
+                    _("%(name)s: at most %(n)s characters.") % {"name": name, "n": MAX_TEXT}
+                )
+        elif value not in field.choices:
+            raise FieldError(_("%(name)s: not a valid choice.") % {"name": name})
+        cleaned[name] = value
+    return cleaned
+
+
+def merge_step(draft: Draft, step: str, cleaned: Draft, instrument_ids: Sequence[str]) -> Draft:
+    """The draft with this step's answers replaced by ``cleaned`` (a cleared box is removed)."""
+    names = {f.name for f in step_fields(step, instrument_ids)}
+    merged = {k: v for k, v in draft.items() if k not in names}
+    merged.update(cleaned)
+    return merged
+
+
+# --- from the draft to the cores' inputs ---------------------------------------------------
+
+
+def screen_answers(draft: Mapping[str, Any]) -> dict[str, Any]:
+    """The safety core's answer object from the patient's answers (unanswered items left out,
+    so the core reports them as incomplete)."""
+    answers: dict[str, Any] = {}
+    for q in safety_questions():
+        value = draft.get(f"rf_{q.id}")
+        if value in (None, "", []):
+            continue
+        if q.kind == "risk-factors":
+            codes = [v for v in value if v != "no"]
+            answers[q.id] = codes if codes else False
+        elif value == "yes":
+            answers[q.id] = True
+        elif value == "no":
+            answers[q.id] = False
+        else:
+            answers[q.id] = value  # "current", "recent", "na"
+    return answers
+
+
+def questionnaire_answers(instrument: Instrument, draft: Mapping[str, Any]) -> dict[str, Any]:
+    """The instruments core's answer object for one questionnaire."""
+    if instrument.scoring_rule == "activity-mean":
+        activities = []
+        for n in range(1, 6):
+            name = draft.get(f"q_psfs_a{n}_name", "")
+            if name:
+                score = draft.get(f"q_psfs_a{n}_score")
+                activities.append({"name": name, "score": int(score) if score else None})
+        return {"activities": activities}
+    return {
+        item.id: int(draft[f"q_{instrument.id}_{item.id}"])
+        for item in instrument.items
+        if draft.get(f"q_{instrument.id}_{item.id}") not in (None, "")
+    }
+
+
+def questionnaire_started(instrument: Instrument, draft: Mapping[str, Any]) -> bool:
+    prefix = f"q_{instrument.id}_"
+    return any(key.startswith(prefix) for key in draft)

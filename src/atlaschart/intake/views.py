@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from atlaschart.accounts.models import Role
+from atlaschart.intake import render as views_model
+from atlaschart.intake import services, steps
+from atlaschart.intake.access import get_intake_for_user
+from atlaschart.intake.forms import IntakeSettingsForm, WordingPackForm
+from atlaschart.intake.models import IntakeLink, QuestionnaireResponse, WordingPack
+from atlaschart.measure.instruments import INSTRUMENTS, load_wording_pack
+from atlaschart.patients.access import get_patient_for_user
+from atlaschart.web.decorators import clinic_member_required, role_required
+
+MAX_AUTOSAVE_BYTES = 64 * 1024
+
+# --- clinic admin ------------------------------------------------------------------------
+
+
+@role_required(Role.CLINIC_ADMIN)
+def intake_settings(request: HttpRequest) -> HttpResponse:
+    clinic_id = request.user.clinic_id  # type: ignore[union-attr]
+    packs = services.packs_of_clinic(clinic_id)
+    current = services.settings_for(clinic_id)
+    form = IntakeSettingsForm(
+        request.POST or None, packs=packs,
+        initial={"instruments": current.instruments, "expiry_hours": current.expiry_hours},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.save_settings(clinic_id, form.cleaned_data["instruments"], form.cleaned_data["expiry_hours"])
+        messages.success(request, _("The intake settings were saved."))
+        return redirect("intake:settings")
+    return render(request, "intake/settings.html", {"form": form})
+
+
+@role_required(Role.CLINIC_ADMIN)
+def wording_packs(request: HttpRequest) -> HttpResponse:
+    clinic_id = request.user.clinic_id  # type: ignore[union-attr]
+    form = WordingPackForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"]
+        pack = load_wording_pack(data)
+        services.save_wording_pack(request, pack, data)
+        messages.success(
+            request,
+            _("The wording for %(name)s (%(language)s) was saved.")
+            % {"name": INSTRUMENTS[pack.instrument].name, "language": pack.language},
+        )
+        return redirect("intake:packs")
+    loaded = {(p.instrument, p.language): p for p in WordingPack.objects.filter(clinic_id=clinic_id)}
+    rows = []
+    for instrument in INSTRUMENTS.values():
+        if instrument.needs_wording_pack:
+            rows.append({
+                "instrument": instrument,
+                "packs": [(lang, loaded.get((instrument.id, lang))) for lang in instrument.languages],
+            })
+    return render(request, "intake/packs.html", {"form": form, "rows": rows}, status=400 if form.errors else 200)
+
+
+# --- staff: links and submitted intakes --------------------------------------------------
+
+
+def _qr_svg(url: str) -> str:
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode("utf-8")
+    return svg[svg.index("<svg"):]  # drop the XML declaration for inline use
+
+
+@require_POST
+@clinic_member_required
+def link_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, detail="intake link")
+    link, token = services.create_link(request, patient)
+    url = request.build_absolute_uri(reverse("intake:fill", args=[token, "complaints"]))
+    # Rendered, not redirected: the token exists only in this response.
+    return render(request, "intake/link_created.html", {
+        "patient": patient, "link": link, "url": url, "qr_svg": _qr_svg(url),
+    })
+
+
+@clinic_member_required
+def intake_detail(request: HttpRequest, intake_id: int) -> HttpResponse:
+    intake = get_intake_for_user(request, intake_id)
+    with translation.override(intake.language):
+        # Show the patient's answers to the questions in the language they were asked in.
+        safety = views_model.safety_blocks(intake.language, intake.answers)
+    return render(request, "intake/detail.html", {
+        "intake": intake,
+        "patient": intake.patient,
+        "summary": views_model.review_summary(intake.answers),
+        "safety": safety,
+        "responses": QuestionnaireResponse.objects.filter(intake=intake).order_by("instrument"),
+    })
+
+
+# --- patient pages (no login; the token is the only key) ---------------------------------
+
+
+def _unusable(request: HttpRequest) -> HttpResponse:
+    # The same page for unknown, expired and used links: nothing about patient or clinic.
+    language = request.GET.get("lang") if request.GET.get("lang") in ("ko", "en") else "ko"
+    with translation.override(language):
+        return render(request, "intake/unusable.html", {"lang": language}, status=410)
+
+
+def _page_language(request: HttpRequest, link: IntakeLink) -> str:
+    wanted = request.GET.get("lang")
+    if wanted in ("ko", "en") and wanted != link.language:
+        services.set_language(link, wanted)
+    return link.language if link.language in ("ko", "en") else "ko"
+
+
+@login_not_required
+def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
+    try:
+        link = services.usable_link(token)
+    except services.LinkUnusable:
+        return _unusable(request)
+    if step not in steps.STEP_KEYS:
+        return redirect("intake:fill", token=token, step="complaints")
+    lang = _page_language(request, link)
+    error = ""
+    with translation.override(lang):
+        if request.method == "POST":
+            raw = {key: request.POST.getlist(key) for key in request.POST if key not in ("csrfmiddlewaretoken", "go")}
+            try:
+                cleaned = steps.clean_step(step, raw, link.instruments)
+                services.save_step(link, step, cleaned)
+            except steps.FieldError as problem:
+                error = str(problem)
+            except services.LinkUnusable:
+                return _unusable(request)
+            if not error:
+                index = steps.STEP_KEYS.index(step)
+                target = index - 1 if request.POST.get("go") == "back" else index + 1
+                target = max(0, min(target, len(steps.STEP_KEYS) - 1))
+                return redirect("intake:fill", token=token, step=steps.STEP_KEYS[target])
+        elif step == "complaints" and link.draft_saved_at is None:
+            services.log_link_opened(request, link)
+        packs = services.packs_of_clinic(link.clinic_id) if step == "questionnaires" else {}
+        index = steps.STEP_KEYS.index(step)
+        context: dict[str, Any] = {
+            "token": token, "step": step, "lang": lang, "error": error,
+            "steps": [(key, title, i <= index) for i, (key, title) in enumerate(steps.STEPS)],
+            "step_title": dict(steps.STEPS)[step], "step_number": index + 1, "step_count": len(steps.STEPS),
+            "first": index == 0, "last": step == "review", "draft": link.draft,
+            "expires_at": link.expires_at,
+        }
+        if step == "complaints":
+            context.update(onset_kinds=steps.ONSET_KINDS, durations=steps.DURATIONS)
+        elif step == "pain":
+            context.update(regions=views_model.region_rows(link.draft), qualities=steps.QUALITIES,
+                           intensities=steps.INTENSITIES, yes_no_unsure=steps.YES_NO_UNSURE,
+                           postures=steps.POSTURES)
+        elif step == "history":
+            context.update(treatments=steps.TREATMENTS, results=steps.TREATMENT_RESULTS,
+                           symptoms=steps.SYMPTOMS, yes_no=steps.YES_NO)
+        elif step == "safety":
+            context.update(questions=views_model.safety_blocks(lang, link.draft))
+        elif step == "questionnaires":
+            context.update(blocks=views_model.questionnaire_blocks(link.instruments, packs, lang, link.draft))
+        else:
+            context.update(summary=views_model.review_summary(link.draft))
+        return render(request, "intake/fill.html", context, status=400 if error else 200)
+
+
+def _json_error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"ok": False, "error": message}, status=status)
+
+
+@login_not_required
+@require_POST
+def autosave(request: HttpRequest, token: str) -> JsonResponse:
+    """``{"step": "pain", "fields": {"pain_neck": "6", "quality_neck": ["aching"]}}`` replaces
+    that step's answers in the draft. Malformed input is a 400 with a message; nothing is saved."""
+    try:
+        link = services.usable_link(token)
+    except services.LinkUnusable:
+        return _json_error(_("This link can no longer be used."), status=410)
+    with translation.override(link.language):
+        if len(request.body) > MAX_AUTOSAVE_BYTES:
+            return _json_error(_("Too much data in one save."))
+        try:
+            payload = json.loads(request.body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return _json_error(_("The data sent was not valid JSON."))
+        if not isinstance(payload, dict) or not isinstance(payload.get("fields"), dict):
+            return _json_error(_('Expected an object with "step" and "fields".'))
+        step = payload.get("step")
+        if not isinstance(step, str) or step not in steps.STEP_KEYS:
+            return _json_error(_("Unknown step."))
+        try:
+            cleaned = steps.clean_step(step, payload["fields"], link.instruments)
+            services.save_step(link, step, cleaned)
+        except steps.FieldError as problem:
+            return _json_error(str(problem))
+        except services.LinkUnusable:
+            return _json_error(_("This link can no longer be used."), status=410)
+        saved = timezone.localtime(link.draft_saved_at).strftime("%H:%M:%S") if link.draft_saved_at else ""
+        return JsonResponse({"ok": True, "saved_at": saved})
+
+
+@login_not_required
+@require_POST
+def submit(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        link = services.usable_link(token)
+        lang = link.language
+        services.submit_intake(request, link)
+    except services.LinkUnusable:
+        return _unusable(request)
+    return redirect(reverse("intake:done") + f"?lang={lang}")
+
+
+@login_not_required
+def done(request: HttpRequest) -> HttpResponse:
+    language = request.GET.get("lang") if request.GET.get("lang") in ("ko", "en") else "ko"
+    with translation.override(language):
+        return render(request, "intake/done.html", {"lang": language})

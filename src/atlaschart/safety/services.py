@@ -1,0 +1,171 @@
+"""Safety screening for the web layer: store screens, record acknowledgements, gate signing.
+
+Writes happen here only, one transaction per user action, each logged to the access log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from atlaschart.audit.models import Action
+from atlaschart.audit.services import log_access
+from atlaschart.measure.safety import Finding, decide_acknowledgement, screen
+from atlaschart.patients.models import Patient
+from atlaschart.safety.models import Acknowledgement, AckAction, ScreenRecord, Source
+
+NOT_SCREENED = "not-screened"
+
+
+class AcknowledgementRefused(ValueError):
+    """The acknowledgement may not be recorded; the message is translated."""
+
+
+def latest_screen(patient: Patient) -> ScreenRecord | None:
+    return ScreenRecord.objects.filter(patient=patient).order_by("-created_at", "-id").first()
+
+
+def finding_of(record: ScreenRecord, rule: str) -> Finding | None:
+    for f in record.findings:
+        if f["rule"] == rule:
+            return Finding(f["rule"], f["level"], f["reason"], f.get("overridable", True))
+    return None
+
+
+@transaction.atomic
+def record_screen(
+    request: HttpRequest,
+    patient: Patient,
+    answers: dict[str, Any],
+    source: str,
+    intake: Any = None,
+) -> ScreenRecord:
+    """Run the core screen on ``answers`` and store the result.
+
+    Acknowledgements of the previous screen carry over to a finding with the same rule and level
+    (the clinician has already seen exactly that); anything new or more severe needs a new one.
+    Raises the core's ``ScreenInputError`` for malformed answers (nothing is written then)."""
+    result = screen(answers)
+    user = request.user if request.user.is_authenticated else None
+    previous = latest_screen(patient)
+    record = ScreenRecord(
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        intake=intake,
+        created_by=user,
+        source=source,
+        answers=answers,
+        rules_version=result.rules_version,
+        level=result.level,
+        findings=[
+            {**f.as_json(), "overridable": f.overridable} for f in result.findings
+        ],
+        parameters=result.parameters,
+    )
+    record.save()
+    if previous is not None:
+        now_levels = {f.rule: f.level for f in result.findings}
+        for ack in previous.acks.all():
+            if now_levels.get(ack.rule) == ack.level:
+                Acknowledgement(
+                    screen=record, rule=ack.rule, level=ack.level, action=ack.action,
+                    reason=ack.reason, by=ack.by, at=ack.at,
+                    carried_from=ack.carried_from or ack,
+                ).save()
+    log_access(
+        request, Action.CREATE, patient=patient, obj=record,
+        detail=f"safety screen ({source}): {record.level}",
+    )
+    return record
+
+
+def rescreen_with_entries(
+    request: HttpRequest, patient: Patient, entries: dict[str, Any]
+) -> ScreenRecord:
+    """A new screen from the latest answers with the clinician's items and signs laid over them.
+
+    ``entries`` maps item ids and sign keys to values; ``None`` removes a previous answer."""
+    previous = latest_screen(patient)
+    answers = dict(previous.answers) if previous is not None else {}
+    for key, value in entries.items():
+        if value is None:
+            answers.pop(key, None)
+        else:
+            answers[key] = value
+    return record_screen(request, patient, answers, Source.CLINICIAN)
+
+
+@transaction.atomic
+def acknowledge(
+    request: HttpRequest, record: ScreenRecord, rule: str, action: str, reason: str
+) -> Acknowledgement:
+    """Record the clinician's acknowledgement or override of one finding (policy of the core)."""
+    finding = finding_of(record, rule)
+    if finding is None:
+        raise AcknowledgementRefused(_("This finding is not part of the screen."))
+    if record.acks.filter(rule=rule).exists():
+        raise AcknowledgementRefused(_("This finding has already been acknowledged."))
+    if action not in AckAction.values:
+        raise AcknowledgementRefused(_("Choose acknowledge or override."))
+    decision = decide_acknowledgement(finding, action, reason)  # type: ignore[arg-type]
+    if not decision.allowed:
+        if finding.level == "E" and action == AckAction.OVERRIDE:
+            raise AcknowledgementRefused(_("An emergency (E) finding can never be overridden."))
+        if decision.needs_reason:
+            raise AcknowledgementRefused(
+                _("Write a reason of at least 10 characters (not counting spaces).")
+            )
+        raise AcknowledgementRefused(_("This finding cannot be overridden; acknowledge it."))
+    ack = Acknowledgement(
+        screen=record, rule=rule, level=finding.level, action=action,
+        reason=reason.strip(), by=request.user, at=timezone.now(),
+    )
+    ack.save()
+    log_access(
+        request, Action.UPDATE, patient=record.patient, obj=record,
+        detail=f"{action} {rule} ({finding.level})",
+    )
+    return ack
+
+
+def unresolved(record: ScreenRecord, acks: dict[str, Acknowledgement]) -> list[dict[str, Any]]:
+    """The findings of ``record`` that still block (see :func:`current_gate`)."""
+    blocking = []
+    for f in record.findings:
+        ack = acks.get(f["rule"])
+        if f["level"] == "E":
+            blocking.append(f)
+        elif f["level"] in ("B-urgent", "B-routine"):
+            if ack is None or ack.action != AckAction.OVERRIDE:
+                blocking.append(f)
+        elif ack is None:  # H and W
+            blocking.append(f)
+    return blocking
+
+
+def current_gate(patient: Patient) -> tuple[str, list[str]]:
+    """The safety gate for signing a visit: ``(level, blocking_reasons)``.
+
+    ``level`` is the overall level of the patient's latest screen (``E``, ``B-urgent``,
+    ``B-routine``, ``H``, ``W`` or ``none-found``; never "cleared"), or ``not-screened`` when the
+    patient has no screen on record. Signing may go ahead only when ``blocking_reasons`` is empty.
+
+    What counts as unresolved (fails closed):
+
+    * no screen on record: one reason, "no safety screen on record";
+    * an ``E`` finding: always, even when acknowledged (E can never be overridden);
+    * a ``B-urgent`` or ``B-routine`` finding (including ``incomplete:<item>``) unless a clinician
+      overrode it with a written reason; a plain acknowledgement leaves the block standing;
+    * an ``H`` or ``W`` finding until a clinician acknowledged it (H needs a written reason).
+
+    Each reason reads ``"<rule> (<level>): <core's reason>"``. Two queries."""
+    record = latest_screen(patient)
+    if record is None:
+        return NOT_SCREENED, ["no safety screen on record"]
+    acks = {a.rule: a for a in record.acks.all()}
+    reasons = [f"{f['rule']} ({f['level']}): {f['reason']}" for f in unresolved(record, acks)]
+    return record.level, reasons
