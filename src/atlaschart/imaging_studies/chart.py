@@ -1,0 +1,40 @@
+"""The chart's "imaging" section (registered from the AppConfig). Three queries whatever the
+number of studies: studies, their series (with instance counts and first instance), analyses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Min
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from atlaschart.patients.chart import ChartSection, register_section
+from atlaschart.patients.models import Patient
+
+
+def section_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    from atlaschart.imaging_studies.models import Series, Study, UCAnalysis
+
+    # The chart view already went through get_patient_for_user (scoped and logged).
+    studies = list(Study.objects.filter(patient=patient).order_by("-created_at", "-id")[:30])
+    series = (
+        Series.objects.filter(study__in=studies)
+        .annotate(n=Count("instances"), first=Min("instances__id"))
+        .order_by("id")
+    )
+    by_study: dict[int, list[Any]] = {}
+    for s in series:
+        by_study.setdefault(s.study_id, []).append(s)
+    for st in studies:
+        st.series_list = by_study.get(st.pk, [])
+    analyses = list(UCAnalysis.objects.filter(patient=patient).order_by("-created_at", "-id")[:10])
+    return {"studies": studies, "analyses": analyses}
+
+
+def register() -> None:
+    register_section(
+        ChartSection(
+            "imaging", _("Imaging"), "imaging_studies/chart_section.html", 40, section_context
+        )
+    )

@@ -1,0 +1,120 @@
+"""Where imaging bytes live: content-addressed blobs and the temporary upload area.
+
+Blobs: MEDIA_ROOT/imaging/blobs/<2 hex>/<sha256>, written once (write to a temporary name, then
+rename, so a reader never sees half a file). Never served by a public media URL: only views that
+go through ``access.py`` read them.
+
+Upload area: MEDIA_ROOT/imaging/tmp/<random key>/ holds an upload waiting for the clinician to
+confirm a patient identity difference. The key travels only inside a token signed for one user and
+one patient, valid for an hour.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core import signing
+
+TOKEN_SALT = "atlaschart.imaging_studies.upload"
+TOKEN_MAX_AGE_S = 3600
+
+
+def _root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imaging"
+
+
+def blob_path(sha256: str) -> Path:
+    return _root() / "blobs" / sha256[:2] / sha256
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_blob(data: bytes) -> tuple[str, bool]:
+    """Store ``data`` under its sha256; returns (sha256, whether this call created the file)."""
+    digest = sha256_of(data)
+    path = blob_path(digest)
+    if path.exists():
+        return digest, False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{digest}.{secrets.token_hex(4)}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return digest, True
+
+
+def read_blob(sha256: str) -> bytes:
+    return blob_path(sha256).read_bytes()
+
+
+def remove_blob_file(sha256: str) -> None:
+    blob_path(sha256).unlink(missing_ok=True)
+
+
+# --- temporary upload area -------------------------------------------------------------------
+
+
+def stage(items: list[tuple[str, bytes]], *, user_id: int, patient_id: int) -> str:
+    """Keep an upload until it is confirmed; returns a signed token naming it."""
+    cleanup_stale()
+    key = secrets.token_hex(16)
+    folder = _root() / "tmp" / key
+    folder.mkdir(parents=True)
+    names = []
+    for i, (name, data) in enumerate(items):
+        (folder / f"{i}.bin").write_bytes(data)
+        names.append(name)
+    (folder / "manifest.json").write_text(json.dumps(names), encoding="utf-8")
+    return signing.dumps({"k": key, "u": user_id, "p": patient_id}, salt=TOKEN_SALT)
+
+
+def _key(token: str, *, user_id: int, patient_id: int) -> str | None:
+    try:
+        data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE_S)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("u") != user_id or data.get("p") != patient_id:
+        return None
+    key = data.get("k")
+    return key if isinstance(key, str) and key.isalnum() else None
+
+
+def load_staged(token: str, *, user_id: int, patient_id: int) -> list[tuple[str, bytes]] | None:
+    """The staged files, or None for a bad, foreign or expired token (or one already used)."""
+    key = _key(token, user_id=user_id, patient_id=patient_id)
+    if key is None:
+        return None
+    folder = _root() / "tmp" / key
+    try:
+        names = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        return [(n, (folder / f"{i}.bin").read_bytes()) for i, n in enumerate(names)]
+    except (OSError, ValueError):
+        return None
+
+
+def discard_staged(token: str, *, user_id: int, patient_id: int) -> None:
+    key = _key(token, user_id=user_id, patient_id=patient_id)
+    if key is not None:
+        shutil.rmtree(_root() / "tmp" / key, ignore_errors=True)
+
+
+def cleanup_stale(max_age_s: int = TOKEN_MAX_AGE_S) -> None:
+    """Remove staged uploads older than a token can live (never confirmed)."""
+    tmp = _root() / "tmp"
+    if not tmp.exists():
+        return
+    now = time.time()
+    for folder in tmp.iterdir():
+        try:
+            if now - folder.stat().st_mtime > max_age_s:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue

@@ -1,0 +1,185 @@
+"""Reading an upload (no database, no files written): DICOM files, .zip studies and PNG/JPEG film
+scans become a ``ParsedUpload``, or one ``UploadError`` with a translated message. Every image is
+decoded once here, so a file that cannot be shown is refused before anything is stored."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+from pydicom import Dataset
+
+from atlaschart.imaging import dicom
+from atlaschart.patients.models import Patient
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+JPEG_MAGIC = b"\xff\xd8\xff"
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_FILM_PIXELS = 80_000_000
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "IMAGING_MAX_UPLOAD_BYTES", 2 * 1024**3))
+
+
+class UploadError(ValueError):
+    """A refused upload: ``code`` (stable, from imaging.dicom or our own) and a translated
+    ``message`` naming the file."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _message(code: str, name: str) -> str:
+    messages = {
+        "not-dicom": _("“%(name)s” is not a DICOM file, a .zip study or a PNG/JPEG film scan."),
+        "truncated": _("“%(name)s” is truncated: the file ends before its data does."),
+        "malformed": _("“%(name)s” is damaged DICOM: an attribute cannot be read."),
+        "unsupported-transfer-syntax": _(
+            "“%(name)s” uses a compression (transfer syntax) that this server cannot decode."
+        ),
+        "no-pixel-data": _("“%(name)s” holds no image (it has no pixel data)."),
+        "decode-failed": _("The image in “%(name)s” could not be decoded."),
+        "too-large": _("“%(name)s” is larger than the upload limit."),
+        "zip-bomb": _("“%(name)s” expands to far more data than it holds (a possible zip bomb)."),
+        "zip-path-traversal": _(
+            "“%(name)s” contains a path that leaves the archive (absolute or with “..”)."
+        ),
+        "zip-invalid": _("“%(name)s” is not a readable .zip archive."),
+        "inconsistent-series": _(
+            "“%(name)s”: the same image appears twice or the series is inconsistent."
+        ),
+        "empty-zip": _("“%(name)s” contains no DICOM image."),
+        "bad-image": _("“%(name)s” is not a readable PNG or JPEG image."),
+    }
+    text = messages.get(code, _("“%(name)s” could not be read."))
+    return text % {"name": name} + " " + _("Nothing was imported.")
+
+
+@dataclass
+class Film:
+    name: str
+    data: bytes
+    kind: str  # "png" | "jpeg"
+    width: int
+    height: int
+
+
+@dataclass
+class DicomItem:
+    name: str
+    dataset: Dataset
+    data: bytes  # the bytes to store (the file as uploaded, or the zip member re-written)
+
+
+@dataclass
+class ParsedUpload:
+    dicoms: list[DicomItem] = field(default_factory=list)
+    films: list[Film] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    studies: tuple[dicom.Study, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.dicoms and not self.films
+
+
+def _dataset_bytes(ds: Dataset) -> bytes:
+    buf = io.BytesIO()
+    ds.save_as(buf, enforce_file_format=True)
+    return buf.getvalue()
+
+
+def _film(name: str, data: bytes) -> Film:
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            kind = "png" if img.format == "PNG" else "jpeg"
+            width, height = img.size
+            if width * height > MAX_FILM_PIXELS:
+                raise UploadError("too-large", _message("too-large", name))
+            img.load()  # decodes fully: a truncated scan fails here, not in the viewer
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise UploadError("bad-image", _message("bad-image", name)) from exc
+    return Film(name, data, kind, width, height)
+
+
+def _check_pixels(ds: Dataset, name: str) -> None:
+    try:
+        dicom.pixels(ds, source=name)
+    except dicom.DicomError as exc:
+        raise UploadError(exc.code, _message(exc.code, name)) from exc
+
+
+def parse(items: list[tuple[str, bytes]]) -> ParsedUpload:
+    """Parse every uploaded file; the first problem refuses the whole upload."""
+    total = sum(len(data) for _name, data in items)
+    if total > max_upload_bytes():
+        raise UploadError("too-large", _message("too-large", items[0][0] if items else "?"))
+    out = ParsedUpload()
+    for name, data in items:
+        if data.startswith(ZIP_MAGIC) or name.lower().endswith(".zip"):
+            try:
+                contents = dicom.read_zip(
+                    io.BytesIO(data), dicom.ZipLimits(max_total_bytes=max_upload_bytes())
+                )
+            except dicom.DicomError as exc:
+                raise UploadError(exc.code, _message(exc.code, name)) from exc
+            if not contents.datasets:
+                raise UploadError("empty-zip", _message("empty-zip", name))
+            for member, ds in contents.datasets:
+                label = f"{name}/{member}"
+                _check_pixels(ds, label)
+                out.dicoms.append(DicomItem(label, ds, _dataset_bytes(ds)))
+            out.skipped.extend((f"{name}/{m}", why) for m, why in contents.skipped)
+        elif data.startswith(PNG_MAGIC) or data.startswith(JPEG_MAGIC):
+            out.films.append(_film(name, data))
+        else:
+            try:
+                ds = dicom.read(data, max_bytes=max_upload_bytes())
+            except dicom.DicomError as exc:
+                raise UploadError(exc.code, _message(exc.code, name)) from exc
+            _check_pixels(ds, name)
+            out.dicoms.append(DicomItem(name, ds, data))
+    try:
+        out.studies = dicom.group((d.name, d.dataset) for d in out.dicoms)
+    except dicom.DicomError as exc:
+        raise UploadError(exc.code, _message(exc.code, exc.source or "?")) from exc
+    return out
+
+
+def _name_words(text: str) -> set[str]:
+    return {w for w in re.split(r"[\s^,.\-]+", text.lower()) if w}
+
+
+def identity_differences(parsed: ParsedUpload, patient: Patient) -> list[dict[str, Any]]:
+    """Studies whose patient name or ID differs from the chart (to be confirmed by the user).
+
+    A DICOM name (``Family^Given``) matches when its words equal those of the chart name or its
+    Latin form, in any order (so ``Kim^Minjun`` matches "Minjun Kim"); an ID matches the chart
+    number. Empty values in the file are not a difference.
+    """
+    chart_names = [_name_words(patient.name), _name_words(patient.name_latin)]
+    chart_names.append(_name_words(patient.name.replace(" ", "")))
+    out = []
+    for study in parsed.studies:
+        name, pid = (study.patient_name or "").strip(), (study.patient_id or "").strip()
+        name_differs = bool(name) and _name_words(name) not in [w for w in chart_names if w]
+        id_differs = bool(pid) and pid != patient.chart_number
+        if name_differs or id_differs:
+            out.append(
+                {
+                    "study_uid": study.study_instance_uid,
+                    "name": name,
+                    "id": pid,
+                    "name_differs": name_differs,
+                    "id_differs": id_differs,
+                }
+            )
+    return out

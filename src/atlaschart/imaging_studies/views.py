@@ -1,0 +1,491 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from atlaschart.accounts.models import Role
+from atlaschart.audit.models import Action
+from atlaschart.imaging import dicom
+from atlaschart.imaging_studies import rendering, services, storage
+from atlaschart.imaging_studies.access import (
+    get_analysis_for_user,
+    get_instance_for_user,
+    get_series_for_user,
+    get_study_for_user,
+)
+from atlaschart.imaging_studies.forms import (
+    AnalysisStartForm,
+    ConfirmForm,
+    ImportForm,
+    PayloadError,
+    core_to_flat,
+    flat_to_core,
+    parse_instance_update,
+)
+from atlaschart.imaging_studies.models import Instance, Projection, ScreenSide, UCAnalysis
+from atlaschart.imaging_studies.upload import UploadError, identity_differences, parse
+from atlaschart.measure.radiograph import DEFAULT_ERROR, GENERIC_ORTHOGONAL, compare
+from atlaschart.patients.access import get_patient_for_user
+from atlaschart.web.decorators import clinic_member_required, role_required
+
+CLINICAL = (Role.CLINICIAN, Role.CLINIC_ADMIN)
+PNG = "image/png"
+
+
+def _png(data: bytes) -> HttpResponse:
+    response = HttpResponse(data, content_type=PNG)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _json_body(request: HttpRequest) -> Any:
+    try:
+        return json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise PayloadError(_("The request was not understood.")) from exc
+
+
+def _float_param(request: HttpRequest, name: str) -> float | None:
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise Http404 from exc
+    if value != value or abs(value) > 1e7:
+        raise Http404
+    return value
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+@role_required(*CLINICAL)
+def import_study(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, detail="imaging import")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        items = [(f.name, f.read()) for f in form.cleaned_data["files"]]
+        try:
+            parsed = parse(items)
+        except UploadError as exc:
+            form.add_error("files", exc.message)
+        else:
+            differences = identity_differences(parsed, patient)
+            if differences:
+                token = storage.stage(items, user_id=request.user.pk, patient_id=patient.pk)
+                return render(
+                    request,
+                    "imaging_studies/confirm.html",
+                    {
+                        "patient": patient,
+                        "differences": differences,
+                        "form": ConfirmForm(initial={"token": token}),
+                    },
+                )
+            counts = services.import_upload(request, patient, parsed, identity_confirmed=False)
+            return _imported(request, patient.pk, counts, parsed.skipped)
+    return render(request, "imaging_studies/import.html", {"patient": patient, "form": form})
+
+
+def _imported(
+    request: HttpRequest, patient_id: int, counts: dict[str, int], skipped: list[Any]
+) -> HttpResponse:
+    messages.success(
+        request,
+        _("Imported %(n)s image(s) in %(s)s study/studies.")
+        % {"n": counts["instances"], "s": counts["studies"]},
+    )
+    if counts["duplicates"]:
+        messages.info(
+            request,
+            _("%(n)s image(s) were already stored and were not imported again.")
+            % {"n": counts["duplicates"]},
+        )
+    if skipped:
+        messages.info(
+            request,
+            _("Skipped files that are not DICOM images: %(names)s")
+            % {"names": ", ".join(name for name, _why in skipped[:10])},
+        )
+    return redirect(reverse("patients:chart", args=[patient_id]) + "#section-imaging")
+
+
+@require_POST
+@role_required(*CLINICAL)
+def confirm_import(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, detail="imaging import confirmation")
+    form = ConfirmForm(request.POST)
+    token = form.data.get("token", "")
+    items = (
+        storage.load_staged(token, user_id=request.user.pk, patient_id=patient.pk)
+        if form.is_valid()
+        else None
+    )
+    if items is None:
+        messages.error(
+            request, _("This upload has expired or was already imported. Please upload again.")
+        )
+        return redirect("imaging_studies:import", patient_id=patient.pk)
+    if request.POST.get("cancel"):
+        storage.discard_staged(token, user_id=request.user.pk, patient_id=patient.pk)
+        messages.info(request, _("The upload was discarded. Nothing was imported."))
+        return redirect("patients:chart", patient_id=patient.pk)
+    try:
+        parsed = parse(items)
+    except UploadError as exc:
+        storage.discard_staged(token, user_id=request.user.pk, patient_id=patient.pk)
+        messages.error(request, exc.message)
+        return redirect("imaging_studies:import", patient_id=patient.pk)
+    counts = services.import_upload(request, patient, parsed, identity_confirmed=True)
+    storage.discard_staged(token, user_id=request.user.pk, patient_id=patient.pk)
+    return _imported(request, patient.pk, counts, parsed.skipped)
+
+
+# --- study, viewer, pixels -------------------------------------------------------------------
+
+
+@clinic_member_required
+def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
+    study = get_study_for_user(request, study_id, detail="study")
+    series = list(study.series.prefetch_related("instances"))
+    return render(
+        request,
+        "imaging_studies/study.html",
+        {"study": study, "patient": study.patient, "series": series},
+    )
+
+
+@clinic_member_required
+def viewer(request: HttpRequest, instance_id: int) -> HttpResponse:
+    inst = get_instance_for_user(request, instance_id, detail="viewer")
+    siblings = list(inst.series.study.series.values_list("instances__id", flat=True))
+    return render(
+        request,
+        "imaging_studies/viewer.html",
+        {
+            "inst": inst,
+            "study": inst.series.study,
+            "patient": inst.series.study.patient,
+            "siblings": [s for s in siblings if s],
+            "start_form": AnalysisStartForm(),
+            "analyses": inst.analyses.order_by("-created_at"),
+            "config": _image_config(inst),
+            "projections": Projection.choices,
+            "sides": ScreenSide.choices,
+            "profile_title": GENERIC_ORTHOGONAL.title,
+        },
+    )
+
+
+def _image_config(inst: Instance) -> dict[str, Any]:
+    return {
+        "image_url": reverse("imaging_studies:image", args=[inst.pk]),
+        "update_url": reverse("imaging_studies:instance_update", args=[inst.pk]),
+        "rows": inst.rows,
+        "cols": inst.columns,
+        "frames": inst.frames,
+        "row_mm": inst.row_spacing_mm,
+        "col_mm": inst.col_spacing_mm,
+        "spacing_source": inst.spacing_source,
+        "magnification": inst.magnification,
+        "landmarks": inst.landmarks,
+    }
+
+
+@require_GET
+@clinic_member_required
+def instance_image(request: HttpRequest, instance_id: int) -> HttpResponse:
+    inst = get_instance_for_user(request, instance_id, detail="image", once=True)
+    center, width = _float_param(request, "wc"), _float_param(request, "ww")
+    frame = int(_float_param(request, "frame") or 0)
+    if width is not None and width < 1:
+        width = 1.0
+    try:
+        data = rendering.instance_png(inst, frame=frame, center=center, width=width)
+    except (dicom.DicomError, ValueError, OSError) as exc:
+        raise Http404("image cannot be rendered") from exc
+    return _png(data)
+
+
+@require_POST
+@role_required(*CLINICAL)
+def instance_update(request: HttpRequest, instance_id: int) -> HttpResponse:
+    inst = get_instance_for_user(request, instance_id, detail="edit image record")
+    try:
+        data = parse_instance_update(_json_body(request))
+        if "calibration" in data and inst.spacing_source not in ("none", "manual"):
+            raise PayloadError(
+                _(
+                    "This image is calibrated from its DICOM spacing; manual calibration is only for images without one."
+                )
+            )
+        if "magnification" in data and inst.spacing_source != "ImagerPixelSpacing":
+            raise PayloadError(
+                _("A magnification factor applies only to ImagerPixelSpacing (detector plane).")
+            )
+        changed = services.update_instance(request, inst, data)
+    except PayloadError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    inst.refresh_from_db()
+    return JsonResponse({"changed": changed, "config": _image_config(inst)})
+
+
+@clinic_member_required
+def volume_viewer(request: HttpRequest, series_id: int) -> HttpResponse:
+    series = get_series_for_user(request, series_id, detail="CBCT viewer")
+    if not series.is_volume:
+        raise Http404
+    try:
+        meta = rendering.volume_meta(rendering.volume(series))
+    except (dicom.DicomError, ValueError, OSError) as exc:
+        raise Http404 from exc
+    meta.update(
+        {
+            "slice_url": reverse("imaging_studies:slice", args=[series.pk]),
+            "landmarks_url": reverse("imaging_studies:volume_landmarks", args=[series.pk]),
+            "landmarks": series.landmarks_3d,
+        }
+    )
+    return render(
+        request,
+        "imaging_studies/volume.html",
+        {"series": series, "study": series.study, "patient": series.study.patient, "config": meta},
+    )
+
+
+@require_GET
+@clinic_member_required
+def volume_slice(request: HttpRequest, series_id: int) -> HttpResponse:
+    series = get_series_for_user(request, series_id, detail="CBCT slice", once=True)
+    plane = request.GET.get("plane", "axial")
+    if plane not in ("axial", "coronal", "sagittal") or not series.is_volume:
+        raise Http404
+    index = int(_float_param(request, "index") or 0)
+    center, width = _float_param(request, "wc") or 0.0, max(_float_param(request, "ww") or 1.0, 1.0)
+    try:
+        return _png(rendering.slice_png(rendering.volume(series), plane, index, center, width))
+    except (dicom.DicomError, ValueError) as exc:
+        raise Http404 from exc
+
+
+@require_POST
+@role_required(*CLINICAL)
+def volume_landmarks(request: HttpRequest, series_id: int) -> HttpResponse:
+    """Body: {"landmarks": [{"name", "plane", "index", "row", "col"}]} (display pixels of a
+    slice); stored with the voxel index and patient x, y, z in mm (LPS)."""
+    series = get_series_for_user(request, series_id, detail="CBCT landmarks")
+    try:
+        body = _json_body(request)
+        vol = rendering.volume(series)
+        meta = rendering.volume_meta(vol)
+        marks = body.get("landmarks") if isinstance(body, dict) else None
+        if not isinstance(marks, list) or len(marks) > 200:
+            raise PayloadError(_("Landmarks must be a list (at most 200)."))
+        out = []
+        for m in marks:
+            out.append(_volume_mark(vol, meta, m))
+    except PayloadError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    services.save_volume_landmarks(request, series, out)
+    return JsonResponse({"landmarks": out})
+
+
+def _volume_mark(vol: dicom.Volume, meta: dict[str, Any], m: Any) -> dict[str, Any]:
+    from atlaschart.imaging_studies.forms import _name, _number
+
+    if not isinstance(m, dict) or m.get("plane") not in meta["planes"]:
+        raise PayloadError(_("The request was not understood."))
+    plane = meta["planes"][m["plane"]]
+    index, row, col = (_number(m.get(k), k) for k in ("index", "row", "col"))
+    if not (
+        0 <= index < plane["count"]
+        and -0.5 <= row <= plane["rows"] - 0.5
+        and -0.5 <= col <= plane["cols"] - 0.5
+    ):
+        raise PayloadError(_("A landmark lies outside the volume."))
+    k, r, c = rendering.voxel_of(vol, m["plane"], int(index), row, col)
+    x, y, z = vol.voxel_to_patient_mm(k, r, c)
+    return {
+        "name": _name(m.get("name")),
+        "plane": m["plane"],
+        "index": int(index),
+        "row": row,
+        "col": col,
+        "voxel": [round(k, 2), round(r, 2), round(c, 2)],
+        "x_mm": round(x, 2),
+        "y_mm": round(y, 2),
+        "z_mm": round(z, 2),
+    }
+
+
+# --- upper cervical analysis -----------------------------------------------------------------
+
+
+def _editor(
+    request: HttpRequest, inst: Instance, view: str, analysis: UCAnalysis | None
+) -> HttpResponse:
+    profile = GENERIC_ORTHOGONAL
+    spec = profile.view(view)
+    table = profile.rule_table(view)
+    config = _image_config(inst)
+    config.update(
+        {
+            "save_url": reverse("imaging_studies:analysis_save", args=[inst.pk]),
+            "view": view,
+            "analysis_id": analysis.pk if analysis else None,
+            "required": list(spec.required_points),
+            "optional": list(spec.optional_points),
+            "points": core_to_flat(analysis.points.get("points", {})) if analysis else {},
+        }
+    )
+    return render(
+        request,
+        "imaging_studies/analysis.html",
+        {
+            "inst": inst,
+            "patient": inst.series.study.patient,
+            "study": inst.series.study,
+            "profile": profile,
+            "spec": spec,
+            "rule_table": table,
+            "analysis": analysis,
+            "config": config,
+        },
+    )
+
+
+@role_required(*CLINICAL)
+def analysis_new(request: HttpRequest, instance_id: int) -> HttpResponse:
+    inst = get_instance_for_user(request, instance_id, detail="analysis editor")
+    form = AnalysisStartForm(request.GET)
+    view = form.cleaned_data["view"] if form.is_valid() else "nasium"
+    return _editor(request, inst, view, None)
+
+
+@role_required(*CLINICAL)
+def analysis_edit(request: HttpRequest, analysis_id: int) -> HttpResponse:
+    analysis = get_analysis_for_user(request, analysis_id, detail="analysis editor")
+    return _editor(request, analysis.instance, analysis.view, analysis)
+
+
+@require_POST
+@role_required(*CLINICAL)
+def analysis_save(request: HttpRequest, instance_id: int) -> HttpResponse:
+    inst = get_instance_for_user(request, instance_id, detail="analysis save")
+    try:
+        body = _json_body(request)
+        if not isinstance(body, dict) or body.get("view") not in ("nasium", "vertex", "lateral"):
+            raise PayloadError(_("The request was not understood."))
+        analysis = None
+        if body.get("analysis_id") is not None:
+            if not isinstance(body["analysis_id"], int):
+                raise PayloadError(_("The request was not understood."))
+            analysis = get_analysis_for_user(request, body["analysis_id"], detail="analysis update")
+            if analysis.instance_id != inst.pk:
+                raise Http404
+        points = flat_to_core(body.get("points"))
+        listing, vector = body.get("listing", ""), body.get("vector", "")
+        if not isinstance(listing, str) or not isinstance(vector, str):
+            raise PayloadError(_("The request was not understood."))
+        try:
+            saved = services.save_analysis(
+                request,
+                inst,
+                view=body["view"],
+                profile=GENERIC_ORTHOGONAL,
+                points=points,
+                listing=listing.strip(),
+                vector=vector.strip(),
+                analysis=analysis,
+            )
+        except ValueError as exc:
+            if isinstance(exc, PayloadError):
+                raise
+            raise PayloadError(
+                _("The landmarks cannot be analysed yet: %(reason)s") % {"reason": str(exc)}
+            ) from exc
+    except PayloadError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse(
+        {
+            "analysis_id": saved.pk,
+            "algorithm": saved.algorithm,
+            "values": saved.values,
+            "warnings": saved.warnings,
+            "listing_source": saved.listing_source,
+            "listing": saved.listing,
+            "vector": saved.vector,
+            "edit_url": reverse("imaging_studies:analysis_edit", args=[saved.pk]),
+        }
+    )
+
+
+@clinic_member_required
+def compare_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, detail="imaging pre/post")
+    analyses = list(
+        patient.uc_analyses.select_related("instance__series__study").order_by("created_at", "id")
+    )
+    by_id = {a.pk: a for a in analyses}
+    context: dict[str, Any] = {"patient": patient, "analyses": analyses}
+    try:
+        pre, post = (
+            by_id.get(int(request.GET.get("pre", 0))),
+            by_id.get(int(request.GET.get("post", 0))),
+        )
+    except ValueError:
+        pre = post = None
+    if pre and post:
+        if pre.view != post.view:
+            context["error"] = _("Pre and post must be analyses of the same view.")
+        else:
+            a = services.compute(pre.points, GENERIC_ORTHOGONAL)
+            b = services.compute(post.points, GENERIC_ORTHOGONAL)
+            context.update(
+                {
+                    "pre": pre,
+                    "post": post,
+                    "comparison": compare(a, b),
+                    "default_error": DEFAULT_ERROR,
+                }
+            )
+    return render(request, "imaging_studies/compare.html", context)
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+@role_required(*CLINICAL)
+def export_study(request: HttpRequest, study_id: int) -> HttpResponse:
+    study = get_study_for_user(
+        request, study_id, action=Action.EXPORT, detail="de-identified DICOM zip"
+    )
+    data, warnings = rendering.deidentified_zip(study)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-deidentified.zip"'
+    response["X-Deidentification-Warnings"] = ",".join(warnings)
+    return response
+
+
+@role_required(*CLINICAL)
+def export_png(request: HttpRequest, instance_id: int) -> HttpResponse:
+    inst = get_instance_for_user(request, instance_id, action=Action.EXPORT, detail="annotated PNG")
+    analysis = None
+    if request.GET.get("analysis", "").isdigit():
+        analysis = get_analysis_for_user(
+            request, int(request.GET["analysis"]), detail="annotated PNG"
+        )
+        if analysis.instance_id != inst.pk:
+            raise Http404
+    response = _png(rendering.annotated_png(inst, analysis))
+    response["Content-Disposition"] = f'attachment; filename="image-{inst.pk}-annotated.png"'
+    return response
