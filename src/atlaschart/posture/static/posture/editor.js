@@ -37,6 +37,8 @@ function label(metric) {
 
 function drawLines() {
   linesLayer.replaceChildren();
+  const placed = []; // label anchors already used: nearby labels stack upward instead of overlapping
+
   for (const [name, metric] of Object.entries(data.metrics)) {
     if (metric.value === null || metric.unit !== "deg" || metric.points.length < 2) continue;
     const a = points.get(metric.points[0]);
@@ -45,8 +47,14 @@ function drawLines() {
     linesLayer.append(el("line", {
       x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: "posture-line", "stroke-width": radius / 2,
     }));
+    const x = (a.x + b.x) / 2;
+    let y = (a.y + b.y) / 2 - radius * 1.5;
+    while (placed.some((q) => Math.abs(q.x - x) < fontSize * 3.5 && Math.abs(q.y - y) < fontSize)) {
+      y -= fontSize * 1.1;
+    }
+    placed.push({ x, y });
     const t = el("text", {
-      x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 - radius * 1.5, class: "posture-label",
+      x, y, class: "posture-label",
       "font-size": fontSize, "text-anchor": "middle", "data-metric": name,
     });
     t.textContent = label(metric);
