@@ -68,3 +68,18 @@ def test_upload_drag_save_recomputes(live_server, page, personas, settings, tmp_
     )
     expect(page.get_by_text("r2", exact=True)).to_be_attached()
     screenshot(page, "posture-saved")
+
+    # A second session with the same, uncorrected photo; the edited first one differs by > 10°,
+    # beyond the 5.5° default MDC95 (measure/posture/change.py).
+    page.goto(f"{live_server.url}/posture/patient/{personas.patient.pk}/")
+    page.get_by_role("button", name="Start session").click()
+    page.get_by_label("View").select_option("anterior")
+    page.locator("input[type=file]").set_input_files(str(photo))
+    page.get_by_role("button", name="Upload photo").click()
+    expect(cell).to_have_text(before)
+    page.goto(f"{live_server.url}/posture/patient/{personas.patient.pk}/compare/")
+    row = page.locator('tr[data-metric="shoulder_tilt_deg"]')
+    expect(row).to_have_class(re.compile("verdict-beyond_error"))
+    expect(row.get_by_text("Beyond measurement error")).to_be_visible()
+    expect(page.get_by_text("improved")).to_have_count(0)
+    screenshot(page, "posture-compare")

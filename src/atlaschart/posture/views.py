@@ -18,7 +18,13 @@ from atlaschart.patients.access import get_patient_for_user
 from atlaschart.posture import services
 from atlaschart.posture.access import get_session_for_user, get_shot_for_user, sessions_of_clinic
 from atlaschart.posture.core import combined_result, current_result
-from atlaschart.posture.display import METRIC_LABELS, fmt, landmark_label, metric_rows
+from atlaschart.posture.display import (
+    METRIC_LABELS,
+    UNIT_NAMES,
+    fmt,
+    landmark_label,
+    metric_rows,
+)
 from atlaschart.posture.forms import (
     CalibrationForm,
     CompareForm,
@@ -307,6 +313,7 @@ def compare(request: HttpRequest, patient_id: int) -> HttpResponse:
                     {
                         "label": METRIC_LABELS.get(change.name, change.name),
                         "name": change.name,
+                        "unit_name": UNIT_NAMES.get(change.unit, change.unit),
                         "before": fmt(change.before, change.unit),
                         "after": fmt(change.after, change.unit),
                         "delta": fmt(change.delta, change.unit),
