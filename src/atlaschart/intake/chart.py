@@ -15,10 +15,13 @@ from atlaschart.patients.models import Patient
 
 def intake_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     now = timezone.now()
-    intakes = list(Intake.objects.filter(patient=patient).only("id", "submitted_at", "language")[:20])
+    intakes = list(
+        Intake.objects.filter(patient=patient).only("id", "submitted_at", "language")[:20]
+    )
     links = list(
-        IntakeLink.objects.filter(patient=patient, submitted_at__isnull=True, expires_at__gt=now)
-        .only("id", "created_at", "expires_at", "draft_saved_at")[:5]
+        IntakeLink.objects.filter(
+            patient=patient, submitted_at__isnull=True, expires_at__gt=now
+        ).only("id", "created_at", "expires_at", "draft_saved_at")[:5]
     )
     return {"intakes": intakes, "open_links": links}
 
@@ -29,7 +32,9 @@ def outcomes_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 
 
 def register() -> None:
-    register_section(ChartSection("intake", _("Intake"), "intake/chart/intake.html", 0, intake_context))
+    register_section(
+        ChartSection("intake", _("Intake"), "intake/chart/intake.html", 0, intake_context)
+    )
     register_section(
         ChartSection("outcomes", _("Outcomes"), "intake/chart/outcomes.html", 60, outcomes_context)
     )

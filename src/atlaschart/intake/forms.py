@@ -15,11 +15,15 @@ MAX_PACK_BYTES = 1024 * 1024
 
 class IntakeSettingsForm(forms.Form):
     instruments = forms.MultipleChoiceField(
-        label=_("Questionnaires in the intake"), required=False,
+        label=_("Questionnaires in the intake"),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     expiry_hours = forms.IntegerField(
-        label=_("Links expire after (hours)"), min_value=1, max_value=24 * 14, initial=72,
+        label=_("Links expire after (hours)"),
+        min_value=1,
+        max_value=24 * 14,
+        initial=72,
     )
 
     def __init__(self, *args: Any, packs: dict[str, Any], **kwargs: Any) -> None:
@@ -37,13 +41,17 @@ class IntakeSettingsForm(forms.Form):
     def clean_instruments(self) -> list[str]:
         chosen: list[str] = self.cleaned_data["instruments"]
         missing = [
-            INSTRUMENTS[i].name for i in chosen
+            INSTRUMENTS[i].name
+            for i in chosen
             if INSTRUMENTS[i].needs_wording_pack and not self.packs.get(i)
         ]
         if missing:
             raise forms.ValidationError(
-                _("Upload the wording file first for: %(names)s. A licensed questionnaire is "
-                  "never shown without it.") % {"names": ", ".join(missing)}
+                _(
+                    "Upload the wording file first for: %(names)s. A licensed questionnaire is "
+                    "never shown without it."
+                )
+                % {"names": ", ".join(missing)}
             )
         return chosen
 

@@ -24,7 +24,9 @@ class IntakeSettings(models.Model):
     """Which questionnaires this clinic's intake includes (instrument ids of the core)."""
 
     clinic = models.OneToOneField(
-        "clinics.Clinic", on_delete=models.CASCADE, related_name="intake_settings",
+        "clinics.Clinic",
+        on_delete=models.CASCADE,
+        related_name="intake_settings",
         verbose_name=_("clinic"),
     )
     instruments = models.JSONField(_("questionnaires"), default=list, blank=True)
@@ -35,12 +37,17 @@ class IntakeSettings(models.Model):
         verbose_name = _("intake settings")
         verbose_name_plural = _("intake settings")
 
+    def __str__(self) -> str:
+        return f"intake settings of clinic {self.clinic_id}"
+
 
 class WordingPack(models.Model):
     """A clinic's licensed wording for one instrument and language (validated by the core)."""
 
     clinic = models.ForeignKey(
-        "clinics.Clinic", on_delete=models.CASCADE, related_name="wording_packs",
+        "clinics.Clinic",
+        on_delete=models.CASCADE,
+        related_name="wording_packs",
         verbose_name=_("clinic"),
     )
     instrument = models.CharField(_("questionnaire"), max_length=40)
@@ -48,7 +55,10 @@ class WordingPack(models.Model):
     version = models.CharField(_("version"), max_length=40)
     data = models.JSONField(_("wording"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
@@ -61,18 +71,26 @@ class WordingPack(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.version} ({self.language})"
+
 
 class IntakeLink(models.Model):
     """A one-time link for one patient. ``draft`` holds the answers so far, field by field."""
 
     clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.PROTECT, related_name="intake_links",
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="intake_links",
         verbose_name=_("patient"),
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
@@ -87,6 +105,9 @@ class IntakeLink(models.Model):
         verbose_name = _("intake link")
         verbose_name_plural = _("intake links")
 
+    def __str__(self) -> str:
+        return f"intake link {self.pk} for patient {self.patient_id}"
+
     def is_usable(self, now: Any = None) -> bool:
         return self.submitted_at is None and (now or timezone.now()) < self.expires_at
 
@@ -96,7 +117,9 @@ class Intake(models.Model):
 
     clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.PROTECT, related_name="intakes",
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="intakes",
         verbose_name=_("patient"),
     )
     link = models.OneToOneField(IntakeLink, on_delete=models.PROTECT, related_name="intake")
@@ -108,6 +131,9 @@ class Intake(models.Model):
         ordering = ["-submitted_at", "-id"]
         verbose_name = _("intake")
         verbose_name_plural = _("intakes")
+
+    def __str__(self) -> str:
+        return f"intake {self.pk} of patient {self.patient_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -123,11 +149,17 @@ class QuestionnaireResponse(models.Model):
 
     clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.PROTECT, related_name="questionnaire_responses",
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="questionnaire_responses",
         verbose_name=_("patient"),
     )
     intake = models.ForeignKey(
-        Intake, on_delete=models.PROTECT, null=True, blank=True, related_name="responses",
+        Intake,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
     )
     recorded_at = models.DateTimeField(_("recorded at"))
     instrument = models.CharField(_("questionnaire"), max_length=40)
@@ -146,6 +178,9 @@ class QuestionnaireResponse(models.Model):
         ordering = ["-recorded_at", "instrument", "id"]
         verbose_name = _("questionnaire response")
         verbose_name_plural = _("questionnaire responses")
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.score} ({self.recorded_at:%Y-%m-%d})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

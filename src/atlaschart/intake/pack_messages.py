@@ -17,19 +17,30 @@ Translator = Callable[[re.Match[str]], str]
 _PATTERNS: list[tuple[re.Pattern[str], Translator]] = [
     (
         re.compile(r"^the file must hold a JSON object"),
-        lambda m: _("The file must hold one JSON object with instrument, version, language and items."),
+        lambda m: _(
+            "The file must hold one JSON object with instrument, version, language and items."
+        ),
     ),
     (
         re.compile(r"^instrument: (?P<got>.*) is not a licensed instrument \((?P<known>.*)\)$"),
-        lambda m: _("instrument: %(got)s is not a licensed questionnaire (%(known)s).") % m.groupdict(),
+        lambda m: (
+            _("instrument: %(got)s is not a licensed questionnaire (%(known)s).") % m.groupdict()
+        ),
     ),
     (
         re.compile(r"^instrument: (?P<id>\S+) ships its own wording"),
-        lambda m: _("instrument: %(id)s comes with its own wording; no file is needed.") % m.groupdict(),
+        lambda m: (
+            _("instrument: %(id)s comes with its own wording; no file is needed.") % m.groupdict()
+        ),
     ),
     (
-        re.compile(r"^version: this pack is for (?P<got>.*), AtlasChart scores \S+ version (?P<want>.*)$"),
-        lambda m: _("version: the file is for %(got)s, but AtlasChart scores version %(want)s.") % m.groupdict(),
+        re.compile(
+            r"^version: this pack is for (?P<got>.*), AtlasChart scores \S+ version (?P<want>.*)$"
+        ),
+        lambda m: (
+            _("version: the file is for %(got)s, but AtlasChart scores version %(want)s.")
+            % m.groupdict()
+        ),
     ),
     (
         re.compile(r"^language: (?P<got>.*) is not one of (?P<allowed>.*)$"),
@@ -48,19 +59,30 @@ _PATTERNS: list[tuple[re.Pattern[str], Translator]] = [
         lambda m: _("%(place)s: missing.") % m.groupdict(),
     ),
     (
-        re.compile(r"^(?P<place>items\.\w+\.options): expected no option texts.*, got (?P<got>\d+)$"),
-        lambda m: _("%(place)s: this statement takes no option texts, the file gives %(got)s.")
-        % m.groupdict(),
+        re.compile(
+            r"^(?P<place>items\.\w+\.options): expected no option texts.*, got (?P<got>\d+)$"
+        ),
+        lambda m: (
+            _("%(place)s: this statement takes no option texts, the file gives %(got)s.")
+            % m.groupdict()
+        ),
     ),
     (
-        re.compile(r"^(?P<place>items\.\w+\.options): expected (?P<want>\d+) option texts.*, got (?P<got>\d+)$"),
-        lambda m: _("%(place)s: %(want)s option texts are needed in published order, the file gives %(got)s.")
-        % m.groupdict(),
+        re.compile(
+            r"^(?P<place>items\.\w+\.options): "
+            r"expected (?P<want>\d+) option texts.*, got (?P<got>\d+)$"
+        ),
+        lambda m: (
+            _(
+                "%(place)s: %(want)s option texts are needed in published order, "
+                "the file gives %(got)s."
+            )
+            % m.groupdict()
+        ),
     ),
     (
-        re.compile(r"^(?P<place>items\.\w+): has items q1\.\.q(?P<n>\d+) only$|^(?P<place2>items\.\w+): \S+ has items q1\.\.q(?P<n2>\d+) only$"),
-        lambda m: _("%(place)s: this questionnaire has items q1 to q%(n)s only.")
-        % {"place": m.group("place") or m.group("place2"), "n": m.group("n") or m.group("n2")},
+        re.compile(r"^(?P<place>items\.\w+): \S+ has items q1\.\.q(?P<n>\d+) only$"),
+        lambda m: _("%(place)s: this questionnaire has items q1 to q%(n)s only.") % m.groupdict(),
     ),
 ]
 

@@ -31,8 +31,16 @@ from atlaschart.patients.models import Patient
 
 DEFAULT_EXPIRY_HOURS = 72
 INTAKE_INSTRUMENTS = (
-    "nprs", "psfs", "start-back", "ndi", "odi", "rmdq", "bournemouth-neck", "bournemouth-back",
-    "hit-6", "dhi",
+    "nprs",
+    "psfs",
+    "start-back",
+    "ndi",
+    "odi",
+    "rmdq",
+    "bournemouth-neck",
+    "bournemouth-back",
+    "hit-6",
+    "dhi",
 )
 """Questionnaires a clinic may put in its intake (the global rating of change asks about change
 since the first visit, so it belongs to follow-ups, not to the intake)."""
@@ -48,7 +56,9 @@ def hash_token(token: str) -> str:
 
 def settings_for(clinic_id: int) -> IntakeSettings:
     found = IntakeSettings.objects.filter(clinic_id=clinic_id).first()
-    return found or IntakeSettings(clinic_id=clinic_id, instruments=[], expiry_hours=DEFAULT_EXPIRY_HOURS)
+    return found or IntakeSettings(
+        clinic_id=clinic_id, instruments=[], expiry_hours=DEFAULT_EXPIRY_HOURS
+    )
 
 
 @transaction.atomic
@@ -68,7 +78,9 @@ def save_wording_pack(request: HttpRequest, pack: CorePack, data: dict[str, Any]
         instrument=pack.instrument,
         language=pack.language,
         defaults={
-            "version": pack.version, "data": data, "uploaded_by": request.user,
+            "version": pack.version,
+            "data": data,
+            "uploaded_by": request.user,
             "uploaded_at": timezone.now(),
         },
     )
@@ -78,7 +90,9 @@ def save_wording_pack(request: HttpRequest, pack: CorePack, data: dict[str, Any]
 def packs_of_clinic(clinic_id: int) -> dict[str, dict[str, dict[str, Any]]]:
     """``{instrument: {language: pack data}}`` for the clinic (one query)."""
     packs: dict[str, dict[str, dict[str, Any]]] = {}
-    for row in WordingPack.objects.filter(clinic_id=clinic_id).only("instrument", "language", "data"):
+    for row in WordingPack.objects.filter(clinic_id=clinic_id).only(
+        "instrument", "language", "data"
+    ):
         packs.setdefault(row.instrument, {})[row.language] = row.data
     return packs
 
@@ -127,7 +141,9 @@ def usable_link(token: str) -> IntakeLink:
 
 
 @transaction.atomic
-def save_step(link: IntakeLink, step: str, cleaned: steps.Draft, language: str | None = None) -> None:
+def save_step(
+    link: IntakeLink, step: str, cleaned: steps.Draft, language: str | None = None
+) -> None:
     """Replace one step's answers in the draft (autosave and per-step submit)."""
     locked = IntakeLink.objects.select_for_update().get(pk=link.pk)
     if not locked.is_usable():
@@ -139,7 +155,11 @@ def save_step(link: IntakeLink, step: str, cleaned: steps.Draft, language: str |
         locked.language = language
         fields.append("language")
     locked.save(update_fields=fields)
-    link.draft, link.draft_saved_at, link.language = locked.draft, locked.draft_saved_at, locked.language
+    link.draft, link.draft_saved_at, link.language = (
+        locked.draft,
+        locked.draft_saved_at,
+        locked.language,
+    )
 
 
 @transaction.atomic
@@ -154,13 +174,22 @@ def _score_row(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any
         result = score(instrument, answers)
     except AnswerError as error:  # the steps validate values, so this is a safety net
         return {
-            "scorable": False, "score": None, "percent": None, "band": "", "answered": 0,
-            "reason": str(error)[:300], "algorithm": instrument.algorithm.label,
+            "scorable": False,
+            "score": None,
+            "percent": None,
+            "band": "",
+            "answered": 0,
+            "reason": str(error)[:300],
+            "algorithm": instrument.algorithm.label,
         }
     return {
-        "scorable": result.scorable, "score": result.score, "percent": result.percent,
-        "band": result.band or "", "answered": result.answered,
-        "reason": (result.reason or "")[:300], "algorithm": result.algorithm.label,
+        "scorable": result.scorable,
+        "score": result.score,
+        "percent": result.percent,
+        "band": result.band or "",
+        "answered": result.answered,
+        "reason": (result.reason or "")[:300],
+        "algorithm": result.algorithm.label,
     }
 
 
@@ -177,8 +206,12 @@ def submit_intake(request: HttpRequest, link: IntakeLink) -> Intake:
     now = timezone.now()
     patient = locked.patient
     intake = Intake(
-        clinic_id=locked.clinic_id, patient=patient, link=locked, submitted_at=now,
-        language=locked.language, answers=dict(locked.draft),
+        clinic_id=locked.clinic_id,
+        patient=patient,
+        link=locked,
+        submitted_at=now,
+        language=locked.language,
+        answers=dict(locked.draft),
     )
     intake.save()
     packs = packs_of_clinic(locked.clinic_id)
@@ -189,9 +222,15 @@ def submit_intake(request: HttpRequest, link: IntakeLink) -> Intake:
             continue  # never shown, so nothing was answered
         answers = steps.questionnaire_answers(instrument, locked.draft)
         QuestionnaireResponse(
-            clinic_id=locked.clinic_id, patient=patient, intake=intake, recorded_at=now,
-            instrument=instrument.id, version=instrument.version, language=language,
-            answers=answers, **_score_row(instrument, answers),
+            clinic_id=locked.clinic_id,
+            patient=patient,
+            intake=intake,
+            recorded_at=now,
+            instrument=instrument.id,
+            version=instrument.version,
+            language=language,
+            answers=answers,
+            **_score_row(instrument, answers),
         ).save()
     screen_input = steps.screen_answers(locked.draft)
     screen_input["age_years"] = float(patient.age_on(timezone.localdate()))
@@ -199,7 +238,9 @@ def submit_intake(request: HttpRequest, link: IntakeLink) -> Intake:
     locked.submitted_at = now
     locked.draft = {}
     locked.save(update_fields=["submitted_at", "draft"])
-    log_access(request, Action.CREATE, patient=patient, obj=intake, detail="intake submitted by patient")
+    log_access(
+        request, Action.CREATE, patient=patient, obj=intake, detail="intake submitted by patient"
+    )
     return intake
 
 

@@ -143,7 +143,9 @@ def _safety_fields() -> list[Field]:
     fields = []
     for q in safety_questions():
         values = tuple(safety_value(c.value) for c in q.choices)
-        fields.append(Field(f"rf_{q.id}", "multi" if q.kind == "risk-factors" else "choice", values))
+        fields.append(
+            Field(f"rf_{q.id}", "multi" if q.kind == "risk-factors" else "choice", values)
+        )
     return fields
 
 
@@ -186,7 +188,9 @@ def step_fields(step: str, instrument_ids: Sequence[str] = ()) -> list[Field]:
         ]
         return fields
     if step == "history":
-        fields = [Field(f"treat_{key}", "choice", _keys(TREATMENT_RESULTS)) for key, _l in TREATMENTS]
+        fields = [
+            Field(f"treat_{key}", "choice", _keys(TREATMENT_RESULTS)) for key, _l in TREATMENTS
+        ]
         fields.append(Field("treat_notes", "text"))
         fields += [Field(f"sym_{key}", "choice", _keys(YES_NO)) for key, _l in SYMPTOMS]
         fields.append(Field("sym_notes", "text"))

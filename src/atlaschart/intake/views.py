@@ -36,11 +36,14 @@ def intake_settings(request: HttpRequest) -> HttpResponse:
     packs = services.packs_of_clinic(clinic_id)
     current = services.settings_for(clinic_id)
     form = IntakeSettingsForm(
-        request.POST or None, packs=packs,
+        request.POST or None,
+        packs=packs,
         initial={"instruments": current.instruments, "expiry_hours": current.expiry_hours},
     )
     if request.method == "POST" and form.is_valid():
-        services.save_settings(clinic_id, form.cleaned_data["instruments"], form.cleaned_data["expiry_hours"])
+        services.save_settings(
+            clinic_id, form.cleaned_data["instruments"], form.cleaned_data["expiry_hours"]
+        )
         messages.success(request, _("The intake settings were saved."))
         return redirect("intake:settings")
     return render(request, "intake/settings.html", {"form": form})
@@ -60,15 +63,26 @@ def wording_packs(request: HttpRequest) -> HttpResponse:
             % {"name": INSTRUMENTS[pack.instrument].name, "language": pack.language},
         )
         return redirect("intake:packs")
-    loaded = {(p.instrument, p.language): p for p in WordingPack.objects.filter(clinic_id=clinic_id)}
+    loaded = {
+        (p.instrument, p.language): p for p in WordingPack.objects.filter(clinic_id=clinic_id)
+    }
     rows = []
     for instrument in INSTRUMENTS.values():
         if instrument.needs_wording_pack:
-            rows.append({
-                "instrument": instrument,
-                "packs": [(lang, loaded.get((instrument.id, lang))) for lang in instrument.languages],
-            })
-    return render(request, "intake/packs.html", {"form": form, "rows": rows}, status=400 if form.errors else 200)
+            rows.append(
+                {
+                    "instrument": instrument,
+                    "packs": [
+                        (lang, loaded.get((instrument.id, lang))) for lang in instrument.languages
+                    ],
+                }
+            )
+    return render(
+        request,
+        "intake/packs.html",
+        {"form": form, "rows": rows},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- staff: links and submitted intakes --------------------------------------------------
@@ -79,7 +93,7 @@ def _qr_svg(url: str) -> str:
     buffer = io.BytesIO()
     image.save(buffer)
     svg = buffer.getvalue().decode("utf-8")
-    return svg[svg.index("<svg"):]  # drop the XML declaration for inline use
+    return svg[svg.index("<svg") :]  # drop the XML declaration for inline use
 
 
 @require_POST
@@ -89,9 +103,16 @@ def link_create(request: HttpRequest, patient_id: int) -> HttpResponse:
     link, token = services.create_link(request, patient)
     url = request.build_absolute_uri(reverse("intake:fill", args=[token, "complaints"]))
     # Rendered, not redirected: the token exists only in this response.
-    return render(request, "intake/link_created.html", {
-        "patient": patient, "link": link, "url": url, "qr_svg": _qr_svg(url),
-    })
+    return render(
+        request,
+        "intake/link_created.html",
+        {
+            "patient": patient,
+            "link": link,
+            "url": url,
+            "qr_svg": _qr_svg(url),
+        },
+    )
 
 
 @clinic_member_required
@@ -100,13 +121,17 @@ def intake_detail(request: HttpRequest, intake_id: int) -> HttpResponse:
     with translation.override(intake.language):
         # Show the patient's answers to the questions in the language they were asked in.
         safety = views_model.safety_blocks(intake.language, intake.answers)
-    return render(request, "intake/detail.html", {
-        "intake": intake,
-        "patient": intake.patient,
-        "summary": views_model.review_summary(intake.answers),
-        "safety": safety,
-        "responses": QuestionnaireResponse.objects.filter(intake=intake).order_by("instrument"),
-    })
+    return render(
+        request,
+        "intake/detail.html",
+        {
+            "intake": intake,
+            "patient": intake.patient,
+            "summary": views_model.review_summary(intake.answers),
+            "safety": safety,
+            "responses": QuestionnaireResponse.objects.filter(intake=intake).order_by("instrument"),
+        },
+    )
 
 
 # --- patient pages (no login; the token is the only key) ---------------------------------
@@ -138,7 +163,11 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
     error = ""
     with translation.override(lang):
         if request.method == "POST":
-            raw = {key: request.POST.getlist(key) for key in request.POST if key not in ("csrfmiddlewaretoken", "go")}
+            raw = {
+                key: request.POST.getlist(key)
+                for key in request.POST
+                if key not in ("csrfmiddlewaretoken", "go")
+            }
             try:
                 cleaned = steps.clean_step(step, raw, link.instruments)
                 services.save_step(link, step, cleaned)
@@ -156,25 +185,42 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
         packs = services.packs_of_clinic(link.clinic_id) if step == "questionnaires" else {}
         index = steps.STEP_KEYS.index(step)
         context: dict[str, Any] = {
-            "token": token, "step": step, "lang": lang, "error": error,
+            "token": token,
+            "step": step,
+            "lang": lang,
+            "error": error,
             "steps": [(key, title, i <= index) for i, (key, title) in enumerate(steps.STEPS)],
-            "step_title": dict(steps.STEPS)[step], "step_number": index + 1, "step_count": len(steps.STEPS),
-            "first": index == 0, "last": step == "review", "draft": link.draft,
+            "step_title": dict(steps.STEPS)[step],
+            "step_number": index + 1,
+            "step_count": len(steps.STEPS),
+            "first": index == 0,
+            "last": step == "review",
+            "draft": link.draft,
             "expires_at": link.expires_at,
         }
         if step == "complaints":
             context.update(onset_kinds=steps.ONSET_KINDS, durations=steps.DURATIONS)
         elif step == "pain":
-            context.update(regions=views_model.region_rows(link.draft), qualities=steps.QUALITIES,
-                           intensities=steps.INTENSITIES, yes_no_unsure=steps.YES_NO_UNSURE,
-                           postures=steps.POSTURES)
+            context.update(
+                regions=views_model.region_rows(link.draft),
+                qualities=steps.QUALITIES,
+                intensities=steps.INTENSITIES,
+                yes_no_unsure=steps.YES_NO_UNSURE,
+                postures=steps.POSTURES,
+            )
         elif step == "history":
-            context.update(treatments=steps.TREATMENTS, results=steps.TREATMENT_RESULTS,
-                           symptoms=steps.SYMPTOMS, yes_no=steps.YES_NO)
+            context.update(
+                treatments=steps.TREATMENTS,
+                results=steps.TREATMENT_RESULTS,
+                symptoms=steps.SYMPTOMS,
+                yes_no=steps.YES_NO,
+            )
         elif step == "safety":
             context.update(questions=views_model.safety_blocks(lang, link.draft))
         elif step == "questionnaires":
-            context.update(blocks=views_model.questionnaire_blocks(link.instruments, packs, lang, link.draft))
+            context.update(
+                blocks=views_model.questionnaire_blocks(link.instruments, packs, lang, link.draft)
+            )
         else:
             context.update(summary=views_model.review_summary(link.draft))
         return render(request, "intake/fill.html", context, status=400 if error else 200)
@@ -212,7 +258,11 @@ def autosave(request: HttpRequest, token: str) -> JsonResponse:
             return _json_error(str(problem))
         except services.LinkUnusable:
             return _json_error(_("This link can no longer be used."), status=410)
-        saved = timezone.localtime(link.draft_saved_at).strftime("%H:%M:%S") if link.draft_saved_at else ""
+        saved = (
+            timezone.localtime(link.draft_saved_at).strftime("%H:%M:%S")
+            if link.draft_saved_at
+            else ""
+        )
         return JsonResponse({"ok": True, "saved_at": saved})
 
 

@@ -10,7 +10,9 @@ from atlaschart.patients.access import patients_of_clinic
 from atlaschart.safety.models import ScreenRecord
 
 
-def get_screen_for_user(request: HttpRequest, screen_id: int, action: Action = Action.VIEW) -> ScreenRecord:
+def get_screen_for_user(
+    request: HttpRequest, screen_id: int, action: Action = Action.VIEW
+) -> ScreenRecord:
     record = (
         ScreenRecord.objects.select_related("patient")
         .filter(pk=screen_id, patient__in=patients_of_clinic(request))

@@ -12,8 +12,12 @@ from atlaschart.patients.models import Patient
 from atlaschart.safety import services
 
 BANNER_CLASS = {
-    "E": "banner-danger", "B-urgent": "banner-danger", "B-routine": "banner-danger",
-    "H": "banner-warn", "W": "banner-warn", "none-found": "banner-info",
+    "E": "banner-danger",
+    "B-urgent": "banner-danger",
+    "B-routine": "banner-danger",
+    "H": "banner-warn",
+    "W": "banner-warn",
+    "none-found": "banner-info",
     services.NOT_SCREENED: "banner-muted",
 }
 
@@ -30,13 +34,22 @@ def _context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     else:
         acks = {a.rule: a for a in record.acks.all()}
         blocking = services.unresolved(record, acks)
-        ctx.update(level=record.level, blocking=blocking, findings=record.findings, acks=acks,
-                   unresolved_count=len(blocking))
+        ctx.update(
+            level=record.level,
+            blocking=blocking,
+            findings=record.findings,
+            acks=acks,
+            unresolved_count=len(blocking),
+        )
     ctx["banner_class"] = BANNER_CLASS.get(ctx["level"], "banner-danger")
     request._safety_chart = ctx  # type: ignore[attr-defined]
     return ctx
 
 
 def register() -> None:
-    register_banner(ChartSection("safety", _("Safety screening"), "safety/chart/banner.html", 10, _context))
-    register_section(ChartSection("safety", _("Safety screening"), "safety/chart/section.html", 10, _context))
+    register_banner(
+        ChartSection("safety", _("Safety screening"), "safety/chart/banner.html", 10, _context)
+    )
+    register_section(
+        ChartSection("safety", _("Safety screening"), "safety/chart/section.html", 10, _context)
+    )

@@ -32,15 +32,20 @@ def _encode(value: Any) -> str:
 
 
 class ScreenEntryForm(forms.Form):
-    bp_systolic_mmhg = forms.IntegerField(label=_("Blood pressure, systolic (mmHg)"), required=False, min_value=40, max_value=300)
-    bp_diastolic_mmhg = forms.IntegerField(label=_("Blood pressure, diastolic (mmHg)"), required=False, min_value=20, max_value=200)
+    bp_systolic_mmhg = forms.IntegerField(
+        label=_("Blood pressure, systolic (mmHg)"), required=False, min_value=40, max_value=300
+    )
+    bp_diastolic_mmhg = forms.IntegerField(
+        label=_("Blood pressure, diastolic (mmHg)"), required=False, min_value=20, max_value=200
+    )
 
     def __init__(self, *args: Any, previous: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         lang = "ko" if (get_language() or "").startswith("ko") else "en"
         for key, label in SIGNS_YES_NO:
-            self.fields[key] = forms.ChoiceField(label=label, choices=TRI, required=False,
-                                                 initial=_encode(previous.get(key)))
+            self.fields[key] = forms.ChoiceField(
+                label=label, choices=TRI, required=False, initial=_encode(previous.get(key))
+            )
         for key in ("bp_systolic_mmhg", "bp_diastolic_mmhg"):
             if previous.get(key) is not None:
                 self.fields[key].initial = int(previous[key])
@@ -48,13 +53,16 @@ class ScreenEntryForm(forms.Form):
             if q.kind == "risk-factors":
                 prev = previous.get(q.id)
                 self.fields[q.id] = forms.MultipleChoiceField(
-                    label=f"{q.id} · {q.text[lang]}", required=False, widget=forms.CheckboxSelectMultiple,
+                    label=f"{q.id} · {q.text[lang]}",
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
                     choices=[(_encode(c.value), c.text[lang]) for c in q.choices],
                     initial=["no"] if prev is False or prev == [] else (prev or []),
                 )
             else:
                 self.fields[q.id] = forms.ChoiceField(
-                    label=f"{q.id} · {q.text[lang]}", required=False,
+                    label=f"{q.id} · {q.text[lang]}",
+                    required=False,
                     choices=[("", "—"), *[(_encode(c.value), c.text[lang]) for c in q.choices]],
                     initial=_encode(previous.get(q.id)),
                 )
@@ -79,5 +87,9 @@ class ScreenEntryForm(forms.Form):
 
 class AcknowledgeForm(forms.Form):
     rule = forms.CharField(max_length=60)
-    action = forms.ChoiceField(choices=(("acknowledge", _("Acknowledge")), ("override", _("Override"))))
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    action = forms.ChoiceField(
+        choices=(("acknowledge", _("Acknowledge")), ("override", _("Override")))
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -26,15 +26,25 @@ class Source(models.TextChoices):
 class ScreenRecord(models.Model):
     clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.PROTECT, related_name="safety_screens",
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="safety_screens",
         verbose_name=_("patient"),
     )
     intake = models.ForeignKey(
-        "intake.Intake", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "intake.Intake",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("screened at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     answers = models.JSONField(_("answers"))
@@ -48,6 +58,9 @@ class ScreenRecord(models.Model):
         get_latest_by = ["created_at", "id"]
         verbose_name = _("safety screen")
         verbose_name_plural = _("safety screens")
+
+    def __str__(self) -> str:
+        return f"safety screen {self.pk}: {self.level}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -69,7 +82,11 @@ class Acknowledgement(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"))
     carried_from = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -79,6 +96,9 @@ class Acknowledgement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["screen", "rule"], name="one_ack_per_finding"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.rule}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

@@ -16,7 +16,7 @@ from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
 from atlaschart.measure.safety import Finding, decide_acknowledgement, screen
 from atlaschart.patients.models import Patient
-from atlaschart.safety.models import Acknowledgement, AckAction, ScreenRecord, Source
+from atlaschart.safety.models import AckAction, Acknowledgement, ScreenRecord, Source
 
 NOT_SCREENED = "not-screened"
 
@@ -61,9 +61,7 @@ def record_screen(
         answers=answers,
         rules_version=result.rules_version,
         level=result.level,
-        findings=[
-            {**f.as_json(), "overridable": f.overridable} for f in result.findings
-        ],
+        findings=[{**f.as_json(), "overridable": f.overridable} for f in result.findings],
         parameters=result.parameters,
     )
     record.save()
@@ -72,12 +70,20 @@ def record_screen(
         for ack in previous.acks.all():
             if now_levels.get(ack.rule) == ack.level:
                 Acknowledgement(
-                    screen=record, rule=ack.rule, level=ack.level, action=ack.action,
-                    reason=ack.reason, by=ack.by, at=ack.at,
+                    screen=record,
+                    rule=ack.rule,
+                    level=ack.level,
+                    action=ack.action,
+                    reason=ack.reason,
+                    by=ack.by,
+                    at=ack.at,
                     carried_from=ack.carried_from or ack,
                 ).save()
     log_access(
-        request, Action.CREATE, patient=patient, obj=record,
+        request,
+        Action.CREATE,
+        patient=patient,
+        obj=record,
         detail=f"safety screen ({source}): {record.level}",
     )
     return record
@@ -121,12 +127,20 @@ def acknowledge(
             )
         raise AcknowledgementRefused(_("This finding cannot be overridden; acknowledge it."))
     ack = Acknowledgement(
-        screen=record, rule=rule, level=finding.level, action=action,
-        reason=reason.strip(), by=request.user, at=timezone.now(),
+        screen=record,
+        rule=rule,
+        level=finding.level,
+        action=action,
+        reason=reason.strip(),
+        by=request.user,
+        at=timezone.now(),
     )
     ack.save()
     log_access(
-        request, Action.UPDATE, patient=record.patient, obj=record,
+        request,
+        Action.UPDATE,
+        patient=record.patient,
+        obj=record,
         detail=f"{action} {rule} ({finding.level})",
     )
     return ack
@@ -139,10 +153,11 @@ def unresolved(record: ScreenRecord, acks: dict[str, Acknowledgement]) -> list[d
         ack = acks.get(f["rule"])
         if f["level"] == "E":
             blocking.append(f)
-        elif f["level"] in ("B-urgent", "B-routine"):
+        elif f["level"] in ("B-urgent", "B-routine", "H"):
+            # Acknowledging says "seen, the block stands"; only an override lifts it.
             if ack is None or ack.action != AckAction.OVERRIDE:
                 blocking.append(f)
-        elif ack is None:  # H and W
+        elif ack is None:  # W: a precaution, resolved once acknowledged
             blocking.append(f)
     return blocking
 
@@ -160,7 +175,10 @@ def current_gate(patient: Patient) -> tuple[str, list[str]]:
     * an ``E`` finding: always, even when acknowledged (E can never be overridden);
     * a ``B-urgent`` or ``B-routine`` finding (including ``incomplete:<item>``) unless a clinician
       overrode it with a written reason; a plain acknowledgement leaves the block standing;
-    * an ``H`` or ``W`` finding until a clinician acknowledged it (H needs a written reason).
+    * an ``H`` finding unless overridden with a written reason (H blocks thrust only, so a
+      caller may let non-thrust treatment through when every reason is an H one; an
+      acknowledgement of H records the clinician's reasoning but the thrust block stands);
+    * a ``W`` finding until a clinician acknowledged it.
 
     Each reason reads ``"<rule> (<level>): <core's reason>"``. Two queries."""
     record = latest_screen(patient)

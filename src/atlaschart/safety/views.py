@@ -25,8 +25,14 @@ def findings_view(record: ScreenRecord) -> list[dict[str, object]]:
     out = []
     for f in record.findings:
         finding = services.finding_of(record, f["rule"])
-        out.append({**f, "ack": acks.get(f["rule"]), "blocking": f["rule"] in blocking,
-                    "actions": allowed_actions(finding) if finding else ()})
+        out.append(
+            {
+                **f,
+                "ack": acks.get(f["rule"]),
+                "blocking": f["rule"] in blocking,
+                "actions": allowed_actions(finding) if finding else (),
+            }
+        )
     return out
 
 
@@ -36,9 +42,7 @@ def patient_safety(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, detail="safety screen")
     latest = services.latest_screen(patient)
     is_clinician = getattr(request.user, "role", None) == Role.CLINICIAN
-    form = ScreenEntryForm(
-        request.POST or None, previous=latest.answers if latest else {}
-    )
+    form = ScreenEntryForm(request.POST or None, previous=latest.answers if latest else {})
     if request.method == "POST":
         if not is_clinician:
             raise PermissionDenied
@@ -48,16 +52,31 @@ def patient_safety(request: HttpRequest, patient_id: int) -> HttpResponse:
             try:
                 services.rescreen_with_entries(request, patient, entries)
             except ScreenInputError as error:
-                form.add_error(None, _("The answers could not be screened: %(error)s") % {"error": error})
+                form.add_error(
+                    None, _("The answers could not be screened: %(error)s") % {"error": error}
+                )
             else:
                 messages.success(request, _("A new screen was recorded."))
                 return redirect("safety:patient", patient_id=patient.pk)
-    history = list(ScreenRecord.objects.filter(patient=patient).only("id", "created_at", "level", "source")[:20])
-    return render(request, "safety/patient.html", {
-        "patient": patient, "latest": latest, "form": form, "is_clinician": is_clinician,
-        "findings": findings_view(latest) if latest else [], "history": history,
-        "ack_form": AcknowledgeForm(),
-    }, status=400 if request.method == "POST" else 200)
+    history = list(
+        ScreenRecord.objects.filter(patient=patient).only("id", "created_at", "level", "source")[
+            :20
+        ]
+    )
+    return render(
+        request,
+        "safety/patient.html",
+        {
+            "patient": patient,
+            "latest": latest,
+            "form": form,
+            "is_clinician": is_clinician,
+            "findings": findings_view(latest) if latest else [],
+            "history": history,
+            "ack_form": AcknowledgeForm(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_POST
@@ -70,7 +89,10 @@ def acknowledge(request: HttpRequest, screen_id: int) -> HttpResponse:
     else:
         try:
             services.acknowledge(
-                request, record, form.cleaned_data["rule"], form.cleaned_data["action"],
+                request,
+                record,
+                form.cleaned_data["rule"],
+                form.cleaned_data["action"],
                 form.cleaned_data["reason"],
             )
         except services.AcknowledgementRefused as refused:
