@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.apps import apps
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
@@ -34,11 +35,25 @@ def clean_answers() -> dict:
 
 
 def screen_record(personas, **overrides):
+    """Store a screen where the gate reads it: the safety app's record when installed, else the
+    visits fallback (a "safety screen" exam record)."""
+    answers = {**clean_answers(), **overrides}
+    if apps.is_installed("atlaschart.safety"):
+        from atlaschart.measure.safety import screen
+        from atlaschart.safety.models import ScreenRecord
+
+        result = screen(answers)
+        return ScreenRecord.objects.create(
+            clinic=personas.seoul,
+            patient=personas.patient,
+            source="clinician",
+            answers=answers,
+            rules_version=result.rules_version,
+            level=result.level,
+            findings=[{**f.as_json(), "overridable": f.overridable} for f in result.findings],
+        )
     return ExamRecord.objects.create(
-        patient=personas.patient,
-        kind="safety_screen",
-        raw={**clean_answers(), **overrides},
-        examiner=personas.clinician,
+        patient=personas.patient, kind="safety_screen", raw=answers, examiner=personas.clinician
     )
 
 
@@ -117,23 +132,17 @@ def test_the_gate_follows_the_screen_level(personas, overrides, technique, allow
 def test_high_blood_pressure_blocks_thrust_but_not_nucca(personas) -> None:
     # §3.3 V7: BP >= 180/110 at the visit -> H; H blocks thrust techniques only (issue 5 §4).
     screen_record(personas)
-    ExamRecord.objects.create(
-        patient=personas.patient,
-        kind="blood_pressure",
-        examiner=personas.clinician,
-        raw={
-            "left_systolic": 185,
-            "left_diastolic": 95,
-            "right_systolic": 150,
-            "right_diastolic": 90,
-        },
-    )
     client = login(personas.clinician)
+    saved = client.post(
+        reverse("exams:create", args=[personas.patient.pk, "blood_pressure"]),
+        {"left_systolic": 185, "left_diastolic": 95, "right_systolic": 150, "right_diastolic": 90},
+    )
+    assert saved.status_code == 302
     visit = make_visit(personas)
     toggle = add_treatment(client, visit, technique="hio_toggle")
     nucca = add_treatment(client, visit, technique="nucca")
     page = client.get(reverse("visits:visit", args=[visit.pk])).content.decode()
-    assert "level H blocks thrust" in page
+    assert "(H)" in page or "level H blocks thrust" in page
     client.post(reverse("visits:treatment_sign", args=[toggle.pk]))
     client.post(reverse("visits:treatment_sign", args=[nucca.pk]))
     toggle.refresh_from_db()

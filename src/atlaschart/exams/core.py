@@ -154,7 +154,7 @@ def _leg(raw: Raw, timing: str, pre_raw: Raw | None) -> tuple[Raw, str]:
         "magnitude_mm": round(check.magnitude_mm, 3),
         "signed_mm": round(check.signed_mm, 3),
     }
-    summary = f"{check.timing.value}: {check.short_side.value} short {check.magnitude_mm:.1f} mm"
+    summary = f"{check.timing.value}: {check.short_side.value} short {check.magnitude_mm:.2f} mm"
     if pre_raw is not None and check.timing is Timing.POST:
         change = compare_pre_post(leg_check(pre_raw, "pre"), check, mdc_mm())
         derived.update(
@@ -165,7 +165,7 @@ def _leg(raw: Raw, timing: str, pre_raw: Raw | None) -> tuple[Raw, str]:
             verdict=change.verdict.value,
             algorithms=[change.algorithm.label],
         )
-        summary += f"; change {change.change_mm:+.1f} mm ({change.verdict.value})"
+        summary += f"; change {change.change_mm:+.2f} mm ({change.verdict.value})"
     return derived, summary
 
 

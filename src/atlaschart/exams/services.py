@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
+from django.apps import apps
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -53,4 +55,11 @@ def record_exam(
     log_access(
         request, Action.CREATE, patient=patient, obj=record, detail=f"exam {kind} {timing}".strip()
     )
+    if kind in ("neuro", "blood_pressure") and apps.is_installed("atlaschart.safety"):
+        # Upper motor neuron signs and blood pressure feed the safety screen: a new screen from
+        # the latest answers with these signs laid over them.
+        from atlaschart.safety.services import rescreen_with_entries
+        from atlaschart.visits.safety_gate import clinician_signs
+
+        rescreen_with_entries(request, patient, clinician_signs(patient))
     return record

@@ -10,8 +10,9 @@ translated sentence saying why not. Rules (outcomes_safety.md §3.3):
 Where the screen comes from:
 
 1. if the ``atlaschart.safety`` app is installed, from its
-   ``atlaschart.safety.services.latest_screen_result(patient)`` (a ``ScreenResult`` or None);
-   if that function is missing the gate blocks ("safety screen unavailable");
+   ``atlaschart.safety.services.current_gate(patient) -> (level, unresolved reasons)`` (there,
+   acknowledging or overriding a finding resolves it); if that function is missing the gate
+   blocks ("safety screen unavailable");
 2. otherwise from this project's fallback: the latest "Pre-treatment safety screen" exam record's
    answers plus the clinician signs of the latest neurological and blood-pressure exams and the
    patient's age, run through ``atlaschart.measure.safety.screen``.
@@ -84,25 +85,34 @@ def fallback_screen(patient: Patient) -> tuple[ScreenResult | None, str | None]:
         return None, _("the safety screen could not be read; repeat it")
 
 
-def current_screen(patient: Patient) -> tuple[ScreenResult | None, str | None]:
-    if apps.is_installed("atlaschart.safety"):
-        try:
-            module = importlib.import_module("atlaschart.safety.services")
-        except ImportError:
-            return None, _("safety screen unavailable")
-        latest = getattr(module, "latest_screen_result", None)
-        if latest is None:
-            return None, _("safety screen unavailable")
-        result = latest(patient)
-        return (result, None) if result is not None else (None, _("no safety screen"))
-    return fallback_screen(patient)
+def _installed_app_reason(patient: Patient, technique: str, kind: str) -> str | None:
+    """Gate through ``atlaschart.safety.services.current_gate(patient) -> (level, reasons)``,
+    each reason reading ``"<rule> (<level>): <text>"``. Unresolved E/B/W findings block every
+    treatment; when only H findings are unresolved, thrust techniques are blocked."""
+    try:
+        module = importlib.import_module("atlaschart.safety.services")
+        gate = module.current_gate
+    except (ImportError, AttributeError):
+        return _("safety screen unavailable")
+    level, reasons = gate(patient)
+    if level == getattr(module, "NOT_SCREENED", "not-screened"):
+        return _("no safety screen")
+    if not reasons:
+        return None
+    only_h = all(" (H): " in reason for reason in reasons)
+    if only_h and (kind == "injection" or not is_thrust(technique)):
+        return None
+    label = _("Safety screen level %(level)s, unresolved: %(reasons)s")
+    return label % {"level": level, "reasons": "; ".join(reasons[:3])}
 
 
 def signing_block_reason(
     patient: Patient, technique: str, kind: str = "uc_adjustment"
 ) -> str | None:
     """None if a treatment with this technique may be signed now, else why not (translated)."""
-    result, problem = current_screen(patient)
+    if apps.is_installed("atlaschart.safety"):
+        return _installed_app_reason(patient, technique, kind)
+    result, problem = fallback_screen(patient)
     if result is None:
         return problem or _("no safety screen")
     top = [f.reason for f in result.findings if f.level == result.level][:3]
