@@ -1,0 +1,106 @@
+"""Issue 6 in a real browser: import a radiograph, place the nasium landmarks by clicking, read
+the atlas laterality the core computed."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+from playwright.sync_api import expect
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+from atlaschart.imaging_studies.models import UCAnalysis
+from tests.browser.conftest import screenshot
+
+SIZE = 320  # image pixels; PixelSpacing 0.5 mm
+
+# Points in image pixels. Pair midpoints at x = 160: central skull line vertical (c = up), patient
+# left = +x. APL right (100, 200), left (212, 180): a = (56, 10) mm, s = atan2(10, 56) = 10.1247°
+# -> "10.12 deg", side left (issue 6: s > 0, the left end higher along the skull line).
+POINTS = {
+    "apl_right": (100, 200), "apl_left": (212, 180),
+    "skull_pairs.1.right": (80, 60), "skull_pairs.1.left": (240, 60),
+    "skull_pairs.2.right": (80, 260), "skull_pairs.2.left": (240, 260),
+}
+
+
+def radiograph(path) -> None:
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.1.1"
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
+    ds.PatientName, ds.PatientID, ds.Modality = "Kim^Minjun", "000001", "DX"
+    ds.Rows = ds.Columns = SIZE
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+    ds.PixelSpacing = [0.5, 0.5]
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE]
+    skull = ((xx - 160) ** 2 / 90**2 + (yy - 150) ** 2 / 120**2) < 1  # a bright oval "skull"
+    ds.PixelData = (skull * 800 + xx).astype(np.uint16).tobytes()
+    buf = io.BytesIO()
+    ds.save_as(buf, enforce_file_format=True)
+    path.write_bytes(buf.getvalue())
+
+
+def test_clinician_imports_places_nasium_landmarks_and_reads_laterality(
+    live_server, page, personas, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    dicom_file = tmp_path / "nasium.dcm"
+    radiograph(dicom_file)
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("clinician")
+    page.get_by_label("Password").fill(personas.password)
+    page.get_by_role("button", name="Sign in").last.click()
+    page.goto(f"{live_server.url}/patients/{personas.patient.pk}/")
+    page.get_by_role("link", name="Import images").click()
+    page.locator("input[type=file]").set_input_files(str(dicom_file))
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_text("Imported 1 image(s)")).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"DX 1 image")).click()
+    expect(page.get_by_role("heading", name=re.compile("Image viewer"))).to_be_visible()
+    page.wait_for_function("document.querySelector('canvas').dataset.scale")
+    screenshot(page, "imaging-viewer")
+
+    page.locator("#id_view").select_option("nasium")
+    page.get_by_role("button", name="Place landmarks").click()
+    expect(page.get_by_text("Entered by the clinician")).to_be_visible()
+    canvas = page.locator("canvas")
+    canvas.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('canvas').dataset.scale")
+    width = canvas.evaluate("c => c.width")
+    height = canvas.evaluate("c => c.height")
+    box = canvas.bounding_box()
+    # Fit to the canvas, centred, one canvas pixel per CSS pixel: pixel centre x -> (x + 0.5) of the
+    # drawn image, scaled by s.
+    s = min(width / SIZE, height / SIZE)
+    for name, (x, y) in POINTS.items():
+        page.locator(f"[data-point='{name}']").click()
+        sx = box["x"] + width / 2 + (x + 0.5 - SIZE / 2) * s
+        sy = box["y"] + height / 2 + (y + 0.5 - SIZE / 2) * s
+        page.mouse.click(sx, sy)
+    page.get_by_label("Listing").fill("ASRP")
+    page.get_by_role("button", name="Save and compute").click()
+    row = page.locator("[data-value='atlas_laterality_deg']")
+    expect(row).to_contain_text("10.12 deg")
+    expect(row).to_contain_text("left")
+    expect(page.locator("[data-algorithm]")).to_have_text("uc.generic-orthogonal.nasium@1")
+    screenshot(page, "imaging-nasium-analysis")
+
+    stored = UCAnalysis.objects.get().points["points"]
+    assert stored["apl_left"] == [212.0, 180.0] or abs(stored["apl_left"][0] - 212) < 0.3
+
+    # Display changes do not move landmarks: flip and rotate, then save again -> same value.
+    page.get_by_role("button", name="Flip ↔").click()
+    page.get_by_role("button", name="Rotate 90°").click()
+    page.get_by_role("button", name="Save and compute").click()
+    expect(page.get_by_text("Saved. Values recomputed.")).to_be_visible()
+    expect(row).to_contain_text("10.12 deg")
+    screenshot(page, "imaging-nasium-flipped")
