@@ -32,7 +32,7 @@ def _context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     if record is None:
         ctx.update(level=services.NOT_SCREENED, blocking=[], findings=[])
     else:
-        acks = {a.rule: a for a in record.acks.all()}
+        acks = services.acks_by_rule(record)
         blocking = services.unresolved(record, acks)
         ctx.update(
             level=record.level,

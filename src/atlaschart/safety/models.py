@@ -94,7 +94,9 @@ class Acknowledgement(models.Model):
         verbose_name = _("acknowledgement")
         verbose_name_plural = _("acknowledgements")
         constraints = [
-            models.UniqueConstraint(fields=["screen", "rule"], name="one_ack_per_finding"),
+            models.UniqueConstraint(
+                fields=["screen", "rule", "action"], name="one_ack_per_finding_and_action"
+            ),
         ]
 
     def __str__(self) -> str:

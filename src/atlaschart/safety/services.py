@@ -113,10 +113,11 @@ def acknowledge(
     finding = finding_of(record, rule)
     if finding is None:
         raise AcknowledgementRefused(_("This finding is not part of the screen."))
-    if record.acks.filter(rule=rule).exists():
-        raise AcknowledgementRefused(_("This finding has already been acknowledged."))
     if action not in AckAction.values:
         raise AcknowledgementRefused(_("Choose acknowledge or override."))
+    # An acknowledgement may later be followed by an override, never the same action twice.
+    if record.acks.filter(rule=rule, action=action).exists():
+        raise AcknowledgementRefused(_("This finding has already been acknowledged."))
     decision = decide_acknowledgement(finding, action, reason)  # type: ignore[arg-type]
     if not decision.allowed:
         if finding.level == "E" and action == AckAction.OVERRIDE:
@@ -144,6 +145,15 @@ def acknowledge(
         detail=f"{action} {rule} ({finding.level})",
     )
     return ack
+
+
+def acks_by_rule(record: ScreenRecord) -> dict[str, Acknowledgement]:
+    """The deciding acknowledgement per finding: an override wins over a plain one."""
+    acks: dict[str, Acknowledgement] = {}
+    for ack in record.acks.all():
+        if ack.rule not in acks or ack.action == AckAction.OVERRIDE:
+            acks[ack.rule] = ack
+    return acks
 
 
 def unresolved(record: ScreenRecord, acks: dict[str, Acknowledgement]) -> list[dict[str, Any]]:
@@ -184,6 +194,6 @@ def current_gate(patient: Patient) -> tuple[str, list[str]]:
     record = latest_screen(patient)
     if record is None:
         return NOT_SCREENED, ["no safety screen on record"]
-    acks = {a.rule: a for a in record.acks.all()}
+    acks = acks_by_rule(record)
     reasons = [f"{f['rule']} ({f['level']}): {f['reason']}" for f in unresolved(record, acks)]
     return record.level, reasons

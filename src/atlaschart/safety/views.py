@@ -20,7 +20,7 @@ from atlaschart.web.decorators import clinic_member_required, role_required
 
 
 def findings_view(record: ScreenRecord) -> list[dict[str, object]]:
-    acks = {a.rule: a for a in record.acks.all()}
+    acks = services.acks_by_rule(record)
     blocking = {f["rule"] for f in services.unresolved(record, acks)}
     out = []
     for f in record.findings:
