@@ -20,9 +20,12 @@ SIZE = 320  # image pixels; PixelSpacing 0.5 mm
 # left = +x. APL right (100, 200), left (212, 180): a = (56, 10) mm, s = atan2(10, 56) = 10.1247°
 # -> "10.12 deg", side left (issue 6: s > 0, the left end higher along the skull line).
 POINTS = {
-    "apl_right": (100, 200), "apl_left": (212, 180),
-    "skull_pairs.1.right": (80, 60), "skull_pairs.1.left": (240, 60),
-    "skull_pairs.2.right": (80, 260), "skull_pairs.2.left": (240, 260),
+    "apl_right": (100, 200),
+    "apl_left": (212, 180),
+    "skull_pairs.1.right": (80, 60),
+    "skull_pairs.1.left": (240, 60),
+    "skull_pairs.2.right": (80, 260),
+    "skull_pairs.2.left": (240, 260),
 }
 
 
@@ -33,7 +36,10 @@ def radiograph(path) -> None:
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     ds = Dataset()
     ds.file_meta = meta
-    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
+    ds.SOPClassUID, ds.SOPInstanceUID = (
+        meta.MediaStorageSOPClassUID,
+        meta.MediaStorageSOPInstanceUID,
+    )
     ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
     ds.PatientName, ds.PatientID, ds.Modality = "Kim^Minjun", "000001", "DX"
     ds.Rows = ds.Columns = SIZE

@@ -47,7 +47,10 @@ def dx_bytes(name: str = "Kim^Minjun", pid: str = "000001", size: int = 320) -> 
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     ds = Dataset()
     ds.file_meta = meta
-    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
+    ds.SOPClassUID, ds.SOPInstanceUID = (
+        meta.MediaStorageSOPClassUID,
+        meta.MediaStorageSOPInstanceUID,
+    )
     ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
     ds.PatientName, ds.PatientID, ds.Modality, ds.StudyDate = name, pid, "DX", "20240105"
     ds.Rows = ds.Columns = size
@@ -98,7 +101,9 @@ def test_ct_small_with_another_name_waits_for_confirmation_then_imports(personas
     assert not list((media / "imaging" / "tmp").iterdir())  # the staged upload is gone
     assert AccessLogEntry.objects.filter(action="create", object_id=str(study.pk)).count() == 1
     # The token cannot be replayed.
-    assert confirm(c, personas.patient, upload(c, personas.patient, ("CT_small.dcm", CT.read_bytes())))
+    assert confirm(
+        c, personas.patient, upload(c, personas.patient, ("CT_small.dcm", CT.read_bytes()))
+    )
     assert Instance.objects.count() == 1
 
 
@@ -114,7 +119,9 @@ def test_several_files_including_jpeg_2000_import_in_one_step(personas) -> None:
     assert png.content.startswith(b"\x89PNG")
 
 
-def test_a_matching_name_imports_without_confirmation_and_a_zip_twice_is_stored_once(personas) -> None:
+def test_a_matching_name_imports_without_confirmation_and_a_zip_twice_is_stored_once(
+    personas,
+) -> None:
     c = client_for(personas.clinician)
     data = dx_bytes()  # Kim^Minjun, 000001 = the chart of personas.patient
     buf = io.BytesIO()
@@ -128,7 +135,9 @@ def test_a_matching_name_imports_without_confirmation_and_a_zip_twice_is_stored_
     # The same file for a patient of another clinic: a second instance, the same stored blob.
     # (Kim^Minjun is not 권나연: confirmed first.)
     out = client_for(personas.outsider)
-    confirm(out, personas.busan_patient, upload(out, personas.busan_patient, ("s.zip", buf.getvalue())))
+    confirm(
+        out, personas.busan_patient, upload(out, personas.busan_patient, ("s.zip", buf.getvalue()))
+    )
     assert Instance.objects.count() == 2 and Blob.objects.count() == 1
 
 
@@ -155,15 +164,25 @@ BAD = [
     pytest.param("n.dcm", lambda: b"hello, not an image" * 20, "not a DICOM file", id="not-dicom"),
     pytest.param("rt.dcm", lambda: RTPLAN.read_bytes(), "no pixel data", id="no-pixels"),
     pytest.param("m.dcm", _unsupported_syntax, "cannot decode", id="unsupported-syntax"),
-    pytest.param("e.zip", lambda: _zip("../evil.dcm", CT.read_bytes()), "leaves the archive",
-                 id="zip-traversal"),
-    pytest.param("b.zip", lambda: _zip("big.dcm", bytes(5 * 1024 * 1024)), "zip bomb", id="zip-bomb"),
-    pytest.param("bad.png", lambda: b"\x89PNG\r\n\x1a\n" + b"junk" * 50, "PNG or JPEG", id="bad-png"),
+    pytest.param(
+        "e.zip",
+        lambda: _zip("../evil.dcm", CT.read_bytes()),
+        "leaves the archive",
+        id="zip-traversal",
+    ),
+    pytest.param(
+        "b.zip", lambda: _zip("big.dcm", bytes(5 * 1024 * 1024)), "zip bomb", id="zip-bomb"
+    ),
+    pytest.param(
+        "bad.png", lambda: b"\x89PNG\r\n\x1a\n" + b"junk" * 50, "PNG or JPEG", id="bad-png"
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "make", "says"), BAD)
-def test_bad_input_gets_a_clear_message_and_stores_nothing(personas, media, name, make, says) -> None:
+def test_bad_input_gets_a_clear_message_and_stores_nothing(
+    personas, media, name, make, says
+) -> None:
     c = client_for(personas.clinician)
     # A good file next to the bad one: the whole upload is refused, nothing half stored.
     r = upload(c, personas.patient, ("good.dcm", dx_bytes()), (name, make()))
@@ -211,8 +230,11 @@ def test_another_clinic_gets_404_for_every_imaging_page(personas) -> None:
     ]
     for url in urls:
         assert out.get(url).status_code == 404, url
-    r = out.post(reverse("imaging_studies:instance_update", args=[inst.pk]), '{"projection": "PA"}',
-                 content_type="application/json")
+    r = out.post(
+        reverse("imaging_studies:instance_update", args=[inst.pk]),
+        '{"projection": "PA"}',
+        content_type="application/json",
+    )
     assert r.status_code == 404
     inst.refresh_from_db()
     assert inst.projection == ""
@@ -232,9 +254,17 @@ def test_views_and_exports_are_logged(personas) -> None:
     assert AccessLogEntry.objects.count() == before + 2
     r = c.get(reverse("imaging_studies:export_study", args=[inst.series.study.pk]))
     assert r["Content-Type"] == "application/zip"
-    assert AccessLogEntry.objects.filter(action="export", object_type="imaging_studies.study").count() == 1
+    assert (
+        AccessLogEntry.objects.filter(action="export", object_type="imaging_studies.study").count()
+        == 1
+    )
     c.get(reverse("imaging_studies:export_png", args=[inst.pk]))
-    assert AccessLogEntry.objects.filter(action="export", object_type="imaging_studies.instance").count() == 1
+    assert (
+        AccessLogEntry.objects.filter(
+            action="export", object_type="imaging_studies.instance"
+        ).count()
+        == 1
+    )
 
 
 def test_exported_dicom_is_deidentified(personas) -> None:
@@ -263,7 +293,9 @@ def test_window_level_from_query_parameters(personas) -> None:
 
 def test_a_bad_query_parameter_is_404_not_500(personas) -> None:
     c, inst = _imported(personas)
-    assert c.get(reverse("imaging_studies:image", args=[inst.pk]) + "?wc=abc&ww=1").status_code == 404
+    assert (
+        c.get(reverse("imaging_studies:image", args=[inst.pk]) + "?wc=abc&ww=1").status_code == 404
+    )
 
 
 def test_the_chart_shows_the_study(personas) -> None:

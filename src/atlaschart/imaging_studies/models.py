@@ -19,6 +19,9 @@ class Blob(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return self.sha256[:12]
+
     @property
     def relative_path(self) -> str:
         return f"imaging/blobs/{self.sha256[:2]}/{self.sha256}"
@@ -51,6 +54,9 @@ class Study(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.study_date or '-'} {self.study_instance_uid}"
+
 
 class Series(models.Model):
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="series")
@@ -68,6 +74,9 @@ class Series(models.Model):
                 fields=["study", "series_instance_uid"], name="unique_series_per_study"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.modality} {self.series_instance_uid}"
 
 
 class Projection(models.TextChoices):
@@ -120,6 +129,9 @@ class Instance(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.sop_instance_uid
+
     @property
     def calibrated(self) -> bool:
         return self.spacing_source != "none" and self.row_spacing_mm is not None
@@ -152,3 +164,6 @@ class UCAnalysis(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("upper cervical analysis")
         verbose_name_plural = _("upper cervical analyses")
+
+    def __str__(self) -> str:
+        return f"{self.view} {self.algorithm}"

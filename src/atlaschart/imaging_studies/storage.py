@@ -22,7 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core import signing
 
-TOKEN_SALT = "atlaschart.imaging_studies.upload"
+TOKEN_SALT = "atlaschart.imaging_studies.upload"  # noqa: S105 (a signing namespace, not a secret)
 TOKEN_MAX_AGE_S = 3600
 
 

@@ -225,7 +225,8 @@ def instance_update(request: HttpRequest, instance_id: int) -> HttpResponse:
         if "calibration" in data and inst.spacing_source not in ("none", "manual"):
             raise PayloadError(
                 _(
-                    "This image is calibrated from its DICOM spacing; manual calibration is only for images without one."
+                    "This image is calibrated from its DICOM spacing; "
+                    "manual calibration is only for images without one."
                 )
             )
         if "magnification" in data and inst.spacing_source != "ImagerPixelSpacing":
