@@ -16,7 +16,7 @@ from tests.web.test_visits import screen_record
 
 def test_a_clinicians_whole_visit(live_server, page, personas) -> None:
     now = timezone.localtime()
-    start = timezone.make_aware(datetime(now.year, now.month, now.day, 9, 0))
+    start = datetime(now.year, now.month, now.day, 9, 0, tzinfo=timezone.get_current_timezone())
     Appointment.objects.create(
         clinic=personas.seoul,
         patient=personas.patient,

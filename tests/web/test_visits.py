@@ -59,7 +59,9 @@ def screen_record(personas, **overrides):
 
 def at(hour: int, minute: int = 0, days: int = 1) -> datetime:
     day = timezone.localdate() + timedelta(days=days)
-    return timezone.make_aware(datetime(day.year, day.month, day.day, hour, minute))
+    return datetime(
+        day.year, day.month, day.day, hour, minute, tzinfo=timezone.get_current_timezone()
+    )
 
 
 def make_visit(personas) -> Visit:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.apps import apps
 from django.db import transaction
 from django.http import HttpRequest
 

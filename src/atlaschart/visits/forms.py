@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -261,7 +261,7 @@ class CarePlanForm(forms.Form):
             if not part.strip():
                 continue
             try:
-                out.append(datetime.strptime(part.strip(), "%Y-%m-%d").date().isoformat())
+                out.append(date.fromisoformat(part.strip()).isoformat())
             except ValueError:
                 raise ValidationError(
                     _("“%(value)s” is not a date (YYYY-MM-DD)."), params={"value": part.strip()}
@@ -295,7 +295,7 @@ _SALT = "atlaschart.visits.consultation"
 
 
 def form_token() -> str:
-    """A signed timestamp: the form must come back at least MIN_FILL_SECONDS later (bots are fast)."""
+    """A signed timestamp; the form must come back MIN_FILL_SECONDS later at the earliest."""
     return signing.dumps(time.time(), salt=_SALT)
 
 

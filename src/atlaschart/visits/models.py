@@ -36,6 +36,9 @@ class ClinicProfile(models.Model):
     class Meta:
         verbose_name = _("clinic profile")
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
     def lines(self, field: str) -> list[str]:
         return [line.strip() for line in getattr(self, field).splitlines() if line.strip()]
 
@@ -61,6 +64,9 @@ class CarePlan(models.Model):
         ordering = ["-start_date", "-id"]
         verbose_name = _("care plan")
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class CarePlanGoal(models.Model):
     care_plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="goals")
@@ -77,6 +83,9 @@ class CarePlanGoal(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
 
 
 class ConsentKind(models.TextChoices):
@@ -98,6 +107,9 @@ class ConsentRecord(models.Model):
 
     class Meta:
         ordering = ["-given_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
 
 
 class AppointmentStatus(models.TextChoices):
@@ -141,6 +153,9 @@ class Appointment(models.Model):
         ordering = ["starts_at", "id"]
         indexes = [models.Index(fields=["clinician", "starts_at"])]
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class Visit(models.Model):
     """One visit's SOAP note. Editable while a draft; after ``signed_at`` only amendments."""
@@ -169,6 +184,9 @@ class Visit(models.Model):
     class Meta:
         ordering = ["-visit_date", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
@@ -192,6 +210,9 @@ class Amendment(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
 
 
 class TreatmentKind(models.TextChoices):
@@ -229,6 +250,9 @@ class Treatment(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class AdverseEvent(models.Model):
     """A complaint reported at the follow-up question, classified by the exam core."""
@@ -261,6 +285,9 @@ class AdverseEvent(models.Model):
     class Meta:
         ordering = ["-reported_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class RequestStatus(models.TextChoices):
     NEW = "new", _("New")
@@ -287,3 +314,6 @@ class ConsultationRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"

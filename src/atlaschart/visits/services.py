@@ -134,7 +134,7 @@ def book_appointment(
 def book_recurring(
     request: HttpRequest, plan: CarePlan, clinician: User, first_start: datetime, minutes: int
 ) -> list[Appointment]:
-    """Book the care plan's visits every ``interval_days``; all or none (a clash refuses them all)."""
+    """Book the care plan's visits every ``interval_days``; a clash refuses them all."""
     return [
         _book(
             request,
@@ -194,7 +194,7 @@ def open_visit(request: HttpRequest, appointment: Appointment) -> Visit:
 
 
 def needs_followup(visit: Visit) -> bool:
-    """The adverse-event question is due when an earlier visit of the patient had a signed treatment."""
+    """The adverse-event question is due after an earlier visit with a signed treatment."""
     if visit.followup_done:
         return False
     return (

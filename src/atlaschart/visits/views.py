@@ -554,7 +554,16 @@ def request_decline(request: HttpRequest, request_id: int) -> HttpResponse:
 class ProfileForm(ModelForm):
     class Meta:
         model = ClinicProfile
-        exclude = ["clinic"]
+        fields = [
+            "public_page_enabled",
+            "services",
+            "conditions",
+            "hours",
+            "template_subjective",
+            "template_objective",
+            "template_assessment",
+            "template_plan",
+        ]
 
 
 @role_required(Role.CLINIC_ADMIN)
