@@ -6,6 +6,7 @@
   var status = form.querySelector(".save-status");
   var timer = null;
   var pending = false;
+  var sequence = 0; // the newest change; the page is clean once that one is saved
 
   function csrfToken() {
     var input = form.querySelector("input[name=csrfmiddlewaretoken]");
@@ -33,17 +34,19 @@
   function save() {
     timer = null;
     pending = false;
+    var mine = sequence;
     var body = JSON.stringify({ step: form.dataset.step, fields: collect() });
     fetch(form.dataset.autosave, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: body,
       credentials: "same-origin",
+      keepalive: true, // lets the last save finish when the page is reloaded or closed
     }).then(function (response) {
       return response.json().then(function (data) {
         if (response.ok && data.ok) {
           status.textContent = form.dataset.saved + " " + data.saved_at;
-          form.dataset.lastSaved = data.saved_at;
+          if (mine === sequence) delete form.dataset.dirty;
         } else {
           status.textContent = data.error || form.dataset.failed;
         }
@@ -56,6 +59,8 @@
 
   function schedule(delay) {
     pending = true;
+    sequence += 1;
+    form.dataset.dirty = "1";
     if (timer) clearTimeout(timer);
     timer = setTimeout(save, delay);
   }

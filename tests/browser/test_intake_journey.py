@@ -1,0 +1,104 @@
+"""A patient fills the intake on a phone in Korean, reloads half-way, submits; the clinician then
+sees the red-flag banner and the scores on the chart."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Every change has reached the server (the page marks itself dirty until then).
+SAVED = (
+    "!document.querySelector('form.intake-form').dataset.dirty"
+    " && document.querySelector('.save-status').textContent.includes('저장됨')"
+)
+
+
+def test_patient_intake_on_a_phone_in_korean(live_server, chromium, page, personas) -> None:
+    from atlaschart.intake import services
+    from atlaschart.intake.models import IntakeLink
+
+    services.save_settings(personas.seoul.pk, ["nprs"], 72)
+
+    # The desk makes the link from the chart (desktop page fixture).
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("desk")
+    page.get_by_label("Password").fill(personas.password)
+    page.get_by_role("button", name="Sign in").last.click()
+    page.goto(f"{live_server.url}/patients/{personas.patient.pk}/")
+    page.get_by_role("button", name="Create intake link").click()
+    url = page.locator("input.link-url").input_value()
+    assert page.locator(".qr svg").count() == 1
+    screenshot(page, "intake-01-link-created")
+    token = url.split("/intake/p/")[1].split("/")[0]
+    link = IntakeLink.objects.get(token_hash=hashlib.sha256(token.encode()).hexdigest())
+
+    # The patient's phone: a fresh context, 390x844, Korean by the patient's preference.
+    phone_context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, locale="ko-KR", is_mobile=True, has_touch=True
+    )
+    phone = phone_context.new_page()
+    phone.set_default_timeout(15_000)
+    phone.goto(live_server.url + f"/intake/p/{token}/complaints/")
+    assert phone.locator("html").get_attribute("lang") == "ko"
+    phone.get_by_label("어떤 문제로 오셨습니까?").fill("목과 어깨가 아프고 두통이 있어요")
+    phone.get_by_label("3개월 이상").check()
+    phone.wait_for_function(SAVED)
+    phone.get_by_role("button", name="저장하고 계속").click()
+
+    # Body map: tap the neck on the figure, rate it, pick qualities.
+    phone.locator('svg [data-region="neck"]').first.click()
+    phone.locator("#pain_neck").select_option("7")
+    phone.locator('#region-neck input[value="aching"]').check()
+    phone.locator('svg [data-region="shoulder_blades"]').first.click()
+    phone.locator("#pain_shoulder_blades").select_option("4")
+    phone.wait_for_function(SAVED)
+    screenshot(phone, "intake-02-bodymap-phone-ko")
+
+    # Half-way reload: nothing is lost.
+    phone.reload()
+    assert phone.locator("#pain_neck").input_value() == "7"
+    assert phone.locator('#region-neck input[value="aching"]').is_checked()
+    assert phone.locator('svg [data-region="neck"].hurt').count() == 2  # front and back figure
+    link.refresh_from_db()
+    assert link.draft["complaints"].startswith("목과 어깨")
+    phone.get_by_role("button", name="저장하고 계속").click()
+    phone.get_by_role("button", name="저장하고 계속").click()  # treatments: skipped
+
+    # Safety questions: a sudden, worst-ever headache (V2) is an emergency finding.
+    phone.locator('input[name="rf_V2"][value="yes"]').check()
+    phone.locator('input[name="rf_G2"][value="no"]').check()
+    screenshot(phone, "intake-03-safety-phone-ko")
+    phone.get_by_role("button", name="저장하고 계속").click()
+
+    # NPRS 6.
+    phone.locator('input[name="q_nprs_q1"][value="6"]').check()
+    screenshot(phone, "intake-04-questionnaire-phone-ko")
+    phone.get_by_role("button", name="저장하고 계속").click()
+    screenshot(phone, "intake-05-review-phone-ko")
+    phone.get_by_role("button", name="클리닉으로 보내기").click()
+    assert "감사합니다" in phone.content()
+    # The link is spent.
+    phone.goto(live_server.url + f"/intake/p/{token}/complaints/")
+    assert "사용할 수 없습니다" in phone.content()
+    assert personas.patient.name not in phone.content()
+    phone_context.close()
+
+    # The clinician's chart: red-flag banner and the score.
+    page.goto(live_server.url + "/accounts/login/")
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("clinician")
+    page.get_by_label("Password").fill(personas.password)
+    page.get_by_role("button", name="Sign in").last.click()
+    page.goto(f"{live_server.url}/patients/{personas.patient.pk}/")
+    banner = page.locator(".safety-banner")
+    assert banner.get_attribute("data-level") == "E"
+    assert "emergency" in banner.inner_text()
+    outcomes = page.locator(".outcomes-table")
+    assert "NPRS" in outcomes.inner_text() and "6" in outcomes.inner_text()
+    screenshot(page, "intake-06-chart-banner-scores")
