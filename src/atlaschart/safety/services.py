@@ -190,10 +190,18 @@ def current_gate(patient: Patient) -> tuple[str, list[str]]:
       acknowledgement of H records the clinician's reasoning but the thrust block stands);
     * a ``W`` finding until a clinician acknowledged it.
 
-    Each reason reads ``"<rule> (<level>): <core's reason>"``. Two queries."""
+    Each reason reads ``"<rule> (<level>): <core's reason>"``; callers that need the levels use
+    :func:`current_gate_findings`. Two queries."""
+    level, findings = current_gate_findings(patient)
+    if level == NOT_SCREENED:
+        return level, ["no safety screen on record"]
+    return level, [f"{f['rule']} ({f['level']}): {f['reason']}" for f in findings]
+
+
+def current_gate_findings(patient: Patient) -> tuple[str, list[dict[str, Any]]]:
+    """Like :func:`current_gate`, but the unresolved findings as ``{"rule", "level", "reason"}``
+    dicts, so a caller can decide by level (e.g. only H left) without parsing text."""
     record = latest_screen(patient)
     if record is None:
-        return NOT_SCREENED, ["no safety screen on record"]
-    acks = acks_by_rule(record)
-    reasons = [f"{f['rule']} ({f['level']}): {f['reason']}" for f in unresolved(record, acks)]
-    return record.level, reasons
+        return NOT_SCREENED, []
+    return record.level, unresolved(record, acks_by_rule(record))

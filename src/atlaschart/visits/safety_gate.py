@@ -86,22 +86,23 @@ def fallback_screen(patient: Patient) -> tuple[ScreenResult | None, str | None]:
 
 
 def _installed_app_reason(patient: Patient, technique: str, kind: str) -> str | None:
-    """Gate through ``atlaschart.safety.services.current_gate(patient) -> (level, reasons)``,
-    each reason reading ``"<rule> (<level>): <text>"``. Unresolved E/B/W findings block every
-    treatment; when only H findings are unresolved, thrust techniques are blocked."""
+    """Gate through ``atlaschart.safety.services.current_gate_findings(patient)``: unresolved
+    E/B/W findings block every treatment; when only H findings are unresolved, thrust
+    techniques are blocked."""
     try:
         module = importlib.import_module("atlaschart.safety.services")
-        gate = module.current_gate
+        gate = module.current_gate_findings
     except (ImportError, AttributeError):
         return _("safety screen unavailable")
-    level, reasons = gate(patient)
-    if level == getattr(module, "NOT_SCREENED", "not-screened"):
+    level, findings = gate(patient)
+    if level == module.NOT_SCREENED:
         return _("no safety screen")
-    if not reasons:
+    if not findings:
         return None
-    only_h = all(" (H): " in reason for reason in reasons)
+    only_h = all(f["level"] == "H" for f in findings)
     if only_h and (kind == "injection" or not is_thrust(technique)):
         return None
+    reasons = [f"{f['rule']} ({f['level']}): {f['reason']}" for f in findings]
     label = _("Safety screen level %(level)s, unresolved: %(reasons)s")
     return label % {"level": level, "reasons": "; ".join(reasons[:3])}
 
