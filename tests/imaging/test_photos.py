@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from atlaschart.imaging import photos
 from atlaschart.imaging.photos import (
@@ -139,3 +139,64 @@ def test_pixel_limit_boundary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     _image(41, 20).save(path)
     with pytest.raises(PhotoTooManyPixels):
         load_photo(path)
+
+
+def _asymmetric(width: int = 6, height: int = 4) -> Image.Image:
+    """Every pixel different, so any wrong flip or turn changes the array."""
+    values = np.arange(width * height * 3, dtype=np.uint8).reshape(height, width, 3)
+    return Image.fromarray(values * 3)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_matches_pillow(fmt: str, orientation: int) -> None:
+    # PNG and WebP pixels come from OpenCV with the orientation applied by photos._upright; the
+    # reference is Pillow's own exif_transpose (EXIF 2.32 §4.6.4, tag 0x0112, values 1–8).
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    _asymmetric().save(buffer, format=fmt, exif=exif, lossless=True)
+    with Image.open(io.BytesIO(buffer.getvalue())) as stored:
+        expected = np.asarray(ImageOps.exif_transpose(stored).convert("RGB"))
+    photo = load_photo(buffer.getvalue())
+    assert (photo.width, photo.height) == (expected.shape[1], expected.shape[0])
+    np.testing.assert_array_equal(photo.rgb, expected)
+
+
+def _chunks(png: bytes) -> list[bytes]:
+    """A PNG's chunks, each as its raw bytes (length, type, data, CRC; PNG spec §5.3)."""
+    chunks, at = [], 8
+    while at < len(png):
+        length = int.from_bytes(png[at : at + 4], "big")
+        chunks.append(png[at : at + 12 + length])
+        at += 12 + length
+    return chunks
+
+
+def test_png_exif_after_the_pixel_data_is_honoured() -> None:
+    # Pillow writes eXIf before IDAT; move it after (allowed by PNG extensions 1.5.0) so the
+    # header alone cannot tell the orientation.
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    _asymmetric().save(buffer, format="PNG", exif=exif)
+    png = buffer.getvalue()
+    chunks = _chunks(png)
+    exif_chunk = next(c for c in chunks if c[4:8] == b"eXIf")
+    rest = [c for c in chunks if c is not exif_chunk]
+    moved = png[:8] + b"".join(rest[:-1]) + exif_chunk + rest[-1]  # just before IEND
+    with Image.open(io.BytesIO(moved)) as probe:
+        assert "exif" not in probe.info  # not seen until the pixels are decoded
+    photo = load_photo(moved)
+    assert (photo.width, photo.height) == (4, 6)
+    np.testing.assert_array_equal(photo.rgb, np.rot90(np.asarray(_asymmetric()), k=-1))
+
+
+def test_damaged_png_pixels_are_unreadable() -> None:
+    buffer = io.BytesIO()
+    _asymmetric(60, 40).save(buffer, format="PNG")
+    chunks = _chunks(buffer.getvalue())
+    idat = next(c for c in chunks if c[4:8] == b"IDAT")
+    broken = buffer.getvalue().replace(idat[8:-4], bytes(len(idat) - 12))  # zeroed pixel data
+    with pytest.raises(PhotoUnreadable):
+        load_photo(broken)
