@@ -27,16 +27,17 @@ from atlaschart.measure.posture import (
 )
 
 
-def test_combine_passes_takes_median_lowest_visibility_and_spread() -> None:
+def test_combine_passes_takes_mean_lowest_visibility_and_spread() -> None:
     passes = [
         LandmarkSet(View.ANTERIOR, 100, 100, (Landmark("nose", x, 20.0, visibility=v),))
-        for x, v in ((10.0, 0.9), (12.0, 0.99), (14.0, 0.95))
+        for x, v in ((10.0, 0.9), (12.0, 0.99), (17.0, 0.95))
     ]
     nose = combine_passes(passes).get("nose")
     assert nose is not None
-    assert (nose.x_px, nose.y_px, nose.visibility) == (12.0, 20.0, 0.9)
-    # sample var x = ((-2)^2 + 0 + 2^2) / 2 = 4, var y = 0: sqrt((4 + 0) / 2) = 1.41421
-    assert nose.uncertainty_px == pytest.approx(math.sqrt(2))
+    # mean x = (10 + 12 + 17) / 3 = 13 (the median would be 12)
+    assert (nose.x_px, nose.y_px, nose.visibility) == (pytest.approx(13.0), 20.0, 0.9)
+    # sample var x = ((-3)^2 + (-1)^2 + 4^2) / 2 = 13, var y = 0: sqrt((13 + 0) / 2) = 2.54951
+    assert nose.uncertainty_px == pytest.approx(math.sqrt(6.5))
 
 
 def test_combine_passes_drops_points_seen_once() -> None:

@@ -3,10 +3,12 @@
 Two different situations, two rules:
 
 * **Passes over the same photo** (test-time augmentation: the photo mirrored and slightly
-  rotated, each pass mapped back to the original pixel frame). The passes are not independent
-  (same pixels), so the combined landmark is the per-axis **median** (robust to one bad pass) and
-  its ``uncertainty_px`` is the spread of the passes (RMS of the x and y sample SDs), *not*
-  divided by sqrt(n). Metrics then propagate it (``metrics.compute_metrics``).
+  rotated, each pass mapped back to the original pixel frame). The combined landmark is the
+  per-axis **mean**: measured against the per-axis median on the rotation check of
+  bench/posture.py, the mean halved the median deviation of the line angles (the pass errors are
+  many small ones, not a few gross ones). The passes are not independent (same pixels), so its
+  ``uncertainty_px`` is the spread of the passes (RMS of the x and y sample SDs), *not* divided
+  by sqrt(n). Metrics then propagate it (``metrics.compute_metrics``).
 * **Repeated shots of the same view** (2–3 photos, the patient re-positioned). They are treated as
   independent: the combined value is the **mean** and its standard uncertainty is the larger of
   the observed standard error SD/sqrt(n) and the propagated sqrt(sum u_i^2)/n, so two shots that
@@ -30,7 +32,7 @@ def combine_passes(passes: Sequence[LandmarkSet], *, min_passes: int = 2) -> Lan
     original photo's pixel frame with the patient's left/right names. A name found in fewer than
     ``min_passes`` passes is dropped (with a single pass, pass ``min_passes=1``).
 
-    Returns a set whose points are per-axis medians; ``visibility`` is the lowest visibility and
+    Returns a set whose points are per-axis means; ``visibility`` is the lowest visibility and
     ``uncertainty_px`` is ``sqrt((sd_x^2 + sd_y^2) / 2)`` over the passes (0 with one pass).
     """
     if not passes:
@@ -59,8 +61,8 @@ def combine_passes(passes: Sequence[LandmarkSet], *, min_passes: int = 2) -> Lan
         combined.append(
             Landmark(
                 name,
-                statistics.median(xs),
-                statistics.median(ys),
+                statistics.fmean(xs),
+                statistics.fmean(ys),
                 visibility=min(lm.visibility for lm in found),
                 source=LandmarkSource.MODEL,
                 uncertainty_px=spread,
