@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MEDIAPIPE := mediapipe==0.10.21
+# Test photos only: this wheel ships bus.jpg, two people standing full length (frontal). Its code
+# is never imported (AGPL-3.0); the tests and bench/posture.py read the JPEG from the package.
+PHOTO_WHEEL := ultralytics==8.4.190
 
 .PHONY: run test install messages lint bench clean
 
@@ -14,6 +17,7 @@ $(STAMP): pyproject.toml
 	# The pose model ships inside this wheel; its declared deps (jax, numpy<2, ...) are not needed
 	# at run time, so it goes in without them (docs/decisions/0002-pose-model-install.md).
 	$(PY) -m pip install --quiet --no-deps $(MEDIAPIPE)
+	$(PY) -m pip install --quiet --no-deps $(PHOTO_WHEEL)
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -42,8 +42,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict, str]
 def test_json_shape(astronaut_jpg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, doc, _ = run(capsys, str(astronaut_jpg), "--view", "anterior", "--no-tta")
     assert code == 0
-    assert set(doc) == {"view", "algorithm", "image", "landmarks", "metrics"}
+    assert set(doc) == {"view", "algorithm", "detector", "image", "landmarks", "metrics"}
     assert doc["view"] == "anterior" and doc["algorithm"] == "posture.photo_metrics@1"
+    assert doc["detector"] == "mediapipe-pose-full@0.10.21"  # one pass: no TTA suffix
     assert doc["image"] == {"width": 512, "height": 512}
     assert set(doc["landmarks"]["left_ear"]) == {"x", "y", "visibility", "source"}
     assert doc["landmarks"]["left_ear"]["source"] == "model"

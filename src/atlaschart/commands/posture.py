@@ -117,11 +117,18 @@ def _r(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def as_json(points: LandmarkSet, result: PostureResult) -> dict[str, Any]:
-    """The CLI's JSON document for one photo."""
+def as_json(
+    points: LandmarkSet, result: PostureResult, detector: str | None = None
+) -> dict[str, Any]:
+    """The CLI's JSON document for one photo.
+
+    ``detector`` names what placed the model landmarks (``PoseDetection.method``); ``None`` when
+    the model did not run.
+    """
     return {
         "view": result.view.value,
         "algorithm": result.algorithm.label,
+        "detector": detector,
         "image": {"width": points.width_px, "height": points.height_px},
         "landmarks": {
             lm.name: {
@@ -183,5 +190,5 @@ def run(args: argparse.Namespace) -> int:
             save_annotated(photo.rgb, points, result, args.annotate)
         except OSError as exc:
             raise UsageError(f"cannot write {args.annotate}: {exc.strerror or exc}") from exc
-    print_json(as_json(points, result))
+    print_json(as_json(points, result, detection.method if detection is not None else None))
     return 0

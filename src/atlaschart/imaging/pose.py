@@ -12,8 +12,9 @@ the top-left pixel (pixel centres at i + 0.5), x right, y down; MediaPipe's norm
 Precision: one BlazePose pass has about 2° of spread on line angles (pose_models.md §6). With
 ``tta=True`` the photo is also run mirrored and rotated by small angles; each pass is mapped back
 to the original frame (a mirrored pass also swaps left/right names) and the passes are combined
-by per-axis median (``measure.posture.combine_passes``), whose spread becomes each point's
-``uncertainty_px``.
+by per-axis mean (``measure.posture.combine_passes``), whose spread becomes each point's
+``uncertainty_px``. The pass set and the mean were chosen on the rotation check of
+bench/posture.py (docs/benchmarks/posture.md).
 """
 
 from __future__ import annotations
@@ -42,8 +43,26 @@ MEDIAPIPE_VERSION = "0.10.21"
 MODEL_COMPLEXITY = 1
 
 #: Rotations (degrees, counter-clockwise as displayed) of the TTA passes; each is run plain and
-#: mirrored, so 10 passes in all (compared in bench/posture.py against (0, ±5) and (0, ±8)).
-TTA_ROTATIONS_DEG: tuple[float, ...] = (0.0, 3.0, -3.0, 6.0, -6.0)
+#: mirrored, so 22 passes in all. Measured on full-body photos (bench/posture.py): 0, ±3, ±6
+#: (10 passes) left the ear and knee lines at about 0.5° median deviation; 0 to ±10 in 2° steps
+#: brought every frontal line to 0.3–0.5°, for about 0.7 s a photo on 2 cores.
+TTA_ROTATIONS_DEG: tuple[float, ...] = (
+    0.0,
+    2.0,
+    -2.0,
+    4.0,
+    -4.0,
+    6.0,
+    -6.0,
+    8.0,
+    -8.0,
+    10.0,
+    -10.0,
+)
+
+#: What produced model landmarks, stored with them (provenance): model, version, pass set, rule.
+DETECTOR_ID = f"mediapipe-pose-full@{MEDIAPIPE_VERSION}"
+TTA_ID = "tta-rot0-10step2-mirror-mean@2"
 
 #: TTA passes run on a copy whose longer side is at most this (the model sees 256 px anyway),
 #: so 6 warps of a 40-megapixel photo stay cheap.
@@ -81,6 +100,11 @@ class PoseDetection:
     passes: int
     passes_with_person: int
     message: str | None = None
+
+    @property
+    def method(self) -> str:
+        """Provenance of the landmarks: the model and, with TTA, the pass set and rule."""
+        return DETECTOR_ID if self.passes == 1 else f"{DETECTOR_ID}+{TTA_ID}"
 
     @property
     def person_found(self) -> bool:
@@ -231,7 +255,7 @@ def detect_landmarks(
     view
         Recorded on the returned set; the model itself does not use it.
     tta
-        Combine 10 passes (plain and mirrored, rotated by ``TTA_ROTATIONS_DEG``); otherwise one.
+        Combine 22 passes (plain and mirrored, rotated by ``TTA_ROTATIONS_DEG``); otherwise one.
     frame_size
         ``(width, height)`` of the full photo when ``rgb`` is a reduced copy
         (``Photo.width, Photo.height``); landmarks are scaled to it.
