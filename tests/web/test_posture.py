@@ -76,7 +76,7 @@ SHOULDERS = [model_point("left_shoulder", 250, 190), model_point("right_shoulder
 @pytest.fixture
 def fake_model(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     points = [dict(p) for p in SHOULDERS]
-    monkeypatch.setattr(services, "detect", lambda photo, view: (points, ""))
+    monkeypatch.setattr(services, "detect", lambda photo, view: (points, "", "fake-model@1"))
     return points
 
 
@@ -153,6 +153,7 @@ def test_upload_stores_photo_landmarks_and_metrics(client, personas, media, fake
     # atan(10/100) = 5.7106° (issue 4 §3 sign rule; left point higher -> positive).
     assert shot.metrics["shoulder_tilt_deg"]["value"] == pytest.approx(5.7106, abs=1e-3)
     assert shot.metrics_algorithm == "posture.photo_metrics@1"
+    assert shot.detector == "fake-model@1"  # provenance of the model landmarks
     assert AccessLogEntry.objects.filter(
         action="create",
         object_type="posture.postureshot",
