@@ -27,7 +27,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from atlaschart.measure.posture.metrics import Metric, PostureResult
+from atlaschart.measure.posture.metrics import (
+    CHANGE_NO_AFTER_VALUE,
+    CHANGE_NO_BEFORE_VALUE,
+    CHANGE_NO_MDC,
+    Metric,
+    PostureResult,
+    Reason,
+    join_english,
+)
 
 _Z95_SQRT2 = 1.96 * math.sqrt(2.0)
 
@@ -104,7 +112,12 @@ class MdcSource(StrEnum):
 
 @dataclass(frozen=True)
 class Change:
-    """``after - before`` of one metric (same unit), judged against an MDC95."""
+    """``after - before`` of one metric (same unit), judged against an MDC95.
+
+    An ``unknown`` verdict has a ``reason`` (English, as in the CLI) and, when its cause is
+    known in structured form, ``reasons`` (codes the pages translate; see ``metrics.Reason``).
+    Given ``reasons`` without ``reason``, the text is their English joined by ``"; "``.
+    """
 
     name: str
     unit: str
@@ -115,8 +128,11 @@ class Change:
     mdc_source: MdcSource | None
     verdict: Verdict
     reason: str | None = None
+    reasons: tuple[Reason, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.reasons and self.reason is None:
+            object.__setattr__(self, "reason", join_english(self.reasons))
         if self.verdict is Verdict.UNKNOWN and not self.reason:
             raise ValueError("an unknown verdict needs a reason")
         if self.mdc95 is not None and self.mdc95 < 0:
@@ -133,6 +149,9 @@ def compare_metric(
     if before.value is None or after.value is None:
         missing = before if before.value is None else after
         side = "before" if missing is before else "after"
+        # Structured only when the missing metric's own reasons are known; else text alone.
+        code = CHANGE_NO_BEFORE_VALUE if missing is before else CHANGE_NO_AFTER_VALUE
+        reasons = (Reason(code, detail=missing.reasons),) if missing.reasons else ()
         return Change(
             name,
             unit,
@@ -143,6 +162,7 @@ def compare_metric(
             None,
             Verdict.UNKNOWN,
             f"no {side} value: {missing.reason}",
+            reasons,
         )
     delta = after.value - before.value
     limit: float | None
@@ -164,7 +184,7 @@ def compare_metric(
             None,
             None,
             Verdict.UNKNOWN,
-            "no MDC configured and the uncertainty is unknown",
+            reasons=(Reason(CHANGE_NO_MDC),),
         )
     verdict = Verdict.BEYOND_ERROR if abs(delta) > limit else Verdict.WITHIN_ERROR
     return Change(name, unit, before.value, after.value, delta, limit, source, verdict)

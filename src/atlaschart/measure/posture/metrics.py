@@ -18,7 +18,9 @@ Quality
 -------
 A model point with visibility below ``PostureConfig.min_visibility`` (0.8, issue 4 §4), a point
 outside the image, or a missing point makes the metric ``None`` with a reason naming the point.
-Clinician points are always used.
+Clinician points are always used. Each reason is also given as a ``Reason`` (a stable ``code``
+with the points and numbers it names) so that the pages can say it in the user's language; the
+English ``Metric.reason`` text is the CLI's stable output and is built from the same ``Reason``.
 
 Uncertainty
 -----------
@@ -30,9 +32,10 @@ default for the source). It is ``None`` when any point's uncertainty is unknown.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
+from typing import Any
 
 from atlaschart.measure.posture.landmarks import (
     CLINICIAN_LANDMARK_NAMES,
@@ -87,6 +90,168 @@ def unit_of(name: str) -> str:
     return unit
 
 
+# Reason codes (docs/posture.md "Reason codes"). Stable: the pages translate by code.
+POINT_NOT_FOUND = "point.not_found"
+POINT_NOT_PLACED = "point.not_placed"
+POINT_OUTSIDE_IMAGE = "point.outside_image"
+POINT_LOW_VISIBILITY = "point.low_visibility"
+CALIBRATION_MISSING = "calibration.missing"
+GEOMETRY_NOT_LEFT_OF = "geometry.not_left_of"
+GEOMETRY_NOT_BELOW = "geometry.not_below"
+CHANGE_NO_BEFORE_VALUE = "change.no_before_value"
+CHANGE_NO_AFTER_VALUE = "change.no_after_value"
+CHANGE_NO_MDC = "change.no_mdc"
+
+
+@dataclass(frozen=True)
+class _ReasonShape:
+    points: int
+    values: int
+    view: bool = False
+    detail: bool = False
+
+
+_REASON_SHAPES: Mapping[str, _ReasonShape] = {
+    POINT_NOT_FOUND: _ReasonShape(1, 0),
+    POINT_NOT_PLACED: _ReasonShape(1, 0),
+    POINT_OUTSIDE_IMAGE: _ReasonShape(1, 0),
+    POINT_LOW_VISIBILITY: _ReasonShape(1, 2),
+    CALIBRATION_MISSING: _ReasonShape(0, 0),
+    GEOMETRY_NOT_LEFT_OF: _ReasonShape(2, 0, view=True),
+    GEOMETRY_NOT_BELOW: _ReasonShape(2, 0),
+    CHANGE_NO_BEFORE_VALUE: _ReasonShape(0, 0, detail=True),
+    CHANGE_NO_AFTER_VALUE: _ReasonShape(0, 0, detail=True),
+    CHANGE_NO_MDC: _ReasonShape(0, 0),
+}
+
+#: Every code a ``Reason`` may carry.
+REASON_CODES: frozenset[str] = frozenset(_REASON_SHAPES)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a value is missing, in a form a page can translate (``code``) as well as in English.
+
+    ``points`` are landmark names (patient's left/right), ``values`` plain numbers, ``view`` the
+    view a geometry check was made for, and ``detail`` the reasons behind this one (a change
+    without a value carries the reasons of the missing metric). Which of these a code uses is
+    fixed per code; docs/posture.md lists them:
+
+    * ``point.not_found``, ``point.not_placed``, ``point.outside_image``: ``points=(name,)``.
+    * ``point.low_visibility``: ``points=(name,)``, ``values=(visibility, min_visibility)``.
+    * ``calibration.missing``, ``change.no_mdc``: nothing.
+    * ``geometry.not_left_of``: ``points=(left, right)``, ``view``.
+    * ``geometry.not_below``: ``points=(lower, upper)``.
+    * ``change.no_before_value``, ``change.no_after_value``: ``detail``.
+
+    >>> Reason(POINT_LOW_VISIBILITY, ("left_hip",), (0.22, 0.8)).english
+    'left_hip visibility 0.22 is below 0.80'
+    """
+
+    code: str
+    points: tuple[str, ...] = ()
+    values: tuple[float, ...] = ()
+    view: View | None = None
+    detail: tuple[Reason, ...] = ()
+
+    def __post_init__(self) -> None:
+        shape = _REASON_SHAPES.get(self.code)
+        if shape is None:
+            raise ValueError(f"unknown reason code {self.code!r}")
+        if len(self.points) != shape.points or not all(
+            isinstance(p, str) and p for p in self.points
+        ):
+            raise ValueError(f"{self.code}: needs {shape.points} point name(s)")
+        if len(self.values) != shape.values or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            for v in self.values
+        ):
+            raise ValueError(f"{self.code}: needs {shape.values} finite number(s)")
+        if (self.view is not None) != shape.view:
+            raise ValueError(f"{self.code}: a view is {'required' if shape.view else 'not used'}")
+        if bool(self.detail) != shape.detail:
+            raise ValueError(f"{self.code}: detail is {'required' if shape.detail else 'not used'}")
+
+    @property
+    def english(self) -> str:
+        """The English text: exactly the ``reason`` strings of the CLI's JSON (docs/cli.md)."""
+        p, v = self.points, self.values
+        if self.code == POINT_NOT_FOUND:
+            return f"{p[0]} was not found"
+        if self.code == POINT_NOT_PLACED:
+            return f"{p[0]} was not placed (a clinician places this point)"
+        if self.code == POINT_OUTSIDE_IMAGE:
+            return f"{p[0]} is outside the image"
+        if self.code == POINT_LOW_VISIBILITY:
+            return f"{p[0]} visibility {v[0]:.2f} is below {v[1]:.2f}"
+        if self.code == CALIBRATION_MISSING:
+            return "no calibration: mm values need a scale"
+        if self.code == GEOMETRY_NOT_LEFT_OF:
+            view = self.view.value if self.view is not None else ""
+            return (
+                f"{p[0]} is not on the patient's left of {p[1]} in an {view} view: "
+                "check the view or the point labels"
+            )
+        if self.code == GEOMETRY_NOT_BELOW:
+            return f"{p[0]} is not below {p[1]}: check the points"
+        if self.code in (CHANGE_NO_BEFORE_VALUE, CHANGE_NO_AFTER_VALUE):
+            side = "before" if self.code == CHANGE_NO_BEFORE_VALUE else "after"
+            return f"no {side} value: {join_english(self.detail)}"
+        return "no MDC configured and the uncertainty is unknown"  # CHANGE_NO_MDC
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (``reasons_from_json`` reads it back)."""
+        data: dict[str, Any] = {"code": self.code}
+        if self.points:
+            data["points"] = list(self.points)
+        if self.values:
+            data["values"] = list(self.values)
+        if self.view is not None:
+            data["view"] = self.view.value
+        if self.detail:
+            data["detail"] = [d.to_json() for d in self.detail]
+        return data
+
+    @classmethod
+    def from_json(cls, data: object) -> Reason:
+        """The inverse of ``to_json``; ``ValueError`` when ``data`` is not a valid reason."""
+        if not isinstance(data, dict) or not isinstance(data.get("code"), str):
+            raise ValueError("a reason must be an object with a code")
+        view = data.get("view")
+        return cls(
+            data["code"],
+            tuple(_json_list(data, "points")),
+            tuple(_json_list(data, "values")),
+            View(view) if view is not None else None,  # ValueError when unknown
+            tuple(cls.from_json(d) for d in _json_list(data, "detail")),
+        )
+
+
+def _json_list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise ValueError(f"reason {key} must be a list")
+    return value
+
+
+def join_english(reasons: Sequence[Reason]) -> str:
+    """The English text of several reasons, as ``Metric.reason`` joins them (``"; "``)."""
+    return "; ".join(r.english for r in reasons)
+
+
+def reasons_from_json(data: object) -> tuple[Reason, ...]:
+    """Reasons stored with ``Reason.to_json``; ``()`` when anything is malformed or unknown.
+
+    Lenient on purpose: a cache written by another version then falls back to the English text.
+    """
+    if not isinstance(data, list):
+        return ()
+    try:
+        return tuple(Reason.from_json(d) for d in data)
+    except ValueError:
+        return ()
+
+
 @dataclass(frozen=True)
 class Metric:
     """One posture metric.
@@ -94,7 +259,9 @@ class Metric:
     ``value`` and ``uncertainty`` (standard uncertainty, 1 SD) are in ``unit``. ``value`` is
     ``None`` exactly when it could not be measured, and then ``reason`` says why (naming the
     point at fault). ``reason`` may also carry a note on a valid value. ``points`` lists the
-    landmark names the value was computed from.
+    landmark names the value was computed from. ``reasons`` is the same explanation in
+    structured form (empty when only the text is known, e.g. a note or an old cache); given
+    ``reasons`` without ``reason``, the text is their English joined by ``"; "``.
     """
 
     name: str
@@ -103,8 +270,11 @@ class Metric:
     uncertainty: float | None = None
     reason: str | None = None
     points: tuple[str, ...] = ()
+    reasons: tuple[Reason, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.reasons and self.reason is None:
+            object.__setattr__(self, "reason", join_english(self.reasons))
         if unit_of(self.name) != self.unit:
             raise ValueError(f"{self.name}: unit must be {unit_of(self.name)!r}")
         if self.value is None and not self.reason:
@@ -335,18 +505,17 @@ def _lateral_specs(view: View, scale: float | None) -> tuple[_Spec, ...]:
     )
 
 
-def _not_found(name: str) -> str:
-    if name in CLINICIAN_LANDMARK_NAMES:
-        return f"{name} was not placed (a clinician places this point)"
-    return f"{name} was not found"
+def _not_found(name: str) -> Reason:
+    code = POINT_NOT_PLACED if name in CLINICIAN_LANDMARK_NAMES else POINT_NOT_FOUND
+    return Reason(code, (name,))
 
 
-def _unusable(lm: Landmark, points: LandmarkSet, config: PostureConfig) -> str | None:
+def _unusable(lm: Landmark, points: LandmarkSet, config: PostureConfig) -> Reason | None:
     """Why ``lm`` may not be used, or ``None`` when it may."""
     if not (0.0 <= lm.x_px <= points.width_px and 0.0 <= lm.y_px <= points.height_px):
-        return f"{lm.name} is outside the image"
+        return Reason(POINT_OUTSIDE_IMAGE, (lm.name,))
     if lm.source is LandmarkSource.MODEL and lm.visibility < config.min_visibility:
-        return f"{lm.name} visibility {lm.visibility:.2f} is below {config.min_visibility:.2f}"
+        return Reason(POINT_LOW_VISIBILITY, (lm.name,), (lm.visibility, config.min_visibility))
     return None
 
 
@@ -383,7 +552,7 @@ def _measure(
 ) -> Metric:
     unit = unit_of(spec.name)
     if spec.needs_scale and scale is None:
-        return Metric(spec.name, None, unit, reason="no calibration: mm values need a scale")
+        return Metric(spec.name, None, unit, reasons=(Reason(CALIBRATION_MISSING),))
     chosen = next(
         (alt for alt in spec.alternatives if all(points.get(n) for n in alt)),
         None,
@@ -391,18 +560,18 @@ def _measure(
     if chosen is None:
         # Name what is missing from the last alternative: the one built on model points.
         missing = [n for n in spec.alternatives[-1] if points.get(n) is None]
-        return Metric(spec.name, None, unit, reason="; ".join(_not_found(n) for n in missing))
+        return Metric(spec.name, None, unit, reasons=tuple(_not_found(n) for n in missing))
     landmarks = [points.get(n) for n in chosen]
     used = [lm for lm in landmarks if lm is not None]
-    problems = [p for p in (_unusable(lm, points, config) for lm in used) if p]
+    problems = [p for p in (_unusable(lm, points, config) for lm in used) if p is not None]
     if problems:
-        return Metric(spec.name, None, unit, reason="; ".join(problems), points=chosen)
+        return Metric(spec.name, None, unit, points=chosen, reasons=tuple(problems))
     pts = [(lm.x_px, lm.y_px) for lm in used]
     try:
         value = spec.formula(pts)
     except _NotMeasurable:
         return Metric(
-            spec.name, None, unit, reason=_geometry_reason(chosen, points.view), points=chosen
+            spec.name, None, unit, points=chosen, reasons=(_geometry_reason(chosen, points.view),)
         )
     sigmas = [_point_sigma(lm, config) for lm in used]
     uncertainty = None
@@ -414,13 +583,10 @@ def _measure(
     return Metric(spec.name, value, unit, uncertainty=uncertainty, points=chosen)
 
 
-def _geometry_reason(chosen: tuple[str, ...], view: View) -> str:
+def _geometry_reason(chosen: tuple[str, ...], view: View) -> Reason:
     if view.is_frontal:
-        return (
-            f"{chosen[0]} is not on the patient's left of {chosen[1]} in an {view.value} view: "
-            "check the view or the point labels"
-        )
-    return f"{chosen[1]} is not below {chosen[-1]}: check the points"
+        return Reason(GEOMETRY_NOT_LEFT_OF, (chosen[0], chosen[1]), view=view)
+    return Reason(GEOMETRY_NOT_BELOW, (chosen[1], chosen[-1]))
 
 
 def compute_metrics(
