@@ -403,3 +403,131 @@ def test_calibration_gives_mm_values(client, personas) -> None:
     assert shot.metrics["lateral_head_shift_mm"]["value"] == pytest.approx(20.0)
     # % of shoulder width: 10 / 100 px = +10 %.
     assert shot.metrics["lateral_head_shift_pct"]["value"] == pytest.approx(10.0)
+
+
+def metric_cells(page: str) -> dict[str, str]:
+    """The HTML of each ``data-metric`` row of a page, by metric name."""
+    return {r.split('"')[0]: r.split("</tr>")[0] for r in page.split('data-metric="')[1:]}
+
+
+# Left shoulder seen by the model with visibility 0.50 (< 0.80, issue 4 §4); no ears at all.
+LOW_AND_MISSING = [
+    model_point("left_shoulder", 250, 190, visibility=0.5),
+    model_point("right_shoulder", 150, 200),
+]
+
+
+def test_a_korean_user_sees_the_reasons_in_korean(client, personas) -> None:
+    shot = make_shot(personas, new_session(personas), [dict(p) for p in LOW_AND_MISSING])
+    personas.clinician.language = "ko"
+    personas.clinician.save()
+    login(client, personas.clinician)
+    page = client.get(f"/posture/shot/{shot.pk}/").content.decode()
+    rows = metric_cells(page)
+    assert "측정 안 됨:" in rows["shoulder_tilt_deg"]
+    assert "왼쪽 어깨: 가시성 0.50이(가) 기준 0.80보다 낮습니다" in rows["shoulder_tilt_deg"]
+    assert (
+        "왼쪽 귀을(를) 찾지 못했습니다; 오른쪽 귀을(를) 찾지 못했습니다"
+        in rows["head_tilt_ears_deg"]
+    )
+    assert "보정 없음: mm 값에는 축척이 필요합니다" in rows["trunk_shift_mm"]
+    assert (
+        "왼쪽 ASIS을(를) 아직 놓지 않았습니다 (임상의가 직접 놓는 점입니다)"
+        in rows["pelvic_tilt_deg"]
+    )
+    for english in ("visibility", "was not found", "calibration", "left_ear"):
+        assert english not in "".join(rows.values()), english
+    # The stored cache (and so the CLI-style text) stays English.
+    shot.refresh_from_db()
+    assert (
+        shot.metrics["shoulder_tilt_deg"]["reason"] == "left_shoulder visibility 0.50 is below 0.80"
+    )
+
+
+def test_an_english_user_sees_landmark_labels_in_the_reasons(client, personas) -> None:
+    shot = make_shot(personas, new_session(personas), [dict(p) for p in LOW_AND_MISSING])
+    login(client, personas.clinician)
+    rows = metric_cells(client.get(f"/posture/shot/{shot.pk}/").content.decode())
+    assert "Left shoulder: visibility 0.50 is below 0.80" in rows["shoulder_tilt_deg"]
+    assert "Left ear was not found; Right ear was not found" in rows["head_tilt_ears_deg"]
+
+
+def test_a_cache_without_structured_reasons_falls_back_to_the_english_text(
+    client, personas
+) -> None:
+    shot = make_shot(personas, new_session(personas), [dict(p) for p in LOW_AND_MISSING])
+    # A cache written before reason codes existed, and one with a code this version lacks.
+    del shot.metrics["shoulder_tilt_deg"]["reasons"]
+    shot.metrics["head_tilt_ears_deg"]["reasons"] = [{"code": "point.renamed_later"}]
+    shot.save(update_fields=["metrics"])
+    personas.clinician.language = "ko"
+    personas.clinician.save()
+    login(client, personas.clinician)
+    response = client.get(f"/posture/shot/{shot.pk}/")
+    assert response.status_code == 200
+    rows = metric_cells(response.content.decode())
+    assert "left_shoulder visibility 0.50 is below 0.80" in rows["shoulder_tilt_deg"]
+    assert "left_ear was not found; right_ear was not found" in rows["head_tilt_ears_deg"]
+    assert "보정 없음" in rows["trunk_shift_mm"]  # the others are still translated
+
+
+def test_a_code_without_a_translation_falls_back_to_the_english_text(monkeypatch) -> None:
+    from django.utils import translation
+
+    from atlaschart.measure import posture as core
+    from atlaschart.posture import display
+
+    metric = core.compute_metrics(core.LandmarkSet(core.View.ANTERIOR, 400, 300)).get(
+        "knee_tilt_deg"
+    )
+    with translation.override("ko"):
+        assert (
+            display.reason_text(metric)
+            == "왼쪽 무릎을(를) 찾지 못했습니다; 오른쪽 무릎을(를) 찾지 못했습니다"
+        )
+        messages = dict(display.REASON_MESSAGES)
+        del messages[core.POINT_NOT_FOUND]
+        monkeypatch.setattr(display, "REASON_MESSAGES", messages)
+        assert display.reason_text(metric) == "left_knee was not found; right_knee was not found"
+
+
+def test_before_after_and_chart_reasons_are_in_korean(client, personas) -> None:
+    before = new_session(personas, day=date(2025, 1, 10))
+    after = new_session(personas, day=date(2025, 3, 10))
+    make_shot(personas, before, [dict(p) for p in SHOULDERS])  # no ears
+    make_shot(personas, after, tilt_points(0))  # ears present
+    personas.clinician.language = "ko"
+    personas.clinician.save()
+    login(client, personas.clinician)
+    page = client.get(
+        f"/posture/patient/{personas.patient.pk}/compare/",
+        {"before": before.pk, "after": after.pk, "view": "anterior"},
+    ).content.decode()
+    assert (
+        "판정 불가: 이전 값 없음: 왼쪽 귀을(를) 찾지 못했습니다; 오른쪽 귀을(를) 찾지 못했습니다"
+        in metric_cells(page)["head_tilt_ears_deg"]
+    )
+    # The chart's summary lists the headline metrics of each shot of the latest session; a
+    # second, earless shot there gives a head tilt with a reason.
+    make_shot(personas, after, [dict(p) for p in SHOULDERS])
+    chart = client.get(f"/patients/{personas.patient.pk}/").content.decode()
+    assert "왼쪽 귀을(를) 찾지 못했습니다" in chart
+    assert "was not found" not in chart
+
+
+@pytest.mark.parametrize(
+    ("persona", "shown"),
+    [("admin", True), ("clinician", False), ("desk", False), ("outsider", False)],
+)
+def test_the_posture_settings_link_shows_only_to_who_may_open_it(
+    client, personas, persona, shown
+) -> None:
+    user = getattr(personas, persona)
+    user.language = "ko"
+    user.save()
+    login(client, user)
+    page = client.get("/patients/").content.decode()
+    assert ('href="/posture/settings/"' in page) is shown
+    assert ("자세 측정 설정" in page) is shown
+    # The link agrees with the page's own rule (role_required(CLINIC_ADMIN) in views.py).
+    assert (client.get("/posture/settings/").status_code == 200) is shown

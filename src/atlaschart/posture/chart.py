@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from atlaschart.patients.models import Patient
 from atlaschart.posture.access import sessions_of_clinic
 from atlaschart.posture.core import result_from_cache
-from atlaschart.posture.display import METRIC_LABELS, fmt
+from atlaschart.posture.display import METRIC_LABELS, fmt, reason_text
 
 # A few headline metrics per view for the summary (the session page shows them all).
 HEADLINE = (
@@ -40,7 +40,7 @@ def posture_section_context(request: HttpRequest, patient: Patient) -> dict[str,
                             "view": shot.get_view_display(),
                             "label": METRIC_LABELS[name],
                             "shown": fmt(metric.value, metric.unit),
-                            "reason": metric.reason or "",
+                            "reason": reason_text(metric),
                         }
                     )
     return {"latest": latest, "summary": summary, "can_compare": len(sessions) >= 2}

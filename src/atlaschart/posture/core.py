@@ -53,6 +53,7 @@ def metrics_to_json(result: core.PostureResult) -> dict[str, Any]:
             "unit": m.unit,
             "uncertainty": m.uncertainty,
             "reason": m.reason,
+            "reasons": [r.to_json() for r in m.reasons],
             "points": list(m.points),
         }
         for m in result.metrics
@@ -73,6 +74,7 @@ def result_from_cache(shot: PostureShot) -> core.PostureResult | None:
                 shot.metrics[name]["uncertainty"],
                 shot.metrics[name]["reason"],
                 tuple(shot.metrics[name].get("points", ())),
+                core.reasons_from_json(shot.metrics[name].get("reasons")),
             )
             for name in core.metric_names(view)
         )

@@ -24,6 +24,7 @@ from atlaschart.posture.display import (
     fmt,
     landmark_label,
     metric_rows,
+    reason_text,
 )
 from atlaschart.posture.forms import (
     CalibrationForm,
@@ -322,7 +323,7 @@ def compare(request: HttpRequest, patient_id: int) -> HttpResponse:
                         else "",
                         "source": source,
                         "verdict": str(change.verdict),
-                        "reason": change.reason or "",
+                        "reason": reason_text(change),
                     }
                 )
             context.update(rows=rows, algorithm=result_after.algorithm.label)
