@@ -36,8 +36,9 @@ def test_combine_passes_takes_mean_lowest_visibility_and_spread() -> None:
     assert nose is not None
     # mean x = (10 + 12 + 17) / 3 = 13 (the median would be 12)
     assert (nose.x_px, nose.y_px, nose.visibility) == (pytest.approx(13.0), 20.0, 0.9)
-    # sample var x = ((-3)^2 + (-1)^2 + 4^2) / 2 = 13, var y = 0: sqrt((13 + 0) / 2) = 2.54951
-    assert nose.uncertainty_px == pytest.approx(math.sqrt(6.5))
+    # sample var x = ((-3)^2 + (-1)^2 + 4^2) / 2 = 13, var y = 0: spread sqrt((13 + 0) / 2)
+    # = 2.54951; standard error of the mean of 3 passes: 2.54951 / sqrt(3) = 1.47196
+    assert nose.uncertainty_px == pytest.approx(math.sqrt(6.5 / 3))
 
 
 def test_combine_passes_drops_points_seen_once() -> None:

@@ -6,9 +6,11 @@ Two different situations, two rules:
   rotated, each pass mapped back to the original pixel frame). The combined landmark is the
   per-axis **mean**: measured against the per-axis median on the rotation check of
   bench/posture.py, the mean halved the median deviation of the line angles (the pass errors are
-  many small ones, not a few gross ones). The passes are not independent (same pixels), so its
-  ``uncertainty_px`` is the spread of the passes (RMS of the x and y sample SDs), *not* divided
-  by sqrt(n). Metrics then propagate it (``metrics.compute_metrics``).
+  many small ones, not a few gross ones). Its ``uncertainty_px`` is the standard error of that
+  mean, the pass spread (RMS of the x and y sample SDs) over sqrt(n). The passes see the same
+  pixels, so they need not be independent; the benchmark checks the figure against what the
+  rotation check observes (docs/benchmarks/posture.md: calibration). It is the model's
+  repeatability on this photo, not its accuracy on the body under the clothes.
 * **Repeated shots of the same view** (2–3 photos, the patient re-positioned). They are treated as
   independent: the combined value is the **mean** and its standard uncertainty is the larger of
   the observed standard error SD/sqrt(n) and the propagated sqrt(sum u_i^2)/n, so two shots that
@@ -33,7 +35,8 @@ def combine_passes(passes: Sequence[LandmarkSet], *, min_passes: int = 2) -> Lan
     ``min_passes`` passes is dropped (with a single pass, pass ``min_passes=1``).
 
     Returns a set whose points are per-axis means; ``visibility`` is the lowest visibility and
-    ``uncertainty_px`` is ``sqrt((sd_x^2 + sd_y^2) / 2)`` over the passes (0 with one pass).
+    ``uncertainty_px`` is ``sqrt((sd_x^2 + sd_y^2) / 2) / sqrt(n)`` over the n passes (0 with one
+    pass).
     """
     if not passes:
         raise ValueError("no passes to combine")
@@ -58,6 +61,7 @@ def combine_passes(passes: Sequence[LandmarkSet], *, min_passes: int = 2) -> Lan
         spread = 0.0
         if len(found) > 1:
             spread = math.sqrt((statistics.variance(xs) + statistics.variance(ys)) / 2.0)
+            spread /= math.sqrt(len(found))
         combined.append(
             Landmark(
                 name,
