@@ -425,16 +425,12 @@ def test_a_korean_user_sees_the_reasons_in_korean(client, personas) -> None:
     page = client.get(f"/posture/shot/{shot.pk}/").content.decode()
     rows = metric_cells(page)
     assert "측정 안 됨:" in rows["shoulder_tilt_deg"]
-    assert "왼쪽 어깨: 가시성 0.50이(가) 기준 0.80보다 낮습니다" in rows["shoulder_tilt_deg"]
+    assert "왼쪽 어깨: 가시성 0.50, 기준 0.80 미만입니다" in rows["shoulder_tilt_deg"]
     assert (
-        "왼쪽 귀을(를) 찾지 못했습니다; 오른쪽 귀을(를) 찾지 못했습니다"
-        in rows["head_tilt_ears_deg"]
+        "왼쪽 귀 점을 찾지 못했습니다; 오른쪽 귀 점을 찾지 못했습니다" in rows["head_tilt_ears_deg"]
     )
     assert "보정 없음: mm 값에는 축척이 필요합니다" in rows["trunk_shift_mm"]
-    assert (
-        "왼쪽 ASIS을(를) 아직 놓지 않았습니다 (임상의가 직접 놓는 점입니다)"
-        in rows["pelvic_tilt_deg"]
-    )
+    assert "왼쪽 ASIS 점이 아직 없습니다 (임상의가 직접 놓는 점입니다)" in rows["pelvic_tilt_deg"]
     for english in ("visibility", "was not found", "calibration", "left_ear"):
         assert english not in "".join(rows.values()), english
     # The stored cache (and so the CLI-style text) stays English.
@@ -483,7 +479,7 @@ def test_a_code_without_a_translation_falls_back_to_the_english_text(monkeypatch
     with translation.override("ko"):
         assert (
             display.reason_text(metric)
-            == "왼쪽 무릎을(를) 찾지 못했습니다; 오른쪽 무릎을(를) 찾지 못했습니다"
+            == "왼쪽 무릎 점을 찾지 못했습니다; 오른쪽 무릎 점을 찾지 못했습니다"
         )
         messages = dict(display.REASON_MESSAGES)
         del messages[core.POINT_NOT_FOUND]
@@ -504,14 +500,14 @@ def test_before_after_and_chart_reasons_are_in_korean(client, personas) -> None:
         {"before": before.pk, "after": after.pk, "view": "anterior"},
     ).content.decode()
     assert (
-        "판정 불가: 이전 값 없음: 왼쪽 귀을(를) 찾지 못했습니다; 오른쪽 귀을(를) 찾지 못했습니다"
+        "판정 불가: 이전 값 없음: 왼쪽 귀 점을 찾지 못했습니다; 오른쪽 귀 점을 찾지 못했습니다"
         in metric_cells(page)["head_tilt_ears_deg"]
     )
     # The chart's summary lists the headline metrics of each shot of the latest session; a
     # second, earless shot there gives a head tilt with a reason.
     make_shot(personas, after, [dict(p) for p in SHOULDERS])
     chart = client.get(f"/patients/{personas.patient.pk}/").content.decode()
-    assert "왼쪽 귀을(를) 찾지 못했습니다" in chart
+    assert "왼쪽 귀 점을 찾지 못했습니다" in chart
     assert "was not found" not in chart
 
 
@@ -531,3 +527,24 @@ def test_the_posture_settings_link_shows_only_to_who_may_open_it(
     assert ("자세 측정 설정" in page) is shown
     # The link agrees with the page's own rule (role_required(CLINIC_ADMIN) in views.py).
     assert (client.get("/posture/settings/").status_code == 200) is shown
+
+
+def test_the_partial_shots_note_is_in_korean() -> None:
+    from django.utils import translation
+
+    from atlaschart.measure import posture as core
+    from atlaschart.posture import display
+
+    shoulders = core.LandmarkSet(
+        core.View.ANTERIOR,
+        400,
+        300,
+        (core.Landmark("left_shoulder", 250, 100), core.Landmark("right_shoulder", 150, 100)),
+    )
+    empty = core.LandmarkSet(core.View.ANTERIOR, 400, 300)
+    combined = core.combine_shots([core.compute_metrics(shoulders), core.compute_metrics(empty)])
+    metric = combined.get("shoulder_tilt_deg")
+    with translation.override("ko"):
+        assert display.reason_text(metric) == "사진 2장 중 1장으로 합쳤습니다"
+    with translation.override("en"):
+        assert display.reason_text(metric) == "Combined from 1 of 2 shots"

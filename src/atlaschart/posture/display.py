@@ -99,6 +99,7 @@ REASON_MESSAGES = {
     core.CHANGE_NO_BEFORE_VALUE: _("No before value: %(detail)s"),
     core.CHANGE_NO_AFTER_VALUE: _("No after value: %(detail)s"),
     core.CHANGE_NO_MDC: _("No MDC is configured and the uncertainty is unknown"),
+    core.SHOTS_PARTIAL: _("Combined from %(used)s of %(taken)s shots"),
 }
 
 
@@ -152,6 +153,8 @@ def _reason_params(reason: core.Reason) -> dict[str, str]:
         }
     if reason.code == core.GEOMETRY_NOT_BELOW:
         return {"lower": landmark_label(points[0]), "upper": landmark_label(points[1])}
+    if reason.code == core.SHOTS_PARTIAL:
+        return {"used": str(round(values[0])), "taken": str(round(values[1]))}
     return {"point": landmark_label(points[0])} if points else {}
 
 

@@ -76,7 +76,7 @@ class PostureShot(models.Model):
     # Why the model gave no landmarks (not installed, no person found); blank when it did.
     detection_note = models.CharField(max_length=200, blank=True)
     # Provenance of the model landmarks (revision 1): model, version and pass set, e.g.
-    # "mediapipe-pose-full@0.10.21+tta-rot0-10step2-mirror-mean@2"; blank when the model did not run.
+    # "mediapipe-pose-full@0.10.21+tta-rot0-10step2-mirror-mean@2"; blank if the model did not run.
     detector = models.CharField(max_length=80, blank=True)
     # Optional calibration: two points (image pixels) a known distance apart.
     cal_x1 = models.FloatField(null=True, blank=True)

@@ -25,6 +25,7 @@ from atlaschart.measure.posture import (
     POINT_NOT_PLACED,
     POINT_OUTSIDE_IMAGE,
     REASON_CODES,
+    SHOTS_PARTIAL,
     Landmark,
     LandmarkSet,
     LandmarkSource,
@@ -32,6 +33,7 @@ from atlaschart.measure.posture import (
     Reason,
     Verdict,
     View,
+    combine_shots,
     compare_metric,
     compute_metrics,
     reasons_from_json,
@@ -186,6 +188,17 @@ def test_change_without_mdc_or_uncertainty() -> None:
     assert change.reason == "no MDC configured and the uncertainty is unknown"
 
 
+def test_a_value_combined_from_some_shots_says_how_many() -> None:
+    # Two shots; the second has no shoulders, so shoulder tilt comes from the first alone: its
+    # value (0° for level shoulders) with a note, not a missing value.
+    with_shoulders = compute_metrics(lset(View.ANTERIOR, *LEVEL))
+    without = compute_metrics(lset(View.ANTERIOR))
+    metric = combine_shots([with_shoulders, without]).get("shoulder_tilt_deg")
+    assert metric.value == pytest.approx(0.0)
+    assert metric.reasons == (Reason(SHOTS_PARTIAL, values=(1, 2)),)
+    assert metric.reason == "combined from 1 of 2 shots"
+
+
 def test_every_code_is_exercised_above_and_documented() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     names = {
@@ -199,6 +212,7 @@ def test_every_code_is_exercised_above_and_documented() -> None:
         CHANGE_NO_BEFORE_VALUE: "CHANGE_NO_BEFORE_VALUE",
         CHANGE_NO_AFTER_VALUE: "CHANGE_NO_AFTER_VALUE",
         CHANGE_NO_MDC: "CHANGE_NO_MDC",
+        SHOTS_PARTIAL: "SHOTS_PARTIAL",
     }
     assert set(names) == REASON_CODES  # a new code needs a case here
     for code, constant in names.items():

@@ -24,7 +24,7 @@ import statistics
 from collections.abc import Sequence
 
 from atlaschart.measure.posture.landmarks import Landmark, LandmarkSet, LandmarkSource
-from atlaschart.measure.posture.metrics import Metric, PostureResult
+from atlaschart.measure.posture.metrics import SHOTS_PARTIAL, Metric, PostureResult, Reason
 
 
 def combine_passes(passes: Sequence[LandmarkSet], *, min_passes: int = 2) -> LandmarkSet:
@@ -123,10 +123,17 @@ def combine_shots(results: Sequence[PostureResult]) -> PostureResult:
             [m.value for m in present if m.value is not None],
             [m.uncertainty for m in present],
         )
-        note = None
+        notes: tuple[Reason, ...] = ()
         if len(present) < len(shots):
-            note = f"combined from {len(present)} of {len(shots)} shots"
+            notes = (Reason(SHOTS_PARTIAL, values=(len(present), len(shots))),)
         combined.append(
-            Metric(metric.name, value, metric.unit, uncertainty, note, present[0].points)
+            Metric(
+                metric.name,
+                value,
+                metric.unit,
+                uncertainty,
+                points=present[0].points,
+                reasons=notes,
+            )
         )
     return PostureResult(first.view, first.algorithm, tuple(combined))

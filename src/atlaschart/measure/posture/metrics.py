@@ -101,6 +101,7 @@ GEOMETRY_NOT_BELOW = "geometry.not_below"
 CHANGE_NO_BEFORE_VALUE = "change.no_before_value"
 CHANGE_NO_AFTER_VALUE = "change.no_after_value"
 CHANGE_NO_MDC = "change.no_mdc"
+SHOTS_PARTIAL = "shots.partial"
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ _REASON_SHAPES: Mapping[str, _ReasonShape] = {
     CHANGE_NO_BEFORE_VALUE: _ReasonShape(0, 0, detail=True),
     CHANGE_NO_AFTER_VALUE: _ReasonShape(0, 0, detail=True),
     CHANGE_NO_MDC: _ReasonShape(0, 0),
+    SHOTS_PARTIAL: _ReasonShape(0, 2),
 }
 
 #: Every code a ``Reason`` may carry.
@@ -143,6 +145,7 @@ class Reason:
     * ``geometry.not_left_of``: ``points=(left, right)``, ``view``.
     * ``geometry.not_below``: ``points=(lower, upper)``.
     * ``change.no_before_value``, ``change.no_after_value``: ``detail``.
+    * ``shots.partial`` (a note on a value combined from some shots): ``values=(used, taken)``.
 
     >>> Reason(POINT_LOW_VISIBILITY, ("left_hip",), (0.22, 0.8)).english
     'left_hip visibility 0.22 is below 0.80'
@@ -197,6 +200,8 @@ class Reason:
         if self.code in (CHANGE_NO_BEFORE_VALUE, CHANGE_NO_AFTER_VALUE):
             side = "before" if self.code == CHANGE_NO_BEFORE_VALUE else "after"
             return f"no {side} value: {join_english(self.detail)}"
+        if self.code == SHOTS_PARTIAL:
+            return f"combined from {v[0]:.0f} of {v[1]:.0f} shots"
         return "no MDC configured and the uncertainty is unknown"  # CHANGE_NO_MDC
 
     def to_json(self) -> dict[str, Any]:
