@@ -83,3 +83,44 @@ def test_upload_drag_save_recomputes(live_server, page, personas, settings, tmp_
     expect(row.get_by_text("Beyond measurement error")).to_be_visible()
     expect(page.get_by_text("improved")).to_have_count(0)
     screenshot(page, "posture-compare")
+
+
+def test_full_body_photo_in_korean(live_server, page, personas, settings, tmp_path) -> None:
+    # A Korean-speaking clinician uploads a full-length frontal photo (one of the two men of the
+    # ultralytics wheel's bus.jpg, made into a 1000x1500 portrait at test time): hips and knees
+    # are measured, and every label and note on the page is Korean.
+    pytest.importorskip("mediapipe", reason="the pose model finds the points")
+    from atlaschart.imaging import sample_photos
+
+    try:
+        rgb = sample_photos.pad_to_portrait(sample_photos.bus_dark_coat())
+    except sample_photos.SamplePhotoMissing as exc:
+        pytest.skip(str(exc))
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    photo = tmp_path / "standing.jpg"
+    Image.fromarray(rgb).save(photo, "JPEG", quality=92)
+    personas.clinician.language = "ko"
+    personas.clinician.save(update_fields=["language"])
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.locator("input[name=username]").fill("clinician")
+    page.locator("input[name=password]").fill(personas.password)
+    page.locator("form button.primary").last.click()
+    page.goto(f"{live_server.url}/posture/patient/{personas.patient.pk}/")
+    page.get_by_role("button", name="세션 시작").click()
+    page.locator("select[name=view]").select_option("anterior")
+    page.locator("input[type=file]").set_input_files(str(photo))
+    page.locator("form[enctype='multipart/form-data'] button.primary").click()
+
+    for metric in ("shoulder_tilt_deg", "hip_tilt_deg", "knee_tilt_deg"):
+        cell = page.locator(f'tr[data-metric="{metric}"] .metric-value')
+        expect(cell).to_have_text(re.compile(r"^[+-]\d+\.\d°$"))
+    table = page.locator("table").filter(has=page.locator('tr[data-metric="hip_tilt_deg"]'))
+    text = table.inner_text()
+    assert "골반" in text or "엉덩이" in text, text  # the hip row's Korean label
+    for english in ("was not found", "visibility", "calibration", "Hip tilt"):
+        assert english not in text, english
+    expect(page.locator("#posture-detector")).to_contain_text(
+        "모델 랜드마크: mediapipe-pose-full@0.10.21+tta-rot0-10step2-mirror-mean@2"
+    )
+    screenshot(page, "posture-full-body-ko")
