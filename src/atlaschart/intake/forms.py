@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from atlaschart.intake.pack_messages import translate_problem
-from atlaschart.intake.services import INTAKE_INSTRUMENTS
+from atlaschart.intake.services import FOLLOWUP_INSTRUMENTS, INTAKE_INSTRUMENTS
 from atlaschart.measure.instruments import INSTRUMENTS, check_wording_pack
 
 MAX_PACK_BYTES = 1024 * 1024
@@ -54,6 +54,49 @@ class IntakeSettingsForm(forms.Form):
                 % {"names": ", ".join(missing)}
             )
         return chosen
+
+
+class FollowUpForm(forms.Form):
+    """Which questionnaires a follow-up asks. Those the patient answered before come ticked; the
+    service refuses licensed ones without wording and a PSFS without baseline activities."""
+
+    instruments = forms.MultipleChoiceField(
+        label=_("Questionnaires in this follow-up"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one questionnaire.")},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        packs: dict[str, Any],
+        done: list[str],
+        psfs_activities: list[str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        choices = []
+        for instrument_id in FOLLOWUP_INSTRUMENTS:
+            instrument = INSTRUMENTS[instrument_id]
+            label = instrument.name
+            notes = []
+            if instrument_id in done:
+                notes.append(str(_("answered before")))
+            if instrument_id == "psfs":
+                if psfs_activities:
+                    notes.append(
+                        str(_("re-rates: %(names)s")) % {"names": " · ".join(psfs_activities)}
+                    )
+                else:
+                    notes.append(str(_("no activities rated yet, so it cannot be repeated")))
+            if instrument_id == "groc":
+                notes.append(str(_("the patient's own rating of change since the first visit")))
+            if instrument.needs_wording_pack and not packs.get(instrument_id):
+                notes.append(str(_("licensed: needs the clinic's wording file")))
+            if notes:
+                label += " · " + "; ".join(notes)
+            choices.append((instrument_id, label))
+        self.fields["instruments"].choices = choices
 
 
 class WordingPackForm(forms.Form):

@@ -1,9 +1,11 @@
-"""Intake records: clinic choices, licensed wording packs, one-time links, submitted intakes and
-questionnaire scores.
+"""Intake records: clinic choices, licensed wording packs, one-time links, submitted intakes,
+follow-ups and questionnaire scores.
 
-A link's token is shown once (URL and QR code) and stored only as its SHA-256 hash. The draft
-lives on the link until the patient submits; the submitted :class:`Intake` and its
-:class:`QuestionnaireResponse` rows are never changed afterwards (``save`` refuses updates).
+A link's token is shown once (URL and QR code) and stored only as its SHA-256 hash. A link is
+either a first intake or a follow-up (questionnaires only, PSFS activities carried over from the
+baseline, GROC). The draft lives on the link until the patient submits; the submitted
+:class:`Intake` or :class:`FollowUp` and its :class:`QuestionnaireResponse` rows are never
+changed afterwards (``save`` refuses updates).
 """
 
 from __future__ import annotations
@@ -75,8 +77,16 @@ class WordingPack(models.Model):
         return f"{self.instrument} {self.version} ({self.language})"
 
 
+class LinkKind(models.TextChoices):
+    INTAKE = "intake", _("intake")
+    FOLLOWUP = "followup", _("follow-up")
+
+
 class IntakeLink(models.Model):
-    """A one-time link for one patient. ``draft`` holds the answers so far, field by field."""
+    """A one-time link for one patient. ``draft`` holds the answers so far, field by field.
+
+    ``carried`` holds what a follow-up takes over from the baseline, fixed when the link is made:
+    ``{"psfs_activities": [names], "psfs_baseline": response id}``."""
 
     clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(
@@ -97,6 +107,10 @@ class IntakeLink(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     language = models.CharField(max_length=8, default="ko")
     instruments = models.JSONField(default=list)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=LinkKind.choices, default=LinkKind.INTAKE
+    )
+    carried = models.JSONField(default=dict, blank=True)
     draft = models.JSONField(default=dict, blank=True)
     draft_saved_at = models.DateTimeField(null=True, blank=True)
 
@@ -141,6 +155,35 @@ class Intake(models.Model):
         super().save(*args, **kwargs)
 
 
+class FollowUp(models.Model):
+    """A submitted follow-up (re-assessment): questionnaire answers as given, read-only."""
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="followups",
+        verbose_name=_("patient"),
+    )
+    link = models.OneToOneField(IntakeLink, on_delete=models.PROTECT, related_name="followup")
+    submitted_at = models.DateTimeField(_("submitted at"))
+    language = models.CharField(_("language"), max_length=8)
+    answers = models.JSONField(_("answers"))
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+    def __str__(self) -> str:
+        return f"follow-up {self.pk} of patient {self.patient_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ImmutableError("a submitted follow-up cannot be changed")
+        super().save(*args, **kwargs)
+
+
 class QuestionnaireResponse(models.Model):
     """One questionnaire: raw answers plus the score, with instrument version and language.
 
@@ -156,6 +199,13 @@ class QuestionnaireResponse(models.Model):
     )
     intake = models.ForeignKey(
         Intake,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+    )
+    followup = models.ForeignKey(
+        FollowUp,
         on_delete=models.PROTECT,
         null=True,
         blank=True,

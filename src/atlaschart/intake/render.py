@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from atlaschart.intake import steps
 from atlaschart.intake.services import wording_language
 from atlaschart.measure.instruments import INSTRUMENTS, Instrument
-from atlaschart.measure.instruments.free import PSFS_RATING_ANCHORS
+from atlaschart.measure.instruments.free import PSFS_FOLLOWUP_INSTRUCTIONS, PSFS_RATING_ANCHORS
 
 
 def _item_view(
@@ -21,7 +21,10 @@ def _item_view(
     if pack is None:  # free instrument: wording ships with the core
         text = item.text[lang]
         labels = [o.text.get(lang, str(o.score)) for o in item.options]
-        kind = "scale" if len(values) > 6 else "radio"
+        # A 0..10 row of numbers (NPRS); any other long list, such as the GROC's -7..+7 with a
+        # word for each step, is a list of labelled choices.
+        numbered = values == [str(n) for n in range(len(values))]
+        kind = "scale" if len(values) > 6 and numbered else "radio"
         return {
             "field": field,
             "text": text,
@@ -59,10 +62,10 @@ def _item_view(
 
 
 def questionnaire_blocks(
-    instrument_ids: list[str], packs: dict[str, dict[str, Any]], lang: str, draft: dict[str, Any]
+    spec: steps.FormSpec, packs: dict[str, dict[str, Any]], lang: str, draft: dict[str, Any]
 ) -> list[dict[str, Any]]:
     blocks = []
-    for instrument_id in instrument_ids:
+    for instrument_id in spec.instruments:
         instrument = INSTRUMENTS.get(instrument_id)
         if instrument is None:
             continue
@@ -91,7 +94,23 @@ def questionnaire_blocks(
         block["language"] = language
         block["other_language"] = language != lang
         block["recall"] = instrument.recall_period.get(language, "")
-        if instrument.scoring_rule == "activity-mean":
+        if instrument.scoring_rule == "activity-mean" and spec.followup:
+            # The baseline's activities, named as the patient wrote them; only ratings are asked.
+            low, high = PSFS_RATING_ANCHORS[language]
+            block["instructions"] = PSFS_FOLLOWUP_INSTRUCTIONS[language]
+            block["psfs"] = [
+                {
+                    "n": n,
+                    "name": name,
+                    "fixed": True,
+                    "score_field": f"q_psfs_a{n}_score",
+                    "score": draft.get(f"q_psfs_a{n}_score", ""),
+                }
+                for n, name in enumerate(spec.psfs_activities, start=1)
+            ]
+            block["anchors"] = (low, high)
+            block["scale"] = list(steps.INTENSITIES)
+        elif instrument.scoring_rule == "activity-mean":
             low, high = PSFS_RATING_ANCHORS[language]
             block["psfs"] = [
                 {
@@ -111,6 +130,31 @@ def questionnaire_blocks(
             ]
         blocks.append(block)
     return blocks
+
+
+def followup_summary(
+    spec: steps.FormSpec, packs: dict[str, dict[str, Any]], lang: str, draft: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Per questionnaire of a follow-up: how many questions are answered (the review step)."""
+    rows = []
+    for block in questionnaire_blocks(spec, packs, lang, draft):
+        if not block["available"]:
+            continue
+        instrument = INSTRUMENTS[block["id"]]
+        total = len(block["psfs"]) if "psfs" in block else len(block["items"])
+        answered = steps.questionnaire_progress(instrument, draft, spec)
+        row: dict[str, Any] = {
+            "title": block["title"],
+            "answered": answered,
+            "total": total,
+            "complete": answered >= total,
+            "choice": "",
+        }
+        if len(instrument.items) == 1 and answered:
+            value = draft.get(f"q_{instrument.id}_q1", "")
+            row["choice"] = dict(block["items"][0].get("options", [])).get(value, value)
+        rows.append(row)
+    return rows
 
 
 def safety_blocks(lang: str, draft: dict[str, Any]) -> list[dict[str, Any]]:

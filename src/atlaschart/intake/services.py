@@ -1,4 +1,5 @@
-"""Writes for the intake: clinic settings, wording packs, links, autosave, submission.
+"""Writes for the intake: clinic settings, wording packs, links, autosave, submission, and the
+follow-up (re-assessment) links and their submission.
 
 Each function is one user action in one transaction. Reads and writes of patient data are
 logged through the access log (a patient using a link is logged without a user).
@@ -14,14 +15,17 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
 from atlaschart.intake import steps
 from atlaschart.intake.models import (
+    FollowUp,
     Intake,
     IntakeLink,
     IntakeSettings,
+    LinkKind,
     QuestionnaireResponse,
     WordingPack,
 )
@@ -44,10 +48,16 @@ INTAKE_INSTRUMENTS = (
 )
 """Questionnaires a clinic may put in its intake (the global rating of change asks about change
 since the first visit, so it belongs to follow-ups, not to the intake)."""
+FOLLOWUP_INSTRUMENTS = (*INTAKE_INSTRUMENTS, "groc")
+"""Questionnaires a follow-up may ask, in the order the page shows them (GROC last)."""
 
 
 class LinkUnusable(Exception):
     """The link is unknown, expired or used. Views show one page for all three."""
+
+
+class FollowUpRefused(ValueError):
+    """A follow-up cannot be made as asked; the message is translated and says why."""
 
 
 def hash_token(token: str) -> str:
@@ -130,6 +140,102 @@ def create_link(request: HttpRequest, patient: Patient) -> tuple[IntakeLink, str
     return link, token
 
 
+def baseline_psfs(patient: Patient) -> QuestionnaireResponse | None:
+    """The patient's first PSFS with at least one rated activity: the baseline every follow-up
+    re-rates (one query)."""
+    for response in QuestionnaireResponse.objects.filter(
+        patient=patient, instrument="psfs", scorable=True
+    ).order_by("recorded_at", "id")[:20]:
+        if rated_activities(response.answers):
+            return response
+    return None
+
+
+def rated_activities(answers: Any) -> list[str]:
+    activities = answers.get("activities", []) if isinstance(answers, dict) else []
+    return [
+        str(a["name"])
+        for a in activities
+        if isinstance(a, dict) and a.get("name") and a.get("score") is not None
+    ]
+
+
+def instruments_done(patient: Patient) -> list[str]:
+    """Instrument ids the patient has answered before, in follow-up order (one query)."""
+    done = set(
+        QuestionnaireResponse.objects.filter(patient=patient)
+        .values_list("instrument", flat=True)
+        .distinct()
+    )
+    return [i for i in FOLLOWUP_INSTRUMENTS if i in done]
+
+
+@transaction.atomic
+def create_followup_link(
+    request: HttpRequest, patient: Patient, instruments: list[str]
+) -> tuple[IntakeLink, str]:
+    """A one-time follow-up link asking ``instruments`` (ids of :data:`FOLLOWUP_INSTRUMENTS`).
+
+    PSFS carries the baseline's rated activities over (their names fixed, only new ratings
+    asked); refused with :class:`FollowUpRefused` when there is no baseline PSFS, when a licensed
+    questionnaire has no wording file, or when nothing is chosen."""
+    chosen = [i for i in FOLLOWUP_INSTRUMENTS if i in instruments]
+    unknown = [i for i in instruments if i not in FOLLOWUP_INSTRUMENTS]
+    if unknown or not chosen:
+        raise FollowUpRefused(_("Choose at least one questionnaire from the list."))
+    packs = packs_of_clinic(patient.clinic_id)
+    missing = [
+        INSTRUMENTS[i].name
+        for i in chosen
+        if INSTRUMENTS[i].needs_wording_pack and not packs.get(i)
+    ]
+    if missing:
+        raise FollowUpRefused(
+            _(
+                "Upload the wording file first for: %(names)s. A licensed questionnaire is "
+                "never shown without it."
+            )
+            % {"names": ", ".join(missing)}
+        )
+    carried: dict[str, Any] = {}
+    if "psfs" in chosen:
+        baseline = baseline_psfs(patient)
+        if baseline is None:
+            raise FollowUpRefused(
+                _(
+                    "The PSFS can only be repeated after the patient has rated activities once "
+                    "(at intake). Leave it out of this follow-up."
+                )
+            )
+        carried = {
+            "psfs_activities": rated_activities(baseline.answers),
+            "psfs_baseline": baseline.pk,
+        }
+    last_intake = Intake.objects.filter(patient=patient).only("language").first()
+    token = secrets.token_urlsafe(32)
+    conf = settings_for(patient.clinic_id)
+    now = timezone.now()
+    link = IntakeLink(
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        token_hash=hash_token(token),
+        created_by=request.user,
+        created_at=now,
+        expires_at=now + timedelta(hours=conf.expiry_hours or DEFAULT_EXPIRY_HOURS),
+        # The language of the patient's intake, so that the scores compare (the core refuses to
+        # compare two languages); the patient can still switch on the page.
+        language=(last_intake.language if last_intake else "")
+        or patient.preferred_language
+        or "ko",
+        instruments=chosen,
+        kind=LinkKind.FOLLOWUP,
+        carried=carried,
+    )
+    link.save()
+    log_access(request, Action.CREATE, patient=patient, obj=link, detail="follow-up link created")
+    return link, token
+
+
 def usable_link(token: str) -> IntakeLink:
     """The link for ``token`` if it can still be used, else :class:`LinkUnusable`."""
     if not token or len(token) > 100:
@@ -148,7 +254,7 @@ def save_step(
     locked = IntakeLink.objects.select_for_update().get(pk=link.pk)
     if not locked.is_usable():
         raise LinkUnusable
-    locked.draft = steps.merge_step(locked.draft, step, cleaned, locked.instruments)
+    locked.draft = steps.merge_step(locked.draft, step, cleaned, steps.spec_of(locked))
     locked.draft_saved_at = timezone.now()
     fields = ["draft", "draft_saved_at"]
     if language in ("ko", "en"):
@@ -201,7 +307,7 @@ def submit_intake(request: HttpRequest, link: IntakeLink) -> Intake:
     from atlaschart.safety.services import record_screen
 
     locked = IntakeLink.objects.select_for_update().select_related("patient").get(pk=link.pk)
-    if not locked.is_usable():
+    if not locked.is_usable() or locked.kind != LinkKind.INTAKE:
         raise LinkUnusable
     now = timezone.now()
     patient = locked.patient
@@ -214,24 +320,7 @@ def submit_intake(request: HttpRequest, link: IntakeLink) -> Intake:
         answers=dict(locked.draft),
     )
     intake.save()
-    packs = packs_of_clinic(locked.clinic_id)
-    for instrument_id in locked.instruments:
-        instrument = INSTRUMENTS[instrument_id]
-        language = wording_language(instrument, packs.get(instrument_id, {}), locked.language)
-        if language is None:
-            continue  # never shown, so nothing was answered
-        answers = steps.questionnaire_answers(instrument, locked.draft)
-        QuestionnaireResponse(
-            clinic_id=locked.clinic_id,
-            patient=patient,
-            intake=intake,
-            recorded_at=now,
-            instrument=instrument.id,
-            version=instrument.version,
-            language=language,
-            answers=answers,
-            **_score_row(instrument, answers),
-        ).save()
+    _record_responses(locked, now, intake=intake)
     screen_input = steps.screen_answers(locked.draft)
     screen_input["age_years"] = float(patient.age_on(timezone.localdate()))
     record_screen(request, patient, screen_input, Source.INTAKE, intake=intake)
@@ -242,6 +331,65 @@ def submit_intake(request: HttpRequest, link: IntakeLink) -> Intake:
         request, Action.CREATE, patient=patient, obj=intake, detail="intake submitted by patient"
     )
     return intake
+
+
+def _record_responses(
+    link: IntakeLink, now: Any, intake: Intake | None = None, followup: FollowUp | None = None
+) -> None:
+    """Score each questionnaire of the link that could be shown and store it (raw answers, score,
+    version, language, algorithm)."""
+    packs = packs_of_clinic(link.clinic_id)
+    spec = steps.spec_of(link)
+    for instrument_id in link.instruments:
+        instrument = INSTRUMENTS[instrument_id]
+        language = wording_language(instrument, packs.get(instrument_id, {}), link.language)
+        if language is None:
+            continue  # never shown, so nothing was answered
+        answers = steps.questionnaire_answers(instrument, link.draft, spec)
+        QuestionnaireResponse(
+            clinic_id=link.clinic_id,
+            patient=link.patient,
+            intake=intake,
+            followup=followup,
+            recorded_at=now,
+            instrument=instrument.id,
+            version=instrument.version,
+            language=language,
+            answers=answers,
+            **_score_row(instrument, answers),
+        ).save()
+
+
+@transaction.atomic
+def submit_followup(request: HttpRequest, link: IntakeLink) -> FollowUp:
+    """Submit a follow-up: store the answers read-only, score the questionnaires, close the link.
+    All or nothing. No safety screen: a follow-up asks no red-flag questions, and an empty screen
+    would replace the clinician's latest one."""
+    locked = IntakeLink.objects.select_for_update().select_related("patient").get(pk=link.pk)
+    if not locked.is_usable() or locked.kind != LinkKind.FOLLOWUP:
+        raise LinkUnusable
+    now = timezone.now()
+    followup = FollowUp(
+        clinic_id=locked.clinic_id,
+        patient=locked.patient,
+        link=locked,
+        submitted_at=now,
+        language=locked.language,
+        answers=dict(locked.draft),
+    )
+    followup.save()
+    _record_responses(locked, now, followup=followup)
+    locked.submitted_at = now
+    locked.draft = {}
+    locked.save(update_fields=["submitted_at", "draft"])
+    log_access(
+        request,
+        Action.CREATE,
+        patient=locked.patient,
+        obj=followup,
+        detail="follow-up submitted by patient",
+    )
+    return followup
 
 
 def log_link_opened(request: HttpRequest, link: IntakeLink) -> None:

@@ -3,7 +3,11 @@
 Every answer is stored in the link's draft as ``{field name: text or list of texts}``. The same
 specification validates a per-step form post (no JavaScript) and an autosave post (JSON), so both
 paths accept exactly the same values. Questionnaire fields depend on the clinic's choice, so the
-questionnaire step is built per link.
+questionnaire step is built per link from a :class:`FormSpec`.
+
+A follow-up link has two steps only (questionnaires, review). Its PSFS asks for new ratings of the
+activities named at baseline: the names are carried over and fixed, so only
+``q_psfs_a<n>_score`` fields exist (n = 1 .. number of carried activities).
 """
 
 from __future__ import annotations
@@ -44,6 +48,42 @@ STEPS: tuple[tuple[str, Promise], ...] = (
     ("review", _("Check and send")),
 )
 STEP_KEYS = tuple(key for key, _title in STEPS)
+FOLLOWUP_STEPS: tuple[tuple[str, Promise], ...] = (
+    ("questionnaires", _("Questionnaires")),
+    ("review", _("Check and send")),
+)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """What one link asks: its kind, its questionnaires and (follow-up) the carried activities."""
+
+    kind: str = "intake"  # "intake" or "followup"
+    instruments: tuple[str, ...] = ()
+    psfs_activities: tuple[str, ...] = ()
+
+    @property
+    def followup(self) -> bool:
+        return self.kind == "followup"
+
+    @property
+    def steps(self) -> tuple[tuple[str, Promise], ...]:
+        return FOLLOWUP_STEPS if self.followup else STEPS
+
+    @property
+    def step_keys(self) -> tuple[str, ...]:
+        return tuple(key for key, _title in self.steps)
+
+
+def spec_of(link: Any) -> FormSpec:
+    """The form specification of an :class:`~atlaschart.intake.models.IntakeLink`."""
+    carried = link.carried if isinstance(link.carried, dict) else {}
+    return FormSpec(
+        kind=link.kind,
+        instruments=tuple(link.instruments),
+        psfs_activities=tuple(str(a) for a in carried.get("psfs_activities", [])),
+    )
+
 
 # (key, label, which figures show it)
 REGIONS: tuple[tuple[str, Promise], ...] = (
@@ -149,11 +189,16 @@ def _safety_fields() -> list[Field]:
     return fields
 
 
-def questionnaire_fields(instrument_ids: Sequence[str]) -> list[Field]:
+def questionnaire_fields(spec: FormSpec) -> list[Field]:
     fields: list[Field] = []
-    for instrument_id in instrument_ids:
+    for instrument_id in spec.instruments:
         instrument = INSTRUMENTS.get(instrument_id)
         if instrument is None:
+            continue
+        if instrument.scoring_rule == "activity-mean" and spec.followup:
+            # Re-rating only: the activity names are the baseline's, not the patient's to change.
+            for n in range(1, len(spec.psfs_activities) + 1):
+                fields.append(Field(f"q_psfs_a{n}_score", "choice", INTENSITIES))
             continue
         if instrument.scoring_rule == "activity-mean":
             for n in range(1, 6):
@@ -166,8 +211,10 @@ def questionnaire_fields(instrument_ids: Sequence[str]) -> list[Field]:
     return fields
 
 
-def step_fields(step: str, instrument_ids: Sequence[str] = ()) -> list[Field]:
+def step_fields(step: str, spec: FormSpec) -> list[Field]:
     """Every field of one step, in the order the page shows them."""
+    if step not in spec.step_keys:
+        raise KeyError(step)
     if step == "complaints":
         return [
             Field("complaints", "text"),
@@ -198,20 +245,20 @@ def step_fields(step: str, instrument_ids: Sequence[str] = ()) -> list[Field]:
     if step == "safety":
         return _safety_fields()
     if step == "questionnaires":
-        return questionnaire_fields(instrument_ids)
+        return questionnaire_fields(spec)
     if step == "review":
         return []
     raise KeyError(step)
 
 
-def clean_step(step: str, raw: Mapping[str, Any], instrument_ids: Sequence[str] = ()) -> Draft:
+def clean_step(step: str, raw: Mapping[str, Any], spec: FormSpec) -> Draft:
     """Validate one step's answers. ``raw`` maps field names to a text or a list of texts.
 
     Returns only non-empty answers. Unknown fields and values outside a field's choices raise
     :class:`FieldError` (nothing is stored then)."""
-    if step not in STEP_KEYS:
+    if step not in spec.step_keys:
         raise FieldError(_("Unknown step."))
-    fields = {f.name: f for f in step_fields(step, instrument_ids)}
+    fields = {f.name: f for f in step_fields(step, spec)}
     cleaned: Draft = {}
     for name, value in raw.items():
         if not isinstance(name, str) or name not in fields:
@@ -246,9 +293,9 @@ def clean_step(step: str, raw: Mapping[str, Any], instrument_ids: Sequence[str] 
     return cleaned
 
 
-def merge_step(draft: Draft, step: str, cleaned: Draft, instrument_ids: Sequence[str]) -> Draft:
+def merge_step(draft: Draft, step: str, cleaned: Draft, spec: FormSpec) -> Draft:
     """The draft with this step's answers replaced by ``cleaned`` (a cleared box is removed)."""
-    names = {f.name for f in step_fields(step, instrument_ids)}
+    names = {f.name for f in step_fields(step, spec)}
     merged = {k: v for k, v in draft.items() if k not in names}
     merged.update(cleaned)
     return merged
@@ -277,8 +324,17 @@ def screen_answers(draft: Mapping[str, Any]) -> dict[str, Any]:
     return answers
 
 
-def questionnaire_answers(instrument: Instrument, draft: Mapping[str, Any]) -> dict[str, Any]:
-    """The instruments core's answer object for one questionnaire."""
+def questionnaire_answers(
+    instrument: Instrument, draft: Mapping[str, Any], spec: FormSpec | None = None
+) -> dict[str, Any]:
+    """The instruments core's answer object for one questionnaire. A follow-up's PSFS pairs the
+    carried activity names with the new ratings."""
+    if instrument.scoring_rule == "activity-mean" and spec is not None and spec.followup:
+        rerated = []
+        for n, name in enumerate(spec.psfs_activities, start=1):
+            score = draft.get(f"q_psfs_a{n}_score")
+            rerated.append({"name": name, "score": int(score) if score else None})
+        return {"activities": rerated}
     if instrument.scoring_rule == "activity-mean":
         activities = []
         for n in range(1, 6):
@@ -297,3 +353,14 @@ def questionnaire_answers(instrument: Instrument, draft: Mapping[str, Any]) -> d
 def questionnaire_started(instrument: Instrument, draft: Mapping[str, Any]) -> bool:
     prefix = f"q_{instrument.id}_"
     return any(key.startswith(prefix) for key in draft)
+
+
+def questionnaire_progress(instrument: Instrument, draft: Mapping[str, Any], spec: FormSpec) -> int:
+    """How many of a questionnaire's questions (PSFS: activities rated) have an answer."""
+    if instrument.scoring_rule == "activity-mean":
+        return sum(
+            1
+            for a in questionnaire_answers(instrument, draft, spec)["activities"]
+            if a["score"] is not None
+        )
+    return len(questionnaire_answers(instrument, draft, spec))

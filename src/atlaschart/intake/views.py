@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 from atlaschart.accounts.models import Role
 from atlaschart.intake import render as views_model
 from atlaschart.intake import services, steps
-from atlaschart.intake.access import get_intake_for_user
-from atlaschart.intake.forms import IntakeSettingsForm, WordingPackForm
-from atlaschart.intake.models import IntakeLink, QuestionnaireResponse, WordingPack
+from atlaschart.intake.access import get_followup_for_user, get_intake_for_user
+from atlaschart.intake.forms import FollowUpForm, IntakeSettingsForm, WordingPackForm
+from atlaschart.intake.models import IntakeLink, LinkKind, QuestionnaireResponse, WordingPack
 from atlaschart.measure.instruments import INSTRUMENTS, load_wording_pack
 from atlaschart.patients.access import get_patient_for_user
 from atlaschart.web.decorators import clinic_member_required, role_required
@@ -116,6 +116,55 @@ def link_create(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @clinic_member_required
+def followup_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Choose the questionnaires of a follow-up, then show its link once (or, with "fill now",
+    open it on this device for the patient)."""
+    patient = get_patient_for_user(request, patient_id, detail="follow-up link")
+    done = services.instruments_done(patient)
+    baseline = services.baseline_psfs(patient)
+    activities = services.rated_activities(baseline.answers) if baseline else []
+    # Ticked: what the patient answered before (a PSFS only with activities to re-rate) + GROC.
+    initial = [i for i in done if i != "groc" and (i != "psfs" or activities)] + ["groc"]
+    form = FollowUpForm(
+        request.POST if request.method == "POST" else None,
+        packs=services.packs_of_clinic(patient.clinic_id),
+        done=done,
+        psfs_activities=activities,
+        initial={"instruments": initial},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            link, token = services.create_followup_link(
+                request, patient, form.cleaned_data["instruments"]
+            )
+        except services.FollowUpRefused as refused:
+            form.add_error("instruments", str(refused))
+        else:
+            path = reverse("intake:fill", args=[token, "questionnaires"])
+            if request.POST.get("fill_now"):
+                # The clinic's device is handed to the patient; the token goes with the redirect.
+                return redirect(path)
+            url = request.build_absolute_uri(path)
+            return render(
+                request,
+                "intake/link_created.html",
+                {
+                    "patient": patient,
+                    "link": link,
+                    "url": url,
+                    "qr_svg": _qr_svg(url),
+                    "followup": True,
+                },
+            )
+    return render(
+        request,
+        "intake/followup_create.html",
+        {"patient": patient, "form": form, "activities": activities},
+        status=400 if form.errors else 200,
+    )
+
+
+@clinic_member_required
 def intake_detail(request: HttpRequest, intake_id: int) -> HttpResponse:
     intake = get_intake_for_user(request, intake_id)
     with translation.override(intake.language):
@@ -130,6 +179,22 @@ def intake_detail(request: HttpRequest, intake_id: int) -> HttpResponse:
             "summary": views_model.review_summary(intake.answers),
             "safety": safety,
             "responses": QuestionnaireResponse.objects.filter(intake=intake).order_by("instrument"),
+        },
+    )
+
+
+@clinic_member_required
+def followup_detail(request: HttpRequest, followup_id: int) -> HttpResponse:
+    followup = get_followup_for_user(request, followup_id)
+    return render(
+        request,
+        "intake/followup_detail.html",
+        {
+            "followup": followup,
+            "patient": followup.patient,
+            "responses": QuestionnaireResponse.objects.filter(followup=followup).order_by(
+                "instrument"
+            ),
         },
     )
 
@@ -157,8 +222,10 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
         link = services.usable_link(token)
     except services.LinkUnusable:
         return _unusable(request)
-    if step not in steps.STEP_KEYS:
-        return redirect("intake:fill", token=token, step="complaints")
+    spec = steps.spec_of(link)
+    keys = spec.step_keys
+    if step not in keys:
+        return redirect("intake:fill", token=token, step=keys[0])
     lang = _page_language(request, link)
     error = ""
     with translation.override(lang):
@@ -169,30 +236,36 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
                 if key not in ("csrfmiddlewaretoken", "go")
             }
             try:
-                cleaned = steps.clean_step(step, raw, link.instruments)
+                cleaned = steps.clean_step(step, raw, spec)
                 services.save_step(link, step, cleaned)
             except steps.FieldError as problem:
                 error = str(problem)
             except services.LinkUnusable:
                 return _unusable(request)
             if not error:
-                index = steps.STEP_KEYS.index(step)
+                index = keys.index(step)
                 target = index - 1 if request.POST.get("go") == "back" else index + 1
-                target = max(0, min(target, len(steps.STEP_KEYS) - 1))
-                return redirect("intake:fill", token=token, step=steps.STEP_KEYS[target])
-        elif step == "complaints" and link.draft_saved_at is None:
+                target = max(0, min(target, len(keys) - 1))
+                return redirect("intake:fill", token=token, step=keys[target])
+        elif step == keys[0] and link.draft_saved_at is None:
             services.log_link_opened(request, link)
-        packs = services.packs_of_clinic(link.clinic_id) if step == "questionnaires" else {}
-        index = steps.STEP_KEYS.index(step)
+        packs = (
+            services.packs_of_clinic(link.clinic_id)
+            if step == "questionnaires" or spec.followup
+            else {}
+        )
+        index = keys.index(step)
+        titles = dict(spec.steps)
         context: dict[str, Any] = {
             "token": token,
             "step": step,
             "lang": lang,
             "error": error,
-            "steps": [(key, title, i <= index) for i, (key, title) in enumerate(steps.STEPS)],
-            "step_title": dict(steps.STEPS)[step],
+            "followup": spec.followup,
+            "steps": [(key, title, i <= index) for i, (key, title) in enumerate(spec.steps)],
+            "step_title": titles[step],
             "step_number": index + 1,
-            "step_count": len(steps.STEPS),
+            "step_count": len(keys),
             "first": index == 0,
             "last": step == "review",
             "draft": link.draft,
@@ -218,8 +291,12 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
         elif step == "safety":
             context.update(questions=views_model.safety_blocks(lang, link.draft))
         elif step == "questionnaires":
+            context.update(blocks=views_model.questionnaire_blocks(spec, packs, lang, link.draft))
+        elif spec.followup:
+            rows = views_model.followup_summary(spec, packs, lang, link.draft)
             context.update(
-                blocks=views_model.questionnaire_blocks(link.instruments, packs, lang, link.draft)
+                followup_rows=rows,
+                followup_incomplete=any(not row["complete"] for row in rows),
             )
         else:
             context.update(summary=views_model.review_summary(link.draft))
@@ -249,10 +326,11 @@ def autosave(request: HttpRequest, token: str) -> JsonResponse:
         if not isinstance(payload, dict) or not isinstance(payload.get("fields"), dict):
             return _json_error(_('Expected an object with "step" and "fields".'))
         step = payload.get("step")
-        if not isinstance(step, str) or step not in steps.STEP_KEYS:
+        spec = steps.spec_of(link)
+        if not isinstance(step, str) or step not in spec.step_keys:
             return _json_error(_("Unknown step."))
         try:
-            cleaned = steps.clean_step(step, payload["fields"], link.instruments)
+            cleaned = steps.clean_step(step, payload["fields"], spec)
             services.save_step(link, step, cleaned)
         except steps.FieldError as problem:
             return _json_error(str(problem))
@@ -272,7 +350,10 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = services.usable_link(token)
         lang = link.language
-        services.submit_intake(request, link)
+        if link.kind == LinkKind.FOLLOWUP:
+            services.submit_followup(request, link)
+        else:
+            services.submit_intake(request, link)
     except services.LinkUnusable:
         return _unusable(request)
     return redirect(reverse("intake:done") + f"?lang={lang}")
