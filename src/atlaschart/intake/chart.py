@@ -1,4 +1,6 @@
-"""The chart's "intake" and "outcomes" sections (two queries each, whatever the history)."""
+"""The chart's "intake" and "outcomes" sections (a fixed few queries each, whatever the history:
+the outcomes section reads every response of the patient once and builds the change summary
+from that list)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from atlaschart.intake.models import Intake, IntakeLink, QuestionnaireResponse
+from atlaschart.intake.models import FollowUp, Intake, IntakeLink, QuestionnaireResponse
+from atlaschart.intake.outcomes import change_rows
 from atlaschart.patients.chart import ChartSection, register_section
 from atlaschart.patients.models import Patient
 
@@ -18,17 +21,23 @@ def intake_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     intakes = list(
         Intake.objects.filter(patient=patient).only("id", "submitted_at", "language")[:20]
     )
+    followups = list(
+        FollowUp.objects.filter(patient=patient).only("id", "submitted_at", "language")[:20]
+    )
     links = list(
         IntakeLink.objects.filter(
             patient=patient, submitted_at__isnull=True, expires_at__gt=now
-        ).only("id", "created_at", "expires_at", "draft_saved_at")[:5]
+        ).only("id", "kind", "created_at", "expires_at", "draft_saved_at")[:5]
     )
-    return {"intakes": intakes, "open_links": links}
+    return {"intakes": intakes, "followups": followups, "open_links": links}
 
 
 def outcomes_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
-    responses = list(QuestionnaireResponse.objects.filter(patient=patient)[:50])
-    return {"responses": responses}
+    # Oldest first: the change summary needs each questionnaire's first and newest response.
+    history = list(
+        QuestionnaireResponse.objects.filter(patient=patient).order_by("recorded_at", "id")
+    )
+    return {"responses": history[::-1][:50], "changes": change_rows(history)}
 
 
 def register() -> None:
