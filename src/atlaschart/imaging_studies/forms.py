@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 import re
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
-from atlaschart.imaging_studies.models import Projection, ScreenSide
+from atlaschart.imaging_studies.models import ListingTable, Projection, ScreenSide
+from atlaschart.measure.radiograph import GENERIC_ORTHOGONAL, Profile, ProfileError, RuleTable
+from atlaschart.measure.radiograph.listing import rule_table_from_dict
 
 
 class PayloadError(ValueError):
@@ -34,8 +38,8 @@ class MultipleFileField(forms.FileField):
 
 class ImportForm(forms.Form):
     files = MultipleFileField(
-        label=_lazy("Files"),
-        help_text=_lazy("DICOM files, a .zip of a study, or PNG/JPEG scans of films."),
+        label=gettext_lazy("Files"),
+        help_text=gettext_lazy("DICOM files, a .zip of a study, or PNG/JPEG scans of films."),
     )
 
 
@@ -45,11 +49,11 @@ class ConfirmForm(forms.Form):
 
 class AnalysisStartForm(forms.Form):
     view = forms.ChoiceField(
-        label=_lazy("View"),
+        label=gettext_lazy("View"),
         choices=[
-            ("nasium", _lazy("Nasium (AP)")),
-            ("vertex", _lazy("Vertex")),
-            ("lateral", _lazy("Lateral")),
+            ("nasium", gettext_lazy("Nasium (AP)")),
+            ("vertex", gettext_lazy("Vertex")),
+            ("lateral", gettext_lazy("Lateral")),
         ],
     )
 
@@ -170,3 +174,169 @@ def core_to_flat(points: dict[str, Any]) -> dict[str, list[float]]:
         else:
             flat[name] = value
     return flat
+
+
+# --- clinic listing rule tables --------------------------------------------------------------
+
+MAX_LISTING_TABLE_BYTES = 256 * 1024
+_MAX_INT_DIGITS = 18  # bounds are angles and millimetres; longer integers are a mistake
+
+
+def vector_text(vector: tuple[tuple[str, float], ...]) -> str:
+    """How a rule's adjustment vector is written into an analysis (``name value, ...``)."""
+    return ", ".join(f"{k} {v:g}" for k, v in vector)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("non-finite number")
+    return value
+
+
+def _short_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise ValueError("integer too long")
+    return int(text)
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not allowed")
+
+
+def _too_large() -> forms.ValidationError:
+    return forms.ValidationError(
+        _("The table is larger than %(kb)s KB.") % {"kb": MAX_LISTING_TABLE_BYTES // 1024}
+    )
+
+
+def parse_listing_table(
+    raw: bytes, clinic_id: int, profile: Profile = GENERIC_ORTHOGONAL
+) -> tuple[dict[str, Any], RuleTable]:
+    """Bytes of an uploaded or pasted table → (the JSON object, the core's validated table).
+
+    Every problem is a ``forms.ValidationError`` with a translated message; the core's English
+    reason, where it has one, follows a translated lead-in."""
+    if len(raw) > MAX_LISTING_TABLE_BYTES:
+        raise _too_large()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise forms.ValidationError(_("The table is not UTF-8 text.")) from None
+    try:
+        data = json.loads(
+            text,
+            parse_float=_finite_float,
+            parse_int=_short_int,
+            parse_constant=_no_constant,
+        )
+    except json.JSONDecodeError as error:
+        raise forms.ValidationError(
+            _("The table is not valid JSON (line %(line)s, column %(col)s).")
+            % {"line": error.lineno, "col": error.colno}
+        ) from None
+    except (ValueError, RecursionError):
+        raise forms.ValidationError(
+            _(
+                "The table is not valid JSON for AtlasChart: numbers must be finite and "
+                "reasonably sized (no NaN or Infinity), and nesting must be shallow."
+            )
+        ) from None
+    try:
+        table = rule_table_from_dict(data)
+    except (ValueError, TypeError, OverflowError) as error:
+        raise forms.ValidationError(
+            _("The table does not follow the listing table format: %(reason)s")
+            % {"reason": str(error)[:300]}
+        ) from None
+    views = [v.name for v in profile.views]
+    if table.view not in views:
+        raise forms.ValidationError(
+            _(
+                "The table is for the view “%(view)s”, which the analysis profile does not have "
+                "(its views: %(views)s)."
+            )
+            % {"view": table.view[:30], "views": ", ".join(views)}
+        )
+    try:
+        # The core's own check: every value a rule names must be reported by that view.
+        dataclasses.replace(profile, rule_tables=(table,))
+    except ProfileError as error:
+        names = ", ".join(c.name for c in profile.view(table.view).constructs)
+        raise forms.ValidationError(
+            _(
+                "The table names a value that the %(view)s view does not report: %(reason)s. "
+                "Values of this view: %(names)s."
+            )
+            % {"view": table.view, "reason": str(error)[:300], "names": names}
+        ) from None
+    if len(table.id) > 60 or "@" in table.id or table.id != table.id.strip():
+        raise forms.ValidationError(
+            _("The table id must be at most 60 characters, without “@” or surrounding spaces.")
+        )
+    if len(table.version) > 20 or table.version != table.version.strip():
+        raise forms.ValidationError(
+            _("The table version must be at most 20 characters, without surrounding spaces.")
+        )
+    for i, rule in enumerate(table.rules):
+        if len(rule.listing) > 60:
+            raise forms.ValidationError(
+                _("Rule %(n)s: the listing is longer than 60 characters.") % {"n": i}
+            )
+        if len(vector_text(rule.vector)) > 200:
+            raise forms.ValidationError(
+                _("Rule %(n)s: the adjustment vector is longer than 200 characters written out.")
+                % {"n": i}
+            )
+    stored = ListingTable.objects.filter(clinic_id=clinic_id, table_id=table.id)
+    if stored.filter(version=table.version).exists():
+        raise forms.ValidationError(
+            _(
+                "Your clinic already has the table %(label)s. A stored table is never changed: "
+                "give the new one another version."
+            )
+            % {"label": table.label}
+        )
+    other_view = stored.exclude(view=table.view).values_list("view", flat=True).first()
+    if other_view:
+        raise forms.ValidationError(
+            _("The table %(id)s is for the %(view)s view; a new version must be for the same view.")
+            % {"id": table.id, "view": other_view}
+        )
+    return data, table
+
+
+class ListingTableForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Table file (JSON)"),
+        required=False,
+        help_text=gettext_lazy("UTF-8 JSON in the format described in docs/radiograph.md."),
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Or paste the JSON"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+    )
+    activate = forms.BooleanField(
+        label=gettext_lazy("Make it the active table for its view"), required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, clinic_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clinic_id = clinic_id
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload, text = cleaned.get("file"), cleaned.get("text") or ""
+        if self.errors:
+            return cleaned
+        if upload and text.strip():
+            raise forms.ValidationError(_("Upload a file or paste the JSON, not both."))
+        if not upload and not text.strip():
+            raise forms.ValidationError(_("Choose a JSON file or paste the table."))
+        if upload and upload.size > MAX_LISTING_TABLE_BYTES:
+            raise _too_large()  # refused unread
+        raw = upload.read(MAX_LISTING_TABLE_BYTES + 1) if upload else text.encode("utf-8")
+        cleaned["data"], cleaned["table"] = parse_listing_table(raw, self.clinic_id)
+        return cleaned

@@ -4,9 +4,13 @@ upper cervical analyses keep their raw inputs (the record) and derived values (a
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from atlaschart.measure.radiograph.listing import RuleTable, rule_table_from_dict
 
 
 class Blob(models.Model):
@@ -137,6 +141,56 @@ class Instance(models.Model):
         return self.spacing_source != "none" and self.row_spacing_mm is not None
 
 
+class ListingTable(models.Model):
+    """One version of a clinic's listing rule table (the core format of
+    ``measure/radiograph/listing.py``). ``data`` is never changed after upload: a change is a new
+    version, and an analysis keeps pointing at the version that proposed its listing. Only
+    ``is_active`` changes; at most one table per clinic and view is active."""
+
+    clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.PROTECT, related_name="listing_tables"
+    )
+    table_id = models.CharField(_("table id"), max_length=60)
+    version = models.CharField(_("version"), max_length=20)
+    view = models.CharField(_("view"), max_length=10)
+    data = models.JSONField()
+    is_active = models.BooleanField(_("active"), default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["view", "table_id", "-uploaded_at", "-id"]
+        verbose_name = _("listing rule table")
+        verbose_name_plural = _("listing rule tables")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "table_id", "version"], name="unique_listing_table_version"
+            ),
+            models.UniqueConstraint(
+                fields=["clinic", "view"],
+                condition=models.Q(is_active=True),
+                name="one_active_listing_table_per_view",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if self.pk is not None and (fields is None or set(fields) - {"is_active"}):
+            raise RuntimeError("a stored listing table is never changed; upload a new version")
+        super().save(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        return f"{self.table_id}@{self.version}"
+
+    def rule_table(self) -> RuleTable:
+        """The core's validated table (the stored data was validated on upload)."""
+        return rule_table_from_dict(self.data)
+
+
 class UCAnalysis(models.Model):
     """One upper cervical analysis of one view on one image. ``points`` is the record (the JSON
     landmark form of docs/radiograph.md, image pixels); ``values`` and ``warnings`` are recomputed
@@ -156,6 +210,11 @@ class UCAnalysis(models.Model):
     listing_source = models.CharField(max_length=12, default="clinician")
     listing = models.CharField(_("listing"), max_length=60, blank=True)
     vector = models.CharField(_("adjustment vector"), max_length=200, blank=True)
+    # Provenance when listing_source == "rule-table": the table version and the rule (0-based).
+    listing_table = models.ForeignKey(
+        ListingTable, on_delete=models.PROTECT, null=True, blank=True, related_name="analyses"
+    )
+    listing_rule = models.PositiveSmallIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

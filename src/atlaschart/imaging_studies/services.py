@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from pydicom.uid import generate_uid
 
@@ -14,12 +14,22 @@ from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
 from atlaschart.imaging import dicom
 from atlaschart.imaging_studies import storage
-from atlaschart.imaging_studies.models import Blob, Instance, Series, Study, UCAnalysis
+from atlaschart.imaging_studies.forms import vector_text
+from atlaschart.imaging_studies.models import (
+    Blob,
+    Instance,
+    ListingTable,
+    Series,
+    Study,
+    UCAnalysis,
+)
 from atlaschart.imaging_studies.upload import ParsedUpload
 from atlaschart.measure.radiograph import (
     GENERIC_ORTHOGONAL,
     Analysis,
+    ListingOutcome,
     Profile,
+    RuleTable,
     analyse_dict,
     evaluate,
     manual_calibration,
@@ -241,6 +251,12 @@ def compute(analysis_form: Mapping[str, Any], profile: Profile) -> Analysis:
     return analyse_dict(analysis_form, profile)
 
 
+def listing_proposal(table: ListingTable | None, result: Analysis) -> ListingOutcome:
+    """What the clinic's table proposes for these values (``source == "clinician"``: nothing,
+    either because there is no table or because no rule matches; ``table`` then says which)."""
+    return evaluate(table.rule_table() if table else None, result.as_mapping())
+
+
 @transaction.atomic
 def save_analysis(
     request: HttpRequest,
@@ -251,15 +267,22 @@ def save_analysis(
     points: Mapping[str, Any],
     listing: str,
     vector: str,
+    listing_table: ListingTable | None = None,
+    use_table: bool = True,
     analysis: UCAnalysis | None = None,
-) -> UCAnalysis:
-    """Create or update an analysis; derived values are recomputed through the core every time."""
+) -> tuple[UCAnalysis, ListingOutcome]:
+    """Create or update an analysis; derived values are recomputed through the core every time.
+
+    ``listing_table`` is the clinic's active table for the view. Its proposal is stored (with the
+    table version and rule as provenance) when ``use_table`` and a rule matches; otherwise the
+    clinician's listing and vector are stored. Returns the analysis and the table's proposal."""
     form = landmark_form(inst, view, points)
     result = compute(form, profile)
-    outcome = evaluate(profile.rule_table(view), result.as_mapping())
-    if outcome.source == "rule-table":
+    outcome = listing_proposal(listing_table, result)
+    from_table = use_table and outcome.source == "rule-table"
+    if from_table:
         listing = outcome.listing or ""
-        vector = ", ".join(f"{k} {v:g}" for k, v in outcome.vector)
+        vector = vector_text(outcome.vector)
     new = analysis is None
     if analysis is None:
         analysis = UCAnalysis(
@@ -271,14 +294,97 @@ def save_analysis(
     analysis.points = form
     analysis.values = result.to_json()["values"]
     analysis.warnings = list(result.warnings)
-    analysis.listing_source = outcome.source
+    analysis.listing_source = "rule-table" if from_table else "clinician"
+    analysis.listing_table = listing_table if from_table else None
+    analysis.listing_rule = outcome.rule_index if from_table else None
     analysis.listing, analysis.vector = listing[:60], vector[:200]
     analysis.save()
+    detail = result.algorithm.label
+    if from_table:
+        detail += f"; listing from {outcome.table} rule {outcome.rule_index}"
+    elif outcome.source == "rule-table":
+        detail += f"; listing entered by the clinician instead of {outcome.table}"
     log_access(
         request,
         Action.CREATE if new else Action.UPDATE,
         patient=analysis.patient,
         obj=analysis,
-        detail=f"{result.algorithm.label}",
+        detail=detail,
     )
-    return analysis
+    return analysis, outcome
+
+
+# --- clinic listing rule tables ----------------------------------------------------------------
+
+
+def listing_tables_of_clinic(clinic_id: int) -> Any:
+    return ListingTable.objects.filter(clinic_id=clinic_id)
+
+
+def active_listing_table(clinic_id: int, view: str) -> ListingTable | None:
+    return listing_tables_of_clinic(clinic_id).filter(view=view, is_active=True).first()
+
+
+class ListingTableConflict(Exception):
+    """Another request stored the same version (or activated a table) at the same moment."""
+
+
+def store_listing_table(
+    request: HttpRequest, data: dict[str, Any], table: RuleTable, *, activate: bool
+) -> ListingTable:
+    """Store a table the form has validated as a new version; with ``activate`` it replaces the
+    view's active table (the old version stays stored, inactive). One transaction, logged."""
+    clinic_id = request.user.clinic_id  # type: ignore[union-attr]
+    try:
+        with transaction.atomic():
+            if activate:
+                _deactivate_view(request, clinic_id, table.view)
+            row = ListingTable.objects.create(
+                clinic_id=clinic_id,
+                table_id=table.id,
+                version=table.version,
+                view=table.view,
+                data=data,
+                is_active=activate,
+                uploaded_by=request.user,
+            )
+            log_access(
+                request,
+                Action.CREATE,
+                patient=None,
+                obj=row,
+                detail=f"listing table {row.label} ({row.view}, {len(table.rules)} rules)"
+                + ("; active" if activate else ""),
+            )
+            return row
+    except IntegrityError as exc:
+        raise ListingTableConflict from exc
+
+
+def _deactivate_view(request: HttpRequest, clinic_id: int, view: str) -> None:
+    for old in (
+        listing_tables_of_clinic(clinic_id).select_for_update().filter(view=view, is_active=True)
+    ):
+        old.is_active = False
+        old.save(update_fields=["is_active"])
+        log_access(request, Action.UPDATE, patient=None, obj=old, detail=f"{old.label} deactivated")
+
+
+def set_listing_table_active(request: HttpRequest, row: ListingTable, active: bool) -> None:
+    """Activate a stored version (the view's active one, if another, is deactivated) or
+    deactivate it (the view then has no table: clinicians enter listings)."""
+    if row.is_active == active:
+        return
+    try:
+        with transaction.atomic():
+            if active:
+                _deactivate_view(request, row.clinic_id, row.view)
+                row.is_active = True
+                row.save(update_fields=["is_active"])
+                log_access(
+                    request, Action.UPDATE, patient=None, obj=row, detail=f"{row.label} activated"
+                )
+            else:
+                _deactivate_view(request, row.clinic_id, row.view)
+    except IntegrityError as exc:
+        raise ListingTableConflict from exc

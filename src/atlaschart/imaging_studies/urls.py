@@ -16,6 +16,12 @@ urlpatterns = [
     path("images/<int:instance_id>/analysis/", views.analysis_new, name="analysis_new"),
     path("images/<int:instance_id>/analysis/save/", views.analysis_save, name="analysis_save"),
     path("analyses/<int:analysis_id>/", views.analysis_edit, name="analysis_edit"),
+    path("listing-tables/", views.listing_tables, name="listing_tables"),
+    path(
+        "listing-tables/<int:table_pk>/active/",
+        views.listing_table_active,
+        name="listing_table_active",
+    ),
     path("series/<int:series_id>/", views.volume_viewer, name="volume"),
     path("series/<int:series_id>/slice.png", views.volume_slice, name="slice"),
     path("series/<int:series_id>/landmarks/", views.volume_landmarks, name="volume_landmarks"),

@@ -4,8 +4,9 @@ import json
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -24,14 +25,28 @@ from atlaschart.imaging_studies.forms import (
     AnalysisStartForm,
     ConfirmForm,
     ImportForm,
+    ListingTableForm,
     PayloadError,
     core_to_flat,
     flat_to_core,
     parse_instance_update,
+    vector_text,
 )
-from atlaschart.imaging_studies.models import Instance, Projection, ScreenSide, UCAnalysis
+from atlaschart.imaging_studies.models import (
+    Instance,
+    ListingTable,
+    Projection,
+    ScreenSide,
+    UCAnalysis,
+)
 from atlaschart.imaging_studies.upload import UploadError, identity_differences, parse
-from atlaschart.measure.radiograph import DEFAULT_ERROR, GENERIC_ORTHOGONAL, compare
+from atlaschart.measure.radiograph import (
+    DEFAULT_ERROR,
+    GENERIC_ORTHOGONAL,
+    ListingOutcome,
+    compare,
+)
+from atlaschart.measure.radiograph.listing import Condition, Rule
 from atlaschart.patients.access import get_patient_for_user
 from atlaschart.web.decorators import clinic_member_required, role_required
 
@@ -331,12 +346,32 @@ def _volume_mark(vol: dicom.Volume, meta: dict[str, Any], m: Any) -> dict[str, A
 # --- upper cervical analysis -----------------------------------------------------------------
 
 
+def _proposal_json(outcome: ListingOutcome | None) -> dict[str, Any] | None:
+    """The table's proposal for the page (``None`` when there is none to show)."""
+    if outcome is None or outcome.source != "rule-table":
+        return None
+    return {
+        "listing": outcome.listing,
+        "vector": vector_text(outcome.vector),
+        "table": outcome.table,
+        "rule": outcome.rule_index,
+    }
+
+
 def _editor(
     request: HttpRequest, inst: Instance, view: str, analysis: UCAnalysis | None
 ) -> HttpResponse:
     profile = GENERIC_ORTHOGONAL
     spec = profile.view(view)
-    table = profile.rule_table(view)
+    table = services.active_listing_table(request.user.clinic_id, view)  # type: ignore[union-attr]
+    proposal = None
+    if table is not None and analysis is not None:
+        try:
+            result = services.compute(analysis.points, profile)
+        except ValueError:
+            result = None
+        if result is not None:
+            proposal = services.listing_proposal(table, result)
     config = _image_config(inst)
     config.update(
         {
@@ -346,8 +381,11 @@ def _editor(
             "required": list(spec.required_points),
             "optional": list(spec.optional_points),
             "points": core_to_flat(analysis.points.get("points", {})) if analysis else {},
+            "table": table.label if table else None,
+            "proposal": _proposal_json(proposal),
         }
     )
+    use_table = table is not None and (analysis is None or analysis.listing_source == "rule-table")
     return render(
         request,
         "imaging_studies/analysis.html",
@@ -357,7 +395,9 @@ def _editor(
             "study": inst.series.study,
             "profile": profile,
             "spec": spec,
-            "rule_table": table,
+            "listing_table": table,
+            "proposal": config["proposal"],
+            "use_table": use_table,
             "analysis": analysis,
             "config": config,
         },
@@ -395,10 +435,19 @@ def analysis_save(request: HttpRequest, instance_id: int) -> HttpResponse:
                 raise Http404
         points = flat_to_core(body.get("points"))
         listing, vector = body.get("listing", ""), body.get("vector", "")
-        if not isinstance(listing, str) or not isinstance(vector, str):
+        use_table = body.get("use_table", True)
+        if (
+            not isinstance(listing, str)
+            or not isinstance(vector, str)
+            or not isinstance(use_table, bool)
+        ):
             raise PayloadError(_("The request was not understood."))
+        table = services.active_listing_table(
+            request.user.clinic_id,  # type: ignore[union-attr]
+            body["view"],
+        )
         try:
-            saved = services.save_analysis(
+            saved, outcome = services.save_analysis(
                 request,
                 inst,
                 view=body["view"],
@@ -406,6 +455,8 @@ def analysis_save(request: HttpRequest, instance_id: int) -> HttpResponse:
                 points=points,
                 listing=listing.strip(),
                 vector=vector.strip(),
+                listing_table=table,
+                use_table=use_table,
                 analysis=analysis,
             )
         except ValueError as exc:
@@ -425,6 +476,10 @@ def analysis_save(request: HttpRequest, instance_id: int) -> HttpResponse:
             "listing_source": saved.listing_source,
             "listing": saved.listing,
             "vector": saved.vector,
+            "listing_table": saved.listing_table.label if saved.listing_table else None,
+            "listing_rule": saved.listing_rule,
+            "table": table.label if table else None,
+            "proposal": _proposal_json(outcome),
             "edit_url": reverse("imaging_studies:analysis_edit", args=[saved.pk]),
         }
     )
@@ -490,3 +545,115 @@ def export_png(request: HttpRequest, instance_id: int) -> HttpResponse:
     response = _png(rendering.annotated_png(inst, analysis))
     response["Content-Disposition"] = f'attachment; filename="image-{inst.pk}-annotated.png"'
     return response
+
+
+# --- clinic listing rule tables (clinic admins) ------------------------------------------------
+
+
+def _condition_text(c: Condition, unit: str) -> str:
+    lo, hi = c.min_value, c.max_value
+    if lo is not None and hi is not None:
+        text = f"{lo:g} ≤ {c.value_name} ≤ {hi:g} {unit}"
+    elif lo is not None:
+        text = f"{c.value_name} ≥ {lo:g} {unit}"
+    elif hi is not None:
+        text = f"{c.value_name} ≤ {hi:g} {unit}"
+    else:
+        text = _("%(name)s: any value") % {"name": c.value_name}
+    if c.side is None:
+        text += ", " + _("no side")
+    elif c.side == "left":
+        text += ", " + _("side left")
+    elif c.side == "right":
+        text += ", " + _("side right")
+    return text
+
+
+def _rules(row: ListingTable) -> list[dict[str, Any]]:
+    spec = GENERIC_ORTHOGONAL.view(row.view)
+    units = {c.name: c.unit for c in spec.constructs}
+    out = []
+    rule: Rule
+    for i, rule in enumerate(row.rule_table().rules):
+        out.append(
+            {
+                "n": i,
+                "conditions": [
+                    _condition_text(c, units.get(c.value_name, "")) for c in rule.conditions
+                ],
+                "listing": rule.listing,
+                "vector": vector_text(rule.vector),
+            }
+        )
+    return out
+
+
+@role_required(Role.CLINIC_ADMIN)
+def listing_tables(request: HttpRequest) -> HttpResponse:
+    """Upload, list, activate and deactivate the clinic's listing rule tables."""
+    clinic_id = request.user.clinic_id  # type: ignore[union-attr]
+    form = ListingTableForm(request.POST or None, request.FILES or None, clinic_id=clinic_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = services.store_listing_table(
+                request,
+                form.cleaned_data["data"],
+                form.cleaned_data["table"],
+                activate=form.cleaned_data["activate"],
+            )
+        except services.ListingTableConflict:
+            form.add_error(None, _("Another change was saved at the same moment. Try again."))
+        else:
+            if row.is_active:
+                msg = _("The table %(label)s was stored and is now active for the %(view)s view.")
+            else:
+                msg = _("The table %(label)s was stored (not active).")
+            messages.success(request, msg % {"label": row.label, "view": row.view})
+            return redirect("imaging_studies:listing_tables")
+    tables = list(
+        services.listing_tables_of_clinic(clinic_id)
+        .select_related("uploaded_by")
+        .annotate(n_analyses=Count("analyses"))
+    )
+    for row in tables:
+        row.rules = _rules(row)
+    active = {row.view: row for row in tables if row.is_active}
+    views = [{"name": v.name, "active": active.get(v.name)} for v in GENERIC_ORTHOGONAL.views]
+    return render(
+        request,
+        "imaging_studies/listing_tables.html",
+        {"form": form, "views": views, "tables": tables},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@role_required(Role.CLINIC_ADMIN)
+def listing_table_active(request: HttpRequest, table_pk: int) -> HttpResponse:
+    row = get_object_or_404(
+        ListingTable,
+        pk=table_pk,
+        clinic_id=request.user.clinic_id,  # type: ignore[union-attr]
+    )
+    active = request.POST.get("active") == "1"
+    try:
+        services.set_listing_table_active(request, row, active)
+    except services.ListingTableConflict:
+        messages.error(request, _("Another change was saved at the same moment. Try again."))
+    else:
+        if active:
+            messages.success(
+                request,
+                _("%(label)s is now the active table for the %(view)s view.")
+                % {"label": row.label, "view": row.view},
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(label)s was deactivated: clinicians enter listings of the %(view)s view "
+                    "themselves until a table is active."
+                )
+                % {"label": row.label, "view": row.view},
+            )
+    return redirect("imaging_studies:listing_tables")

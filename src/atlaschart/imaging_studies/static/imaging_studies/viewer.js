@@ -308,6 +308,7 @@ export function analysisEditor(root) {
       const r = await postJSON(cfg.save_url, {
         view: cfg.view, analysis_id: cfg.analysis_id, points: complete,
         listing: $("[name=listing]", root)?.value || "", vector: $("[name=vector]", root)?.value || "",
+        use_table: $("[name=listing_choice]:checked", root)?.value !== "own",
       });
       cfg.analysis_id = r.analysis_id;
       showValues(r);
@@ -329,8 +330,42 @@ export function analysisEditor(root) {
     });
     $("[data-algorithm]", root).textContent = r.algorithm;
     $("[data-warnings]", root).textContent = (r.warnings || []).join(", ");
-    if (r.listing_source === "rule-table") $("[name=listing]", root).value = r.listing;
+    showListing(r);
   }
+  // The clinic table's proposal (with its table@version and rule) and where the saved listing
+  // came from. Typing a listing of one's own switches the choice to "own".
+  function showListing(r) {
+    const box = $("[data-proposal]", root), prov = $("[data-listing-provenance]", root);
+    if (box) {
+      box.textContent = "";
+      const p = r.proposal;
+      if (p) {
+        const strong = document.createElement("strong"); strong.dataset.proposalListing = ""; strong.textContent = p.listing;
+        const vec = document.createElement("span"); vec.dataset.proposalVector = ""; vec.textContent = p.vector;
+        const src = document.createElement("span"); src.className = "muted small"; src.dataset.proposalSource = "";
+        src.textContent = `${p.table}, ${box.dataset.rule} ${p.rule}`;
+        box.append(strong, " ", vec, " ", src);
+      } else {
+        const none = document.createElement("span"); none.className = "muted"; none.textContent = box.dataset.none;
+        box.append(none);
+      }
+    }
+    if (r.listing_source === "rule-table") {
+      $("[name=listing]", root).value = r.listing;
+      $("[name=vector]", root).value = r.vector;
+    }
+    if (prov) {
+      prov.textContent = "";
+      if (r.listing_table) {
+        const code = document.createElement("code"); code.textContent = r.listing_table;
+        prov.append(`${prov.dataset.table} `, code, `, ${box ? box.dataset.rule : ""} ${r.listing_rule}`);
+      } else prov.textContent = prov.dataset.clinician;
+    }
+  }
+  ["listing", "vector"].forEach((n) => $(`[name=${n}]`, root)?.addEventListener("input", () => {
+    const own = $("[name=listing_choice][value=own]", root);
+    if (own) own.checked = true;
+  }));
   renderPalette();
   current = names().find((n) => !points[n]) || null; renderPalette();
   view.load(cfg.image_url, cfg.cols, cfg.rows);
