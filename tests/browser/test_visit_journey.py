@@ -43,7 +43,9 @@ def test_a_clinicians_whole_visit(live_server, page, personas) -> None:
     page.locator("#id_magnitude").fill("2")
     page.locator("#id_unit").select_option("eighth_inch")
     page.get_by_role("button", name="Save examination").click()
-    expect(page.locator(".exam-summary").first).to_contain_text("right short 6.35 mm")
+    expect(page.locator(".exam-summary").first).to_contain_text(
+        "right leg short by 2/8 in (6.35 mm)"
+    )
 
     # Adjustment: NUCCA with a vector setting, then sign it.
     page.locator("#id_kind").select_option("uc_adjustment")
@@ -61,7 +63,9 @@ def test_a_clinicians_whole_visit(live_server, page, personas) -> None:
     page.locator("#id_short_side").select_option("even")
     page.locator("#id_magnitude").fill("0")
     page.get_by_role("button", name="Save examination").click()
-    expect(page.locator(".exam-summary").nth(1)).to_contain_text("change -6.35 mm (reduced)")
+    expect(page.locator(".exam-summary").nth(1)).to_contain_text(
+        "difference reduced: change from the pre-check 6.35 mm, beyond measurement error"
+    )
 
     page.locator("#id_subjective").fill("Neck pain 6/10 since Monday.")
     page.locator("#id_assessment").fill("Atlas listing ASRp.")

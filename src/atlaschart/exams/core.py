@@ -10,10 +10,13 @@ so it can recompute derived values from stored raw inputs at any time.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.utils import translation
 
+from atlaschart.exams import display
 from atlaschart.measure.exam import ExamValidationError, Side, parse_choice
 from atlaschart.measure.exam.balance import (
     Eyes,
@@ -38,16 +41,21 @@ from atlaschart.measure.exam.leg_check import (
 )
 from atlaschart.measure.exam.neuro import (
     COOK_CLUSTER,
+    DERMATOME_LEVELS,
+    MYOTOME_KEY_MUSCLES,
     Clonus,
     ClonusSite,
     DeepTendonReflex,
+    Dermatome,
     Gait,
     GaitPattern,
+    Myotome,
     NeuroExam,
     PathologicalReflex,
     PathologicalSign,
     Reflex,
     ReflexScale,
+    Sensation,
     cook_myelopathy_cluster,
     umn_safety_signs,
 )
@@ -61,6 +69,7 @@ from atlaschart.measure.exam.thermography import Instrument, ThermographyScan, T
 
 SIDES = ("left", "right")
 Raw = dict[str, Any]
+T = TypeVar("T")
 
 
 def mdc_mm() -> float:
@@ -77,16 +86,39 @@ def _side(field: str, raw: object) -> Side | None:
     return None if raw in (None, "") else parse_choice(Side, field, raw)
 
 
+def _entry(key: str, make: Callable[..., T], *args: Any) -> T:
+    """``make(*args)``, one per-side entry; a rejection names the entry's raw key (= its form
+    field), so the message lands next to the value that caused it."""
+    try:
+        return make(*args)
+    except ExamValidationError as err:
+        params = {k: v for k, v in err.params.items() if k != "field"}
+        raise ExamValidationError(err.code, key, **params) from err
+
+
+def myotome_key(root: str, side: str) -> str:
+    return f"myotome_{root}_{side}"
+
+
+def dermatome_key(level: str, side: str) -> str:
+    return f"dermatome_{level}_{side}"
+
+
 # ----------------------------------------------------------------------------------- neuro
+
+
+def _dermatome(level: str, side: str, value: object) -> Dermatome:
+    return Dermatome(level, Side(side), parse_choice(Sensation, "sensation", value))
 
 
 def neuro_exam(raw: Raw) -> NeuroExam:
     scale = parse_choice(ReflexScale, "scale", raw.get("scale") or ReflexScale.NINDS.value)
+    reinforced = bool(raw.get("reinforced"))
     reflexes = [
-        DeepTendonReflex(reflex, Side(side), scale, grade, bool(raw.get("reinforced")))
+        _entry(key, DeepTendonReflex, reflex, Side(side), scale, grade, reinforced)
         for reflex in Reflex
         for side in SIDES
-        if (grade := raw.get(f"reflex_{reflex.value}_{side}")) is not None
+        if (grade := raw.get(key := f"reflex_{reflex.value}_{side}")) is not None
     ]
     pathological = [
         PathologicalReflex(sign, Side(side), raw[key] == "positive")
@@ -111,10 +143,30 @@ def neuro_exam(raw: Raw) -> NeuroExam:
             raw["gait"] == "abnormal",
             None if pattern is None else parse_choice(GaitPattern, "gait_pattern", pattern),
         )
-    return NeuroExam(tuple(reflexes), tuple(pathological), tuple(clonus), gait=gait)
+    # Myotomes (MRC 0–5) and dermatomes (sensation) per root/level and side; blank = not tested.
+    myotomes = [
+        _entry(key, Myotome, root, Side(side), grade)
+        for root in MYOTOME_KEY_MUSCLES
+        for side in SIDES
+        if (grade := raw.get(key := myotome_key(root, side))) not in (None, "")
+    ]
+    dermatomes = [
+        _entry(key, _dermatome, level, side, value)
+        for level in DERMATOME_LEVELS
+        for side in SIDES
+        if (value := raw.get(key := dermatome_key(level, side))) not in (None, "")
+    ]
+    return NeuroExam(
+        tuple(reflexes),
+        tuple(pathological),
+        tuple(clonus),
+        tuple(myotomes),
+        tuple(dermatomes),
+        gait=gait,
+    )
 
 
-def _neuro(raw: Raw, age_years: int | None) -> tuple[Raw, str]:
+def _neuro(raw: Raw, age_years: int | None) -> Raw:
     exam = neuro_exam(raw)
     cook = cook_myelopathy_cluster(exam, age_years)
     signs = umn_safety_signs(exam, age_years)
@@ -125,11 +177,7 @@ def _neuro(raw: Raw, age_years: int | None) -> tuple[Raw, str]:
         "umn_signs": signs,
         "algorithms": [COOK_CLUSTER.label],
     }
-    positive = [k for k, val in signs.items() if val is True]
-    summary = f"Cook {cook.positive_count}/5 ({cook.interpretation.value})"
-    if positive:
-        summary += "; UMN: " + ", ".join(positive)
-    return derived, summary
+    return derived
 
 
 # ------------------------------------------------------------------------------ leg check
@@ -148,13 +196,12 @@ def leg_check(raw: Raw, timing: str) -> LegCheck:
     return LegCheck(check_type, short, magnitude, when, rest)  # type: ignore[arg-type]
 
 
-def _leg(raw: Raw, timing: str, pre_raw: Raw | None) -> tuple[Raw, str]:
+def _leg(raw: Raw, timing: str, pre_raw: Raw | None) -> Raw:
     check = leg_check(raw, timing)
     derived: Raw = {
         "magnitude_mm": round(check.magnitude_mm, 3),
         "signed_mm": round(check.signed_mm, 3),
     }
-    summary = f"{check.timing.value}: {check.short_side.value} short {check.magnitude_mm:.2f} mm"
     if pre_raw is not None and check.timing is Timing.POST:
         change = compare_pre_post(leg_check(pre_raw, "pre"), check, mdc_mm())
         derived.update(
@@ -165,14 +212,13 @@ def _leg(raw: Raw, timing: str, pre_raw: Raw | None) -> tuple[Raw, str]:
             verdict=change.verdict.value,
             algorithms=[change.algorithm.label],
         )
-        summary += f"; change {change.change_mm:+.2f} mm ({change.verdict.value})"
-    return derived, summary
+    return derived
 
 
 # ------------------------------------------------------------------------------ other kinds
 
 
-def _rom(raw: Raw) -> tuple[Raw, str]:
+def _rom(raw: Raw) -> Raw:
     rom = CervicalRom(
         tuple(
             RomMeasurement(m, raw[f"angle_{m.value}"], bool(raw.get(f"pain_{m.value}")))
@@ -181,38 +227,29 @@ def _rom(raw: Raw) -> tuple[Raw, str]:
         ),
         parse_choice(RomMethod, "method", raw.get("method") or "visual"),
     )
-    painful = [m.value for m in rom.painful_movements]
-    summary = ", ".join(f"{m.movement.value} {m.angle_deg:g}°" for m in rom.measurements)
-    return {"painful_movements": painful}, summary
+    return {"painful_movements": [m.value for m in rom.painful_movements]}
 
 
-def _romberg(raw: Raw) -> tuple[Raw, str]:
+def _romberg(raw: Raw) -> Raw:
     surface = parse_choice(Surface, "surface", raw.get("surface") or "firm")
     opened = RombergTrial(Eyes.OPEN, raw.get("open_held_s"), bool(raw.get("open_lost")), surface)  # type: ignore[arg-type]
     closed = RombergTrial(
         Eyes.CLOSED, raw.get("closed_held_s"), bool(raw.get("closed_lost")), surface
     )  # type: ignore[arg-type]
-    positive = romberg_positive(opened, closed)
-    label = {True: "positive", False: "negative", None: "not interpretable"}[positive]
-    return {"romberg_positive": positive}, f"Romberg {label}"
+    return {"romberg_positive": romberg_positive(opened, closed)}
 
 
-def _fukuda(raw: Raw) -> tuple[Raw, str]:
+def _fukuda(raw: Raw) -> Raw:
     test = FukudaTest(
         raw.get("steps"),
         raw.get("rotation_deg"),
         _side("direction", raw.get("direction")),  # type: ignore[arg-type]
         raw.get("displacement_cm"),  # type: ignore[arg-type]
     )
-    abnormal = test.abnormal()
-    direction = test.direction.value if test.direction else ""
-    return {
-        "abnormal": abnormal,
-        "threshold_deg": 45.0,
-    }, f"{test.rotation_deg:g}° {direction}".strip()
+    return {"abnormal": test.abnormal(), "threshold_deg": 45.0}
 
 
-def _scoliosis(raw: Raw) -> tuple[Raw, str]:
+def _scoliosis(raw: Raw) -> Raw:
     readings = tuple(
         ScoliometerReading(
             region, raw[f"atr_{region.value}"], _side("side", raw.get(f"atr_{region.value}_side"))
@@ -224,16 +261,12 @@ def _scoliosis(raw: Raw) -> tuple[Raw, str]:
         bool(raw.get("adams_positive")), _side("hump_side", raw.get("hump_side")), readings
     )
     referral = scoliosis_referral(screen, atr_referral_deg())
-    derived = {
+    return {
         "max_atr_deg": referral.max_atr_deg,
         "threshold_deg": referral.threshold_deg,
         "refer": referral.refer,
         "algorithms": [referral.algorithm.label],
     }
-    summary = "Adam's " + ("positive" if screen.adams_positive else "negative")
-    if referral.max_atr_deg is not None:
-        summary += f", ATR {referral.max_atr_deg:g}°" + (" (refer)" if referral.refer else "")
-    return derived, summary
 
 
 def _arm(raw: Raw, side: str) -> BloodPressure | None:
@@ -251,21 +284,15 @@ def blood_pressure(raw: Raw) -> BilateralBloodPressure:
     return BilateralBloodPressure(_arm(raw, "left"), _arm(raw, "right"))
 
 
-def _bp(raw: Raw) -> tuple[Raw, str]:
+def _bp(raw: Raw) -> Raw:
     bp = blood_pressure(raw)
     flags = blood_pressure_flags(bp)
-    derived = {
+    return {
         "bp_high": flags.bp_high,
         "inter_arm_difference": flags.inter_arm_difference,
         "inter_arm_systolic_mmhg": flags.inter_arm_systolic_mmhg,
         "algorithms": [BP_FLAGS.label],
     }
-    parts = [
-        f"{s} {a.systolic_mmhg}/{a.diastolic_mmhg}"
-        for s, a in (("L", bp.left), ("R", bp.right))
-        if a
-    ]
-    return derived, " · ".join(parts) + " mmHg"
 
 
 def thermo_readings(text: str) -> list[tuple[str, float]]:
@@ -284,7 +311,7 @@ def thermo_readings(text: str) -> list[tuple[str, float]]:
     return readings
 
 
-def _thermo(raw: Raw) -> tuple[Raw, str]:
+def _thermo(raw: Raw) -> Raw:
     scan = ThermographyScan(
         parse_choice(Instrument, "instrument", raw.get("instrument") or "dual_probe"),
         tuple(
@@ -292,8 +319,35 @@ def _thermo(raw: Raw) -> tuple[Raw, str]:
         ),
         raw.get("acclimation_min"),
     )
-    derived = {"max_abs_differential_c": scan.max_abs_differential_c, "acclimated": scan.acclimated}
-    return derived, f"{len(scan.readings)} levels, max |ΔT| {scan.max_abs_differential_c:g} °C"
+    return {"max_abs_differential_c": scan.max_abs_differential_c, "acclimated": scan.acclimated}
+
+
+def derive(
+    kind: str,
+    raw: Raw,
+    *,
+    age_years: int | None = None,
+    timing: str = "",
+    pre_raw: Raw | None = None,
+) -> Raw:
+    """Validate ``raw`` through the core; return the derived values."""
+    if kind == "neuro":
+        return _neuro(raw, age_years)
+    if kind == "leg_check":
+        return _leg(raw, timing, pre_raw)
+    simple: dict[str, Callable[[Raw], Raw]] = {
+        "cervical_rom": _rom,
+        "romberg": _romberg,
+        "fukuda": _fukuda,
+        "scoliosis": _scoliosis,
+        "blood_pressure": _bp,
+        "thermography": _thermo,
+        "palpation": lambda raw: {},
+        "safety_screen": lambda raw: {},
+    }
+    if kind not in simple:
+        raise ValueError(f"unknown exam kind {kind!r}")
+    return simple[kind](raw)
 
 
 def build(
@@ -304,25 +358,8 @@ def build(
     timing: str = "",
     pre_raw: Raw | None = None,
 ) -> tuple[Raw, str]:
-    """Validate ``raw`` through the core; return ``(derived, summary)``."""
-    if kind == "neuro":
-        return _neuro(raw, age_years)
-    if kind == "leg_check":
-        return _leg(raw, timing, pre_raw)
-    if kind == "cervical_rom":
-        return _rom(raw)
-    if kind == "romberg":
-        return _romberg(raw)
-    if kind == "fukuda":
-        return _fukuda(raw)
-    if kind == "scoliosis":
-        return _scoliosis(raw)
-    if kind == "blood_pressure":
-        return _bp(raw)
-    if kind == "thermography":
-        return _thermo(raw)
-    if kind == "palpation":
-        return {}, (raw.get("findings") or "")[:120]
-    if kind == "safety_screen":
-        return {}, ""
-    raise ValueError(f"unknown exam kind {kind!r}")
+    """Validate ``raw`` through the core; return ``(derived, summary)``. The stored summary is
+    English (for exports and logs); pages show ``display.summary`` in the reader's language."""
+    derived = derive(kind, raw, age_years=age_years, timing=timing, pre_raw=pre_raw)
+    with translation.override("en"):
+        return derived, display.summary(kind, raw, derived)

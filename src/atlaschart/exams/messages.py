@@ -6,6 +6,8 @@ extractor can see; tests/web/test_exams.py checks the two tables have the same c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -52,9 +54,14 @@ TRANSLATED = {
 assert set(TRANSLATED) == set(MESSAGES), "exam error codes out of step with the core"
 
 
-def as_validation_error(err: ExamValidationError, label: str | None = None) -> ValidationError:
-    """The core error as a translated Django error; ``label`` replaces the attribute name."""
-    params = dict(err.params)
+def as_validation_error(
+    err: ExamValidationError,
+    label: str | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> ValidationError:
+    """The core error as a translated Django error; ``label`` replaces the attribute name and
+    ``overrides`` replace other params (e.g. choices named as the form shows them)."""
+    params = {**err.params, **(overrides or {})}
     if label:
         params["field"] = label
     return ValidationError(TRANSLATED[err.code], code=err.code, params=params)

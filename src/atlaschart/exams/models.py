@@ -55,3 +55,14 @@ class ExamRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"
+
+    @property
+    def summary_display(self) -> str:
+        """The one-line result in the reader's language (``summary`` is the stored English)."""
+        from atlaschart.exams.display import summary
+
+        try:
+            return summary(self.kind, self.raw or {}, self.derived or {}) or self.summary
+        except (KeyError, TypeError, ValueError, AttributeError):
+            # An old or hand-edited record: show what was stored rather than fail the page.
+            return self.summary

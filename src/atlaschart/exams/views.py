@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from atlaschart.accounts.models import Role
 from atlaschart.audit.models import Action
-from atlaschart.exams import services
+from atlaschart.exams import display, services
 from atlaschart.exams.access import get_exam_for_user
 from atlaschart.exams.forms import FORMS
 from atlaschart.exams.models import ExamKind
@@ -76,4 +76,11 @@ def exam_create(request: HttpRequest, patient_id: int, kind: str) -> HttpRespons
 @clinic_member_required
 def exam_detail(request: HttpRequest, exam_id: int) -> HttpResponse:
     exam = get_exam_for_user(request, exam_id, Action.VIEW)
-    return render(request, "exams/detail.html", {"exam": exam, "patient": exam.patient})
+    context = {
+        "exam": exam,
+        "patient": exam.patient,
+        "summary": exam.summary_display,
+        "entered": display.entered_tables(exam.kind, exam.raw or {}, exam.derived or {}),
+        "computed": display.computed_rows(exam.kind, exam.derived or {}),
+    }
+    return render(request, "exams/detail.html", context)
