@@ -489,3 +489,13 @@ def test_admins_find_the_page_from_the_chart_and_the_viewer(personas) -> None:
     assert link in admin.get(reverse("patients:chart", args=[personas.patient.pk])).content.decode()
     assert link in admin.get(reverse("imaging_studies:viewer", args=[inst.pk])).content.decode()
     assert link not in c.get(reverse("imaging_studies:viewer", args=[inst.pk])).content.decode()
+
+
+def test_nav_links_the_page_for_clinic_admins_only(client, personas) -> None:
+    from django.urls import reverse
+
+    link = f'href="{reverse("imaging_studies:listing_tables")}"'
+    client.force_login(personas.admin)
+    assert link in client.get(reverse("patients:list")).content.decode()
+    client.force_login(personas.clinician)
+    assert link not in client.get(reverse("patients:list")).content.decode()
