@@ -290,11 +290,11 @@ def test_activate_and_deactivate_are_logged_and_one_table_per_view_is_active(per
 def test_a_stored_table_cannot_be_changed_in_place(personas) -> None:
     upload(client_for(personas.admin), TABLE)
     row = ListingTable.objects.get()
-    row.data = dict(TABLE, rules=[])
+    row.source = json.dumps(dict(TABLE, rules=[]))
     with pytest.raises(RuntimeError):
         row.save()
     with pytest.raises(RuntimeError):
-        row.save(update_fields=["data"])
+        row.save(update_fields=["source"])
 
 
 # --- roles and clinics -------------------------------------------------------------------------

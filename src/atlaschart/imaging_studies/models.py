@@ -4,6 +4,7 @@ upper cervical analyses keep their raw inputs (the record) and derived values (a
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -143,9 +144,12 @@ class Instance(models.Model):
 
 class ListingTable(models.Model):
     """One version of a clinic's listing rule table (the core format of
-    ``measure/radiograph/listing.py``). ``data`` is never changed after upload: a change is a new
-    version, and an analysis keeps pointing at the version that proposed its listing. Only
-    ``is_active`` changes; at most one table per clinic and view is active."""
+    ``measure/radiograph/listing.py``). ``source`` is never changed after upload: a change is a
+    new version, and an analysis keeps pointing at the version that proposed its listing. Only
+    ``is_active`` changes; at most one table per clinic and view is active.
+
+    The table is kept as JSON text, not a JSON column: PostgreSQL's jsonb reorders object keys,
+    and the order of a rule's ``vector`` entries is the clinic's own (it is shown as written)."""
 
     clinic = models.ForeignKey(
         "clinics.Clinic", on_delete=models.PROTECT, related_name="listing_tables"
@@ -153,7 +157,7 @@ class ListingTable(models.Model):
     table_id = models.CharField(_("table id"), max_length=60)
     version = models.CharField(_("version"), max_length=20)
     view = models.CharField(_("view"), max_length=10)
-    data = models.JSONField()
+    source = models.TextField()
     is_active = models.BooleanField(_("active"), default=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
@@ -185,6 +189,11 @@ class ListingTable(models.Model):
     @property
     def label(self) -> str:
         return f"{self.table_id}@{self.version}"
+
+    @property
+    def data(self) -> Any:
+        """The table as uploaded (a dict, keys in the file's order)."""
+        return json.loads(self.source)
 
     def rule_table(self) -> RuleTable:
         """The core's validated table (the stored data was validated on upload)."""

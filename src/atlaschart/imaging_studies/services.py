@@ -3,6 +3,7 @@ leaves nothing behind (blob files written by a failed import are removed again).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -344,7 +345,7 @@ def store_listing_table(
                 table_id=table.id,
                 version=table.version,
                 view=table.view,
-                data=data,
+                source=json.dumps(data, ensure_ascii=False),
                 is_active=activate,
                 uploaded_by=request.user,
             )

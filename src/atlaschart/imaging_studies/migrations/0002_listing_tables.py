@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('table_id', models.CharField(max_length=60, verbose_name='table id')),
                 ('version', models.CharField(max_length=20, verbose_name='version')),
                 ('view', models.CharField(max_length=10, verbose_name='view')),
-                ('data', models.JSONField()),
+                ('source', models.TextField()),
                 ('is_active', models.BooleanField(default=False, verbose_name='active')),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True)),
                 ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='listing_tables', to='clinics.clinic')),
