@@ -32,6 +32,7 @@ from atlaschart.intake.models import QuestionnaireResponse
 from atlaschart.intake.services import FOLLOWUP_INSTRUMENTS
 from atlaschart.measure.instruments import (
     INSTRUMENTS,
+    PSFS_SINGLE_ACTIVITY_RULE,
     Change,
     ChangeRule,
     Instrument,
@@ -40,9 +41,6 @@ from atlaschart.measure.instruments import (
     score,
 )
 from atlaschart.measure.provenance import Algorithm
-
-PSFS_SINGLE_ACTIVITY = "single activity"
-"""Marks the PSFS MDC threshold for one activity in the core's ``PSFS.mdc`` sources."""
 
 
 def _number(value: float | Decimal | None) -> str:
@@ -227,19 +225,6 @@ def _psfs_ratings(answers: Any) -> dict[str, int]:
     }
 
 
-def _psfs_single_rule(instrument: Instrument) -> ChangeRule | None:
-    for threshold in instrument.mdc:
-        if PSFS_SINGLE_ACTIVITY in threshold.source and threshold.unit == "points":
-            return ChangeRule(
-                mcid_points=None,
-                mdc_points=threshold.value,
-                improved_percent=None,
-                substantial_percent=None,
-                source=threshold.source,
-            )
-    return None
-
-
 def _psfs_score(instrument: Instrument, ratings: dict[str, int], names: Iterable[str]) -> Score:
     return score(instrument, {"activities": [{"name": n, "score": ratings[n]} for n in names]})
 
@@ -261,22 +246,20 @@ def _psfs_detail(
             "Compared over the %(n)s activities rated both times (the scores above are re-scored "
             "over those)."
         ) % {"n": len(common)}
-    single = _psfs_single_rule(instrument)
     rows = []
     for name, rating in before.items():
         row: dict[str, Any] = {"name": name, "baseline": rating, "latest": after.get(name)}
         if name in after:
             row["diff"] = _signed(Decimal(after[name] - rating))
-            if single is not None:
-                row.update(
-                    _change_view(
-                        interpret_change(
-                            _psfs_score(instrument, before, [name]),
-                            _psfs_score(instrument, after, [name]),
-                            single,
-                        )
+            row.update(
+                _change_view(
+                    interpret_change(
+                        _psfs_score(instrument, before, [name]),
+                        _psfs_score(instrument, after, [name]),
+                        PSFS_SINGLE_ACTIVITY_RULE,
                     )
                 )
+            )
         rows.append(row)
     return baseline_score, latest_score, rows, note
 

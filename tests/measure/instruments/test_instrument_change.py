@@ -122,3 +122,25 @@ def test_never_compare_across_versions_or_languages(baseline, followup, kwargs, 
 def test_no_change_rule_for_anchor_and_screening_tool(instrument):
     with pytest.raises(ValueError, match="not an outcome measure"):
         interpret_change(_score(instrument, 1), _score(instrument, 2))
+
+
+@pytest.mark.parametrize(
+    ("baseline", "followup", "category"),
+    [
+        # One PSFS activity on its own: MDC90 3 points, no MCID, no percentage criterion
+        # (outcomes_safety.md §1.1 PSFS). Improved when the gain >= 3; worse when the loss >= 3.
+        pytest.param(2, 5, "improved", id="gain-3-reaches-mdc"),
+        pytest.param(2, 4, "unchanged", id="gain-2-below-mdc"),
+        pytest.param(6, 3, "worse", id="loss-3"),
+        pytest.param(8, 10, "not-evaluable", id="room-2-lt-mdc"),
+    ],
+)
+def test_psfs_single_activity_rule(baseline: float, followup: float, category: str) -> None:
+    from atlaschart.measure.instruments import PSFS_SINGLE_ACTIVITY_RULE
+
+    assert PSFS_SINGLE_ACTIVITY_RULE.mdc_points == 3
+    assert PSFS_SINGLE_ACTIVITY_RULE.mcid_points is None
+    change = interpret_change(
+        _score("psfs", baseline), _score("psfs", followup), PSFS_SINGLE_ACTIVITY_RULE
+    )
+    assert change.category == category

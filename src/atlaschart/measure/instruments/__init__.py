@@ -12,6 +12,7 @@ See docs/instruments.md for each instrument's scoring, sources and licence.
 
 from atlaschart.measure.instruments.catalogue import INSTRUMENTS, get_instrument
 from atlaschart.measure.instruments.change import Change, interpret_change
+from atlaschart.measure.instruments.free import PSFS_SINGLE_ACTIVITY_RULE
 from atlaschart.measure.instruments.model import (
     Band,
     ChangeRule,
@@ -38,6 +39,7 @@ from atlaschart.measure.instruments.wording import (
 
 __all__ = [
     "INSTRUMENTS",
+    "PSFS_SINGLE_ACTIVITY_RULE",
     "AnswerError",
     "Band",
     "Change",

@@ -161,6 +161,8 @@ PSFS_FOLLOWUP_INSTRUCTIONS: dict[str, str] = {
     "있습니까? 지난번처럼 0부터 10까지로 평가해 주세요.",
 }
 
+_PSFS_SINGLE_ACTIVITY_SOURCE = "MDC90 for a single activity"
+
 PSFS = Instrument(
     id="psfs",
     name="Patient-Specific Functional Scale",
@@ -192,7 +194,7 @@ PSFS = Instrument(
     mcid=(Threshold(2, "about 2 points [R]; Abbott & Schmitt 2014: 1.3-2.7 [R]"),),
     mdc=(
         Threshold(2, "MDC90 for the average score (precisionphysio summary of Stratford)"),
-        Threshold(3, "MDC90 for a single activity"),
+        Threshold(3, _PSFS_SINGLE_ACTIVITY_SOURCE),
     ),
     change_rule=ChangeRule(
         mcid_points=2,
@@ -201,6 +203,16 @@ PSFS = Instrument(
         substantial_percent=50,
         source="PSFS MCID about 2 [R], MDC90 2 for the mean (outcomes_safety.md §2.2)",
     ),
+)
+
+#: Change in one PSFS activity's 0-10 rating, judged on its own: only an MDC90 of 3 points is
+#: published for it (outcomes_safety.md §1.1 PSFS, Stratford via precisionphysio); no MCID.
+PSFS_SINGLE_ACTIVITY_RULE = ChangeRule(
+    mcid_points=None,
+    mdc_points=3,
+    improved_percent=None,
+    substantial_percent=None,
+    source=_PSFS_SINGLE_ACTIVITY_SOURCE,
 )
 
 # --- Keele STarT Back -------------------------------------------------------------------------
