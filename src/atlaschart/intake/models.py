@@ -126,62 +126,58 @@ class IntakeLink(models.Model):
         return self.submitted_at is None and (now or timezone.now()) < self.expires_at
 
 
-class Intake(models.Model):
-    """A submitted intake: the patient's answers as given, read-only, time-stamped."""
+class _SubmittedAnswers(models.Model):
+    """What a patient sent through a link: the answers as given, read-only, time-stamped.
+
+    Reverse names follow the class: ``patient.intakes`` / ``link.intake`` and
+    ``patient.followups`` / ``link.followup``."""
 
     clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(
         "patients.Patient",
         on_delete=models.PROTECT,
-        related_name="intakes",
+        related_name="%(class)ss",
         verbose_name=_("patient"),
     )
-    link = models.OneToOneField(IntakeLink, on_delete=models.PROTECT, related_name="intake")
+    link = models.OneToOneField(IntakeLink, on_delete=models.PROTECT, related_name="%(class)s")
     submitted_at = models.DateTimeField(_("submitted at"))
     language = models.CharField(_("language"), max_length=8)
     answers = models.JSONField(_("answers"))
 
+    #: What the record is, in English for logs and errors (not the translated verbose name).
+    kind = "submission"
+
     class Meta:
+        abstract = True
         ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} of patient {self.patient_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ImmutableError(f"a submitted {self.kind} cannot be changed")
+        super().save(*args, **kwargs)
+
+
+class Intake(_SubmittedAnswers):
+    """A submitted intake."""
+
+    kind = "intake"
+
+    class Meta(_SubmittedAnswers.Meta):
         verbose_name = _("intake")
         verbose_name_plural = _("intakes")
 
-    def __str__(self) -> str:
-        return f"intake {self.pk} of patient {self.patient_id}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ImmutableError("a submitted intake cannot be changed")
-        super().save(*args, **kwargs)
+class FollowUp(_SubmittedAnswers):
+    """A submitted follow-up (re-assessment): questionnaire answers only."""
 
+    kind = "follow-up"
 
-class FollowUp(models.Model):
-    """A submitted follow-up (re-assessment): questionnaire answers as given, read-only."""
-
-    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
-    patient = models.ForeignKey(
-        "patients.Patient",
-        on_delete=models.PROTECT,
-        related_name="followups",
-        verbose_name=_("patient"),
-    )
-    link = models.OneToOneField(IntakeLink, on_delete=models.PROTECT, related_name="followup")
-    submitted_at = models.DateTimeField(_("submitted at"))
-    language = models.CharField(_("language"), max_length=8)
-    answers = models.JSONField(_("answers"))
-
-    class Meta:
-        ordering = ["-submitted_at", "-id"]
+    class Meta(_SubmittedAnswers.Meta):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
-
-    def __str__(self) -> str:
-        return f"follow-up {self.pk} of patient {self.patient_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ImmutableError("a submitted follow-up cannot be changed")
-        super().save(*args, **kwargs)
 
 
 class QuestionnaireResponse(models.Model):

@@ -119,25 +119,37 @@ def wording_language(
     return next(iter(sorted(packs)), None)
 
 
-@transaction.atomic
-def create_link(request: HttpRequest, patient: Patient) -> tuple[IntakeLink, str]:
-    """A new one-time link; returns it and the token (shown once, stored only hashed)."""
+def _new_link(
+    request: HttpRequest, patient: Patient, detail: str, **fields: Any
+) -> tuple[IntakeLink, str]:
+    """Store a one-time link with the clinic's expiry; the token is returned once, kept hashed."""
     token = secrets.token_urlsafe(32)
     conf = settings_for(patient.clinic_id)
     now = timezone.now()
-    link = IntakeLink(
+    link = IntakeLink.objects.create(
         clinic_id=patient.clinic_id,
         patient=patient,
         token_hash=hash_token(token),
         created_by=request.user,
         created_at=now,
         expires_at=now + timedelta(hours=conf.expiry_hours or DEFAULT_EXPIRY_HOURS),
+        **fields,
+    )
+    log_access(request, Action.CREATE, patient=patient, obj=link, detail=detail)
+    return link, token
+
+
+@transaction.atomic
+def create_link(request: HttpRequest, patient: Patient) -> tuple[IntakeLink, str]:
+    """A new one-time intake link; returns it and the token (shown once, stored only hashed)."""
+    conf = settings_for(patient.clinic_id)
+    return _new_link(
+        request,
+        patient,
+        "intake link created",
         language=patient.preferred_language or "ko",
         instruments=[i for i in conf.instruments if i in INSTRUMENTS],
     )
-    link.save()
-    log_access(request, Action.CREATE, patient=patient, obj=link, detail="intake link created")
-    return link, token
 
 
 def baseline_psfs(patient: Patient) -> QuestionnaireResponse | None:
@@ -212,16 +224,10 @@ def create_followup_link(
             "psfs_baseline": baseline.pk,
         }
     last_intake = Intake.objects.filter(patient=patient).only("language").first()
-    token = secrets.token_urlsafe(32)
-    conf = settings_for(patient.clinic_id)
-    now = timezone.now()
-    link = IntakeLink(
-        clinic_id=patient.clinic_id,
-        patient=patient,
-        token_hash=hash_token(token),
-        created_by=request.user,
-        created_at=now,
-        expires_at=now + timedelta(hours=conf.expiry_hours or DEFAULT_EXPIRY_HOURS),
+    return _new_link(
+        request,
+        patient,
+        "follow-up link created",
         # The language of the patient's intake, so that the scores compare (the core refuses to
         # compare two languages); the patient can still switch on the page.
         language=(last_intake.language if last_intake else "")
@@ -231,9 +237,6 @@ def create_followup_link(
         kind=LinkKind.FOLLOWUP,
         carried=carried,
     )
-    link.save()
-    log_access(request, Action.CREATE, patient=patient, obj=link, detail="follow-up link created")
-    return link, token
 
 
 def usable_link(token: str) -> IntakeLink:
