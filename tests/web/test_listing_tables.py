@@ -499,3 +499,8 @@ def test_nav_links_the_page_for_clinic_admins_only(client, personas) -> None:
     assert link in client.get(reverse("patients:list")).content.decode()
     client.force_login(personas.clinician)
     assert link not in client.get(reverse("patients:list")).content.decode()
+
+
+def test_views_are_named_by_their_labels(personas) -> None:
+    page = page_text(client_for(personas.admin).get(reverse(URL)))
+    assert "Nasium (AP)" in page and "Vertex" in page and "Lateral" in page

@@ -45,7 +45,7 @@ MODEL_COMPLEXITY = 1
 #: Rotations (degrees, counter-clockwise as displayed) of the TTA passes; each is run plain and
 #: mirrored, so 22 passes in all. Measured on full-body photos (bench/posture.py): 0, ±3, ±6
 #: (10 passes) left the ear and knee lines at about 0.5° median deviation; 0 to ±10 in 2° steps
-#: brought every frontal line to 0.3–0.5°, for about 0.7 s a photo on 2 cores.
+#: brought every frontal line to 0.2–0.4°, for about 1 s a photo on 2 cores.
 TTA_ROTATIONS_DEG: tuple[float, ...] = (
     0.0,
     2.0,

@@ -618,7 +618,13 @@ def listing_tables(request: HttpRequest) -> HttpResponse:
     for row in tables:
         row.rules = _rules(row)
     active = {row.view: row for row in tables if row.is_active}
-    views = [{"name": v.name, "active": active.get(v.name)} for v in GENERIC_ORTHOGONAL.views]
+    labels = dict(AnalysisStartForm.base_fields["view"].choices)  # type: ignore[attr-defined]
+    views = [
+        {"name": v.name, "label": labels.get(v.name, v.name), "active": active.get(v.name)}
+        for v in GENERIC_ORTHOGONAL.views
+    ]
+    for row in tables:
+        row.view_label = labels.get(row.view, row.view)
     return render(
         request,
         "imaging_studies/listing_tables.html",

@@ -46,7 +46,7 @@ def create_session(request: HttpRequest, patient: Patient, data: dict[str, Any])
 def detect(photo: Photo, view: str) -> tuple[list[dict[str, Any]], str, str]:
     """Model landmarks as stored JSON, a note when there are none, and the detector's id.
 
-    Runs in the request: ~30 ms a pass, 22 test-time-augmentation passes (about 0.7 s on 2
+    Runs in the request: ~30 ms a pass, 22 test-time-augmentation passes (about 1 s on 2
     cores). Without the pose model installed the shot is still saved and the clinician places
     the points by hand.
     """
