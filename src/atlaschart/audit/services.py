@@ -9,26 +9,25 @@ from django.db import models
 from django.http import HttpRequest
 
 from atlaschart.audit.models import AccessLogEntry, Action
-from atlaschart.web.client import client_ip
+from atlaschart.lib.actor import Actor, as_actor
 
 if TYPE_CHECKING:
     from atlaschart.patients.models import Patient
 
 
 def _entry(
-    request: HttpRequest,
+    actor: Actor,
     action: str,
     patient: Patient | None,
     obj: models.Model | None,
     detail: str,
 ) -> AccessLogEntry:
-    user = request.user
-    clinic_id = getattr(user, "clinic_id", None) or (patient.clinic_id if patient else None)
+    clinic_id = actor.clinic_id or (patient.clinic_id if patient else None)
     return AccessLogEntry(
         clinic_id=clinic_id,
-        user=user if user.is_authenticated else None,
-        username=user.get_username() if user.is_authenticated else "",
-        client_ip=client_ip(request),
+        user=actor.user if actor.username else None,
+        username=actor.username,
+        client_ip=actor.client_ip,
         patient=patient,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
@@ -38,7 +37,7 @@ def _entry(
 
 
 def log_access(
-    request: HttpRequest,
+    who: Actor | HttpRequest,
     action: Action | str,
     *,
     patient: Patient | None,
@@ -46,11 +45,10 @@ def log_access(
     detail: str = "",
 ) -> None:
     """Record one access. ``obj`` is the record touched (defaults to the patient itself)."""
-    _entry(request, str(action), patient, obj if obj is not None else patient, detail).save()
+    _entry(as_actor(who), str(action), patient, obj if obj is not None else patient, detail).save()
 
 
-def log_listing(request: HttpRequest, patients: Iterable[Patient], detail: str = "") -> None:
+def log_listing(who: Actor | HttpRequest, patients: Iterable[Patient], detail: str = "") -> None:
     """Record that these patients were shown in a list (one row each, one query)."""
-    AccessLogEntry.objects.bulk_create(
-        [_entry(request, Action.LIST, p, p, detail) for p in patients]
-    )
+    actor = as_actor(who)
+    AccessLogEntry.objects.bulk_create([_entry(actor, Action.LIST, p, p, detail) for p in patients])
