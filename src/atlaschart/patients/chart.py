@@ -3,6 +3,10 @@
 The foundation registers a placeholder for each section; an app that fills one (intake, safety,
 exam, posture, imaging, visits, outcomes) calls ``register_section`` from its ``AppConfig.ready``
 with the same key, replacing the placeholder. Banners (e.g. the safety screen) work the same way.
+
+A section names the ``kind`` of record it shows (``atlaschart.lib.policy.Kind``). A user whose role
+may not read that kind gets the section's ``status_template`` instead (for front desk: whether an
+intake or screen is done or needs a clinician, never its content), or no section at all.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from atlaschart.lib.policy import Kind, Permission, allows
 from atlaschart.patients.models import Patient
 
 ContextBuilder = Callable[[HttpRequest, Patient], dict[str, Any]]
@@ -31,6 +36,9 @@ class ChartSection:
     template: str
     order: int
     context: ContextBuilder = field(default=_no_context)
+    kind: Kind | None = None
+    status_template: str = ""
+    status_context: ContextBuilder = field(default=_no_context)
 
 
 _sections: dict[str, ChartSection] = {}
@@ -61,8 +69,16 @@ def register_banner(section: ChartSection) -> None:
 def _render_list(
     registry: dict[str, ChartSection], request: HttpRequest, patient: Patient
 ) -> list[tuple[ChartSection, dict[str, Any]]]:
-    ordered = sorted(registry.values(), key=lambda s: s.order)
-    return [(section, section.context(request, patient)) for section in ordered]
+    shown: list[tuple[ChartSection, dict[str, Any]]] = []
+    for section in sorted(registry.values(), key=lambda s: s.order):
+        if section.kind is None or allows(request.user, section.kind, Permission.READ):
+            shown.append((section, section.context(request, patient)))
+        elif section.status_template:
+            status_only = ChartSection(
+                section.key, section.title, section.status_template, section.order
+            )
+            shown.append((status_only, section.status_context(request, patient)))
+    return shown
 
 
 def chart_sections(

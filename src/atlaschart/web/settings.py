@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "atlaschart.web",
+    "atlaschart.lib",
     "atlaschart.clinics",
     "atlaschart.accounts",
     "atlaschart.audit",
