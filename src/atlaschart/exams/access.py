@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from atlaschart.audit.models import Action
-from atlaschart.audit.services import log_access
 from atlaschart.exams.models import ExamRecord
+from atlaschart.lib.access import Door
+from atlaschart.lib.actor import Actor
+
+exam_door = Door(
+    ExamRecord,
+    clinic_field="patient__clinic_id",
+    patient_attr="patient",
+    related=("patient", "examiner"),
+    label="exam record",
+)
+
+
+def exams_of_clinic(who: Actor | HttpRequest) -> QuerySet[ExamRecord]:
+    """Exam records of the acting user's clinic (not logged: callers log what they show)."""
+    return exam_door.of_clinic(who)
 
 
 def get_exam_for_user(
-    request: HttpRequest, exam_id: int, action: Action = Action.VIEW, detail: str = ""
+    who: Actor | HttpRequest, exam_id: int, action: Action = Action.VIEW, detail: str = ""
 ) -> ExamRecord:
-    clinic_id = getattr(request.user, "clinic_id", None) if request.user.is_authenticated else None
-    exam = None
-    if clinic_id is not None:
-        exam = (
-            ExamRecord.objects.select_related("patient", "examiner")
-            .filter(pk=exam_id, patient__clinic_id=clinic_id)
-            .first()
-        )
-    if exam is None:
-        raise Http404("No such exam record")
-    log_access(request, action, patient=exam.patient, obj=exam, detail=detail)
-    return exam
+    return exam_door.get(who, exam_id, action, detail)
