@@ -18,7 +18,9 @@ from django.db import transaction
 
 from atlaschart.accounts.models import Role, User
 from atlaschart.clinics.models import Clinic
-from atlaschart.patients.models import Patient, Sex
+from atlaschart.lib.actor import Actor
+from atlaschart.patients.models import Sex
+from atlaschart.patients.services import create_patient
 
 CLINICS = [
     (
@@ -104,6 +106,7 @@ def load_demo(password_for: dict[str, str] | None = None) -> DemoResult:
             if not was_created:
                 continue
             created = True
+            staff: dict[str, User] = {}
             for role, suffix in ROLES:
                 username = f"{prefix}-{suffix}"
                 password = passwords.setdefault(username, secrets.token_urlsafe(9))
@@ -116,20 +119,23 @@ def load_demo(password_for: dict[str, str] | None = None) -> DemoResult:
                 )
                 user.set_password(password)
                 user.save()
+                staff[role] = user
+            # The demo registers patients the way the front desk does: through the same service,
+            # so the chart-number counter and the access log are the real ones.
+            desk = Actor.system(staff[Role.FRONT_DESK], via="demo")
             patients = SEOUL_PATIENTS if prefix == "seoul" else BUSAN_PATIENTS
-            for number, (pname, latin, dob, sex, phone_no, lang) in enumerate(patients, start=1):
-                Patient.objects.create(
-                    clinic=clinic,
-                    chart_number=f"{number:06d}",
-                    name=pname,
-                    name_latin=latin,
-                    date_of_birth=dob,
-                    sex=sex,
-                    phone=phone_no,
-                    preferred_language=lang,
+            for pname, latin, dob, sex, phone_no, lang in patients:
+                create_patient(
+                    desk,
+                    {
+                        "name": pname,
+                        "name_latin": latin,
+                        "date_of_birth": dob,
+                        "sex": sex,
+                        "phone": phone_no,
+                        "preferred_language": lang,
+                    },
                 )
-            clinic.chart_counter = len(patients)
-            clinic.save(update_fields=["chart_counter"])
     if created or password_for:
         _save_passwords(passwords)
     credentials = []

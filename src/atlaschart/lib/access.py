@@ -40,8 +40,9 @@ class Door(Generic[M]):
 
     ``clinic_field`` is the lookup from the record to its clinic's id (``"patient__clinic_id"``);
     ``patient_attr`` the dotted attribute path from the record to its patient
-    (``"session.patient"``), or ``""`` for records that need not have one (a consultation
-    request); ``label`` names the record in the 404 (never shown to users: the page is generic).
+    (``"session.patient"``), ``"self"`` for the patient record itself, or ``""`` for records
+    that need not have one (a consultation request); ``label`` names the record in the 404
+    (never shown to users: the page is generic).
     """
 
     model: type[M]
@@ -60,6 +61,8 @@ class Door(Generic[M]):
         return self.model._default_manager.filter(**{self.clinic_field: clinic_id})
 
     def patient_of(self, obj: M) -> Patient | None:
+        if self.patient_attr == "self":
+            return obj  # type: ignore[return-value]
         if not self.patient_attr:
             return getattr(obj, "patient", None)
         value: Patient | None = attrgetter(self.patient_attr)(obj)

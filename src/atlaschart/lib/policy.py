@@ -86,6 +86,8 @@ POLICY: Mapping[str, Mapping[Kind, frozenset[Permission]]] = {
         **_FRONT_OF_HOUSE,
         **_CLINICAL_CONTENT,
         Kind.DEMOGRAPHICS: frozenset({L, R, W, E}),
+        # An adverse event is signed off (reviewed) by the clinic admin.
+        Kind.ADVERSE_EVENT: frozenset({L, R, W, S}),
         Kind.ACCESS_LOG: frozenset({L, R, E}),
         Kind.STAFF: frozenset({L, R, W}),
         Kind.CLINIC_SETTINGS: frozenset({R, W}),

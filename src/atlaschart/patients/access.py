@@ -1,9 +1,9 @@
-"""The one door to patient data.
+"""The one door to patient records (demographics).
 
-Views never query ``Patient`` directly: they call these helpers, which scope every query to the
-signed-in user's clinic and write the access log. A patient of another clinic is a 404, exactly as
-a patient that does not exist, so existence is not leaked. One condition per line, so the tests in
-tests/web/test_patient_access.py can prove each one.
+Views never query ``Patient`` directly: they call these helpers, built on the shared
+``atlaschart.lib.access.Door``, which scope every query to the signed-in user's clinic and write
+the access log. A patient of another clinic is a 404, exactly as a patient that does not exist, so
+existence is not leaked. tests/web/test_patient_access.py and the URL walk prove each condition.
 """
 
 from __future__ import annotations
@@ -11,51 +11,47 @@ from __future__ import annotations
 import re
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from atlaschart.audit.models import Action
-from atlaschart.audit.services import log_access, log_listing
+from atlaschart.lib.access import Door, log_shown
+from atlaschart.lib.actor import Actor
 from atlaschart.patients.models import Patient, digits_only
 
 SEARCH_PAGE_SIZE = 50
 
+patient_door = Door(
+    Patient, clinic_field="clinic_id", patient_attr="self", related=("clinic",), label="patient"
+)
 
-def patients_of_clinic(request: HttpRequest) -> QuerySet[Patient]:
+
+def patients_of_clinic(who: Actor | HttpRequest) -> QuerySet[Patient]:
     """All patients the user's clinic holds (not logged: callers log what they show)."""
-    clinic_id = getattr(request.user, "clinic_id", None)
-    if not request.user.is_authenticated:
-        return Patient.objects.none()
-    if clinic_id is None:
-        return Patient.objects.none()
-    return Patient.objects.filter(clinic_id=clinic_id)
+    return patient_door.of_clinic(who)
 
 
 def get_patient_for_user(
-    request: HttpRequest, patient_id: int, action: Action = Action.VIEW, detail: str = ""
+    who: Actor | HttpRequest, patient_id: int, action: Action = Action.VIEW, detail: str = ""
 ) -> Patient:
-    """The patient with this id in the user's clinic, logged as ``action``; else Http404."""
-    patient = patients_of_clinic(request).select_related("clinic").filter(pk=patient_id).first()
-    if patient is None:
-        raise Http404("No such patient")
-    log_access(request, action, patient=patient, detail=detail)
-    return patient
+    """The patient with this id in the user's clinic, logged as ``action``; else 404."""
+    return patient_door.get(who, patient_id, action, detail)
 
 
 def search_patients(
-    request: HttpRequest, query: str, *, include_archived: bool = False
+    who: Actor | HttpRequest, query: str, *, include_archived: bool = False
 ) -> list[Patient]:
     """Patients matching a partial name (Hangul or Latin), chart number, phone or date of birth.
 
     Each word of the query must match somewhere (so "김 1985" finds a Kim born in 1985). Every
     patient shown is written to the access log. At most ``SEARCH_PAGE_SIZE`` results.
     """
-    patients = patients_of_clinic(request)
+    patients = patients_of_clinic(who)
     if not include_archived:
         patients = patients.filter(archived_at__isnull=True)
     for word in query.split():
         patients = patients.filter(search_text__contains=_search_term(word))
     results = list(patients.order_by("name", "id")[:SEARCH_PAGE_SIZE])
-    log_listing(request, results, detail=f"search: {query}"[:300])
+    log_shown(who, results, detail=f"search: {query}"[:300])
     return results
 
 

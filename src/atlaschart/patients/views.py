@@ -1,21 +1,23 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from atlaschart.lib.actor import Actor
+from atlaschart.lib.http import AuthenticatedHttpRequest
+from atlaschart.lib.policy import Kind, Permission, permission_required
 from atlaschart.patients import services
 from atlaschart.patients.access import get_patient_for_user, search_patients
 from atlaschart.patients.chart import chart_banners, chart_sections
 from atlaschart.patients.forms import PatientForm, PatientSearchForm
-from atlaschart.web.decorators import clinic_member_required
 
 
-@clinic_member_required
-def patient_list(request: HttpRequest) -> HttpResponse:
+@permission_required(Kind.DEMOGRAPHICS, Permission.LIST)
+def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.GET or None)
     query, include_archived = "", False
     if form.is_valid():
@@ -29,31 +31,30 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@clinic_member_required
-def patient_create(request: HttpRequest) -> HttpResponse:
-    clinic_id = request.user.clinic_id  # type: ignore[union-attr]
-    form = PatientForm(request.POST or None, clinic_id=clinic_id)
+@permission_required(Kind.DEMOGRAPHICS, Permission.WRITE)
+def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None, clinic_id=request.user.clinic_id)
     if request.method == "POST" and form.is_valid():
-        patient = services.create_patient(request, form.cleaned_data)
+        patient = services.create_patient(Actor.of(request), form.cleaned_data)
         messages.success(request, _("Patient %(name)s was created.") % {"name": patient.name})
         return redirect("patients:chart", patient_id=patient.pk)
     return render(request, "patients/form.html", {"form": form, "patient": None})
 
 
-@clinic_member_required
-def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+@permission_required(Kind.DEMOGRAPHICS, Permission.WRITE)
+def patient_edit(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     # The read is logged here; the write (with the changed field names) by the service.
     patient = get_patient_for_user(request, patient_id, detail="edit form")
     form = PatientForm(request.POST or None, instance=patient, clinic_id=patient.clinic_id)
     if request.method == "POST" and form.is_valid():
-        services.update_patient(request, patient, form.cleaned_data)
+        services.update_patient(Actor.of(request), patient, form.cleaned_data)
         messages.success(request, _("The changes were saved."))
         return redirect("patients:chart", patient_id=patient.pk)
     return render(request, "patients/form.html", {"form": form, "patient": patient})
 
 
-@clinic_member_required
-def patient_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
+@permission_required(Kind.DEMOGRAPHICS, Permission.READ)
+def patient_chart(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, detail="chart")
     context = {
         "patient": patient,
@@ -65,13 +66,13 @@ def patient_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @require_POST
-@clinic_member_required
-def patient_archive(request: HttpRequest, patient_id: int) -> HttpResponse:
+@permission_required(Kind.DEMOGRAPHICS, Permission.WRITE)
+def patient_archive(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, detail="archive or restore")
     if request.POST.get("restore"):
-        services.restore_patient(request, patient)
+        services.restore_patient(Actor.of(request), patient)
         messages.success(request, _("The patient was restored to the active list."))
     else:
-        services.archive_patient(request, patient)
+        services.archive_patient(Actor.of(request), patient)
         messages.success(request, _("The patient was archived. Their records are kept."))
     return redirect("patients:chart", patient_id=patient.pk)

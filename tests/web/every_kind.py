@@ -1,0 +1,290 @@
+"""A fixture clinic that holds one record of every kind, made the way staff and patients make them.
+
+Used by the URL walk (test_url_walk.py): every URL pattern is requested with the ids of these
+records. Records are made through the web pages where a page exists (imaging import, posture
+upload, exam form, intake link and submission, follow-up link), so the fixture follows the app as it
+changes; plain model rows are used only where the page would need a long journey (a signed visit
+with a treatment, an adverse event).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+# A string written into the Seoul clinic's records: no page shown to another clinic may contain it.
+SECRET = "SEOUL-ONLY-7f3a"
+
+
+@dataclass
+class EveryKind:
+    """Ids of one record of every kind in the Seoul clinic (plus the token of an open link)."""
+
+    ids: dict[str, int]
+    intake_token: str
+
+
+def _login(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _dicom(
+    modality: str,
+    sop_class: str,
+    rows: int,
+    cols: int,
+    study: str,
+    series: str,
+    z: float | None = None,
+    number: int = 1,
+) -> bytes:
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = sop_class, generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID, ds.SOPInstanceUID = sop_class, meta.MediaStorageSOPInstanceUID
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
+    ds.PatientName, ds.PatientID = "Kim^Minjun", "000001"
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+    ds.Modality, ds.Rows, ds.Columns, ds.InstanceNumber = modality, rows, cols, number
+    ds.PixelSpacing = [0.5, 0.5]
+    if z is not None:
+        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.ImagePositionPatient = [0, 0, z]
+    ds.PixelData = np.zeros((rows, cols), np.uint16).tobytes()
+    buf = io.BytesIO()
+    ds.save_as(buf, enforce_file_format=True)
+    return buf.getvalue()
+
+
+def _jpeg() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (400, 300), (120, 130, 140)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def _token_in(page: str) -> str:
+    return page.split("/intake/p/")[1].split("/")[0]
+
+
+def build(personas: Any, monkeypatch: Any) -> EveryKind:
+    """Create one record of every kind in ``personas.seoul``; returns their ids."""
+    from atlaschart.exams.models import ExamRecord
+    from atlaschart.imaging_studies.models import Instance, ListingTable, Series, Study
+    from atlaschart.intake.models import FollowUp, Intake, IntakeLink
+    from atlaschart.posture import services as posture_services
+    from atlaschart.posture.models import PostureSession, PostureShot
+    from atlaschart.safety.models import ScreenRecord
+    from atlaschart.visits.models import (
+        AdverseEvent,
+        Appointment,
+        CarePlan,
+        CarePlanGoal,
+        ConsentRecord,
+        ConsultationRequest,
+        Treatment,
+        Visit,
+    )
+
+    ids: dict[str, int] = {"patient": personas.patient.pk}
+    clinician = _login(personas.clinician)
+    desk = _login(personas.desk)
+    patient = personas.patient
+    tz = timezone.get_current_timezone()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    starts = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 10, 0, tzinfo=tz)
+
+    # Visits: an appointment, a draft visit with a treatment, a care plan with a goal, consent,
+    # an adverse event, a consultation request.
+    appointment = Appointment.objects.create(
+        clinic=personas.seoul,
+        patient=patient,
+        clinician=personas.clinician,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=30),
+    )
+    visit = Visit.objects.create(
+        patient=patient,
+        clinician=personas.clinician,
+        visit_date=timezone.localdate(),
+        subjective=f"neck pain {SECRET}",
+    )
+    treatment = Treatment.objects.create(visit=visit, kind="uc_adjustment", technique="nucca")
+    plan = CarePlan.objects.create(
+        patient=patient, start_date=timezone.localdate(), created_by=personas.clinician
+    )
+    CarePlanGoal.objects.create(care_plan=plan, description=f"turn head {SECRET}")
+    consent = ConsentRecord.objects.create(
+        patient=patient,
+        kind="treatment",
+        given_on=timezone.localdate(),
+        recorded_by=personas.clinician,
+    )
+    event = AdverseEvent.objects.create(
+        patient=patient,
+        visit=visit,
+        description=f"soreness {SECRET}",
+        is_new=True,
+        severity_0_10=3,
+        onset_h=2,
+        classification="mild",
+        algorithm="test@1",
+        reported_by=personas.clinician,
+    )
+    consultation = ConsultationRequest.objects.create(
+        clinic=personas.seoul, name="문의자", contact="010-0000-1111", complaint=SECRET
+    )
+    ids.update(
+        appointment=appointment.pk,
+        visit=visit.pk,
+        treatment=treatment.pk,
+        care_plan=plan.pk,
+        consent=consent.pk,
+        adverse_event=event.pk,
+        consultation_request=consultation.pk,
+    )
+
+    # Exams: a leg check through the form.
+    response = clinician.post(
+        reverse("exams:create", args=[patient.pk, "leg_check"]),
+        {
+            "timing": "pre",
+            "check_type": "supine",
+            "short_side": "right",
+            "magnitude": "2",
+            "unit": "eighth_inch",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:1000]
+    ids["exam"] = ExamRecord.objects.filter(patient=patient).latest("id").pk
+
+    # Safety: a screen stored as the safety page stores it (clinician answers, all "no").
+    from atlaschart.measure.safety import SCREENING_QUESTIONS, screen
+
+    answers = {q.id: False for q in SCREENING_QUESTIONS if not q.asked_when}
+    result = screen(answers)
+    ids["screen"] = ScreenRecord.objects.create(
+        clinic=personas.seoul,
+        patient=patient,
+        source="clinician",
+        answers=answers,
+        rules_version=result.rules_version,
+        level=result.level,
+        findings=[{**f.as_json(), "overridable": f.overridable} for f in result.findings],
+    ).pk
+
+    # Intake: a link made at the desk, submitted by the patient; a second link left open.
+    page = desk.post(reverse("intake:link_create", args=[patient.pk])).content.decode()
+    token = _token_in(page)
+    link = IntakeLink.objects.get(token_hash=hashlib.sha256(token.encode()).hexdigest())
+    link.instruments = ["nprs"]
+    link.draft = {"q_nprs_q1": "6"}
+    link.save(update_fields=["instruments", "draft"])
+    assert Client().post(reverse("intake:submit", args=[token])).status_code == 302
+    ids["intake"] = Intake.objects.filter(patient=patient).latest("id").pk
+    page = clinician.post(
+        reverse("intake:followup_create", args=[patient.pk]), {"instruments": ["nprs"]}
+    ).content.decode()
+    followup_token = _token_in(page)
+    assert Client().post(reverse("intake:submit", args=[followup_token])).status_code == 302
+    ids["followup"] = FollowUp.objects.filter(patient=patient).latest("id").pk
+    open_page = desk.post(reverse("intake:link_create", args=[patient.pk])).content.decode()
+    intake_token = _token_in(open_page)
+
+    # Posture: a session with one photo, the pose model replaced by fixed points.
+    points = [
+        {
+            "name": name,
+            "x": x,
+            "y": y,
+            "visibility": 0.99,
+            "source": "model",
+            "uncertainty_px": 2.0,
+            "moved_by": None,
+            "moved_at": None,
+        }
+        for name, x, y in (("left_shoulder", 250, 190), ("right_shoulder", 150, 200))
+    ]
+    monkeypatch.setattr(posture_services, "detect", lambda photo, view: (points, "", "fake@1"))
+    session = PostureSession.objects.create(
+        patient=patient, taken_on=date(2025, 3, 1), clinician=personas.clinician
+    )
+    response = clinician.post(
+        reverse("posture:session", args=[session.pk]),
+        {
+            "view": "anterior",
+            "photo": SimpleUploadedFile("p.jpg", _jpeg(), content_type="image/jpeg"),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:1000]
+    ids["posture_session"] = session.pk
+    ids["posture_shot"] = PostureShot.objects.get(session=session).pk
+
+    # Imaging: a radiograph and a small CT series imported through the import page.
+    study_uid, ct_study, ct_series = generate_uid(), generate_uid(), generate_uid()
+    files = [_dicom("DX", "1.2.840.10008.5.1.4.1.1.1.1", 64, 64, study_uid, generate_uid())]
+    files += [
+        _dicom(
+            "CT",
+            "1.2.840.10008.5.1.4.1.1.2",
+            6,
+            8,
+            ct_study,
+            ct_series,
+            z=10 + 2.5 * k,
+            number=k + 1,
+        )
+        for k in range(4)
+    ]
+    response = clinician.post(
+        reverse("imaging_studies:import", args=[patient.pk]),
+        {"files": [SimpleUploadedFile(f"{i}.dcm", d) for i, d in enumerate(files)]},
+    )
+    assert response.status_code == 302, response.content.decode()[:1000]
+    radiograph = Instance.objects.get(series__study__study_instance_uid=study_uid)
+    ids["study"] = Study.objects.get(study_instance_uid=study_uid).pk
+    ids["instance"] = radiograph.pk
+    ids["series"] = Series.objects.get(series_instance_uid=ct_series).pk
+    landmarks = {
+        "skull_pairs.1.right": [10, 10],
+        "skull_pairs.1.left": [50, 10],
+        "skull_pairs.2.right": [10, 50],
+        "skull_pairs.2.left": [50, 50],
+        "apl_right": [20, 40],
+        "apl_left": [44, 36],
+    }
+    response = clinician.post(
+        reverse("imaging_studies:analysis_save", args=[radiograph.pk]),
+        json.dumps({"view": "nasium", "landmarks": landmarks}),
+        content_type="application/json",
+    )
+    assert response.status_code in (200, 201, 302), response.content.decode()[:1000]
+    from atlaschart.imaging_studies.models import UCAnalysis
+
+    ids["analysis"] = UCAnalysis.objects.filter(patient=patient).latest("id").pk
+    ids["listing_table"] = ListingTable.objects.create(
+        clinic=personas.seoul,
+        table_id="walk",
+        version=1,
+        view="nasium",
+        source="{}",
+    ).pk
+    ids["staff_user"] = personas.desk.pk
+    return EveryKind(ids=ids, intake_token=intake_token)
