@@ -284,7 +284,7 @@ def test_bad_neuro_entries_are_refused_in_the_users_language_and_nothing_is_save
                 field: value,
             },
         )
-        assert response.status_code == 200
+        assert response.status_code == 400
         page = html.unescape(response.content.decode())
         assert message in page
         assert "Nothing was saved" in page or "저장되지 않았습니다" in page

@@ -111,7 +111,9 @@ def test_the_form_ticks_what_the_patient_answered_and_names_the_carried_activiti
     personas,
 ) -> None:
     submit_intake(personas, BASELINE)
-    page = login(personas.desk).get(reverse("intake:followup_create", args=[personas.patient.pk]))
+    page = login(personas.clinician).get(
+        reverse("intake:followup_create", args=[personas.patient.pk])
+    )
     assert page.status_code == 200
     body = page.content.decode()
     boxes = {
@@ -133,6 +135,23 @@ def test_the_form_ticks_what_the_patient_answered_and_names_the_carried_activiti
     }
     assert "계단 오르기 · 고개 돌려 운전하기" in body
     assert "수영" not in body  # never rated at baseline
+
+
+def test_the_desk_sends_a_follow_up_without_seeing_the_rated_activities(personas) -> None:
+    """The activity names are the patient's answers: front desk may send the link, not read."""
+    submit_intake(personas, BASELINE)
+    desk = login(personas.desk)
+    page = desk.get(reverse("intake:followup_create", args=[personas.patient.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "계단 오르기" not in body and "고개 돌려 운전하기" not in body
+    assert "re-rates the activities rated at intake" in body or "접수 때 평가한 활동" in body
+    made = desk.post(
+        reverse("intake:followup_create", args=[personas.patient.pk]),
+        {"instruments": ["nprs", "psfs"]},
+    )
+    assert made.status_code == 200 and "/intake/p/" in made.content.decode()
+    assert "계단 오르기" not in made.content.decode()
 
 
 def test_a_followup_link_carries_the_rated_activities_and_is_shown_once(personas) -> None:

@@ -136,7 +136,7 @@ def test_autosave_errors_speak_the_patients_language(personas) -> None:
     _link, token = make_link(personas)  # preferred language: Korean
     response = autosave(Client(), token, None, raw=b"{")
     assert response.status_code == 400
-    assert response.json()["error"] == "보낸 데이터가 올바른 JSON이 아닙니다."
+    assert response.json()["error"] == "데이터가 올바른 JSON 형식이 아닙니다."
 
 
 def test_a_link_opens_nothing_else(personas) -> None:
@@ -307,7 +307,7 @@ def test_the_clinic_cannot_choose_a_licensed_questionnaire_before_uploading_its_
         reverse("intake:settings"), {"instruments": ["nprs", "ndi"], "expiry_hours": 72}
     )
     assert (
-        response.status_code == 200 and "Upload the wording file first" in response.content.decode()
+        response.status_code == 400 and "Upload the wording file first" in response.content.decode()
     )
     assert services.settings_for(personas.seoul.pk).instruments == []
 

@@ -6,10 +6,11 @@ B-routine > H > W > none-found; unanswered item = incomplete at B-routine), work
 from __future__ import annotations
 
 import pytest
-from django.test import Client, RequestFactory
+from django.test import Client
 from django.urls import reverse
 
 from atlaschart.audit.models import AccessLogEntry, Action
+from atlaschart.lib.actor import Actor
 from atlaschart.measure.safety import SCREENING_ITEMS
 from atlaschart.safety import services
 from atlaschart.safety.models import Acknowledgement, ScreenRecord
@@ -29,9 +30,8 @@ def login(user) -> Client:
 
 
 def screen_for(personas, answers) -> ScreenRecord:
-    request = RequestFactory().get("/")
-    request.user = personas.clinician
-    return services.record_screen(request, personas.patient, answers, "clinician")
+    actor = Actor.system(personas.clinician, via="test")
+    return services.record_screen(actor, personas.patient, answers, "clinician")
 
 
 def test_no_screen_blocks_signing(personas) -> None:
@@ -140,10 +140,10 @@ def test_clinician_signs_feed_the_same_rules(personas) -> None:
     assert ScreenRecord.objects.count() == 2  # the first screen is kept as it was
 
 
-def test_the_desk_sees_the_screen_but_cannot_enter_signs_or_acknowledge(personas) -> None:
+def test_the_desk_cannot_open_the_screen_enter_signs_or_acknowledge(personas) -> None:
     record = screen_for(personas, {**ALL_NO, "X5": True})
     desk = login(personas.desk)
-    assert desk.get(reverse("safety:patient", args=[personas.patient.pk])).status_code == 200
+    assert desk.get(reverse("safety:patient", args=[personas.patient.pk])).status_code == 403
     assert desk.post(reverse("safety:patient", args=[personas.patient.pk]), {}).status_code == 403
     assert (
         desk.post(

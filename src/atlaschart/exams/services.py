@@ -1,4 +1,9 @@
-"""Writes of exam records: one transaction and one access-log entry per user action."""
+"""Writes of exam records: one transaction and one access-log entry per user action.
+
+The service takes the raw inputs only and derives every stored value through the core
+(``exams.core.build``) itself, so a caller (the form, the CLI, a test) can never store a derived
+value that does not follow from the raw inputs it stored with it.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,24 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
-from django.http import HttpRequest
+from django.utils import timezone
 
 from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
+from atlaschart.exams import core
+from atlaschart.exams.access import exams_of_clinic
 from atlaschart.exams.models import ExamRecord
+from atlaschart.lib.actor import Actor
 from atlaschart.patients.models import Patient
 
 
 def previous_pre_check(
-    patient: Patient, visit_id: int | None, raw: dict[str, Any] | None = None
+    actor: Actor, patient: Patient, visit_id: int | None, raw: dict[str, Any] | None = None
 ) -> ExamRecord | None:
     """The visit's latest pre-adjustment leg check (of the same check type when given)."""
     if visit_id is None:
         return None
-    qs = ExamRecord.objects.filter(
+    qs = exams_of_clinic(actor).filter(
         patient=patient, visit_id=visit_id, kind="leg_check", timing="pre"
     )
     if raw is not None and raw.get("check_type"):
@@ -30,17 +38,30 @@ def previous_pre_check(
 
 @transaction.atomic
 def record_exam(
-    request: HttpRequest,
+    actor: Actor,
     patient: Patient,
     kind: str,
     *,
     raw: dict[str, Any],
-    derived: dict[str, Any],
-    summary: str,
     timing: str = "",
     visit_id: int | None = None,
 ) -> ExamRecord:
-    """Store one validated exam (the form has already run the core on ``raw``)."""
+    """Store one exam from its raw inputs; the derived values and summary come from the core.
+
+    Raises the core's ``ExamValidationError`` for inputs it rejects (nothing is written then).
+    A post-adjustment leg check is compared with the visit's pre check of the same type."""
+    pre = (
+        previous_pre_check(actor, patient, visit_id, raw)
+        if kind == "leg_check" and timing == "post"
+        else None
+    )
+    derived, summary = core.build(
+        kind,
+        raw,
+        age_years=patient.age_on(timezone.localdate()),
+        timing=timing,
+        pre_raw=pre.raw if pre is not None else None,
+    )
     record = ExamRecord.objects.create(
         patient=patient,
         visit_id=visit_id,
@@ -49,10 +70,10 @@ def record_exam(
         raw=raw,
         derived=derived,
         summary=summary[:300],
-        examiner=request.user,
+        examiner=actor.user,
     )
     log_access(
-        request, Action.CREATE, patient=patient, obj=record, detail=f"exam {kind} {timing}".strip()
+        actor, Action.CREATE, patient=patient, obj=record, detail=f"exam {kind} {timing}".strip()
     )
     if kind in ("neuro", "blood_pressure") and apps.is_installed("atlaschart.safety"):
         # Upper motor neuron signs and blood pressure feed the safety screen: a new screen from
@@ -60,5 +81,5 @@ def record_exam(
         from atlaschart.safety.services import rescreen_with_entries
         from atlaschart.visits.safety_gate import clinician_signs
 
-        rescreen_with_entries(request, patient, clinician_signs(patient))
+        rescreen_with_entries(actor, patient, clinician_signs(patient))
     return record

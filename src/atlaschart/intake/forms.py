@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atlaschart.intake.pack_messages import translate_problem
 from atlaschart.intake.services import FOLLOWUP_INSTRUMENTS, INTAKE_INSTRUMENTS
+from atlaschart.lib.jsonbody import BadJSON, parse_json
 from atlaschart.measure.instruments import INSTRUMENTS, check_wording_pack
 
 MAX_PACK_BYTES = 1024 * 1024
@@ -72,6 +73,7 @@ class FollowUpForm(forms.Form):
         packs: dict[str, Any],
         done: list[str],
         psfs_activities: list[str],
+        show_activity_names: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -83,10 +85,12 @@ class FollowUpForm(forms.Form):
             if instrument_id in done:
                 notes.append(str(_("answered before")))
             if instrument_id == "psfs":
-                if psfs_activities:
+                if psfs_activities and show_activity_names:
                     notes.append(
                         str(_("re-rates: %(names)s")) % {"names": " · ".join(psfs_activities)}
                     )
+                elif psfs_activities:
+                    notes.append(str(_("re-rates the activities rated at intake")))
                 else:
                     notes.append(str(_("no activities rated yet, so it cannot be repeated")))
             if instrument_id == "groc":
@@ -114,12 +118,11 @@ class WordingPackForm(forms.Form):
         except UnicodeDecodeError:
             raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise forms.ValidationError(
-                _("The file is not valid JSON (line %(line)s, column %(col)s).")
-                % {"line": error.lineno, "col": error.colno}
-            ) from None
+            # Depth, huge numbers, NUL and lone surrogates are refused here, before the core
+            # or the database sees them.
+            data = parse_json(text, max_bytes=MAX_PACK_BYTES * 4)
+        except BadJSON as bad:
+            raise forms.ValidationError(_where_not_json(text) or str(bad)) from None
         problems = check_wording_pack(data)
         if problems:
             # The core names the exact place of each problem (items.q3.options); we add a
@@ -129,3 +132,18 @@ class WordingPackForm(forms.Form):
                 + [translate_problem(p) for p in problems]
             )
         return data  # type: ignore[no-any-return]
+
+
+def _where_not_json(text: str) -> str:
+    """Where a file that is not JSON at all goes wrong (line and column), or "" when it is JSON
+    that :func:`parse_json` refused for another reason (depth, a huge number, a character)."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        return str(
+            _("The file is not valid JSON (line %(line)s, column %(col)s).")
+            % {"line": error.lineno, "col": error.colno}
+        )
+    except (ValueError, RecursionError):
+        return ""
+    return ""

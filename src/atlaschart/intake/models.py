@@ -113,6 +113,9 @@ class IntakeLink(models.Model):
     carried = models.JSONField(default=dict, blank=True)
     draft = models.JSONField(default=dict, blank=True)
     draft_saved_at = models.DateTimeField(null=True, blank=True)
+    #: Draft steps already written to the access log: one row per step per link, not one per
+    #: autosave.
+    logged_steps = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

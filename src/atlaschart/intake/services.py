@@ -1,25 +1,36 @@
 """Writes for the intake: clinic settings, wording packs, links, autosave, submission, and the
 follow-up (re-assessment) links and their submission.
 
-Each function is one user action in one transaction. Reads and writes of patient data are
-logged through the access log (a patient using a link is logged without a user).
+Each function is one user action in one transaction and takes the acting
+:class:`~atlaschart.lib.actor.Actor` first: a member of staff, or a patient using a link (an actor
+without a user, with the client address). Each writes its own access-log rows: a link created,
+each draft step once per link (an autosave of a step already logged adds no row), the
+submission, and changes to the clinic's intake settings and wording.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
 from atlaschart.intake import steps
+from atlaschart.intake.access import (
+    LinkUnusable,
+    get_link_by_token,
+    hash_token,
+    intake_settings_of,
+    intakes_of_patient,
+    lock_link,
+    responses_of_patient,
+    wording_packs_of,
+)
 from atlaschart.intake.models import (
     FollowUp,
     Intake,
@@ -29,6 +40,7 @@ from atlaschart.intake.models import (
     QuestionnaireResponse,
     WordingPack,
 )
+from atlaschart.lib.actor import Actor
 from atlaschart.measure.instruments import INSTRUMENTS, AnswerError, Instrument, score
 from atlaschart.measure.instruments import WordingPack as CorePack
 from atlaschart.patients.models import Patient
@@ -52,47 +64,60 @@ FOLLOWUP_INSTRUMENTS = (*INTAKE_INSTRUMENTS, "groc")
 """Questionnaires a follow-up may ask, in the order the page shows them (GROC last)."""
 
 
-class LinkUnusable(Exception):
-    """The link is unknown, expired or used. Views show one page for all three."""
-
-
 class FollowUpRefused(ValueError):
     """A follow-up cannot be made as asked; the message is translated and says why."""
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def settings_for(clinic_id: int) -> IntakeSettings:
-    found = IntakeSettings.objects.filter(clinic_id=clinic_id).first()
+    found = intake_settings_of(clinic_id)
     return found or IntakeSettings(
         clinic_id=clinic_id, instruments=[], expiry_hours=DEFAULT_EXPIRY_HOURS
     )
 
 
+def _clinic_of(actor: Actor) -> int:
+    if actor.clinic_id is None:
+        raise PermissionError("clinic settings need a member of a clinic")
+    return actor.clinic_id
+
+
 @transaction.atomic
-def save_settings(clinic_id: int, instruments: list[str], expiry_hours: int) -> IntakeSettings:
+def save_settings(actor: Actor, instruments: list[str], expiry_hours: int) -> IntakeSettings:
+    """The acting admin's clinic's intake questionnaires and link expiry."""
     obj, _created = IntakeSettings.objects.update_or_create(
-        clinic_id=clinic_id,
+        clinic_id=_clinic_of(actor),
         defaults={"instruments": instruments, "expiry_hours": expiry_hours},
+    )
+    log_access(
+        actor,
+        Action.UPDATE,
+        patient=None,
+        obj=obj,
+        detail=f"intake settings: {', '.join(instruments) or '-'}; {expiry_hours} h",
     )
     return obj
 
 
 @transaction.atomic
-def save_wording_pack(request: HttpRequest, pack: CorePack, data: dict[str, Any]) -> WordingPack:
+def save_wording_pack(actor: Actor, pack: CorePack, data: dict[str, Any]) -> WordingPack:
     """Store a pack the core has validated; it replaces the clinic's pack for that language."""
     obj, _created = WordingPack.objects.update_or_create(
-        clinic_id=request.user.clinic_id,  # type: ignore[union-attr]
+        clinic_id=_clinic_of(actor),
         instrument=pack.instrument,
         language=pack.language,
         defaults={
             "version": pack.version,
             "data": data,
-            "uploaded_by": request.user,
+            "uploaded_by": actor.user,
             "uploaded_at": timezone.now(),
         },
+    )
+    log_access(
+        actor,
+        Action.UPDATE,
+        patient=None,
+        obj=obj,
+        detail=f"wording pack {pack.instrument} {pack.language} {pack.version}",
     )
     return obj
 
@@ -100,9 +125,7 @@ def save_wording_pack(request: HttpRequest, pack: CorePack, data: dict[str, Any]
 def packs_of_clinic(clinic_id: int) -> dict[str, dict[str, dict[str, Any]]]:
     """``{instrument: {language: pack data}}`` for the clinic (one query)."""
     packs: dict[str, dict[str, dict[str, Any]]] = {}
-    for row in WordingPack.objects.filter(clinic_id=clinic_id).only(
-        "instrument", "language", "data"
-    ):
+    for row in wording_packs_of(clinic_id).only("instrument", "language", "data"):
         packs.setdefault(row.instrument, {})[row.language] = row.data
     return packs
 
@@ -119,9 +142,7 @@ def wording_language(
     return next(iter(sorted(packs)), None)
 
 
-def _new_link(
-    request: HttpRequest, patient: Patient, detail: str, **fields: Any
-) -> tuple[IntakeLink, str]:
+def _new_link(actor: Actor, patient: Patient, detail: str, **fields: Any) -> tuple[IntakeLink, str]:
     """Store a one-time link with the clinic's expiry; the token is returned once, kept hashed."""
     token = secrets.token_urlsafe(32)
     conf = settings_for(patient.clinic_id)
@@ -130,21 +151,21 @@ def _new_link(
         clinic_id=patient.clinic_id,
         patient=patient,
         token_hash=hash_token(token),
-        created_by=request.user,
+        created_by=actor.user,
         created_at=now,
         expires_at=now + timedelta(hours=conf.expiry_hours or DEFAULT_EXPIRY_HOURS),
         **fields,
     )
-    log_access(request, Action.CREATE, patient=patient, obj=link, detail=detail)
+    log_access(actor, Action.CREATE, patient=patient, obj=link, detail=detail)
     return link, token
 
 
 @transaction.atomic
-def create_link(request: HttpRequest, patient: Patient) -> tuple[IntakeLink, str]:
+def create_link(actor: Actor, patient: Patient) -> tuple[IntakeLink, str]:
     """A new one-time intake link; returns it and the token (shown once, stored only hashed)."""
     conf = settings_for(patient.clinic_id)
     return _new_link(
-        request,
+        actor,
         patient,
         "intake link created",
         language=patient.preferred_language or "ko",
@@ -155,9 +176,11 @@ def create_link(request: HttpRequest, patient: Patient) -> tuple[IntakeLink, str
 def baseline_psfs(patient: Patient) -> QuestionnaireResponse | None:
     """The patient's first PSFS with at least one rated activity: the baseline every follow-up
     re-rates (one query)."""
-    for response in QuestionnaireResponse.objects.filter(
-        patient=patient, instrument="psfs", scorable=True
-    ).order_by("recorded_at", "id")[:20]:
+    for response in (
+        responses_of_patient(patient)
+        .filter(instrument="psfs", scorable=True)
+        .order_by("recorded_at", "id")[:20]
+    ):
         if rated_activities(response.answers):
             return response
     return None
@@ -174,17 +197,13 @@ def rated_activities(answers: Any) -> list[str]:
 
 def instruments_done(patient: Patient) -> list[str]:
     """Instrument ids the patient has answered before, in follow-up order (one query)."""
-    done = set(
-        QuestionnaireResponse.objects.filter(patient=patient)
-        .values_list("instrument", flat=True)
-        .distinct()
-    )
+    done = set(responses_of_patient(patient).values_list("instrument", flat=True).distinct())
     return [i for i in FOLLOWUP_INSTRUMENTS if i in done]
 
 
 @transaction.atomic
 def create_followup_link(
-    request: HttpRequest, patient: Patient, instruments: list[str]
+    actor: Actor, patient: Patient, instruments: list[str]
 ) -> tuple[IntakeLink, str]:
     """A one-time follow-up link asking ``instruments`` (ids of :data:`FOLLOWUP_INSTRUMENTS`).
 
@@ -223,9 +242,9 @@ def create_followup_link(
             "psfs_activities": rated_activities(baseline.answers),
             "psfs_baseline": baseline.pk,
         }
-    last_intake = Intake.objects.filter(patient=patient).only("language").first()
+    last_intake = intakes_of_patient(patient).only("language").first()
     return _new_link(
-        request,
+        actor,
         patient,
         "follow-up link created",
         # The language of the patient's intake, so that the scores compare (the core refuses to
@@ -239,22 +258,24 @@ def create_followup_link(
     )
 
 
-def usable_link(token: str) -> IntakeLink:
+def usable_link(actor: Actor, token: str) -> IntakeLink:
     """The link for ``token`` if it can still be used, else :class:`LinkUnusable`."""
-    if not token or len(token) > 100:
-        raise LinkUnusable
-    link = IntakeLink.objects.select_related("patient").filter(token_hash=hash_token(token)).first()
-    if link is None or not link.is_usable():
-        raise LinkUnusable
-    return link
+    return get_link_by_token(actor, token)
 
 
 @transaction.atomic
 def save_step(
-    link: IntakeLink, step: str, cleaned: steps.Draft, language: str | None = None
+    actor: Actor,
+    link: IntakeLink,
+    step: str,
+    cleaned: steps.Draft,
+    language: str | None = None,
 ) -> None:
-    """Replace one step's answers in the draft (autosave and per-step submit)."""
-    locked = IntakeLink.objects.select_for_update().get(pk=link.pk)
+    """Replace one step's answers in the draft (autosave and per-step submit).
+
+    The first save of each step of a link writes one access-log row; later saves of the same
+    step (autosaves while typing, going back and forth) add none."""
+    locked = lock_link(link)
     if not locked.is_usable():
         raise LinkUnusable
     locked.draft = steps.merge_step(locked.draft, step, cleaned, steps.spec_of(locked))
@@ -263,7 +284,20 @@ def save_step(
     if language in ("ko", "en"):
         locked.language = language
         fields.append("language")
+    logged = list(locked.logged_steps) if isinstance(locked.logged_steps, list) else []
+    first_save_of_step = step not in logged
+    if first_save_of_step:
+        locked.logged_steps = [*logged, step]
+        fields.append("logged_steps")
     locked.save(update_fields=fields)
+    if first_save_of_step:
+        log_access(
+            actor,
+            Action.UPDATE,
+            patient=locked.patient,
+            obj=locked,
+            detail=f"{locked.kind} draft step: {step}",
+        )
     link.draft, link.draft_saved_at, link.language = (
         locked.draft,
         locked.draft_saved_at,
@@ -272,10 +306,14 @@ def save_step(
 
 
 @transaction.atomic
-def set_language(link: IntakeLink, language: str) -> None:
+def set_language(actor: Actor, link: IntakeLink, language: str) -> None:
+    """The patient switched the page's language (not patient data: no access-log row)."""
     if language in ("ko", "en"):
-        IntakeLink.objects.filter(pk=link.pk, submitted_at__isnull=True).update(language=language)
-        link.language = language
+        locked = lock_link(link)
+        if locked.submitted_at is None:
+            locked.language = language
+            locked.save(update_fields=["language"])
+            link.language = language
 
 
 def _score_row(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any]:
@@ -303,13 +341,13 @@ def _score_row(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any
 
 
 @transaction.atomic
-def submit_intake(request: HttpRequest, link: IntakeLink) -> Intake:
+def submit_intake(actor: Actor, link: IntakeLink) -> Intake:
     """Submit: store the answers read-only, score the questionnaires, run the safety screen, and
     close the link. All or nothing."""
     from atlaschart.safety.models import Source
     from atlaschart.safety.services import record_screen
 
-    locked = IntakeLink.objects.select_for_update().select_related("patient").get(pk=link.pk)
+    locked = lock_link(link)
     if not locked.is_usable() or locked.kind != LinkKind.INTAKE:
         raise LinkUnusable
     now = timezone.now()
@@ -326,12 +364,12 @@ def submit_intake(request: HttpRequest, link: IntakeLink) -> Intake:
     _record_responses(locked, now, intake=intake)
     screen_input = steps.screen_answers(locked.draft)
     screen_input["age_years"] = float(patient.age_on(timezone.localdate()))
-    record_screen(request, patient, screen_input, Source.INTAKE, intake=intake)
+    record_screen(actor, patient, screen_input, Source.INTAKE, intake=intake)
     locked.submitted_at = now
     locked.draft = {}
     locked.save(update_fields=["submitted_at", "draft"])
     log_access(
-        request, Action.CREATE, patient=patient, obj=intake, detail="intake submitted by patient"
+        actor, Action.CREATE, patient=patient, obj=intake, detail="intake submitted by patient"
     )
     return intake
 
@@ -364,11 +402,11 @@ def _record_responses(
 
 
 @transaction.atomic
-def submit_followup(request: HttpRequest, link: IntakeLink) -> FollowUp:
+def submit_followup(actor: Actor, link: IntakeLink) -> FollowUp:
     """Submit a follow-up: store the answers read-only, score the questionnaires, close the link.
     All or nothing. No safety screen: a follow-up asks no red-flag questions, and an empty screen
     would replace the clinician's latest one."""
-    locked = IntakeLink.objects.select_for_update().select_related("patient").get(pk=link.pk)
+    locked = lock_link(link)
     if not locked.is_usable() or locked.kind != LinkKind.FOLLOWUP:
         raise LinkUnusable
     now = timezone.now()
@@ -386,7 +424,7 @@ def submit_followup(request: HttpRequest, link: IntakeLink) -> FollowUp:
     locked.draft = {}
     locked.save(update_fields=["submitted_at", "draft"])
     log_access(
-        request,
+        actor,
         Action.CREATE,
         patient=locked.patient,
         obj=followup,
@@ -395,6 +433,6 @@ def submit_followup(request: HttpRequest, link: IntakeLink) -> FollowUp:
     return followup
 
 
-def log_link_opened(request: HttpRequest, link: IntakeLink) -> None:
+def log_link_opened(actor: Actor, link: IntakeLink) -> None:
     """The first opening of a link, by the patient (no user)."""
-    log_access(request, Action.VIEW, patient=link.patient, obj=link, detail="intake link opened")
+    log_access(actor, Action.VIEW, patient=link.patient, obj=link, detail="intake link opened")

@@ -260,14 +260,18 @@ def clean_step(step: str, raw: Mapping[str, Any], spec: FormSpec) -> Draft:
         raise FieldError(_("Unknown step."))
     fields = {f.name: f for f in step_fields(step, spec)}
     cleaned: Draft = {}
+    if len(raw) > len(fields):
+        raise FieldError(_("Too many answers for this step."))
     for name, value in raw.items():
         if not isinstance(name, str) or name not in fields:
-            raise FieldError(_("Unknown field: %(name)s") % {"name": str(name)[:60]})
+            raise FieldError(_("Unknown field: %(name)s") % {"name": _printable(str(name))})
         field = fields[name]
         if field.kind == "multi":
             values = value if isinstance(value, list) else [value]
             if not all(isinstance(v, str) for v in values):
                 raise FieldError(_("%(name)s: expected a list of texts.") % {"name": name})
+            if len(values) > len(field.choices) + 1:
+                raise FieldError(_("%(name)s: not a valid choice.") % {"name": name})
             picked = [v for v in values if v]
             bad = [v for v in picked if v not in field.choices]
             if bad:
@@ -282,6 +286,11 @@ def clean_step(step: str, raw: Mapping[str, Any], spec: FormSpec) -> Draft:
         value = value.strip()
         if not value:
             continue
+        if not _storable(value):
+            raise FieldError(
+                _("%(name)s: contains a character that cannot be stored. Please retype it.")
+                % {"name": name}
+            )
         if field.kind == "text":
             if len(value) > MAX_TEXT:
                 raise FieldError(
@@ -291,6 +300,24 @@ def clean_step(step: str, raw: Mapping[str, Any], spec: FormSpec) -> Draft:
             raise FieldError(_("%(name)s: not a valid choice.") % {"name": name})
         cleaned[name] = value
     return cleaned
+
+
+def _storable(text: str) -> bool:
+    """Whether the database can keep this text: PostgreSQL refuses NUL and text that is not
+    valid UTF-8 (a lone surrogate from a JSON ``\\ud800`` escape)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(name: str) -> str:
+    """A field name fit to repeat in a message (unknown names come from the request)."""
+    shown = "".join(c for c in name[:60] if c.isprintable())
+    return shown.encode("utf-8", "replace").decode("utf-8")
 
 
 def merge_step(draft: Draft, step: str, cleaned: Draft, spec: FormSpec) -> Draft:

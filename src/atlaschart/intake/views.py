@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
 import qrcode
@@ -15,24 +14,34 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from atlaschart.accounts.models import Role
 from atlaschart.intake import render as views_model
 from atlaschart.intake import services, steps
-from atlaschart.intake.access import get_followup_for_user, get_intake_for_user
+from atlaschart.intake.access import (
+    get_followup_for_user,
+    get_intake_for_user,
+    responses_of_clinic,
+    wording_packs_of,
+)
 from atlaschart.intake.forms import FollowUpForm, IntakeSettingsForm, WordingPackForm
-from atlaschart.intake.models import IntakeLink, LinkKind, QuestionnaireResponse, WordingPack
+from atlaschart.intake.models import IntakeLink, LinkKind
+from atlaschart.lib.actor import Actor
+from atlaschart.lib.http import AuthenticatedHttpRequest
+from atlaschart.lib.jsonbody import BadJSON, parse_json
+from atlaschart.lib.policy import Kind, Permission, allows, permission_required, require
 from atlaschart.measure.instruments import INSTRUMENTS, load_wording_pack
 from atlaschart.patients.access import get_patient_for_user
-from atlaschart.web.decorators import clinic_member_required, role_required
+from atlaschart.web.client import client_ip
 
 MAX_AUTOSAVE_BYTES = 64 * 1024
 
 # --- clinic admin ------------------------------------------------------------------------
 
 
-@role_required(Role.CLINIC_ADMIN)
-def intake_settings(request: HttpRequest) -> HttpResponse:
-    clinic_id = request.user.clinic_id  # type: ignore[union-attr]
+@permission_required(Kind.CLINIC_SETTINGS, Permission.READ)
+def intake_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        require(request.user, Kind.CLINIC_SETTINGS, Permission.WRITE)
+    clinic_id = request.user.clinic_id
     packs = services.packs_of_clinic(clinic_id)
     current = services.settings_for(clinic_id)
     form = IntakeSettingsForm(
@@ -42,30 +51,32 @@ def intake_settings(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         services.save_settings(
-            clinic_id, form.cleaned_data["instruments"], form.cleaned_data["expiry_hours"]
+            Actor.of(request), form.cleaned_data["instruments"], form.cleaned_data["expiry_hours"]
         )
         messages.success(request, _("The intake settings were saved."))
         return redirect("intake:settings")
-    return render(request, "intake/settings.html", {"form": form})
+    return render(
+        request, "intake/settings.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
-@role_required(Role.CLINIC_ADMIN)
-def wording_packs(request: HttpRequest) -> HttpResponse:
-    clinic_id = request.user.clinic_id  # type: ignore[union-attr]
+@permission_required(Kind.CLINIC_SETTINGS, Permission.READ)
+def wording_packs(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        require(request.user, Kind.CLINIC_SETTINGS, Permission.WRITE)
+    clinic_id = request.user.clinic_id
     form = WordingPackForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"]
         pack = load_wording_pack(data)
-        services.save_wording_pack(request, pack, data)
+        services.save_wording_pack(Actor.of(request), pack, data)
         messages.success(
             request,
             _("The wording for %(name)s (%(language)s) was saved.")
             % {"name": INSTRUMENTS[pack.instrument].name, "language": pack.language},
         )
         return redirect("intake:packs")
-    loaded = {
-        (p.instrument, p.language): p for p in WordingPack.objects.filter(clinic_id=clinic_id)
-    }
+    loaded = {(p.instrument, p.language): p for p in wording_packs_of(clinic_id)}
     rows = []
     for instrument in INSTRUMENTS.values():
         if instrument.needs_wording_pack:
@@ -97,10 +108,11 @@ def _qr_svg(url: str) -> str:
 
 
 @require_POST
-@clinic_member_required
-def link_create(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for_user(request, patient_id, detail="intake link")
-    link, token = services.create_link(request, patient)
+@permission_required(Kind.INTAKE_LINK, Permission.WRITE)
+def link_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    actor = Actor.of(request)
+    patient = get_patient_for_user(actor, patient_id, detail="intake link")
+    link, token = services.create_link(actor, patient)
     url = request.build_absolute_uri(reverse("intake:fill", args=[token, "complaints"]))
     # Rendered, not redirected: the token exists only in this response.
     return render(
@@ -115,11 +127,16 @@ def link_create(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
 
 
-@clinic_member_required
-def followup_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+@permission_required(Kind.INTAKE_LINK, Permission.WRITE)
+def followup_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Choose the questionnaires of a follow-up, then show its link once (or, with "fill now",
-    open it on this device for the patient)."""
-    patient = get_patient_for_user(request, patient_id, detail="follow-up link")
+    open it on this device for the patient).
+
+    Front desk may send the link but not read answers, so it is not shown the names of the
+    activities the patient rated (an answer); the page only says that PSFS re-rates them."""
+    actor = Actor.of(request)
+    patient = get_patient_for_user(actor, patient_id, detail="follow-up link")
+    shows_answers = allows(request.user, Kind.INTAKE_ANSWERS, Permission.READ)
     done = services.instruments_done(patient)
     baseline = services.baseline_psfs(patient)
     activities = services.rated_activities(baseline.answers) if baseline else []
@@ -130,12 +147,13 @@ def followup_create(request: HttpRequest, patient_id: int) -> HttpResponse:
         packs=services.packs_of_clinic(patient.clinic_id),
         done=done,
         psfs_activities=activities,
+        show_activity_names=shows_answers,
         initial={"instruments": initial},
     )
     if request.method == "POST" and form.is_valid():
         try:
             link, token = services.create_followup_link(
-                request, patient, form.cleaned_data["instruments"]
+                actor, patient, form.cleaned_data["instruments"]
             )
         except services.FollowUpRefused as refused:
             form.add_error("instruments", str(refused))
@@ -159,14 +177,15 @@ def followup_create(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(
         request,
         "intake/followup_create.html",
-        {"patient": patient, "form": form, "activities": activities},
+        {"patient": patient, "form": form, "activities": activities if shows_answers else []},
         status=400 if form.errors else 200,
     )
 
 
-@clinic_member_required
-def intake_detail(request: HttpRequest, intake_id: int) -> HttpResponse:
-    intake = get_intake_for_user(request, intake_id)
+@permission_required(Kind.INTAKE_ANSWERS, Permission.READ)
+def intake_detail(request: AuthenticatedHttpRequest, intake_id: int) -> HttpResponse:
+    actor = Actor.of(request)
+    intake = get_intake_for_user(actor, intake_id)
     with translation.override(intake.language):
         # Show the patient's answers to the questions in the language they were asked in.
         safety = views_model.safety_blocks(intake.language, intake.answers)
@@ -178,28 +197,35 @@ def intake_detail(request: HttpRequest, intake_id: int) -> HttpResponse:
             "patient": intake.patient,
             "summary": views_model.review_summary(intake.answers),
             "safety": safety,
-            "responses": QuestionnaireResponse.objects.filter(intake=intake).order_by("instrument"),
+            "responses": responses_of_clinic(actor).filter(intake=intake).order_by("instrument"),
         },
     )
 
 
-@clinic_member_required
-def followup_detail(request: HttpRequest, followup_id: int) -> HttpResponse:
-    followup = get_followup_for_user(request, followup_id)
+@permission_required(Kind.INTAKE_ANSWERS, Permission.READ)
+def followup_detail(request: AuthenticatedHttpRequest, followup_id: int) -> HttpResponse:
+    actor = Actor.of(request)
+    followup = get_followup_for_user(actor, followup_id)
     return render(
         request,
         "intake/followup_detail.html",
         {
             "followup": followup,
             "patient": followup.patient,
-            "responses": QuestionnaireResponse.objects.filter(followup=followup).order_by(
-                "instrument"
-            ),
+            "responses": responses_of_clinic(actor)
+            .filter(followup=followup)
+            .order_by("instrument"),
         },
     )
 
 
 # --- patient pages (no login; the token is the only key) ---------------------------------
+
+
+def _patient(request: HttpRequest) -> Actor:
+    """The patient filling a link: no user, even on a clinic device where staff are signed in
+    ("fill in now"), because the answers are the patient's, not the member of staff's."""
+    return Actor(user=None, client_ip=client_ip(request))
 
 
 def _unusable(request: HttpRequest) -> HttpResponse:
@@ -212,14 +238,15 @@ def _unusable(request: HttpRequest) -> HttpResponse:
 def _page_language(request: HttpRequest, link: IntakeLink) -> str:
     wanted = request.GET.get("lang")
     if wanted in ("ko", "en") and wanted != link.language:
-        services.set_language(link, wanted)
+        services.set_language(_patient(request), link, wanted)
     return link.language if link.language in ("ko", "en") else "ko"
 
 
 @login_not_required
 def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
+    patient = _patient(request)
     try:
-        link = services.usable_link(token)
+        link = services.usable_link(patient, token)
     except services.LinkUnusable:
         return _unusable(request)
     spec = steps.spec_of(link)
@@ -237,7 +264,7 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
             }
             try:
                 cleaned = steps.clean_step(step, raw, spec)
-                services.save_step(link, step, cleaned)
+                services.save_step(patient, link, step, cleaned)
             except steps.FieldError as problem:
                 error = str(problem)
             except services.LinkUnusable:
@@ -248,7 +275,7 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
                 target = max(0, min(target, len(keys) - 1))
                 return redirect("intake:fill", token=token, step=keys[target])
         elif step == keys[0] and link.draft_saved_at is None:
-            services.log_link_opened(request, link)
+            services.log_link_opened(patient, link)
         packs = (
             services.packs_of_clinic(link.clinic_id)
             if step == "questionnaires" or spec.followup
@@ -312,17 +339,18 @@ def _json_error(message: str, status: int = 400) -> JsonResponse:
 def autosave(request: HttpRequest, token: str) -> JsonResponse:
     """``{"step": "pain", "fields": {"pain_neck": "6", "quality_neck": ["aching"]}}`` replaces
     that step's answers in the draft. Malformed input is a 400 with a message; nothing is saved."""
+    patient = _patient(request)
     try:
-        link = services.usable_link(token)
+        link = services.usable_link(patient, token)
     except services.LinkUnusable:
         return _json_error(_("This link can no longer be used."), status=410)
     with translation.override(link.language):
         if len(request.body) > MAX_AUTOSAVE_BYTES:
             return _json_error(_("Too much data in one save."))
         try:
-            payload = json.loads(request.body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return _json_error(_("The data sent was not valid JSON."))
+            payload = parse_json(request.body, max_bytes=MAX_AUTOSAVE_BYTES)
+        except BadJSON as bad:
+            return _json_error(str(bad))
         if not isinstance(payload, dict) or not isinstance(payload.get("fields"), dict):
             return _json_error(_('Expected an object with "step" and "fields".'))
         step = payload.get("step")
@@ -331,7 +359,7 @@ def autosave(request: HttpRequest, token: str) -> JsonResponse:
             return _json_error(_("Unknown step."))
         try:
             cleaned = steps.clean_step(step, payload["fields"], spec)
-            services.save_step(link, step, cleaned)
+            services.save_step(patient, link, step, cleaned)
         except steps.FieldError as problem:
             return _json_error(str(problem))
         except services.LinkUnusable:
@@ -347,13 +375,14 @@ def autosave(request: HttpRequest, token: str) -> JsonResponse:
 @login_not_required
 @require_POST
 def submit(request: HttpRequest, token: str) -> HttpResponse:
+    patient = _patient(request)
     try:
-        link = services.usable_link(token)
+        link = services.usable_link(patient, token)
         lang = link.language
         if link.kind == LinkKind.FOLLOWUP:
-            services.submit_followup(request, link)
+            services.submit_followup(patient, link)
         else:
-            services.submit_intake(request, link)
+            services.submit_intake(patient, link)
     except services.LinkUnusable:
         return _unusable(request)
     return redirect(reverse("intake:done") + f"?lang={lang}")

@@ -1,21 +1,24 @@
 """Safety screening for the web layer: store screens, record acknowledgements, gate signing.
 
-Writes happen here only, one transaction per user action, each logged to the access log.
+Writes happen here only, one transaction per user action, each logged to the access log. Every
+write takes the acting :class:`~atlaschart.lib.actor.Actor` first (a patient submitting an intake
+is an actor without a user).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-from django.http import HttpRequest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
+from atlaschart.lib.actor import Actor
 from atlaschart.measure.safety import Finding, decide_acknowledgement, screen
 from atlaschart.patients.models import Patient
+from atlaschart.safety.access import screens_of_patient
 from atlaschart.safety.models import AckAction, Acknowledgement, ScreenRecord, Source
 
 NOT_SCREENED = "not-screened"
@@ -26,7 +29,7 @@ class AcknowledgementRefused(ValueError):
 
 
 def latest_screen(patient: Patient) -> ScreenRecord | None:
-    return ScreenRecord.objects.filter(patient=patient).order_by("-created_at", "-id").first()
+    return screens_of_patient(patient).order_by("-created_at", "-id").first()
 
 
 def finding_of(record: ScreenRecord, rule: str) -> Finding | None:
@@ -38,7 +41,7 @@ def finding_of(record: ScreenRecord, rule: str) -> Finding | None:
 
 @transaction.atomic
 def record_screen(
-    request: HttpRequest,
+    actor: Actor,
     patient: Patient,
     answers: dict[str, Any],
     source: str,
@@ -50,13 +53,12 @@ def record_screen(
     (the clinician has already seen exactly that); anything new or more severe needs a new one.
     Raises the core's ``ScreenInputError`` for malformed answers (nothing is written then)."""
     result = screen(answers)
-    user = request.user if request.user.is_authenticated else None
     previous = latest_screen(patient)
     record = ScreenRecord(
         clinic_id=patient.clinic_id,
         patient=patient,
         intake=intake,
-        created_by=user,
+        created_by=actor.user,
         source=source,
         answers=answers,
         rules_version=result.rules_version,
@@ -80,7 +82,7 @@ def record_screen(
                     carried_from=ack.carried_from or ack,
                 ).save()
     log_access(
-        request,
+        actor,
         Action.CREATE,
         patient=patient,
         obj=record,
@@ -89,9 +91,7 @@ def record_screen(
     return record
 
 
-def rescreen_with_entries(
-    request: HttpRequest, patient: Patient, entries: dict[str, Any]
-) -> ScreenRecord:
+def rescreen_with_entries(actor: Actor, patient: Patient, entries: dict[str, Any]) -> ScreenRecord:
     """A new screen from the latest answers with the clinician's items and signs laid over them.
 
     ``entries`` maps item ids and sign keys to values; ``None`` removes a previous answer."""
@@ -102,12 +102,12 @@ def rescreen_with_entries(
             answers.pop(key, None)
         else:
             answers[key] = value
-    return record_screen(request, patient, answers, Source.CLINICIAN)
+    return record_screen(actor, patient, answers, Source.CLINICIAN)
 
 
 @transaction.atomic
 def acknowledge(
-    request: HttpRequest, record: ScreenRecord, rule: str, action: str, reason: str
+    actor: Actor, record: ScreenRecord, rule: str, action: str, reason: str
 ) -> Acknowledgement:
     """Record the clinician's acknowledgement or override of one finding (policy of the core)."""
     finding = finding_of(record, rule)
@@ -133,12 +133,17 @@ def acknowledge(
         level=finding.level,
         action=action,
         reason=reason.strip(),
-        by=request.user,
+        by=actor.user,
         at=timezone.now(),
     )
-    ack.save()
+    try:
+        with transaction.atomic():
+            ack.save()
+    except IntegrityError:
+        # The same acknowledgement sent twice at once: the other request recorded it.
+        raise AcknowledgementRefused(_("This finding has already been acknowledged.")) from None
     log_access(
-        request,
+        actor,
         Action.UPDATE,
         patient=record.patient,
         obj=record,

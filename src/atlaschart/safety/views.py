@@ -1,22 +1,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from atlaschart.accounts.models import Role
 from atlaschart.audit.models import Action
+from atlaschart.lib.actor import Actor
+from atlaschart.lib.http import AuthenticatedHttpRequest
+from atlaschart.lib.policy import Kind, Permission, allows, permission_required, require
 from atlaschart.measure.safety import ScreenInputError, allowed_actions
 from atlaschart.patients.access import get_patient_for_user
 from atlaschart.safety import services
-from atlaschart.safety.access import get_screen_for_user
+from atlaschart.safety.access import get_screen_for_user, screens_of_clinic
 from atlaschart.safety.forms import AcknowledgeForm, ScreenEntryForm
 from atlaschart.safety.models import ScreenRecord
-from atlaschart.web.decorators import clinic_member_required, role_required
 
 
 def findings_view(record: ScreenRecord) -> list[dict[str, object]]:
@@ -36,32 +36,34 @@ def findings_view(record: ScreenRecord) -> list[dict[str, object]]:
     return out
 
 
-@clinic_member_required
-def patient_safety(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """The patient's latest screen, its findings, and (for clinicians) the form for signs."""
-    patient = get_patient_for_user(request, patient_id, detail="safety screen")
-    latest = services.latest_screen(patient)
-    is_clinician = getattr(request.user, "role", None) == Role.CLINICIAN
-    form = ScreenEntryForm(request.POST or None, previous=latest.answers if latest else {})
+@permission_required(Kind.SAFETY_SCREEN, Permission.READ)
+def patient_safety(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """The patient's latest screen, its findings, and (for those who may) the form for signs."""
+    actor = Actor.of(request)
     if request.method == "POST":
-        if not is_clinician:
-            raise PermissionDenied
-        if form.is_valid():
-            entries = form.entries()
-            entries["age_years"] = float(patient.age_on(timezone.localdate()))
-            try:
-                services.rescreen_with_entries(request, patient, entries)
-            except ScreenInputError as error:
-                form.add_error(
-                    None, _("The answers could not be screened: %(error)s") % {"error": error}
-                )
-            else:
-                messages.success(request, _("A new screen was recorded."))
-                return redirect("safety:patient", patient_id=patient.pk)
+        # Checked before the patient is read, so a refused post writes nothing but its denial.
+        require(request.user, Kind.SAFETY_SCREEN, Permission.WRITE)
+    patient = get_patient_for_user(actor, patient_id, detail="safety screen")
+    latest = services.latest_screen(patient)
+    may_enter = allows(request.user, Kind.SAFETY_SCREEN, Permission.WRITE)
+    may_acknowledge = allows(request.user, Kind.SAFETY_SCREEN, Permission.SIGN)
+    form = ScreenEntryForm(request.POST or None, previous=latest.answers if latest else {})
+    if request.method == "POST" and form.is_valid():
+        entries = form.entries()
+        entries["age_years"] = float(patient.age_on(timezone.localdate()))
+        try:
+            services.rescreen_with_entries(actor, patient, entries)
+        except ScreenInputError as error:
+            form.add_error(
+                None, _("The answers could not be screened: %(error)s") % {"error": error}
+            )
+        else:
+            messages.success(request, _("A new screen was recorded."))
+            return redirect("safety:patient", patient_id=patient.pk)
     history = list(
-        ScreenRecord.objects.filter(patient=patient).only("id", "created_at", "level", "source")[
-            :20
-        ]
+        screens_of_clinic(actor)
+        .filter(patient=patient)
+        .only("id", "created_at", "level", "source")[:20]
     )
     return render(
         request,
@@ -70,7 +72,8 @@ def patient_safety(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": patient,
             "latest": latest,
             "form": form,
-            "is_clinician": is_clinician,
+            "may_enter": may_enter,
+            "may_acknowledge": may_acknowledge,
             "findings": findings_view(latest) if latest else [],
             "history": history,
             "ack_form": AcknowledgeForm(),
@@ -80,16 +83,18 @@ def patient_safety(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CLINICIAN)
-def acknowledge(request: HttpRequest, screen_id: int) -> HttpResponse:
-    record = get_screen_for_user(request, screen_id, action=Action.VIEW)
+@permission_required(Kind.SAFETY_SCREEN, Permission.SIGN)
+def acknowledge(request: AuthenticatedHttpRequest, screen_id: int) -> HttpResponse:
+    actor = Actor.of(request)
+    # The service writes the row for this action (an update of the screen).
+    record = get_screen_for_user(actor, screen_id, action=Action.UPDATE, log=False)
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose acknowledge or override."))
     else:
         try:
             services.acknowledge(
-                request,
+                actor,
                 record,
                 form.cleaned_data["rule"],
                 form.cleaned_data["action"],
