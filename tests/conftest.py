@@ -17,6 +17,9 @@ import pytest
 def _fast_test_settings(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The second factor is off for the suite's personas; tests of it turn it on
+    # (tests/web/test_security_two_factor.py).
+    settings.TWO_FACTOR_REQUIRED_ROLES = []
     from django.core.cache import cache
 
     cache.clear()

@@ -162,16 +162,40 @@ BAD = [
     pytest.param(
         b'{"id": "t", "version": "1", "view": "nasium", "rules": [{"when": '
         b'{"head_tilt_deg": {"max": NaN}}, "listing": "X"}]}',
-        "no NaN or Infinity",
+        "The table cannot be stored: A number in the data is not a finite number.",
         id="nan",
     ),
     pytest.param(
         b'{"id": "t", "version": "1", "view": "nasium", "rules": [{"when": '
         b'{"head_tilt_deg": {"max": 1' + b"0" * 400 + b'}}, "listing": "X"}]}',
-        "reasonably sized",
+        "The table cannot be stored: A number in the data is too large.",
         id="huge-number",
     ),
-    pytest.param(DEEP, "nesting must be shallow", id="deep-nesting"),
+    pytest.param(
+        b'{"id": "t", "version": "1", "view": "nasium", "rules": [{"when": '
+        b'{"head_tilt_deg": {"max": 1' + b"0" * 5000 + b'}}, "listing": "X"}]}',
+        "The table cannot be stored: A number in the data is too large.",
+        id="5000-digit-number",
+    ),
+    pytest.param(
+        b'{"id": "t", "version": "1", "view": "nasium", "rules": [{"when": '
+        b'{"head_tilt_deg": {"max": 1e400}}, "listing": "X"}]}',
+        "The table cannot be stored: A number in the data is too large.",
+        id="infinite-float",
+    ),
+    pytest.param(DEEP, "The table cannot be stored: The data is nested too deeply.", id="deep"),
+    pytest.param(b"[" * 2000 + b"]" * 2000, "nested too deeply", id="2000-brackets"),
+    # PostgreSQL refuses both in text (a DataError, a 500): refused before the database.
+    pytest.param(
+        json.dumps(_rules({"when": {"head_tilt_deg": {"max": 1}}, "listing": "X\x00"})).encode(),
+        "The data contains a character that cannot be stored.",
+        id="nul",
+    ),
+    pytest.param(
+        b'{"id": "t\\ud800", "version": "1", "view": "nasium", "rules": []}',
+        "The data contains a character that cannot be stored.",
+        id="lone-surrogate",
+    ),
     pytest.param(json.dumps(TABLE).encode("utf-16"), "The table is not UTF-8 text.", id="not-utf8"),
     pytest.param(
         b'{"id": "seoul-listing", "version": "1", "view": "nasium", "rules": []}'

@@ -20,6 +20,7 @@ import pytest
 from PIL import Image
 
 from atlaschart.audit.models import AccessLogEntry
+from atlaschart.lib.actor import Actor
 from atlaschart.posture import services
 from atlaschart.posture.models import LandmarkRevision, PostureSession, PostureShot
 
@@ -300,7 +301,7 @@ def test_the_photo_is_served_through_the_access_helper_and_logged(client, person
     response = client.get(f"/posture/shot/{shot.pk}/image")
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
-    assert "private" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
     assert AccessLogEntry.objects.filter(
         action="view",
         object_type="posture.postureshot",
@@ -353,14 +354,15 @@ def test_mdc_from_the_clinics_repeated_shots(personas) -> None:
         make_shot(personas, session, tilt_points(10))  # atan(0.1) = 5.7106°
     # Each pair's SD = 5.7106/sqrt(2) = 4.0380 (pooled over 3 pairs, the same);
     # MDC95 = 1.96 * sqrt(2) * 4.0380 = 11.193 (clinical.md §4 formula).
-    table = clinic_mdc(personas.seoul.pk)
+    table = clinic_mdc(Actor.system(personas.clinician, via="test"))
     assert table["shoulder_tilt_deg"].source == "repeats"
     assert table["shoulder_tilt_deg"].value == pytest.approx(
         1.96 * math.degrees(math.atan(0.1)), abs=1e-3
     )
     assert table["shoulder_tilt_deg"].value == pytest.approx(11.193, abs=1e-3)
     # Only two groups in Busan: too few, the default (5.5°, change.py) stays.
-    assert clinic_mdc(personas.busan.pk)["shoulder_tilt_deg"].source == "default"
+    busan = Actor.system(personas.outsider, via="test")
+    assert clinic_mdc(busan)["shoulder_tilt_deg"].source == "default"
 
 
 def test_clinic_admin_configures_mdc(client, personas) -> None:
@@ -373,9 +375,14 @@ def test_clinic_admin_configures_mdc(client, personas) -> None:
         "/posture/settings/", {"mdc_shoulder_tilt_deg": "3.0", "use_repeats": "on"}
     )
     assert response.status_code == 302
-    entry = clinic_mdc(personas.seoul.pk)["shoulder_tilt_deg"]
+    entry = clinic_mdc(Actor.system(personas.admin, via="test"))["shoulder_tilt_deg"]
     assert (entry.value, entry.source) == (3.0, "configured")
-    assert clinic_mdc(personas.busan.pk)["shoulder_tilt_deg"].value == 5.5
+    busan = Actor.system(personas.outsider, via="test")
+    assert clinic_mdc(busan)["shoulder_tilt_deg"].value == 5.5
+    # The change is in the access log (who changed the clinic's MDC and what).
+    row = AccessLogEntry.objects.get(object_type="posture.clinicposturesettings")
+    assert row.action == "update" and row.user == personas.admin
+    assert "shoulder_tilt_deg" in row.detail
 
 
 def test_chart_section_shows_the_latest_session(client, personas) -> None:

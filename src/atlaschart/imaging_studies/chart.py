@@ -1,5 +1,8 @@
 """The chart's "imaging" section (registered from the AppConfig). Three queries whatever the
-number of studies: studies, their series (with instance counts and first instance), analyses."""
+number of studies: studies, their series (with instance counts and first instance), analyses.
+
+The section declares ``kind=Kind.IMAGING``: a role that may not read images (front desk) gets no
+section at all, so it sees neither the studies nor a link that would answer 403."""
 
 from __future__ import annotations
 
@@ -9,17 +12,25 @@ from django.db.models import Count, Min
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from atlaschart.lib.policy import Kind
 from atlaschart.patients.chart import ChartSection, register_section
 from atlaschart.patients.models import Patient
 
 
 def section_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
-    from atlaschart.imaging_studies.models import Series, Study, UCAnalysis
+    from atlaschart.imaging_studies.access import (
+        analyses_of_clinic,
+        series_of_clinic,
+        studies_of_clinic,
+    )
 
     # The chart view already went through get_patient_for_user (scoped and logged).
-    studies = list(Study.objects.filter(patient=patient).order_by("-created_at", "-id")[:30])
+    studies = list(
+        studies_of_clinic(request).filter(patient=patient).order_by("-created_at", "-id")[:30]
+    )
     series = (
-        Series.objects.filter(study__in=studies)
+        series_of_clinic(request)
+        .filter(study__in=studies)
         .annotate(n=Count("instances"), first=Min("instances__id"))
         .order_by("id")
     )
@@ -28,13 +39,20 @@ def section_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
         by_study.setdefault(s.study_id, []).append(s)
     for st in studies:
         st.series_list = by_study.get(st.pk, [])
-    analyses = list(UCAnalysis.objects.filter(patient=patient).order_by("-created_at", "-id")[:10])
+    analyses = list(
+        analyses_of_clinic(request).filter(patient=patient).order_by("-created_at", "-id")[:10]
+    )
     return {"studies": studies, "analyses": analyses}
 
 
 def register() -> None:
     register_section(
         ChartSection(
-            "imaging", _("Imaging"), "imaging_studies/chart_section.html", 40, section_context
+            "imaging",
+            _("Imaging"),
+            "imaging_studies/chart_section.html",
+            40,
+            section_context,
+            kind=Kind.IMAGING,
         )
     )

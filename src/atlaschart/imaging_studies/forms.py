@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from atlaschart.imaging_studies.models import ListingTable, Projection, ScreenSide
+from atlaschart.lib.jsonbody import BadJSON, parse_json
 from atlaschart.measure.radiograph import GENERIC_ORTHOGONAL, Profile, ProfileError, RuleTable
 from atlaschart.measure.radiograph.listing import rule_table_from_dict
 
@@ -58,16 +59,32 @@ class AnalysisStartForm(forms.Form):
     )
 
 
+#: The longest known length a manual calibration may name. A marker or ruler on a radiograph is
+#: at most the film's own length (a full-spine film is about 900 mm); anything longer is a typing
+#: slip, and unbounded values overflow the spacing arithmetic.
+MAX_KNOWN_LENGTH_MM = 1000.0
+
+
 def _number(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise PayloadError(_("%(what)s must be a number.") % {"what": what})
     return float(value)
 
 
-def _xy(value: Any, what: str) -> list[float]:
+def _coordinate(value: Any, what: str, extent: int) -> float:
+    """An image coordinate in pixels. A point may sit off the image (a landmark just past its
+    edge), but not beyond one image size further: that is a malformed request."""
+    number = _number(value, what)
+    if not -extent <= number <= 2 * extent:
+        raise PayloadError(_("The point %(what)s lies outside the image.") % {"what": what})
+    return number
+
+
+def _xy(value: Any, what: str, size: tuple[int, int]) -> list[float]:
+    """A point [x, y] on an image of ``size`` (columns, rows)."""
     if not isinstance(value, list | tuple) or len(value) != 2:
         raise PayloadError(_("%(what)s must be a point [x, y].") % {"what": what})
-    return [_number(value[0], what), _number(value[1], what)]
+    return [_coordinate(value[0], what, size[0]), _coordinate(value[1], what, size[1])]
 
 
 _NAME = re.compile(r"^[A-Za-z0-9_ .\-가-힣]{1,60}$")
@@ -79,7 +96,8 @@ def _name(value: Any) -> str:
     return value.strip()
 
 
-def parse_instance_update(data: Any) -> dict[str, Any]:
+def parse_instance_update(data: Any, size: tuple[int, int]) -> dict[str, Any]:
+    """A JSON update of one image record (``size``: the image's columns and rows)."""
     if not isinstance(data, dict):
         raise PayloadError(_("The request was not understood."))
     out: dict[str, Any] = {}
@@ -98,8 +116,8 @@ def parse_instance_update(data: Any) -> dict[str, Any]:
         out["landmarks"] = [
             {
                 "name": _name(m.get("name") if isinstance(m, dict) else None),
-                "x": _number(m.get("x"), "x"),
-                "y": _number(m.get("y"), "y"),
+                "x": _coordinate(m.get("x"), "x", size[0]),
+                "y": _coordinate(m.get("y"), "y", size[1]),
             }
             for m in marks
         ]
@@ -113,18 +131,30 @@ def parse_instance_update(data: Any) -> dict[str, Any]:
         if not isinstance(c, dict):
             raise PayloadError(_("The request was not understood."))
         length = _number(c.get("length_mm"), _("Known length"))
-        a, b = _xy(c.get("a"), "a"), _xy(c.get("b"), "b")
+        a, b = _xy(c.get("a"), "a", size), _xy(c.get("b"), "b", size)
         if length <= 0 or math.dist(a, b) < 1:
             raise PayloadError(
                 _("Draw the marker over at least one pixel and give a positive length.")
+            )
+        if length > MAX_KNOWN_LENGTH_MM:
+            raise PayloadError(
+                _("The known length must be at most %(mm)s mm.")
+                % {"mm": f"{MAX_KNOWN_LENGTH_MM:,.0f}"}
             )
         out["calibration"] = {"a": a, "b": b, "length_mm": length}
     return out
 
 
-def flat_to_core(flat: Any) -> dict[str, Any]:
+def _ordinal(text: str) -> bool:
+    """A point's number in a name like ``condyle_arc.3``: ASCII digits only ("²" is a digit to
+    ``str.isdigit`` but not to ``int``), and short."""
+    return text.isascii() and text.isdigit() and len(text) <= 3
+
+
+def flat_to_core(flat: Any, size: tuple[int, int]) -> dict[str, Any]:
     """Editor point names → the core's form: ``skull_pairs.N.right``/``.left`` become the
-    ``skull_pairs`` list (ordered by N), ``condyle_arc.N`` the arc list."""
+    ``skull_pairs`` list (ordered by N), ``condyle_arc.N`` the arc list. ``size`` is the image's
+    (columns, rows): every point must lie on or near it."""
     if not isinstance(flat, dict) or len(flat) > 300:
         raise PayloadError(_("The request was not understood."))
     points: dict[str, Any] = {}
@@ -133,16 +163,16 @@ def flat_to_core(flat: Any) -> dict[str, Any]:
     for key, value in flat.items():
         if not isinstance(key, str):
             raise PayloadError(_("The request was not understood."))
-        xy = _xy(value, key)
+        xy = _xy(value, key[:60], size)
         parts = key.split(".")
         if (
             len(parts) == 3
             and parts[0] == "skull_pairs"
-            and parts[1].isdigit()
+            and _ordinal(parts[1])
             and parts[2] in ("right", "left")
         ):
             pairs.setdefault(int(parts[1]), {})[parts[2]] = xy
-        elif len(parts) == 2 and parts[0].endswith("_arc") and parts[1].isdigit():
+        elif len(parts) == 2 and parts[0].endswith("_arc") and _ordinal(parts[1]):
             arcs.setdefault(parts[0], {})[int(parts[1])] = xy
         elif len(parts) == 1 and _NAME.match(key):
             points[key] = xy
@@ -179,7 +209,6 @@ def core_to_flat(points: dict[str, Any]) -> dict[str, list[float]]:
 # --- clinic listing rule tables --------------------------------------------------------------
 
 MAX_LISTING_TABLE_BYTES = 256 * 1024
-_MAX_INT_DIGITS = 18  # bounds are angles and millimetres; longer integers are a mistake
 
 
 def vector_text(vector: tuple[tuple[str, float], ...]) -> str:
@@ -187,21 +216,16 @@ def vector_text(vector: tuple[tuple[str, float], ...]) -> str:
     return ", ".join(f"{k} {v:g}" for k, v in vector)
 
 
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError("non-finite number")
-    return value
-
-
-def _short_int(text: str) -> int:
-    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
-        raise ValueError("integer too long")
-    return int(text)
-
-
-def _no_constant(text: str) -> Any:
-    raise ValueError(f"{text} is not allowed")
+def _syntax_error_position(text: str) -> tuple[int, int] | None:
+    """Where plain JSON syntax breaks (line, column), to point the admin at it; ``None`` when the
+    text is well-formed JSON refused for another reason (depth, a huge number, a NUL)."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        return error.lineno, error.colno
+    except (ValueError, RecursionError):
+        return None
+    return None
 
 
 def _too_large() -> forms.ValidationError:
@@ -224,23 +248,18 @@ def parse_listing_table(
     except UnicodeDecodeError:
         raise forms.ValidationError(_("The table is not UTF-8 text.")) from None
     try:
-        data = json.loads(
-            text,
-            parse_float=_finite_float,
-            parse_int=_short_int,
-            parse_constant=_no_constant,
-        )
-    except json.JSONDecodeError as error:
+        # The shared parser refuses what would be a 500 later: deep nesting, huge integers,
+        # NaN/Infinity, and NUL or lone surrogates (PostgreSQL cannot store either).
+        data = parse_json(text, max_bytes=MAX_LISTING_TABLE_BYTES)
+    except BadJSON as error:
+        position = _syntax_error_position(text)
+        if position is not None:
+            raise forms.ValidationError(
+                _("The table is not valid JSON (line %(line)s, column %(col)s).")
+                % {"line": position[0], "col": position[1]}
+            ) from None
         raise forms.ValidationError(
-            _("The table is not valid JSON (line %(line)s, column %(col)s).")
-            % {"line": error.lineno, "col": error.colno}
-        ) from None
-    except (ValueError, RecursionError):
-        raise forms.ValidationError(
-            _(
-                "The table is not valid JSON for AtlasChart: numbers must be finite and "
-                "reasonably sized (no NaN or Infinity), and nesting must be shallow."
-            )
+            _("The table cannot be stored: %(reason)s") % {"reason": str(error)}
         ) from None
     try:
         table = rule_table_from_dict(data)

@@ -1,20 +1,26 @@
 """Writes to imaging records. One user action = one transaction + access log entries; a failure
-leaves nothing behind (blob files written by a failed import are removed again)."""
+leaves nothing behind (blob files written by a failed import are removed again).
+
+Every function that writes takes the acting user first (``actor: Actor``), never the request, so
+the web views, the CLI and background tasks go through the same rules and write the same audit
+rows."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from pydicom.uid import generate_uid
 
 from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
 from atlaschart.imaging import dicom
-from atlaschart.imaging_studies import storage
+from atlaschart.imaging_studies import rendering, storage
+from atlaschart.imaging_studies.access import listing_tables_of_clinic as _tables_of_clinic
 from atlaschart.imaging_studies.forms import vector_text
 from atlaschart.imaging_studies.models import (
     Blob,
@@ -24,7 +30,12 @@ from atlaschart.imaging_studies.models import (
     Study,
     UCAnalysis,
 )
-from atlaschart.imaging_studies.upload import ParsedUpload
+from atlaschart.imaging_studies.upload import (
+    ParsedUpload,
+    identity_differences,
+    parse,
+)
+from atlaschart.lib.actor import Actor
 from atlaschart.measure.radiograph import (
     GENERIC_ORTHOGONAL,
     Analysis,
@@ -66,22 +77,90 @@ def _first_float_pair(ds: Any, keyword: str) -> list[float] | None:
     return [float(value[0]), float(value[1])] if value else None
 
 
+def _db_text(value: Any, max_length: int) -> str:
+    """Text read from a DICOM header, made storable on every engine: PostgreSQL refuses NUL and
+    lone surrogates (a crafted file may hold either), and the column has a length."""
+    text = str(value or "").replace("\x00", "")
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return text[:max_length]
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Imported:
+    """An upload stored for the patient: counts and the files skipped as not DICOM images."""
+
+    studies: int
+    instances: int
+    duplicates: int
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NeedsConfirmation:
+    """The files name another patient: staged until the clinician confirms (``token``)."""
+
+    token: str
+    differences: list[dict[str, Any]]
+
+
+def receive_upload(
+    actor: Actor, patient: Patient, items: list[tuple[str, bytes]]
+) -> Imported | NeedsConfirmation:
+    """Parse an upload; store it at once, or stage it when its patient name or ID differs from
+    the chart. Raises ``UploadError`` (translated message) for a refused upload: nothing stored."""
+    storage.sweep_staged()
+    parsed = parse(items)
+    differences = identity_differences(parsed, patient)
+    if differences:
+        user_id = actor.user.pk if actor.user is not None else 0
+        token = storage.stage(items, user_id=user_id, patient_id=patient.pk)
+        return NeedsConfirmation(token, differences)
+    return import_upload(actor, patient, parsed, identity_confirmed=False)
+
+
+def import_staged(actor: Actor, patient: Patient, token: str) -> Imported | None:
+    """Import a staged upload the clinician confirmed. ``None`` when the token is bad, foreign,
+    expired or already used; raises ``UploadError`` if the staged files no longer parse. The
+    staged copy is removed either way."""
+    storage.sweep_staged()
+    user_id = actor.user.pk if actor.user is not None else 0
+    items = storage.load_staged(token, user_id=user_id, patient_id=patient.pk)
+    if items is None:
+        return None
+    try:
+        return import_upload(actor, patient, parse(items), identity_confirmed=True)
+    finally:
+        storage.discard_staged(token, user_id=user_id, patient_id=patient.pk)
+
+
+def discard_staged(actor: Actor, patient: Patient, token: str) -> bool:
+    """Remove a staged upload the clinician cancelled; ``False`` for a bad or spent token."""
+    user_id = actor.user.pk if actor.user is not None else 0
+    return storage.discard_staged(token, user_id=user_id, patient_id=patient.pk)
+
+
 def import_upload(
-    request: HttpRequest, patient: Patient, parsed: ParsedUpload, *, identity_confirmed: bool
-) -> dict[str, int]:
-    """Store a parsed upload for ``patient``; returns counts (studies, instances, duplicates)."""
+    actor: Actor, patient: Patient, parsed: ParsedUpload, *, identity_confirmed: bool
+) -> Imported:
+    """Store a parsed upload for ``patient`` in one transaction, logged per study."""
     created: list[str] = []
     try:
         with transaction.atomic():
-            return _import(request, patient, parsed, identity_confirmed, created)
+            counts = _import(actor, patient, parsed, identity_confirmed, created)
     except BaseException:
         for digest in created:
             storage.remove_blob_file(digest)
         raise
+    return Imported(
+        counts["studies"], counts["instances"], counts["duplicates"], list(parsed.skipped)
+    )
 
 
 def _import(
-    request: HttpRequest,
+    actor: Actor,
     patient: Patient,
     parsed: ParsedUpload,
     confirmed: bool,
@@ -89,15 +168,14 @@ def _import(
 ) -> dict[str, int]:
     counts = {"studies": 0, "instances": 0, "duplicates": 0}
     data_of = {id(d.dataset): d.data for d in parsed.dicoms}
-    user = request.user
+    user = actor.user
     for st in parsed.studies:
-        study, new = Study.objects.get_or_create(
-            patient=patient,
-            study_instance_uid=st.study_instance_uid,
+        study, new = patient.imaging_studies.get_or_create(
+            study_instance_uid=_db_text(st.study_instance_uid, 64),
             defaults={
-                "study_date": st.study_date or "",
-                "file_patient_name": (st.patient_name or "")[:200],
-                "file_patient_id": (st.patient_id or "")[:64],
+                "study_date": _db_text(st.study_date, 8),
+                "file_patient_name": _db_text(st.patient_name, 200),
+                "file_patient_id": _db_text(st.patient_id, 64),
                 "identity_confirmed": confirmed,
                 "created_by": user,
                 "description": "",
@@ -105,32 +183,29 @@ def _import(
         )
         added = 0
         for se in st.series:
-            series, _ = Series.objects.get_or_create(
-                study=study,
-                series_instance_uid=se.series_instance_uid,
+            series, _ = study.series.get_or_create(
+                series_instance_uid=_db_text(se.series_instance_uid, 64),
                 defaults={
-                    "modality": se.modality or "",
-                    "description": (se.description or "")[:200],
+                    "modality": _db_text(se.modality, 16),
+                    "description": _db_text(se.description, 200),
                 },
             )
             for inst in se.instances:
-                if Instance.objects.filter(
-                    series=series, sop_instance_uid=inst.sop_instance_uid
-                ).exists():
+                sop_uid = _db_text(inst.sop_instance_uid, 64)
+                if series.instances.filter(sop_instance_uid=sop_uid).exists():
                     counts["duplicates"] += 1
                     continue
                 ds = inst.dataset
                 info = dicom.summary(ds, source=inst.name)
                 cal = info["calibration"]
-                Instance.objects.create(
-                    series=series,
-                    sop_instance_uid=inst.sop_instance_uid,
+                series.instances.create(
+                    sop_instance_uid=sop_uid,
                     instance_number=inst.instance_number,
                     blob=_blob(data_of[id(ds)], "dicom", created),
                     rows=int(info["rows"] or 0),
                     columns=int(info["columns"] or 0),
                     frames=int(info["frames"] or 1),
-                    transfer_syntax=info["transfer_syntax"][:80],
+                    transfer_syntax=_db_text(info["transfer_syntax"], 80),
                     spacing_source=cal["spacing_source"],
                     row_spacing_mm=cal["row_spacing_mm"],
                     col_spacing_mm=cal["col_spacing_mm"],
@@ -144,7 +219,7 @@ def _import(
         if new or added:
             counts["studies"] += 1
             log_access(
-                request,
+                actor,
                 Action.CREATE if new else Action.UPDATE,
                 patient=patient,
                 obj=study,
@@ -152,20 +227,18 @@ def _import(
                 + ("; identity difference confirmed" if confirmed else ""),
             )
     if parsed.films:
-        study = Study.objects.create(
-            patient=patient,
+        study = patient.imaging_studies.create(
             study_instance_uid=generate_uid(),
             is_film=True,
             description="film scan",
             created_by=user,
             identity_confirmed=confirmed,
         )
-        series = Series.objects.create(
-            study=study, series_instance_uid=generate_uid(), modality="OT", description="film scan"
+        series = study.series.create(
+            series_instance_uid=generate_uid(), modality="OT", description="film scan"
         )
         for n, film in enumerate(parsed.films, start=1):
-            Instance.objects.create(
-                series=series,
+            series.instances.create(
                 sop_instance_uid=generate_uid(),
                 instance_number=n,
                 blob=_blob(film.data, film.kind, created),
@@ -177,7 +250,7 @@ def _import(
         counts["studies"] += 1
         counts["instances"] += len(parsed.films)
         log_access(
-            request,
+            actor,
             Action.CREATE,
             patient=patient,
             obj=study,
@@ -190,14 +263,14 @@ def _import(
 
 
 @transaction.atomic
-def update_instance(request: HttpRequest, inst: Instance, data: Mapping[str, Any]) -> list[str]:
+def update_instance(actor: Actor, inst: Instance, data: Mapping[str, Any]) -> list[str]:
     """Apply a validated update (forms.parse_instance_update): orientation, landmarks,
     magnification, manual calibration. Returns the changed field names (logged)."""
     changed = []
-    for field in ("projection", "patient_right_on", "landmarks", "magnification"):
-        if field in data and getattr(inst, field) != data[field]:
-            setattr(inst, field, data[field])
-            changed.append(field)
+    for name in ("projection", "patient_right_on", "landmarks", "magnification"):
+        if name in data and getattr(inst, name) != data[name]:
+            setattr(inst, name, data[name])
+            changed.append(name)
     if "calibration" in data:
         c = data["calibration"]
         cal = manual_calibration(tuple(c["a"]), tuple(c["b"]), c["length_mm"])
@@ -207,7 +280,7 @@ def update_instance(request: HttpRequest, inst: Instance, data: Mapping[str, Any
     if changed:
         inst.save()
         log_access(
-            request,
+            actor,
             Action.UPDATE,
             patient=inst.series.study.patient,
             obj=inst,
@@ -217,18 +290,36 @@ def update_instance(request: HttpRequest, inst: Instance, data: Mapping[str, Any
 
 
 @transaction.atomic
-def save_volume_landmarks(
-    request: HttpRequest, series: Series, landmarks: list[dict[str, Any]]
-) -> None:
+def save_volume_landmarks(actor: Actor, series: Series, landmarks: list[dict[str, Any]]) -> None:
     series.landmarks_3d = landmarks
     series.save(update_fields=["landmarks_3d"])
     log_access(
-        request,
+        actor,
         Action.UPDATE,
         patient=series.study.patient,
         obj=series,
         detail=f"3-D landmarks: {len(landmarks)}",
     )
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def export_deidentified_study(actor: Actor, study: Study) -> tuple[bytes, list[str]]:
+    """The study as a de-identified DICOM zip and its warnings; the export is logged once the
+    bytes exist (a study that cannot be packed is not recorded as exported)."""
+    data, warnings = rendering.deidentified_zip(study)
+    detail = "de-identified DICOM zip" + (f"; warnings: {', '.join(warnings)}" if warnings else "")
+    log_access(actor, Action.EXPORT, patient=study.patient, obj=study, detail=detail)
+    return data, warnings
+
+
+def export_annotated_png(actor: Actor, inst: Instance, analysis: UCAnalysis | None) -> bytes:
+    """The image with its landmarks (and an analysis' constructs) drawn in, logged as exported."""
+    data = rendering.annotated_png(inst, analysis)
+    detail = "annotated PNG" + (f" with analysis {analysis.pk}" if analysis is not None else "")
+    log_access(actor, Action.EXPORT, patient=inst.series.study.patient, obj=inst, detail=detail)
+    return data
 
 
 # --- upper cervical analyses -----------------------------------------------------------------
@@ -260,7 +351,7 @@ def listing_proposal(table: ListingTable | None, result: Analysis) -> ListingOut
 
 @transaction.atomic
 def save_analysis(
-    request: HttpRequest,
+    actor: Actor,
     inst: Instance,
     *,
     view: str,
@@ -287,7 +378,7 @@ def save_analysis(
     new = analysis is None
     if analysis is None:
         analysis = UCAnalysis(
-            instance=inst, patient=inst.series.study.patient, created_by=request.user
+            instance=inst, patient=inst.series.study.patient, created_by=actor.user
         )
     analysis.view = view
     analysis.profile_id, analysis.profile_version = profile.id, profile.version
@@ -306,7 +397,7 @@ def save_analysis(
     elif outcome.source == "rule-table":
         detail += f"; listing entered by the clinician instead of {outcome.table}"
     log_access(
-        request,
+        actor,
         Action.CREATE if new else Action.UPDATE,
         patient=analysis.patient,
         obj=analysis,
@@ -318,12 +409,9 @@ def save_analysis(
 # --- clinic listing rule tables ----------------------------------------------------------------
 
 
-def listing_tables_of_clinic(clinic_id: int) -> Any:
-    return ListingTable.objects.filter(clinic_id=clinic_id)
-
-
-def active_listing_table(clinic_id: int, view: str) -> ListingTable | None:
-    return listing_tables_of_clinic(clinic_id).filter(view=view, is_active=True).first()
+def active_listing_table(who: Actor, view: str) -> ListingTable | None:
+    """The acting user's clinic's active table for ``view`` (``None``: clinicians enter it)."""
+    return _tables_of_clinic(who).filter(view=view, is_active=True).first()
 
 
 class ListingTableConflict(Exception):
@@ -331,15 +419,18 @@ class ListingTableConflict(Exception):
 
 
 def store_listing_table(
-    request: HttpRequest, data: dict[str, Any], table: RuleTable, *, activate: bool
+    actor: Actor, data: dict[str, Any], table: RuleTable, *, activate: bool
 ) -> ListingTable:
-    """Store a table the form has validated as a new version; with ``activate`` it replaces the
-    view's active table (the old version stays stored, inactive). One transaction, logged."""
-    clinic_id = request.user.clinic_id  # type: ignore[union-attr]
+    """Store a table the form has validated as a new version of the acting admin's clinic; with
+    ``activate`` it replaces the view's active table (the old version stays stored, inactive).
+    One transaction, logged."""
+    clinic_id = actor.clinic_id
+    if clinic_id is None:
+        raise PermissionDenied
     try:
         with transaction.atomic():
             if activate:
-                _deactivate_view(request, clinic_id, table.view)
+                _deactivate_view(actor, table.view)
             row = ListingTable.objects.create(
                 clinic_id=clinic_id,
                 table_id=table.id,
@@ -347,10 +438,10 @@ def store_listing_table(
                 view=table.view,
                 source=json.dumps(data, ensure_ascii=False),
                 is_active=activate,
-                uploaded_by=request.user,
+                uploaded_by=actor.user,
             )
             log_access(
-                request,
+                actor,
                 Action.CREATE,
                 patient=None,
                 obj=row,
@@ -362,30 +453,29 @@ def store_listing_table(
         raise ListingTableConflict from exc
 
 
-def _deactivate_view(request: HttpRequest, clinic_id: int, view: str) -> None:
-    for old in (
-        listing_tables_of_clinic(clinic_id).select_for_update().filter(view=view, is_active=True)
-    ):
+def _deactivate_view(actor: Actor, view: str) -> None:
+    for old in _tables_of_clinic(actor).select_for_update().filter(view=view, is_active=True):
         old.is_active = False
         old.save(update_fields=["is_active"])
-        log_access(request, Action.UPDATE, patient=None, obj=old, detail=f"{old.label} deactivated")
+        log_access(actor, Action.UPDATE, patient=None, obj=old, detail=f"{old.label} deactivated")
 
 
-def set_listing_table_active(request: HttpRequest, row: ListingTable, active: bool) -> None:
+def set_listing_table_active(actor: Actor, row: ListingTable, active: bool) -> None:
     """Activate a stored version (the view's active one, if another, is deactivated) or
-    deactivate it (the view then has no table: clinicians enter listings)."""
+    deactivate it (the view then has no table: clinicians enter listings). ``row`` comes from
+    the door, so it belongs to the acting admin's clinic."""
     if row.is_active == active:
         return
     try:
         with transaction.atomic():
             if active:
-                _deactivate_view(request, row.clinic_id, row.view)
+                _deactivate_view(actor, row.view)
                 row.is_active = True
                 row.save(update_fields=["is_active"])
                 log_access(
-                    request, Action.UPDATE, patient=None, obj=row, detail=f"{row.label} activated"
+                    actor, Action.UPDATE, patient=None, obj=row, detail=f"{row.label} activated"
                 )
             else:
-                _deactivate_view(request, row.clinic_id, row.view)
+                _deactivate_view(actor, row.view)
     except IntegrityError as exc:
         raise ListingTableConflict from exc

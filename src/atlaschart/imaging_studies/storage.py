@@ -64,9 +64,8 @@ def remove_blob_file(sha256: str) -> None:
 
 def stage(items: list[tuple[str, bytes]], *, user_id: int, patient_id: int) -> str:
     """Keep an upload until it is confirmed; returns a signed token naming it."""
-    cleanup_stale()
     key = secrets.token_hex(16)
-    folder = _root() / "tmp" / key
+    folder = _staging_root() / key
     folder.mkdir(parents=True)
     names = []
     for i, (name, data) in enumerate(items):
@@ -74,6 +73,10 @@ def stage(items: list[tuple[str, bytes]], *, user_id: int, patient_id: int) -> s
         names.append(name)
     (folder / "manifest.json").write_text(json.dumps(names), encoding="utf-8")
     return signing.dumps({"k": key, "u": user_id, "p": patient_id}, salt=TOKEN_SALT)
+
+
+def _staging_root() -> Path:
+    return _root() / "tmp"
 
 
 def _key(token: str, *, user_id: int, patient_id: int) -> str | None:
@@ -92,7 +95,7 @@ def load_staged(token: str, *, user_id: int, patient_id: int) -> list[tuple[str,
     key = _key(token, user_id=user_id, patient_id=patient_id)
     if key is None:
         return None
-    folder = _root() / "tmp" / key
+    folder = _staging_root() / key
     try:
         names = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         return [(n, (folder / f"{i}.bin").read_bytes()) for i, n in enumerate(names)]
@@ -100,21 +103,40 @@ def load_staged(token: str, *, user_id: int, patient_id: int) -> list[tuple[str,
         return None
 
 
-def discard_staged(token: str, *, user_id: int, patient_id: int) -> None:
+def discard_staged(token: str, *, user_id: int, patient_id: int) -> bool:
+    """Remove a staged upload; ``False`` when the token is bad or the upload is already gone."""
     key = _key(token, user_id=user_id, patient_id=patient_id)
-    if key is not None:
-        shutil.rmtree(_root() / "tmp" / key, ignore_errors=True)
+    if key is None:
+        return False
+    folder = _staging_root() / key
+    existed = folder.exists()
+    shutil.rmtree(folder, ignore_errors=True)
+    return existed
 
 
-def cleanup_stale(max_age_s: int = TOKEN_MAX_AGE_S) -> None:
-    """Remove staged uploads older than a token can live (never confirmed)."""
-    tmp = _root() / "tmp"
-    if not tmp.exists():
-        return
-    now = time.time()
-    for folder in tmp.iterdir():
+def sweep_staged(max_age_s: int = TOKEN_MAX_AGE_S, *, now: float | None = None) -> int:
+    """Remove staged uploads older than a token can live; returns how many were removed.
+
+    Staged files hold patient names and IDs from DICOM headers, so an upload nobody confirmed
+    must not outlive its token. Run periodically (Celery beat task
+    ``atlaschart.imaging.sweep_staged_uploads``, or ``atlaschart imaging sweep-uploads`` from a
+    timer) and on every staging and confirmation. Age is the folder's modification time, set
+    when the upload was staged; a folder left half-written by a crash ages out the same way.
+    """
+    root = _staging_root()
+    if not root.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - max_age_s
+    removed = 0
+    for folder in root.iterdir():
         try:
-            if now - folder.stat().st_mtime > max_age_s:
-                shutil.rmtree(folder, ignore_errors=True)
+            if folder.stat().st_mtime >= cutoff:
+                continue
         except OSError:
-            continue
+            continue  # removed meanwhile by another sweep
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            folder.unlink(missing_ok=True)
+        removed += 1
+    return removed

@@ -1,25 +1,26 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from atlaschart.accounts.models import Role
 from atlaschart.audit.models import Action
 from atlaschart.imaging import dicom
-from atlaschart.imaging_studies import rendering, services, storage
+from atlaschart.imaging_studies import rendering, services
 from atlaschart.imaging_studies.access import (
+    analyses_of_clinic,
     get_analysis_for_user,
     get_instance_for_user,
+    get_listing_table_for_user,
     get_series_for_user,
     get_study_for_user,
+    listing_tables_of_clinic,
 )
 from atlaschart.imaging_studies.forms import (
     AnalysisStartForm,
@@ -39,7 +40,11 @@ from atlaschart.imaging_studies.models import (
     ScreenSide,
     UCAnalysis,
 )
-from atlaschart.imaging_studies.upload import UploadError, identity_differences, parse
+from atlaschart.imaging_studies.upload import UploadError
+from atlaschart.lib.actor import Actor
+from atlaschart.lib.http import AuthenticatedHttpRequest
+from atlaschart.lib.jsonbody import BadJSON, parse_json
+from atlaschart.lib.policy import Kind, Permission, permission_required, require
 from atlaschart.measure.radiograph import (
     DEFAULT_ERROR,
     GENERIC_ORTHOGONAL,
@@ -48,10 +53,13 @@ from atlaschart.measure.radiograph import (
 )
 from atlaschart.measure.radiograph.listing import Condition, Rule
 from atlaschart.patients.access import get_patient_for_user
-from atlaschart.web.decorators import clinic_member_required, role_required
 
-CLINICAL = (Role.CLINICIAN, Role.CLINIC_ADMIN)
 PNG = "image/png"
+IMAGING_READ = permission_required(Kind.IMAGING, Permission.READ)
+IMAGING_WRITE = permission_required(Kind.IMAGING, Permission.WRITE)
+IMAGING_EXPORT = permission_required(Kind.IMAGING, Permission.EXPORT)
+SETTINGS_READ = permission_required(Kind.CLINIC_SETTINGS, Permission.READ)
+SETTINGS_WRITE = permission_required(Kind.CLINIC_SETTINGS, Permission.WRITE)
 
 
 def _png(data: bytes) -> HttpResponse:
@@ -60,14 +68,16 @@ def _png(data: bytes) -> HttpResponse:
     return response
 
 
-def _json_body(request: HttpRequest) -> Any:
+def _json_body(request: AuthenticatedHttpRequest) -> Any:
+    """The JSON body; hostile input (deep nesting, huge numbers, NUL, lone surrogates) is a
+    ``PayloadError`` with the shared parser's message, in the user's language."""
     try:
-        return json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise PayloadError(_("The request was not understood.")) from exc
+        return parse_json(request.body)
+    except BadJSON as exc:
+        raise PayloadError(str(exc)) from exc
 
 
-def _float_param(request: HttpRequest, name: str) -> float | None:
+def _float_param(request: AuthenticatedHttpRequest, name: str) -> float | None:
     raw = request.GET.get(name)
     if raw in (None, ""):
         return None
@@ -83,93 +93,84 @@ def _float_param(request: HttpRequest, name: str) -> float | None:
 # --- import ----------------------------------------------------------------------------------
 
 
-@role_required(*CLINICAL)
-def import_study(request: HttpRequest, patient_id: int) -> HttpResponse:
+@IMAGING_WRITE
+def import_study(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, detail="imaging import")
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         items = [(f.name, f.read()) for f in form.cleaned_data["files"]]
         try:
-            parsed = parse(items)
+            outcome = services.receive_upload(Actor.of(request), patient, items)
         except UploadError as exc:
             form.add_error("files", exc.message)
         else:
-            differences = identity_differences(parsed, patient)
-            if differences:
-                token = storage.stage(items, user_id=request.user.pk, patient_id=patient.pk)
+            if isinstance(outcome, services.NeedsConfirmation):
                 return render(
                     request,
                     "imaging_studies/confirm.html",
                     {
                         "patient": patient,
-                        "differences": differences,
-                        "form": ConfirmForm(initial={"token": token}),
+                        "differences": outcome.differences,
+                        "form": ConfirmForm(initial={"token": outcome.token}),
                     },
                 )
-            counts = services.import_upload(request, patient, parsed, identity_confirmed=False)
-            return _imported(request, patient.pk, counts, parsed.skipped)
+            return _imported(request, patient.pk, outcome)
     return render(request, "imaging_studies/import.html", {"patient": patient, "form": form})
 
 
 def _imported(
-    request: HttpRequest, patient_id: int, counts: dict[str, int], skipped: list[Any]
+    request: AuthenticatedHttpRequest, patient_id: int, imported: services.Imported
 ) -> HttpResponse:
     messages.success(
         request,
         _("Imported %(n)s image(s) in %(s)s study/studies.")
-        % {"n": counts["instances"], "s": counts["studies"]},
+        % {"n": imported.instances, "s": imported.studies},
     )
-    if counts["duplicates"]:
+    if imported.duplicates:
         messages.info(
             request,
             _("%(n)s image(s) were already stored and were not imported again.")
-            % {"n": counts["duplicates"]},
+            % {"n": imported.duplicates},
         )
-    if skipped:
+    if imported.skipped:
         messages.info(
             request,
             _("Skipped files that are not DICOM images: %(names)s")
-            % {"names": ", ".join(name for name, _why in skipped[:10])},
+            % {"names": ", ".join(name for name, _why in imported.skipped[:10])},
         )
     return redirect(reverse("patients:chart", args=[patient_id]) + "#section-imaging")
 
 
 @require_POST
-@role_required(*CLINICAL)
-def confirm_import(request: HttpRequest, patient_id: int) -> HttpResponse:
+@IMAGING_WRITE
+def confirm_import(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, detail="imaging import confirmation")
     form = ConfirmForm(request.POST)
-    token = form.data.get("token", "")
-    items = (
-        storage.load_staged(token, user_id=request.user.pk, patient_id=patient.pk)
-        if form.is_valid()
-        else None
-    )
-    if items is None:
-        messages.error(
-            request, _("This upload has expired or was already imported. Please upload again.")
-        )
-        return redirect("imaging_studies:import", patient_id=patient.pk)
+    token = form.cleaned_data["token"] if form.is_valid() else ""
+    actor = Actor.of(request)
+    expired = _("This upload has expired or was already imported. Please upload again.")
     if request.POST.get("cancel"):
-        storage.discard_staged(token, user_id=request.user.pk, patient_id=patient.pk)
+        if not services.discard_staged(actor, patient, token):
+            messages.error(request, expired)
+            return redirect("imaging_studies:import", patient_id=patient.pk)
         messages.info(request, _("The upload was discarded. Nothing was imported."))
         return redirect("patients:chart", patient_id=patient.pk)
     try:
-        parsed = parse(items)
+        imported = services.import_staged(actor, patient, token)
     except UploadError as exc:
-        storage.discard_staged(token, user_id=request.user.pk, patient_id=patient.pk)
         messages.error(request, exc.message)
         return redirect("imaging_studies:import", patient_id=patient.pk)
-    counts = services.import_upload(request, patient, parsed, identity_confirmed=True)
-    storage.discard_staged(token, user_id=request.user.pk, patient_id=patient.pk)
-    return _imported(request, patient.pk, counts, parsed.skipped)
+    if imported is None:
+        messages.error(request, expired)
+        return redirect("imaging_studies:import", patient_id=patient.pk)
+    return _imported(request, patient.pk, imported)
 
 
 # --- study, viewer, pixels -------------------------------------------------------------------
 
 
-@clinic_member_required
-def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
+@IMAGING_READ
+def study_detail(request: AuthenticatedHttpRequest, study_id: int) -> HttpResponse:
     study = get_study_for_user(request, study_id, detail="study")
     series = list(study.series.prefetch_related("instances"))
     return render(
@@ -179,8 +180,8 @@ def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
     )
 
 
-@clinic_member_required
-def viewer(request: HttpRequest, instance_id: int) -> HttpResponse:
+@IMAGING_READ
+def viewer(request: AuthenticatedHttpRequest, instance_id: int) -> HttpResponse:
     inst = get_instance_for_user(request, instance_id, detail="viewer")
     siblings = list(inst.series.study.series.values_list("instances__id", flat=True))
     return render(
@@ -217,9 +218,9 @@ def _image_config(inst: Instance) -> dict[str, Any]:
 
 
 @require_GET
-@clinic_member_required
-def instance_image(request: HttpRequest, instance_id: int) -> HttpResponse:
-    inst = get_instance_for_user(request, instance_id, detail="image", once=True)
+@IMAGING_READ
+def instance_image(request: AuthenticatedHttpRequest, instance_id: int) -> HttpResponse:
+    inst = get_instance_for_user(request, instance_id, detail="image", once_per_session=True)
     center, width = _float_param(request, "wc"), _float_param(request, "ww")
     frame = int(_float_param(request, "frame") or 0)
     if width is not None and width < 1:
@@ -232,11 +233,11 @@ def instance_image(request: HttpRequest, instance_id: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*CLINICAL)
-def instance_update(request: HttpRequest, instance_id: int) -> HttpResponse:
+@IMAGING_WRITE
+def instance_update(request: AuthenticatedHttpRequest, instance_id: int) -> HttpResponse:
     inst = get_instance_for_user(request, instance_id, detail="edit image record")
     try:
-        data = parse_instance_update(_json_body(request))
+        data = parse_instance_update(_json_body(request), (inst.columns, inst.rows))
         if "calibration" in data and inst.spacing_source not in ("none", "manual"):
             raise PayloadError(
                 _(
@@ -248,15 +249,15 @@ def instance_update(request: HttpRequest, instance_id: int) -> HttpResponse:
             raise PayloadError(
                 _("A magnification factor applies only to ImagerPixelSpacing (detector plane).")
             )
-        changed = services.update_instance(request, inst, data)
+        changed = services.update_instance(Actor.of(request), inst, data)
     except PayloadError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     inst.refresh_from_db()
     return JsonResponse({"changed": changed, "config": _image_config(inst)})
 
 
-@clinic_member_required
-def volume_viewer(request: HttpRequest, series_id: int) -> HttpResponse:
+@IMAGING_READ
+def volume_viewer(request: AuthenticatedHttpRequest, series_id: int) -> HttpResponse:
     series = get_series_for_user(request, series_id, detail="CBCT viewer")
     if not series.is_volume:
         raise Http404
@@ -279,9 +280,9 @@ def volume_viewer(request: HttpRequest, series_id: int) -> HttpResponse:
 
 
 @require_GET
-@clinic_member_required
-def volume_slice(request: HttpRequest, series_id: int) -> HttpResponse:
-    series = get_series_for_user(request, series_id, detail="CBCT slice", once=True)
+@IMAGING_READ
+def volume_slice(request: AuthenticatedHttpRequest, series_id: int) -> HttpResponse:
+    series = get_series_for_user(request, series_id, detail="CBCT slice", once_per_session=True)
     plane = request.GET.get("plane", "axial")
     if plane not in ("axial", "coronal", "sagittal") or not series.is_volume:
         raise Http404
@@ -294,8 +295,8 @@ def volume_slice(request: HttpRequest, series_id: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*CLINICAL)
-def volume_landmarks(request: HttpRequest, series_id: int) -> HttpResponse:
+@IMAGING_WRITE
+def volume_landmarks(request: AuthenticatedHttpRequest, series_id: int) -> HttpResponse:
     """Body: {"landmarks": [{"name", "plane", "index", "row", "col"}]} (display pixels of a
     slice); stored with the voxel index and patient x, y, z in mm (LPS)."""
     series = get_series_for_user(request, series_id, detail="CBCT landmarks")
@@ -311,7 +312,7 @@ def volume_landmarks(request: HttpRequest, series_id: int) -> HttpResponse:
             out.append(_volume_mark(vol, meta, m))
     except PayloadError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    services.save_volume_landmarks(request, series, out)
+    services.save_volume_landmarks(Actor.of(request), series, out)
     return JsonResponse({"landmarks": out})
 
 
@@ -359,11 +360,11 @@ def _proposal_json(outcome: ListingOutcome | None) -> dict[str, Any] | None:
 
 
 def _editor(
-    request: HttpRequest, inst: Instance, view: str, analysis: UCAnalysis | None
+    request: AuthenticatedHttpRequest, inst: Instance, view: str, analysis: UCAnalysis | None
 ) -> HttpResponse:
     profile = GENERIC_ORTHOGONAL
     spec = profile.view(view)
-    table = services.active_listing_table(request.user.clinic_id, view)  # type: ignore[union-attr]
+    table = services.active_listing_table(Actor.of(request), view)
     proposal = None
     if table is not None and analysis is not None:
         try:
@@ -404,23 +405,23 @@ def _editor(
     )
 
 
-@role_required(*CLINICAL)
-def analysis_new(request: HttpRequest, instance_id: int) -> HttpResponse:
+@IMAGING_WRITE
+def analysis_new(request: AuthenticatedHttpRequest, instance_id: int) -> HttpResponse:
     inst = get_instance_for_user(request, instance_id, detail="analysis editor")
     form = AnalysisStartForm(request.GET)
     view = form.cleaned_data["view"] if form.is_valid() else "nasium"
     return _editor(request, inst, view, None)
 
 
-@role_required(*CLINICAL)
-def analysis_edit(request: HttpRequest, analysis_id: int) -> HttpResponse:
+@IMAGING_WRITE
+def analysis_edit(request: AuthenticatedHttpRequest, analysis_id: int) -> HttpResponse:
     analysis = get_analysis_for_user(request, analysis_id, detail="analysis editor")
     return _editor(request, analysis.instance, analysis.view, analysis)
 
 
 @require_POST
-@role_required(*CLINICAL)
-def analysis_save(request: HttpRequest, instance_id: int) -> HttpResponse:
+@IMAGING_WRITE
+def analysis_save(request: AuthenticatedHttpRequest, instance_id: int) -> HttpResponse:
     inst = get_instance_for_user(request, instance_id, detail="analysis save")
     try:
         body = _json_body(request)
@@ -428,12 +429,17 @@ def analysis_save(request: HttpRequest, instance_id: int) -> HttpResponse:
             raise PayloadError(_("The request was not understood."))
         analysis = None
         if body.get("analysis_id") is not None:
-            if not isinstance(body["analysis_id"], int):
+            analysis_id = body["analysis_id"]
+            if (
+                not isinstance(analysis_id, int)
+                or isinstance(analysis_id, bool)
+                or not 0 < analysis_id < 2**63
+            ):
                 raise PayloadError(_("The request was not understood."))
             analysis = get_analysis_for_user(request, body["analysis_id"], detail="analysis update")
             if analysis.instance_id != inst.pk:
                 raise Http404
-        points = flat_to_core(body.get("points"))
+        points = flat_to_core(body.get("points"), (inst.columns, inst.rows))
         listing, vector = body.get("listing", ""), body.get("vector", "")
         use_table = body.get("use_table", True)
         if (
@@ -442,13 +448,11 @@ def analysis_save(request: HttpRequest, instance_id: int) -> HttpResponse:
             or not isinstance(use_table, bool)
         ):
             raise PayloadError(_("The request was not understood."))
-        table = services.active_listing_table(
-            request.user.clinic_id,  # type: ignore[union-attr]
-            body["view"],
-        )
+        actor = Actor.of(request)
+        table = services.active_listing_table(actor, body["view"])
         try:
             saved, outcome = services.save_analysis(
-                request,
+                actor,
                 inst,
                 view=body["view"],
                 profile=GENERIC_ORTHOGONAL,
@@ -485,11 +489,14 @@ def analysis_save(request: HttpRequest, instance_id: int) -> HttpResponse:
     )
 
 
-@clinic_member_required
-def compare_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+@IMAGING_READ
+def compare_view(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, detail="imaging pre/post")
     analyses = list(
-        patient.uc_analyses.select_related("instance__series__study").order_by("created_at", "id")
+        analyses_of_clinic(request)
+        .filter(patient=patient)
+        .select_related("instance__series__study")
+        .order_by("created_at", "id")
     )
     by_id = {a.pk: a for a in analyses}
     context: dict[str, Any] = {"patient": patient, "analyses": analyses}
@@ -498,7 +505,7 @@ def compare_view(request: HttpRequest, patient_id: int) -> HttpResponse:
             by_id.get(int(request.GET.get("pre", 0))),
             by_id.get(int(request.GET.get("post", 0))),
         )
-    except ValueError:
+    except ValueError:  # not a number, or more digits than int() reads
         pre = post = None
     if pre and post:
         if pre.view != post.view:
@@ -520,29 +527,27 @@ def compare_view(request: HttpRequest, patient_id: int) -> HttpResponse:
 # --- exports ---------------------------------------------------------------------------------
 
 
-@role_required(*CLINICAL)
-def export_study(request: HttpRequest, study_id: int) -> HttpResponse:
-    study = get_study_for_user(
-        request, study_id, action=Action.EXPORT, detail="de-identified DICOM zip"
-    )
-    data, warnings = rendering.deidentified_zip(study)
+@IMAGING_EXPORT
+def export_study(request: AuthenticatedHttpRequest, study_id: int) -> HttpResponse:
+    # Fetched unlogged: the export service writes the one ``export`` row once the zip exists.
+    study = get_study_for_user(request, study_id, action=Action.EXPORT, log=False)
+    data, warnings = services.export_deidentified_study(Actor.of(request), study)
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-deidentified.zip"'
     response["X-Deidentification-Warnings"] = ",".join(warnings)
     return response
 
 
-@role_required(*CLINICAL)
-def export_png(request: HttpRequest, instance_id: int) -> HttpResponse:
-    inst = get_instance_for_user(request, instance_id, action=Action.EXPORT, detail="annotated PNG")
+@IMAGING_EXPORT
+def export_png(request: AuthenticatedHttpRequest, instance_id: int) -> HttpResponse:
+    inst = get_instance_for_user(request, instance_id, action=Action.EXPORT, log=False)
     analysis = None
-    if request.GET.get("analysis", "").isdigit():
-        analysis = get_analysis_for_user(
-            request, int(request.GET["analysis"]), detail="annotated PNG"
-        )
+    raw = request.GET.get("analysis", "")
+    if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+        analysis = get_analysis_for_user(request, int(raw), action=Action.EXPORT, log=False)
         if analysis.instance_id != inst.pk:
             raise Http404
-    response = _png(rendering.annotated_png(inst, analysis))
+    response = _png(services.export_annotated_png(Actor.of(request), inst, analysis))
     response["Content-Disposition"] = f'attachment; filename="image-{inst.pk}-annotated.png"'
     return response
 
@@ -588,15 +593,18 @@ def _rules(row: ListingTable) -> list[dict[str, Any]]:
     return out
 
 
-@role_required(Role.CLINIC_ADMIN)
-def listing_tables(request: HttpRequest) -> HttpResponse:
+@SETTINGS_READ
+def listing_tables(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload, list, activate and deactivate the clinic's listing rule tables."""
-    clinic_id = request.user.clinic_id  # type: ignore[union-attr]
+    clinic_id = request.user.clinic_id
+    assert clinic_id is not None  # the permission check admits members of a clinic only
     form = ListingTableForm(request.POST or None, request.FILES or None, clinic_id=clinic_id)
+    if request.method == "POST":
+        require(request.user, Kind.CLINIC_SETTINGS, Permission.WRITE)
     if request.method == "POST" and form.is_valid():
         try:
             row = services.store_listing_table(
-                request,
+                Actor.of(request),
                 form.cleaned_data["data"],
                 form.cleaned_data["table"],
                 activate=form.cleaned_data["activate"],
@@ -611,7 +619,7 @@ def listing_tables(request: HttpRequest) -> HttpResponse:
             messages.success(request, msg % {"label": row.label, "view": row.view})
             return redirect("imaging_studies:listing_tables")
     tables = list(
-        services.listing_tables_of_clinic(clinic_id)
+        listing_tables_of_clinic(request)
         .select_related("uploaded_by")
         .annotate(n_analyses=Count("analyses"))
     )
@@ -634,16 +642,13 @@ def listing_tables(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CLINIC_ADMIN)
-def listing_table_active(request: HttpRequest, table_pk: int) -> HttpResponse:
-    row = get_object_or_404(
-        ListingTable,
-        pk=table_pk,
-        clinic_id=request.user.clinic_id,  # type: ignore[union-attr]
-    )
+@SETTINGS_WRITE
+def listing_table_active(request: AuthenticatedHttpRequest, table_pk: int) -> HttpResponse:
+    # Unlogged read: the service writes the activation or deactivation row itself.
+    row = get_listing_table_for_user(request, table_pk, log=False)
     active = request.POST.get("active") == "1"
     try:
-        services.set_listing_table_active(request, row, active)
+        services.set_listing_table_active(Actor.of(request), row, active)
     except services.ListingTableConflict:
         messages.error(request, _("Another change was saved at the same moment. Try again."))
     else:

@@ -7,6 +7,7 @@ class PostureConfig(AppConfig):
     verbose_name = _("Posture")
 
     def ready(self) -> None:
+        from atlaschart.lib.policy import Kind
         from atlaschart.patients.chart import ChartSection, register_section
         from atlaschart.posture.chart import posture_section_context
 
@@ -17,5 +18,8 @@ class PostureConfig(AppConfig):
                 "posture/chart_section.html",
                 30,
                 posture_section_context,
+                # Photos are clinical content: a role that may not read them (front desk) gets
+                # no section, and so no link that would answer 403.
+                kind=Kind.POSTURE,
             )
         )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import json
+import datetime
 import math
 from typing import Any
 
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from atlaschart.imaging.photos import MAX_BYTES, MAX_PIXELS, Photo, PhotoError, load_photo
+from atlaschart.lib.jsonbody import BadJSON, parse_json
 from atlaschart.measure import posture as core
 from atlaschart.posture.models import PostureSession, PostureShot, View
 
@@ -30,6 +31,16 @@ def photo_message(error: PhotoError) -> str:
     return str(message) % {"mb": MAX_BYTES // (1024 * 1024), "mp": MAX_PIXELS // 1_000_000}
 
 
+#: Dates a posture session may carry.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+#: The longest calibration distance a photo can show: a posture photo frames one person (about
+#: 2.5 m at most), so 5 m leaves room for a wide calibration board and refuses a typing slip
+#: (1e308 mm would overflow the mm-per-pixel arithmetic).
+MAX_CALIBRATION_MM = 5000.0
+
+
 class SessionForm(forms.ModelForm):
     class Meta:
         model = PostureSession
@@ -39,6 +50,17 @@ class SessionForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["taken_on"].initial = timezone.localdate()
+
+    def clean_taken_on(self) -> datetime.date:
+        """A posture session's date lies in a sane range (9999-12-31 is a typing slip, and the
+        edge dates overflow date arithmetic further on)."""
+        taken_on: datetime.date = self.cleaned_data["taken_on"]
+        if not EARLIEST_DATE <= taken_on <= LATEST_DATE:
+            raise ValidationError(
+                _("The date must lie between %(first)s and %(last)s.")
+                % {"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()}
+            )
+        return taken_on
 
 
 class ShotUploadForm(forms.Form):
@@ -75,7 +97,18 @@ class CalibrationForm(forms.Form):
     y1 = forms.FloatField(label=_("Point 1 y (px)"))
     x2 = forms.FloatField(label=_("Point 2 x (px)"))
     y2 = forms.FloatField(label=_("Point 2 y (px)"))
-    distance_mm = forms.FloatField(label=_("Distance between them (mm)"), min_value=0.1)
+    distance_mm = forms.FloatField(
+        label=_("Distance between them (mm)"),
+        min_value=0.1,
+        max_value=MAX_CALIBRATION_MM,
+        error_messages={
+            "max_value": _(
+                "The distance must be at most %(limit_value)s mm (a posture photo shows one "
+                "person)."
+            ),
+            "min_value": _("The distance must be at least %(limit_value)s mm."),
+        },
+    )
 
     def __init__(self, *args: Any, shot: PostureShot, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,9 +187,11 @@ def parse_landmark_payload(
     from django.utils.translation import gettext
 
     try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise LandmarkPayloadError(gettext("The landmarks could not be read.")) from exc
+        payload = parse_json(body)
+    except BadJSON as exc:
+        raise LandmarkPayloadError(
+            gettext("The landmarks could not be read: %(reason)s") % {"reason": str(exc)}
+        ) from exc
     if not isinstance(payload, dict) or not isinstance(payload.get("landmarks"), list):
         raise LandmarkPayloadError(gettext("The landmarks could not be read."))
     base = payload.get("revision")

@@ -11,8 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.http import HttpRequest
+
+from atlaschart.lib.actor import Actor, as_actor
 from atlaschart.measure import posture as core
-from atlaschart.posture.models import ClinicPostureSettings, PostureShot
+from atlaschart.posture.access import shots_of_clinic
+from atlaschart.posture.models import ClinicPostureSettings
 
 #: Fewer groups than this give an MDC too unstable to trust (a project choice, not a published
 #: figure): then the defaults apply.
@@ -26,12 +30,21 @@ class MdcEntry:
     groups: int = 0
 
 
-def repeat_groups(clinic_id: int) -> dict[str, list[list[float]]]:
-    """Per metric, the values of each (session, view) group with 2+ shots (current algorithm)."""
+def stored_settings(who: Actor | HttpRequest) -> ClinicPostureSettings | None:
+    """The acting user's clinic's posture settings, if an admin ever saved them."""
+    clinic_id = as_actor(who).clinic_id
+    if clinic_id is None:
+        return None
+    return ClinicPostureSettings.objects.filter(clinic_id=clinic_id).first()
+
+
+def repeat_groups(who: Actor | HttpRequest) -> dict[str, list[list[float]]]:
+    """Per metric, the values of each (session, view) group with 2+ shots (current algorithm)
+    of the acting user's clinic. Only metric values are read (no patient is shown), so nothing is
+    logged."""
     rows = (
-        PostureShot.objects.filter(
-            session__patient__clinic_id=clinic_id, metrics_algorithm=core.ALGORITHM.label
-        )
+        shots_of_clinic(who)
+        .filter(metrics_algorithm=core.ALGORITHM.label)
         .order_by("session_id", "view", "id")
         .values_list("session_id", "view", "metrics")
     )
@@ -54,14 +67,14 @@ def repeat_groups(clinic_id: int) -> dict[str, list[list[float]]]:
     return groups
 
 
-def clinic_mdc(clinic_id: int) -> dict[str, MdcEntry]:
-    """The MDC95 per metric name that the clinic uses, with its source."""
-    settings = ClinicPostureSettings.objects.filter(clinic_id=clinic_id).first()
+def clinic_mdc(who: Actor | HttpRequest) -> dict[str, MdcEntry]:
+    """The MDC95 per metric name that the acting user's clinic uses, with its source."""
+    settings = stored_settings(who)
     table: dict[str, MdcEntry] = {
         name: MdcEntry(value, "default") for name, value in core.DEFAULT_MDC95.items()
     }
     if settings is None or settings.use_repeats:
-        for name, groups in repeat_groups(clinic_id).items():
+        for name, groups in repeat_groups(who).items():
             if len(groups) >= MIN_REPEAT_GROUPS:
                 table[name] = MdcEntry(core.mdc95_from_repeats(groups), "repeats", len(groups))
     if settings is not None:

@@ -1,19 +1,22 @@
-"""Writes to posture records. Each function is one user action: one transaction, one log entry."""
+"""Writes to posture records. Each function is one user action: one transaction, one log entry.
+
+Every function takes the acting user first (``actor: Actor``), not the request, and writes its own
+audit row, so the web views, the CLI and background tasks share the same rules."""
 
 from __future__ import annotations
 
 import hashlib
-import logging
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
 from atlaschart.imaging.photos import Photo
+from atlaschart.lib.actor import Actor
 from atlaschart.measure import posture as core
 from atlaschart.patients.models import Patient
 from atlaschart.posture.core import compute, metrics_to_json
@@ -25,8 +28,6 @@ from atlaschart.posture.models import (
     PostureShot,
 )
 
-logger = logging.getLogger(__name__)
-
 _EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 #: A posted point within this many pixels of the stored one counts as not moved (rounding in JS).
 UNMOVED_TOLERANCE_PX = 0.5
@@ -37,9 +38,9 @@ class StaleRevision(Exception):
 
 
 @transaction.atomic
-def create_session(request: HttpRequest, patient: Patient, data: dict[str, Any]) -> PostureSession:
-    session = PostureSession.objects.create(patient=patient, clinician=request.user, **data)
-    log_access(request, Action.CREATE, patient=patient, obj=session)
+def create_session(actor: Actor, patient: Patient, data: dict[str, Any]) -> PostureSession:
+    session = patient.posture_sessions.create(clinician=actor.user, **data)
+    log_access(actor, Action.CREATE, patient=patient, obj=session)
     return session
 
 
@@ -79,7 +80,7 @@ def detect(photo: Photo, view: str) -> tuple[list[dict[str, Any]], str, str]:
 
 
 def add_shot(
-    request: HttpRequest, session: PostureSession, view: str, data: bytes, photo: Photo
+    actor: Actor, session: PostureSession, view: str, data: bytes, photo: Photo
 ) -> PostureShot:
     """Store a photo already validated by ``load_photo``, with the model's landmarks.
 
@@ -99,13 +100,12 @@ def add_shot(
                 sha256=hashlib.sha256(data).hexdigest(),
                 detection_note=note,
                 detector=detector,
-                created_by=request.user,
+                created_by=actor.user,
             )
             shot.image.save(f"photo.{_EXTENSIONS[photo.format]}", ContentFile(data), save=False)
             stored_name = shot.image.name
             shot.save()
-            revision = LandmarkRevision.objects.create(
-                shot=shot,
+            revision = shot.revisions.create(
                 number=1,
                 source=LandmarkSource.MODEL,
                 landmarks=points,
@@ -113,7 +113,7 @@ def add_shot(
             )
             _cache_metrics(shot, revision)
             log_access(
-                request,
+                actor,
                 Action.CREATE,
                 patient=session.patient,
                 obj=shot,
@@ -134,7 +134,7 @@ def _cache_metrics(shot: PostureShot, revision: LandmarkRevision) -> None:
 
 @transaction.atomic
 def save_landmarks(
-    request: HttpRequest, shot: PostureShot, base_revision: int | None, posted: list[dict[str, Any]]
+    actor: Actor, shot: PostureShot, base_revision: int | None, posted: list[dict[str, Any]]
 ) -> LandmarkRevision | None:
     """Add a landmark revision from the posted points (``name``, ``x``, ``y``).
 
@@ -143,13 +143,14 @@ def save_landmarks(
     Returns the new revision, or ``None`` when nothing changed. Raises ``StaleRevision`` when
     ``base_revision`` is not the latest.
     """
+    # ``shot`` came through the door; the lock re-reads the same row (serialises concurrent saves).
     locked = PostureShot.objects.select_for_update().get(pk=shot.pk)
     latest = locked.revisions.order_by("-number").first()
     if base_revision is not None and latest is not None and base_revision != latest.number:
         raise StaleRevision
     previous = {p["name"]: p for p in (latest.landmarks if latest is not None else [])}
     now = timezone.now().isoformat(timespec="seconds")
-    username = request.user.get_username()
+    username = actor.username
     points: list[dict[str, Any]] = []
     moved: list[str] = []
     for item in posted:
@@ -177,24 +178,23 @@ def save_landmarks(
     removed = sorted(set(previous) - {p["name"] for p in posted})
     if not moved and not removed:
         return None
-    revision = LandmarkRevision.objects.create(
-        shot=locked,
+    revision = locked.revisions.create(
         number=(latest.number + 1) if latest else 1,
         source=LandmarkSource.CLINICIAN,
         landmarks=points,
-        created_by=request.user,
+        created_by=actor.user,
     )
     _cache_metrics(locked, revision)
     shot.metrics, shot.metrics_algorithm = locked.metrics, locked.metrics_algorithm
     detail = f"landmarks r{revision.number}: moved {', '.join(moved) or '-'}"
     if removed:
         detail += f"; removed {', '.join(removed)}"
-    log_access(request, Action.UPDATE, patient=shot.session.patient, obj=shot, detail=detail)
+    log_access(actor, Action.UPDATE, patient=shot.session.patient, obj=shot, detail=detail)
     return revision
 
 
 @transaction.atomic
-def set_calibration(request: HttpRequest, shot: PostureShot, data: dict[str, Any] | None) -> None:
+def set_calibration(actor: Actor, shot: PostureShot, data: dict[str, Any] | None) -> None:
     """Set (or with ``None`` clear) the shot's two-point calibration and recompute metrics."""
     values = data or {}
     shot.cal_x1, shot.cal_y1 = values.get("x1"), values.get("y1")
@@ -205,7 +205,7 @@ def set_calibration(request: HttpRequest, shot: PostureShot, data: dict[str, Any
     if latest is not None:
         _cache_metrics(shot, latest)
     log_access(
-        request,
+        actor,
         Action.UPDATE,
         patient=shot.session.patient,
         obj=shot,
@@ -214,12 +214,25 @@ def set_calibration(request: HttpRequest, shot: PostureShot, data: dict[str, Any
 
 
 @transaction.atomic
-def update_mdc_settings(request: HttpRequest, mdc95: dict[str, float], use_repeats: bool) -> None:
-    clinic_id = request.user.clinic_id  # type: ignore[union-attr]
+def update_mdc_settings(
+    actor: Actor, mdc95: dict[str, float], use_repeats: bool
+) -> ClinicPostureSettings:
+    """Store the acting admin's clinic's MDC95 values and the repeats switch (logged)."""
+    clinic_id = actor.clinic_id
+    if clinic_id is None:
+        raise PermissionDenied
     settings, _created = ClinicPostureSettings.objects.select_for_update().get_or_create(
         clinic_id=clinic_id
     )
     settings.mdc95 = mdc95
     settings.use_repeats = use_repeats
     settings.save()
-    logger.info("posture MDC settings changed for clinic %s", clinic_id)
+    names = ", ".join(sorted(mdc95)) or "-"
+    log_access(
+        actor,
+        Action.UPDATE,
+        patient=None,
+        obj=settings,
+        detail=f"posture MDC95 settings: {names}; repeats {'on' if use_repeats else 'off'}",
+    )
+    return settings

@@ -5,14 +5,15 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from atlaschart.accounts.models import Role
-from atlaschart.audit.models import Action
+from atlaschart.lib.actor import Actor
+from atlaschart.lib.http import AuthenticatedHttpRequest
+from atlaschart.lib.policy import Kind, Permission, allows, permission_required, require
 from atlaschart.measure import posture as core
 from atlaschart.patients.access import get_patient_for_user
 from atlaschart.posture import services
@@ -35,17 +36,22 @@ from atlaschart.posture.forms import (
     ShotUploadForm,
     parse_landmark_payload,
 )
-from atlaschart.posture.mdc import clinic_mdc
-from atlaschart.posture.models import ClinicPostureSettings, PostureShot, View
-from atlaschart.web.decorators import clinic_member_required, role_required
+from atlaschart.posture.mdc import clinic_mdc, stored_settings
+from atlaschart.posture.models import PostureShot, View
 
 logger = logging.getLogger(__name__)
-CLINICAL = (Role.CLINICIAN, Role.CLINIC_ADMIN)
+POSTURE_READ = permission_required(Kind.POSTURE, Permission.READ)
+POSTURE_WRITE = permission_required(Kind.POSTURE, Permission.WRITE)
+SETTINGS_READ = permission_required(Kind.CLINIC_SETTINGS, Permission.READ)
 _CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 
-@clinic_member_required
-def patient_sessions(request: HttpRequest, patient_id: int) -> HttpResponse:
+def _can_edit(request: AuthenticatedHttpRequest) -> bool:
+    return allows(request.user, Kind.POSTURE, Permission.WRITE)
+
+
+@POSTURE_READ
+def patient_sessions(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, detail="posture sessions")
     sessions = list(
         sessions_of_clinic(request)
@@ -55,11 +61,10 @@ def patient_sessions(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
     form = SessionForm()
     if request.method == "POST":
-        if getattr(request.user, "role", None) not in CLINICAL:
-            raise Http404
+        require(request.user, Kind.POSTURE, Permission.WRITE)
         form = SessionForm(request.POST)
         if form.is_valid():
-            session = services.create_session(request, patient, form.cleaned_data)
+            session = services.create_session(Actor.of(request), patient, form.cleaned_data)
             return redirect("posture:session", session_id=session.pk)
     return render(
         request,
@@ -68,23 +73,22 @@ def patient_sessions(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": patient,
             "sessions": sessions,
             "form": form,
-            "can_edit": getattr(request.user, "role", None) in CLINICAL,
+            "can_edit": _can_edit(request),
         },
     )
 
 
-@clinic_member_required
-def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+@POSTURE_READ
+def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request, session_id, detail="posture session")
-    can_edit = getattr(request.user, "role", None) in CLINICAL
+    can_edit = _can_edit(request)
     form = ShotUploadForm()
     if request.method == "POST":
-        if not can_edit:
-            raise Http404
+        require(request.user, Kind.POSTURE, Permission.WRITE)
         form = ShotUploadForm(request.POST, request.FILES)
         if form.is_valid():
             shot = services.add_shot(
-                request, session, form.cleaned_data["view"], form.photo_bytes, form.photo
+                Actor.of(request), session, form.cleaned_data["view"], form.photo_bytes, form.photo
             )
             if shot.detection_note:
                 messages.warning(request, _note_message(shot.detection_note))
@@ -126,10 +130,12 @@ def _note_message(note: str) -> str:
     return _("The photo was saved, but no person was found on it: place the points by hand.")
 
 
-@clinic_member_required
-def shot_image(request: HttpRequest, shot_id: int) -> HttpResponse:
-    """The photo itself, only through the access helper (never a public media URL)."""
-    shot = get_shot_for_user(request, shot_id, detail="photo")
+@POSTURE_READ
+def shot_image(request: AuthenticatedHttpRequest, shot_id: int) -> HttpResponse:
+    """The photo itself, only through the door (never a public media URL). Logged once per
+    browser session: a session page shows every photo as a thumbnail, and reloading it should
+    not write a row per thumbnail each time."""
+    shot = get_shot_for_user(request, shot_id, detail="photo", once_per_session=True)
     try:
         handle = shot.image.open("rb")
     except OSError as exc:
@@ -138,7 +144,7 @@ def shot_image(request: HttpRequest, shot_id: int) -> HttpResponse:
     response = FileResponse(
         handle, content_type=_CONTENT_TYPES.get(shot.image_format, "image/jpeg")
     )
-    response["Cache-Control"] = "private, max-age=600"
+    response["Cache-Control"] = "private, no-store"  # a patient photo is never cached
     return response
 
 
@@ -165,8 +171,8 @@ def _editor_data(shot: PostureShot, revision: Any, result: core.PostureResult) -
     }
 
 
-@clinic_member_required
-def shot_detail(request: HttpRequest, shot_id: int) -> HttpResponse:
+@POSTURE_READ
+def shot_detail(request: AuthenticatedHttpRequest, shot_id: int) -> HttpResponse:
     shot = get_shot_for_user(request, shot_id, detail="annotated photo")
     revision = shot.revisions.order_by("-number").first()
     result = current_result(shot)
@@ -197,14 +203,14 @@ def shot_detail(request: HttpRequest, shot_id: int) -> HttpResponse:
             "addable": [(n, landmark_label(n)) for n in addable],
             "calibration_form": CalibrationForm(initial=initial, shot=shot),
             "history": history,
-            "can_edit": getattr(request.user, "role", None) in CLINICAL,
+            "can_edit": _can_edit(request),
         },
     )
 
 
 @require_POST
-@role_required(*CLINICAL)
-def shot_landmarks(request: HttpRequest, shot_id: int) -> JsonResponse:
+@POSTURE_WRITE
+def shot_landmarks(request: AuthenticatedHttpRequest, shot_id: int) -> JsonResponse:
     """Save the dragged landmarks (JSON); metrics are recomputed by the core."""
     shot = get_shot_for_user(request, shot_id, detail="landmark save")
     try:
@@ -212,7 +218,7 @@ def shot_landmarks(request: HttpRequest, shot_id: int) -> JsonResponse:
     except LandmarkPayloadError as exc:
         return JsonResponse({"ok": False, "error": exc.message}, status=400)
     try:
-        revision = services.save_landmarks(request, shot, base, points)
+        revision = services.save_landmarks(Actor.of(request), shot, base, points)
     except services.StaleRevision:
         return JsonResponse(
             {
@@ -235,21 +241,37 @@ def shot_landmarks(request: HttpRequest, shot_id: int) -> JsonResponse:
 
 
 @require_POST
-@role_required(*CLINICAL)
-def shot_calibration(request: HttpRequest, shot_id: int) -> HttpResponse:
+@POSTURE_WRITE
+def shot_calibration(request: AuthenticatedHttpRequest, shot_id: int) -> HttpResponse:
     shot = get_shot_for_user(request, shot_id, detail="calibration")
     if request.POST.get("clear"):
-        services.set_calibration(request, shot, None)
+        services.set_calibration(Actor.of(request), shot, None)
         messages.success(request, _("The calibration was removed."))
         return redirect("posture:shot", shot_id=shot.pk)
     form = CalibrationForm(request.POST, shot=shot)
     if form.is_valid():
-        services.set_calibration(request, shot, form.cleaned_data)
+        services.set_calibration(Actor.of(request), shot, form.cleaned_data)
         messages.success(request, _("The calibration was saved; values in mm are shown."))
     else:
-        for error in form.non_field_errors() or [_("Enter all five calibration values.")]:
+        for error in _calibration_errors(form):
             messages.error(request, error)
     return redirect("posture:shot", shot_id=shot.pk)
+
+
+def _calibration_errors(form: CalibrationForm) -> list[str]:
+    """What to tell the clinician: a value out of range names its field; missing or unreadable
+    values get one line rather than five."""
+    errors = [str(e) for e in form.non_field_errors()]
+    missing = False
+    for field in form:
+        for error in field.errors.as_data():
+            if error.code in ("required", "invalid"):
+                missing = True
+            else:
+                errors.extend(f"{field.label}: {m}" for m in error.messages)
+    if missing or not errors:
+        errors.append(_("Enter all five calibration values."))
+    return errors
 
 
 MDC_SOURCE_LABELS = {
@@ -260,8 +282,8 @@ MDC_SOURCE_LABELS = {
 }
 
 
-@clinic_member_required
-def compare(request: HttpRequest, patient_id: int) -> HttpResponse:
+@POSTURE_READ
+def compare(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Two sessions of one patient side by side, each change judged against the MDC95."""
     patient = get_patient_for_user(request, patient_id, detail="posture before/after")
     sessions = list(sessions_of_clinic(request).filter(patient=patient).order_by("taken_on", "id"))
@@ -271,15 +293,13 @@ def compare(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = CompareForm(request.GET or initial or None, sessions=sessions)
     context: dict[str, Any] = {"patient": patient, "form": form, "sessions": sessions}
     if form.is_bound and form.is_valid():
-        by_id = {s.pk: s for s in sessions}
-        before, after = by_id[form.cleaned_data["before"]], by_id[form.cleaned_data["after"]]
+        # The form's choices are this patient's sessions; the door logs the two that are shown.
+        before_id, after_id = form.cleaned_data["before"], form.cleaned_data["after"]
         view = form.cleaned_data["view"]
+        log_detail = f"before/after {before_id} vs {after_id}, {view}"
+        before = get_session_for_user(request, before_id, detail=log_detail)
+        after = get_session_for_user(request, after_id, detail=log_detail)
         shots = {s.pk: list(s.shots.filter(view=view).order_by("id")) for s in (before, after)}
-        log_detail = f"before/after {before.pk} vs {after.pk}, {view}"
-        from atlaschart.audit.services import log_access
-
-        log_access(request, Action.VIEW, patient=patient, obj=before, detail=log_detail)
-        log_access(request, Action.VIEW, patient=patient, obj=after, detail=log_detail)
         result_before, result_after = (
             combined_result(shots[before.pk]),
             combined_result(shots[after.pk]),
@@ -295,7 +315,7 @@ def compare(request: HttpRequest, patient_id: int) -> HttpResponse:
         if result_before is None or result_after is None:
             context["missing"] = True
         else:
-            table = clinic_mdc(patient.clinic_id)
+            table = clinic_mdc(request)
             changes = core.compare_results(
                 result_before, result_after, mdc95={k: e.value for k, e in table.items()}
             )
@@ -330,24 +350,25 @@ def compare(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "posture/compare.html", context)
 
 
-@role_required(Role.CLINIC_ADMIN)
-def mdc_settings(request: HttpRequest) -> HttpResponse:
-    clinic_id = request.user.clinic_id  # type: ignore[union-attr]
-    stored = ClinicPostureSettings.objects.filter(clinic_id=clinic_id).first()
+@SETTINGS_READ
+def mdc_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    stored = stored_settings(request)
     initial: dict[str, Any] = {"use_repeats": stored.use_repeats if stored else True}
     for name, value in (stored.mdc95 if stored else {}).items():
         initial[f"mdc_{name}"] = value
     form = MdcSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        require(request.user, Kind.CLINIC_SETTINGS, Permission.WRITE)
     if request.method == "POST" and form.is_valid():
         values = {
             key.removeprefix("mdc_"): value
             for key, value in form.cleaned_data.items()
             if key.startswith("mdc_") and value is not None
         }
-        services.update_mdc_settings(request, values, form.cleaned_data["use_repeats"])
+        services.update_mdc_settings(Actor.of(request), values, form.cleaned_data["use_repeats"])
         messages.success(request, _("The settings were saved."))
         return redirect("posture:mdc_settings")
-    table = clinic_mdc(clinic_id)
+    table = clinic_mdc(request)
     rows = [
         {
             "field": form[f"mdc_{name}"],

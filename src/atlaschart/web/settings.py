@@ -139,6 +139,14 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL) or None
 # Without a broker, tasks run in the web process so a one-machine install needs no worker.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# `celery -A atlaschart.web.celery beat` runs these; without a broker, `atlaschart imaging
+# sweep-uploads` from a timer does the sweep (docs/imaging.md).
+CELERY_BEAT_SCHEDULE = {
+    "sweep-staged-imaging-uploads": {
+        "task": "atlaschart.imaging.sweep_staged_uploads",
+        "schedule": 600.0,
+    },
+}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
