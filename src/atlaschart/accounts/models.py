@@ -58,3 +58,55 @@ class User(AbstractUser):
     @property
     def is_front_desk(self) -> bool:
         return self.clinic_id is not None and self.role == Role.FRONT_DESK
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-in attempts for one key (a username's digest or a client IP) in a fixed window.
+
+    A row, not a cache entry, so that the count is taken under a row lock: an attempt is counted
+    *before* the password is checked, and refused when the count is spent (ratelimit.py).
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started = models.DateTimeField(null=True, blank=True)
+    # Set for a username key when that username belongs to a member of staff, so their clinic's
+    # admin can see and lift the lock; unknown usernames keep only their digest.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    last_ip = models.CharField(max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in throttle")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"
+
+
+class ClinicSecurityPolicy(models.Model):
+    """A clinic's sign-in rules: which roles must use a second factor."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="security_policy")
+    two_factor_admin = models.BooleanField(_("clinic admins need a second factor"), default=True)
+    two_factor_clinician = models.BooleanField(_("clinicians need a second factor"), default=True)
+    two_factor_front_desk = models.BooleanField(
+        _("front desk staff need a second factor"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("clinic security policy")
+
+    def __str__(self) -> str:
+        return f"sign-in policy of clinic {self.clinic_id}"
+
+    def requires_two_factor(self, role: str) -> bool:
+        return {
+            Role.CLINIC_ADMIN: self.two_factor_admin,
+            Role.CLINICIAN: self.two_factor_clinician,
+            Role.FRONT_DESK: self.two_factor_front_desk,
+        }.get(role, True)

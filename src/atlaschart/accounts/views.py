@@ -1,28 +1,51 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from atlaschart.accounts import ratelimit, two_factor
 from atlaschart.accounts.access import get_staff_user_for_admin, staff_of_clinic
-from atlaschart.accounts.forms import LanguageForm, RateLimitedLoginForm, StaffUserForm
-from atlaschart.accounts.models import Role, User
+from atlaschart.accounts.forms import (
+    EnrolForm,
+    LanguageForm,
+    RateLimitedLoginForm,
+    SecondFactorForm,
+    SecurityPolicyForm,
+    StaffUserForm,
+)
+from atlaschart.accounts.models import ClinicSecurityPolicy, Role, SignInThrottle, User
+from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.web.decorators import role_required
+from atlaschart.web.security import SIGNED_OUT_IDLE_KEY
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     form_class = RateLimitedLoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Set by the idle timeout when it signed this browser out (web/security.py).
+        context["signed_out_idle"] = self.request.session.pop(SIGNED_OUT_IDLE_KEY, False)
+        context["idle_minutes"] = settings.SESSION_IDLE_MINUTES
+        return context
 
 
 login_view = login_not_required(LoginView.as_view())
@@ -61,7 +84,12 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.CLINIC_ADMIN)
 def staff_list(request: HttpRequest) -> HttpResponse:
-    users = staff_of_clinic(request).order_by("role", "username")
+    authenticator = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    users = (
+        staff_of_clinic(request)
+        .annotate(has_authenticator=Exists(authenticator))
+        .order_by("role", "username")
+    )
     return render(request, "accounts/staff_list.html", {"users": users})
 
 
@@ -88,3 +116,177 @@ def staff_edit(request: HttpRequest, user_id: int | None = None) -> HttpResponse
         messages.success(request, _("The user %(name)s was saved.") % {"name": user.username})
         return redirect("accounts:staff")
     return render(request, "accounts/staff_form.html", {"form": form, "staff": instance})
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The ``next`` target if it stays on this site, else the home page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse("home")
+
+
+def _next_query(request: HttpRequest) -> str:
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
+        return "?" + urlencode({"next": target})
+    return ""
+
+
+# --- second factor ------------------------------------------------------------------------
+
+
+def two_factor_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Where a session owing its second factor is sent: verify, or set one up first."""
+    user: User = request.user  # type: ignore[assignment]
+    if two_factor.has_authenticator(user):
+        return redirect(reverse("accounts:two_factor_verify") + _next_query(request))
+    return redirect(reverse("accounts:two_factor_enrol") + _next_query(request))
+
+
+def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = two_factor.verify_any(user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            if device.__class__.__name__ == "StaticDevice":
+                messages.warning(
+                    request,
+                    _("You used a recovery code; %(n)s are left.")
+                    % {"n": two_factor.recovery_codes_left(user)},
+                )
+            return HttpResponseRedirect(_safe_next(request))
+        form.add_error(
+            "code",
+            _("That code is not right, or too many codes were tried: wait a little and try again."),
+        )
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {"form": form, "next": request.GET.get("next", "")},
+        status=400 if form.errors else 200,
+    )
+
+
+def two_factor_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Set up an authenticator app: QR code or typed key, then one code to confirm."""
+    user: User = request.user  # type: ignore[assignment]
+    # Whoever knows only the password must not replace an authenticator already set up.
+    if two_factor.has_authenticator(user) and not user.is_verified():  # type: ignore[attr-defined]
+        return redirect(reverse("accounts:two_factor_verify") + _next_query(request))
+    device = two_factor.pending_authenticator(user)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.confirm_authenticator(device, form.cleaned_data["code"].strip()):
+            codes = two_factor.new_recovery_codes(user)
+            otp_login(request, device)
+            request.session[two_factor.NEEDS_SECOND_FACTOR_KEY] = True
+            return render(
+                request,
+                "accounts/recovery_codes.html",
+                {"codes": codes, "next": _safe_next(request)},
+            )
+        form.add_error(
+            "code", _("That code is not right. Check the time on your phone and try again.")
+        )
+    return render(
+        request,
+        "accounts/two_factor_enrol.html",
+        {
+            "form": form,
+            "qr_svg": two_factor.qr_svg(device),
+            "manual_key": two_factor.manual_key(device),
+            "next": request.GET.get("next", ""),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def security_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A user's own second factor: status, and fresh recovery codes."""
+    user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST" and request.POST.get("action") == "recovery_codes":
+        if not user.is_verified():  # type: ignore[attr-defined]
+            return redirect(
+                reverse("accounts:two_factor") + "?next=" + reverse("accounts:security")
+            )
+        codes = two_factor.new_recovery_codes(user)
+        return render(
+            request, "accounts/recovery_codes.html", {"codes": codes, "next": reverse("home")}
+        )
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "has_authenticator": two_factor.has_authenticator(user),
+            "required": two_factor.required_for(user),
+            "codes_left": two_factor.recovery_codes_left(user),
+        },
+    )
+
+
+# --- the clinic admin's sign-in security pages ----------------------------------------------
+
+
+@role_required(Role.CLINIC_ADMIN)
+def sign_in_locks(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Locked sign-ins of this clinic's staff, each with a button to lift it."""
+    clinic_id = request.user.clinic_id  # type: ignore[attr-defined]
+    locks = [
+        (row, ratelimit.locked_until(row))
+        for row in ratelimit.locked_throttles()
+        .filter(user__clinic_id=clinic_id)
+        .select_related("user")
+        .order_by("user__username")
+    ]
+    return render(request, "accounts/locks.html", {"locks": locks})
+
+
+@role_required(Role.CLINIC_ADMIN)
+@require_POST
+def sign_in_lock_lift(request: AuthenticatedHttpRequest, lock_id: int) -> HttpResponse:
+    clinic_id = request.user.clinic_id  # type: ignore[attr-defined]
+    row = SignInThrottle.objects.filter(pk=lock_id, user__clinic_id=clinic_id).first()
+    if row is None:
+        raise Http404("No such lock")
+    name = row.user.username if row.user else ""
+    ratelimit.lift_lock(row)
+    messages.success(request, _("The sign-in lock of %(name)s was lifted.") % {"name": name})
+    return redirect("accounts:locks")
+
+
+@role_required(Role.CLINIC_ADMIN)
+@require_POST
+def staff_two_factor_reset(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
+    staff = get_staff_user_for_admin(request, user_id)
+    two_factor.reset_devices(staff)
+    messages.success(
+        request,
+        _("The second factor of %(name)s was reset; they set up a new one at their next sign-in.")
+        % {"name": staff.username},
+    )
+    return redirect("accounts:staff_edit", user_id=staff.pk)
+
+
+@role_required(Role.CLINIC_ADMIN)
+def security_policy(request: AuthenticatedHttpRequest) -> HttpResponse:
+    clinic_id = request.user.clinic_id  # type: ignore[attr-defined]
+    policy = ClinicSecurityPolicy.objects.filter(clinic_id=clinic_id).first()
+    if policy is None:
+        defaults = settings.TWO_FACTOR_REQUIRED_ROLES
+        policy = ClinicSecurityPolicy(
+            clinic_id=clinic_id,
+            two_factor_admin=Role.CLINIC_ADMIN in defaults,
+            two_factor_clinician=Role.CLINICIAN in defaults,
+            two_factor_front_desk=Role.FRONT_DESK in defaults,
+        )
+    form = SecurityPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The sign-in policy was saved."))
+        return redirect("accounts:security_policy")
+    return render(request, "accounts/security_policy.html", {"form": form})
