@@ -201,6 +201,7 @@ def test_a_signed_note_changes_only_through_an_amendment(personas) -> None:
             "assessment": "",
             "plan": "",
             "reason": "typo",
+            "version": 0,
         },
     )
     visit.refresh_from_db()
@@ -377,7 +378,14 @@ def test_staff_turn_a_request_into_a_patient_and_appointment(personas) -> None:
 def test_an_outsider_gets_404_for_every_record(personas) -> None:
     visit = make_visit(personas)
     treatment = Treatment.objects.create(visit=visit, kind="uc_adjustment", technique="nucca")
-    exam = screen_record(personas)
+    # A real exam record (a screen id here would 404 whatever the exam door did).
+    exam = ExamRecord.objects.create(
+        patient=personas.patient,
+        visit=visit,
+        kind="blood_pressure",
+        raw={"left_systolic": 120, "left_diastolic": 80},
+        examiner=personas.clinician,
+    )
     req = ConsultationRequest.objects.create(
         clinic=personas.seoul, name="x", contact="y", complaint="z"
     )

@@ -1,112 +1,207 @@
-"""The one door to visit records, appointments, treatments, adverse events and consultation
-requests: scoped to the user's clinic (404 otherwise, like a record that does not exist) and
-logged in the access log."""
+"""The doors to visit records, appointments, treatments, care plans, adverse events, consent
+records, amendments and consultation requests.
+
+Each kind has one :class:`~atlaschart.lib.access.Door` and the pair ``<kinds>_of_clinic(who)`` /
+``get_<kind>_for_user(who, pk, action=..., detail=...)``: scoped to the acting user's clinic (a
+record of another clinic is a 404, exactly like one that does not exist) and logged in the access
+log. Views and services in this app reach these records only through them.
+"""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Iterable
 
-from django.db import models
-from django.http import Http404, HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
+from atlaschart.lib.access import Door
+from atlaschart.lib.actor import Actor, as_actor
 from atlaschart.visits.models import (
     AdverseEvent,
+    Amendment,
     Appointment,
     CarePlan,
+    ConsentRecord,
     ConsultationRequest,
     Treatment,
     Visit,
 )
 
-M = TypeVar("M", bound=models.Model)
+Who = Actor | HttpRequest
+
+visit_door = Door(
+    Visit,
+    clinic_field="patient__clinic_id",
+    patient_attr="patient",
+    related=("patient", "clinician", "signed_by", "appointment"),
+    label="visit",
+)
+appointment_door = Door(
+    Appointment,
+    clinic_field="clinic_id",
+    patient_attr="patient",
+    related=("patient", "clinician"),
+    label="appointment",
+)
+treatment_door = Door(
+    Treatment,
+    clinic_field="visit__patient__clinic_id",
+    patient_attr="visit.patient",
+    related=("visit", "visit__patient"),
+    label="treatment",
+)
+care_plan_door = Door(
+    CarePlan,
+    clinic_field="patient__clinic_id",
+    patient_attr="patient",
+    related=("patient",),
+    label="care plan",
+)
+adverse_event_door = Door(
+    AdverseEvent,
+    clinic_field="patient__clinic_id",
+    patient_attr="patient",
+    related=("patient", "visit"),
+    label="adverse event",
+)
+consent_door = Door(
+    ConsentRecord,
+    clinic_field="patient__clinic_id",
+    patient_attr="patient",
+    related=("patient",),
+    label="consent record",
+)
+amendment_door = Door(
+    Amendment,
+    clinic_field="visit__patient__clinic_id",
+    patient_attr="visit.patient",
+    related=("visit", "visit__patient", "author"),
+    label="amendment",
+)
+# A request has no patient until it is converted; its patient (if any) is then the log's subject.
+consultation_request_door = Door(
+    ConsultationRequest,
+    clinic_field="clinic_id",
+    patient_attr="",
+    related=("patient",),
+    label="consultation request",
+)
 
 
-def _clinic_id(request: HttpRequest) -> int | None:
-    if not request.user.is_authenticated:
-        return None
-    return getattr(request.user, "clinic_id", None)
+# ------------------------------------------------------------------------------------ visits
 
 
-def _get(
-    request: HttpRequest,
-    queryset: models.QuerySet[M],
-    pk: int,
-    clinic_path: str,
-    action: Action,
-    detail: str,
-) -> M:
-    clinic_id = _clinic_id(request)
-    if clinic_id is None:
-        raise Http404("No such record")
-    obj = queryset.filter(pk=pk, **{clinic_path: clinic_id}).first()
-    if obj is None:
-        raise Http404("No such record")
-    log_access(request, action, patient=getattr(obj, "patient", None), obj=obj, detail=detail)
-    return obj
-
-
-def visits_of_clinic(request: HttpRequest) -> models.QuerySet[Visit]:
-    return Visit.objects.filter(patient__clinic_id=_clinic_id(request) or -1)
-
-
-def appointments_of_clinic(request: HttpRequest) -> models.QuerySet[Appointment]:
-    return Appointment.objects.filter(clinic_id=_clinic_id(request) or -1)
+def visits_of_clinic(who: Who) -> QuerySet[Visit]:
+    """Visit notes of the acting user's clinic (not logged: callers log what they show)."""
+    return visit_door.of_clinic(who)
 
 
 def get_visit_for_user(
-    request: HttpRequest, visit_id: int, action: Action = Action.VIEW, detail: str = ""
+    who: Who, visit_id: int, action: Action = Action.VIEW, detail: str = ""
 ) -> Visit:
-    qs = Visit.objects.select_related("patient", "clinician", "signed_by", "appointment")
-    return _get(request, qs, visit_id, "patient__clinic_id", action, detail)
+    return visit_door.get(who, visit_id, action, detail)
+
+
+# ------------------------------------------------------------------------------ appointments
+
+
+def appointments_of_clinic(who: Who) -> QuerySet[Appointment]:
+    return appointment_door.of_clinic(who)
 
 
 def get_appointment_for_user(
-    request: HttpRequest, appointment_id: int, action: Action = Action.VIEW, detail: str = ""
+    who: Who, appointment_id: int, action: Action = Action.VIEW, detail: str = ""
 ) -> Appointment:
-    qs = Appointment.objects.select_related("patient", "clinician")
-    return _get(request, qs, appointment_id, "clinic_id", action, detail)
+    return appointment_door.get(who, appointment_id, action, detail)
+
+
+# -------------------------------------------------------------------------------- treatments
+
+
+def treatments_of_clinic(who: Who) -> QuerySet[Treatment]:
+    return treatment_door.of_clinic(who)
 
 
 def get_treatment_for_user(
-    request: HttpRequest, treatment_id: int, action: Action = Action.VIEW, detail: str = ""
+    who: Who, treatment_id: int, action: Action = Action.VIEW, detail: str = ""
 ) -> Treatment:
-    qs = Treatment.objects.select_related("visit", "visit__patient")
-    treatment = _get_quiet(request, qs, treatment_id, "visit__patient__clinic_id")
-    log_access(request, action, patient=treatment.visit.patient, obj=treatment, detail=detail)
-    return treatment
+    return treatment_door.get(who, treatment_id, action, detail)
+
+
+# -------------------------------------------------------------------------------- care plans
+
+
+def care_plans_of_clinic(who: Who) -> QuerySet[CarePlan]:
+    return care_plan_door.of_clinic(who)
 
 
 def get_care_plan_for_user(
-    request: HttpRequest, plan_id: int, action: Action = Action.VIEW, detail: str = ""
+    who: Who, plan_id: int, action: Action = Action.VIEW, detail: str = ""
 ) -> CarePlan:
-    return _get(
-        request,
-        CarePlan.objects.select_related("patient"),
-        plan_id,
-        "patient__clinic_id",
-        action,
-        detail,
-    )
+    return care_plan_door.get(who, plan_id, action, detail)
+
+
+# ---------------------------------------------------------------------------- adverse events
+
+
+def adverse_events_of_clinic(who: Who) -> QuerySet[AdverseEvent]:
+    return adverse_event_door.of_clinic(who)
 
 
 def get_adverse_event_for_user(
-    request: HttpRequest, event_id: int, action: Action = Action.VIEW, detail: str = ""
+    who: Who, event_id: int, action: Action = Action.VIEW, detail: str = ""
 ) -> AdverseEvent:
-    qs = AdverseEvent.objects.select_related("patient")
-    return _get(request, qs, event_id, "patient__clinic_id", action, detail)
+    return adverse_event_door.get(who, event_id, action, detail)
 
 
-def get_request_for_user(
-    request: HttpRequest, request_id: int, action: Action = Action.VIEW, detail: str = ""
+# --------------------------------------------------------------------------- consent records
+
+
+def consents_of_clinic(who: Who) -> QuerySet[ConsentRecord]:
+    return consent_door.of_clinic(who)
+
+
+def get_consent_for_user(
+    who: Who, consent_id: int, action: Action = Action.VIEW, detail: str = ""
+) -> ConsentRecord:
+    return consent_door.get(who, consent_id, action, detail)
+
+
+# -------------------------------------------------------------------------------- amendments
+
+
+def amendments_of_clinic(who: Who) -> QuerySet[Amendment]:
+    return amendment_door.of_clinic(who)
+
+
+def get_amendment_for_user(
+    who: Who, amendment_id: int, action: Action = Action.VIEW, detail: str = ""
+) -> Amendment:
+    return amendment_door.get(who, amendment_id, action, detail)
+
+
+# --------------------------------------------------------------------- consultation requests
+
+
+def consultation_requests_of_clinic(who: Who) -> QuerySet[ConsultationRequest]:
+    return consultation_request_door.of_clinic(who)
+
+
+def get_consultation_request_for_user(
+    who: Who, request_id: int, action: Action = Action.VIEW, detail: str = ""
 ) -> ConsultationRequest:
-    return _get(request, ConsultationRequest.objects.all(), request_id, "clinic_id", action, detail)
+    return consultation_request_door.get(who, request_id, action, detail)
 
 
-def _get_quiet(request: HttpRequest, queryset: models.QuerySet[M], pk: int, clinic_path: str) -> M:
-    clinic_id = _clinic_id(request)
-    obj = None if clinic_id is None else queryset.filter(pk=pk, **{clinic_path: clinic_id}).first()
-    if obj is None:
-        raise Http404("No such record")
-    return obj
+def log_requests_shown(
+    who: Who, requests: Iterable[ConsultationRequest], detail: str = "consultation requests"
+) -> None:
+    """One ``list`` row per request shown: a request holds a name, a phone number and a
+    complaint before any patient exists, so ``log_shown`` (one row per patient) would miss it."""
+    actor = as_actor(who)
+    for consultation in requests:
+        log_access(
+            actor, Action.LIST, patient=consultation.patient, obj=consultation, detail=detail
+        )

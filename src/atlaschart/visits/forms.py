@@ -11,10 +11,39 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from atlaschart.accounts.models import Role, User
-from atlaschart.visits.models import ConsentKind, TreatmentKind
+from atlaschart.visits.models import FIRST_YEAR, LAST_YEAR, ConsentKind, TreatmentKind
 from atlaschart.visits.techniques import MANUAL_THERAPY, TECHNIQUES, parse_settings
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+def within_years(value: date) -> None:
+    """Refuse dates (and times) outside FIRST_YEAR..LAST_YEAR before any arithmetic on them:
+    9999-12-31T23:59 plus a slot length, or 0001-01-01 in UTC, overflows Python's datetime."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s."),
+            code="out_of_range",
+            params={"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+
+
+def _datetime_field(label: Any) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        input_formats=DATETIME_FORMATS,
+        validators=[within_years],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        validators=[within_years],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        **kwargs,
+    )
 
 
 def clinicians_of(clinic_id: int) -> Any:
@@ -25,11 +54,7 @@ def clinicians_of(clinic_id: int) -> Any:
 
 class AppointmentForm(forms.Form):
     clinician = forms.ModelChoiceField(label=_("Clinician"), queryset=User.objects.none())
-    starts_at = forms.DateTimeField(
-        label=_("Starts at"),
-        input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    starts_at = _datetime_field(_("Starts at"))
     minutes = forms.IntegerField(
         label=_("Length (minutes)"), min_value=5, max_value=480, initial=30
     )
@@ -42,11 +67,7 @@ class AppointmentForm(forms.Form):
 
 class RecurringForm(forms.Form):
     clinician = forms.ModelChoiceField(label=_("Clinician"), queryset=User.objects.none())
-    first_start = forms.DateTimeField(
-        label=_("First visit"),
-        input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    first_start = _datetime_field(_("First visit"))
     minutes = forms.IntegerField(
         label=_("Length (minutes)"), min_value=5, max_value=480, initial=30
     )
@@ -57,7 +78,8 @@ class RecurringForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    # The version the author started from (the draft's, or the signed note's text version).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
     subjective = forms.CharField(
         label=_("Subjective"),
         required=False,
@@ -82,11 +104,10 @@ class NoteForm(forms.Form):
 
 
 class AmendmentForm(NoteForm):
-    reason = forms.CharField(label=_("Reason for the amendment"), max_length=300)
+    """The full new text of a signed note; ``version`` is ``services.note_version`` as the author
+    saw it, so an amendment made meanwhile by someone else is not silently replaced."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        del self.fields["version"]
+    reason = forms.CharField(label=_("Reason for the amendment"), max_length=300)
 
 
 SIDES = [("", "—"), ("left", _("Left")), ("right", _("Right"))]
@@ -185,9 +206,15 @@ class FollowupForm(forms.Form):
     baseline_severity_0_10 = forms.IntegerField(
         label=_("Severity before the treatment (0–10)"), min_value=0, max_value=10, required=False
     )
-    onset_h = forms.FloatField(label=_("Began how many hours after the treatment?"), min_value=0)
+    # Upper bounds: a follow-up asks about the days since the last visit, not years.
+    onset_h = forms.FloatField(
+        label=_("Began how many hours after the treatment?"), min_value=0, max_value=10000
+    )
     duration_h = forms.FloatField(
-        label=_("Lasted how many hours (empty if ongoing)?"), min_value=0, required=False
+        label=_("Lasted how many hours (empty if ongoing)?"),
+        min_value=0,
+        max_value=10000,
+        required=False,
     )
     serious_criteria = forms.MultipleChoiceField(
         label=_("Serious"),
@@ -228,9 +255,7 @@ class FollowupForm(forms.Form):
 
 
 class CarePlanForm(forms.Form):
-    start_date = forms.DateField(
-        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start_date = _date_field(_("Start date"))
     interval_days = forms.IntegerField(
         label=_("Visit every (days)"), min_value=1, max_value=90, initial=7
     )
@@ -261,11 +286,14 @@ class CarePlanForm(forms.Form):
             if not part.strip():
                 continue
             try:
-                out.append(date.fromisoformat(part.strip()).isoformat())
+                day = date.fromisoformat(part.strip())
             except ValueError:
                 raise ValidationError(
-                    _("“%(value)s” is not a date (YYYY-MM-DD)."), params={"value": part.strip()}
+                    _("“%(value)s” is not a date (YYYY-MM-DD)."),
+                    params={"value": part.strip()[:40]},
                 ) from None
+            within_years(day)
+            out.append(day.isoformat())
         return sorted(out)
 
     def clean_goals(self) -> list[dict[str, str]]:
@@ -283,7 +311,7 @@ class CarePlanForm(forms.Form):
 
 class ConsentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Consent for"), choices=ConsentKind.choices)
-    given_on = forms.DateField(label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}))
+    given_on = _date_field(_("Given on"))
     notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
 
 
@@ -341,9 +369,7 @@ class ConsultationForm(forms.Form):
 
 class ConvertForm(AppointmentForm):
     name = forms.CharField(label=_("Name"), max_length=120)
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_of_birth = _date_field(_("Date of birth"))
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
 
     def clean_date_of_birth(self) -> Any:

@@ -12,6 +12,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+#: Dates and times this app accepts (inclusive years). Python's datetime stops at years 1 and
+#: 9999, so at the edges adding a time zone, a slot length or a week overflows; no clinic books,
+#: consents or plans there.
+FIRST_YEAR = 1900
+LAST_YEAR = 2100
+
 
 class ClinicProfile(models.Model):
     """What the public consultation page shows, and the clinic's SOAP note template."""

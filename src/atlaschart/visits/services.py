@@ -1,20 +1,27 @@
 """Writes to visit records and the schedule. Each function is one user action: one transaction,
-one or more access-log entries. Rule violations raise ``VisitError`` with a translated message
-that the view shows; the transaction then rolls back, so nothing is half written."""
+one or more access-log entries. Each takes the acting user (``actor``) first, so the web views,
+the CLI and the demo loader go through the same rules and write the same audit rows.
+
+Rule violations raise ``VisitError`` with a translated message that the view shows; the
+transaction then rolls back, so nothing is half written. Stored rows are re-read (and locked)
+through this app's doors, so a service handed another clinic's object refuses it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
-from django.http import HttpRequest
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atlaschart.accounts.models import User
 from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
+from atlaschart.lib.access import Door, RecordNotFound
+from atlaschart.lib.actor import Actor
 from atlaschart.measure.exam.adverse_event import (
     ADVERSE_EVENT_RULE,
     PostTreatmentComplaint,
@@ -22,8 +29,19 @@ from atlaschart.measure.exam.adverse_event import (
     classify_complaint,
 )
 from atlaschart.patients.models import Patient
+from atlaschart.visits.access import (
+    adverse_event_door,
+    appointment_door,
+    appointments_of_clinic,
+    consultation_request_door,
+    treatment_door,
+    treatments_of_clinic,
+    visit_door,
+)
 from atlaschart.visits.models import (
     ACTIVE_STATUSES,
+    FIRST_YEAR,
+    LAST_YEAR,
     SOAP_FIELDS,
     AdverseEvent,
     Amendment,
@@ -40,9 +58,50 @@ from atlaschart.visits.models import (
 )
 from atlaschart.visits.safety_gate import signing_block_reason
 
+M = TypeVar("M", bound=models.Model)
+
 
 class VisitError(Exception):
     """A refused action; ``str(err)`` is the translated message for the user."""
+
+
+@dataclass(frozen=True)
+class StoredNote:
+    """The note as stored when an amendment was refused: its text and who changed it last."""
+
+    text: dict[str, str]
+    version: int
+    last_author: str
+    last_at: datetime | None
+
+
+class AmendmentConflict(VisitError):
+    """Someone amended the note after this author opened it; nothing was saved.
+
+    ``stored`` is the text now stored, so the page can show it beside the author's own text.
+    """
+
+    def __init__(self, message: str, stored: StoredNote) -> None:
+        super().__init__(message)
+        self.stored = stored
+
+
+def _locked(door: Door[M], actor: Actor, pk: Any) -> M:
+    """The stored row ``pk`` of the actor's clinic, locked until the transaction ends.
+
+    ``of=("self",)`` locks only this row on PostgreSQL, not the patient row the clinic filter
+    joins (two notes of one patient must not wait on each other).
+    """
+    obj = door.of_clinic(actor).select_for_update(of=("self",)).filter(pk=pk).first()
+    if obj is None:
+        raise RecordNotFound(f"No such {door.label}")
+    return obj
+
+
+def _acting_user(actor: Actor) -> User:
+    if actor.user is None or actor.clinic_id is None:
+        raise VisitError(_("Sign in as a member of the clinic to do this."))
+    return actor.user
 
 
 # ------------------------------------------------------------------------------- appointments
@@ -59,13 +118,36 @@ TRANSITIONS = {
 }
 
 
+def bookable_range_message() -> str:
+    return _("Choose a time between %(first)s and %(last)s.") % {
+        "first": FIRST_YEAR,
+        "last": LAST_YEAR,
+    }
+
+
+def _ends_at(starts_at: datetime, minutes: int) -> datetime:
+    """The end of a slot, refused (not overflowed) outside the bookable years."""
+    try:
+        ends_at = starts_at + timedelta(minutes=minutes)
+    except OverflowError:
+        raise VisitError(bookable_range_message()) from None
+    if starts_at.year < FIRST_YEAR or ends_at.year > LAST_YEAR:
+        raise VisitError(bookable_range_message())
+    return ends_at
+
+
 def _check_free(
-    clinician: User, starts_at: datetime, ends_at: datetime, exclude_id: int | None = None
+    actor: Actor,
+    clinician: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    exclude_id: int | None = None,
 ) -> None:
     # Lock the clinician's row so two bookings for one clinician are checked one after the other.
     User.objects.select_for_update().filter(pk=clinician.pk).first()
     clash = (
-        Appointment.objects.filter(
+        appointments_of_clinic(actor)
+        .filter(
             clinician=clinician,
             status__in=ACTIVE_STATUSES,
             starts_at__lt=ends_at,
@@ -88,7 +170,7 @@ def _check_free(
 
 
 def _book(
-    request: HttpRequest,
+    actor: Actor,
     patient: Patient,
     clinician: User,
     starts_at: datetime,
@@ -96,12 +178,12 @@ def _book(
     note: str = "",
     care_plan: CarePlan | None = None,
 ) -> Appointment:
-    if clinician.clinic_id != patient.clinic_id:
+    if patient.clinic_id != actor.clinic_id or clinician.clinic_id != patient.clinic_id:
         raise VisitError(_("Choose a clinician of this clinic."))
     if not 5 <= minutes <= 480:
         raise VisitError(_("An appointment lasts between 5 and 480 minutes."))
-    ends_at = starts_at + timedelta(minutes=minutes)
-    _check_free(clinician, starts_at, ends_at)
+    ends_at = _ends_at(starts_at, minutes)
+    _check_free(actor, clinician, starts_at, ends_at)
     appointment = Appointment.objects.create(
         clinic_id=patient.clinic_id,
         patient=patient,
@@ -111,15 +193,13 @@ def _book(
         note=note,
         care_plan=care_plan,
     )
-    log_access(
-        request, Action.CREATE, patient=patient, obj=appointment, detail="appointment booked"
-    )
+    log_access(actor, Action.CREATE, patient=patient, obj=appointment, detail="appointment booked")
     return appointment
 
 
 @transaction.atomic
 def book_appointment(
-    request: HttpRequest,
+    actor: Actor,
     patient: Patient,
     clinician: User,
     starts_at: datetime,
@@ -127,31 +207,45 @@ def book_appointment(
     note: str = "",
 ) -> Appointment:
     """Book one appointment; refused (VisitError) if the clinician is busy at that time."""
-    return _book(request, patient, clinician, starts_at, minutes, note)
+    return _book(actor, patient, clinician, starts_at, minutes, note)
+
+
+def care_plan_starts(plan: CarePlan, first_start: datetime) -> list[datetime]:
+    """The start of each of the plan's visits, every ``interval_days`` from ``first_start``;
+    VisitError (not OverflowError) when the last would fall outside the bookable years."""
+    try:
+        starts = [
+            first_start + timedelta(days=plan.interval_days * n) for n in range(plan.planned_visits)
+        ]
+    except OverflowError:
+        raise VisitError(_("The last visit of the plan falls too far in the future.")) from None
+    if starts and starts[-1].year > LAST_YEAR:
+        raise VisitError(_("The last visit of the plan falls too far in the future."))
+    return starts
 
 
 @transaction.atomic
 def book_recurring(
-    request: HttpRequest, plan: CarePlan, clinician: User, first_start: datetime, minutes: int
+    actor: Actor, plan: CarePlan, clinician: User, first_start: datetime, minutes: int
 ) -> list[Appointment]:
     """Book the care plan's visits every ``interval_days``; a clash refuses them all."""
     return [
         _book(
-            request,
+            actor,
             plan.patient,
             clinician,
-            first_start + timedelta(days=plan.interval_days * n),
+            start,
             minutes,
             _("Care plan visit %(n)s of %(total)s") % {"n": n + 1, "total": plan.planned_visits},
             plan,
         )
-        for n in range(plan.planned_visits)
+        for n, start in enumerate(care_plan_starts(plan, first_start))
     ]
 
 
 @transaction.atomic
-def set_status(request: HttpRequest, appointment: Appointment, status: str) -> None:
-    stored = Appointment.objects.select_for_update().get(pk=appointment.pk)
+def set_status(actor: Actor, appointment: Appointment, status: str) -> None:
+    stored = _locked(appointment_door, actor, appointment.pk)
     if status not in TRANSITIONS.get(AppointmentStatus(stored.status), set()):
         raise VisitError(
             _("An appointment that is %(status)s cannot change to that status.")
@@ -159,18 +253,17 @@ def set_status(request: HttpRequest, appointment: Appointment, status: str) -> N
         )
     stored.status = status
     stored.save(update_fields=["status"])
-    log_access(
-        request, Action.UPDATE, patient=stored.patient, obj=stored, detail=f"status {status}"
-    )
+    log_access(actor, Action.UPDATE, patient=stored.patient, obj=stored, detail=f"status {status}")
 
 
 # ------------------------------------------------------------------------------------- visits
 
 
 @transaction.atomic
-def open_visit(request: HttpRequest, appointment: Appointment) -> Visit:
+def open_visit(actor: Actor, appointment: Appointment) -> Visit:
     """The visit note of this appointment, created from the clinic's template on first opening."""
-    stored = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    clinician = _acting_user(actor)
+    stored = _locked(appointment_door, actor, appointment.pk)
     existing = Visit.objects.filter(appointment=stored).first()
     if existing is not None:
         return existing
@@ -180,16 +273,14 @@ def open_visit(request: HttpRequest, appointment: Appointment) -> Visit:
     visit = Visit.objects.create(
         patient=stored.patient,
         appointment=stored,
-        clinician=request.user,
+        clinician=clinician,
         visit_date=timezone.localtime(stored.starts_at).date(),
         **{f: getattr(profile, f"template_{f}") if profile else "" for f in SOAP_FIELDS},
     )
     if stored.status == AppointmentStatus.BOOKED:
         stored.status = AppointmentStatus.ARRIVED
         stored.save(update_fields=["status"])
-    log_access(
-        request, Action.CREATE, patient=stored.patient, obj=visit, detail="visit note opened"
-    )
+    log_access(actor, Action.CREATE, patient=stored.patient, obj=visit, detail="visit note opened")
     return visit
 
 
@@ -209,10 +300,10 @@ def needs_followup(visit: Visit) -> bool:
 
 
 @transaction.atomic
-def update_note(request: HttpRequest, visit: Visit, data: dict[str, str], version: int) -> Visit:
+def update_note(actor: Actor, visit: Visit, data: dict[str, str], version: int) -> Visit:
     """Save a draft. ``version`` is the number the editor started from: if someone saved in the
     meantime the save is refused instead of overwriting their text."""
-    stored = Visit.objects.select_for_update().get(pk=visit.pk)
+    stored = _locked(visit_door, actor, visit.pk)
     if stored.is_signed:
         raise VisitError(_("This note is signed. Changes are made as amendments."))
     if stored.version != version:
@@ -228,7 +319,7 @@ def update_note(request: HttpRequest, visit: Visit, data: dict[str, str], versio
     stored.version += 1
     stored.save(update_fields=[*SOAP_FIELDS, "version", "updated_at"])
     log_access(
-        request,
+        actor,
         Action.UPDATE,
         patient=stored.patient,
         obj=stored,
@@ -238,8 +329,9 @@ def update_note(request: HttpRequest, visit: Visit, data: dict[str, str], versio
 
 
 @transaction.atomic
-def sign_note(request: HttpRequest, visit: Visit) -> None:
-    stored = Visit.objects.select_for_update().get(pk=visit.pk)
+def sign_note(actor: Actor, visit: Visit) -> None:
+    signer = _acting_user(actor)
+    stored = _locked(visit_door, actor, visit.pk)
     if stored.is_signed:
         raise VisitError(_("This note is already signed."))
     if stored.treatments.filter(signed_at__isnull=True).exists():
@@ -249,40 +341,71 @@ def sign_note(request: HttpRequest, visit: Visit) -> None:
     if needs_followup(stored):
         raise VisitError(_("Ask the adverse-event follow-up question before signing the note."))
     stored.signed_at = timezone.now()
-    stored.signed_by = request.user
+    stored.signed_by = signer
     stored.save(update_fields=["signed_at", "signed_by", "updated_at"])
     if stored.appointment_id:
-        Appointment.objects.filter(
+        appointments_of_clinic(actor).filter(
             pk=stored.appointment_id, status=AppointmentStatus.ARRIVED
         ).update(status=AppointmentStatus.DONE)
-    log_access(request, Action.SIGN, patient=stored.patient, obj=stored)
+    log_access(actor, Action.SIGN, patient=stored.patient, obj=stored)
+
+
+def _latest_amendment(visit: Visit) -> Amendment | None:
+    return visit.amendments.select_related("author").order_by("-at", "-id").first()
 
 
 def current_text(visit: Visit) -> dict[str, str]:
     """The note as it reads now: the latest amendment's text, else the signed original."""
-    latest = visit.amendments.order_by("-at", "-id").first()
-    source: Any = latest or visit
+    source: Any = _latest_amendment(visit) or visit
     return {f: getattr(source, f) for f in SOAP_FIELDS}
 
 
+def note_version(visit: Visit) -> int:
+    """Which text of a signed note an author sees: 0 for the signed original, ``n`` after ``n``
+    amendments. Amendments are never removed, so the number only grows."""
+    return visit.amendments.count()
+
+
 @transaction.atomic
-def amend_note(request: HttpRequest, visit: Visit, data: dict[str, str], reason: str) -> Amendment:
-    stored = Visit.objects.select_for_update().get(pk=visit.pk)
+def amend_note(
+    actor: Actor, visit: Visit, data: dict[str, str], reason: str, version: int
+) -> Amendment:
+    """Amend a signed note. ``version`` is the :func:`note_version` the author saw; if someone
+    amended the note since, nothing is saved and :class:`AmendmentConflict` carries the text now
+    stored, so the author can compare and lose nothing."""
+    author = _acting_user(actor)
+    # The lock makes "check the version, then add the amendment" one step: a second author
+    # waits here until the first has committed, then sees the new version and is refused.
+    stored = _locked(visit_door, actor, visit.pk)
     if not stored.is_signed:
         raise VisitError(_("Only a signed note is amended; edit the draft instead."))
+    if note_version(stored) != version:
+        latest = _latest_amendment(stored)
+        raise AmendmentConflict(
+            _(
+                "Someone amended this note while you were writing. Nothing was saved: your text "
+                "is below, next to the note as it reads now. Compare them and save again."
+            ),
+            StoredNote(
+                text=current_text(stored),
+                version=note_version(stored),
+                last_author=str(latest.author) if latest else "",
+                last_at=latest.at if latest else None,
+            ),
+        )
     before = current_text(stored)
     changed = [f for f in SOAP_FIELDS if before[f] != data[f]]
     if not changed:
         raise VisitError(_("The amendment changes nothing."))
     amendment = Amendment.objects.create(
         visit=stored,
-        author=request.user,
+        author=author,
         reason=reason,
         changed_fields=changed,
         **{f: data[f] for f in SOAP_FIELDS},
     )
     log_access(
-        request,
+        actor,
         Action.AMEND,
         patient=stored.patient,
         obj=stored,
@@ -295,13 +418,13 @@ def amend_note(request: HttpRequest, visit: Visit, data: dict[str, str], reason:
 
 
 @transaction.atomic
-def add_treatment(request: HttpRequest, visit: Visit, data: dict[str, Any]) -> Treatment:
-    stored = Visit.objects.select_for_update().get(pk=visit.pk)
+def add_treatment(actor: Actor, visit: Visit, data: dict[str, Any]) -> Treatment:
+    stored = _locked(visit_door, actor, visit.pk)
     if stored.is_signed:
         raise VisitError(_("This note is signed; treatments can no longer be added to it."))
     treatment = Treatment.objects.create(visit=stored, **data)
     log_access(
-        request,
+        actor,
         Action.CREATE,
         patient=stored.patient,
         obj=treatment,
@@ -310,31 +433,41 @@ def add_treatment(request: HttpRequest, visit: Visit, data: dict[str, Any]) -> T
     return treatment
 
 
-@transaction.atomic
-def sign_treatment(request: HttpRequest, treatment: Treatment) -> None:
+def _locked_treatment(actor: Actor, treatment: Treatment) -> Treatment:
     stored = (
-        Treatment.objects.select_for_update().select_related("visit__patient").get(pk=treatment.pk)
+        treatments_of_clinic(actor)
+        .select_for_update(of=("self",))
+        .select_related("visit__patient")
+        .filter(pk=treatment.pk)
+        .first()
     )
+    if stored is None:
+        raise RecordNotFound(f"No such {treatment_door.label}")
+    return stored
+
+
+@transaction.atomic
+def sign_treatment(actor: Actor, treatment: Treatment) -> None:
+    signer = _acting_user(actor)
+    stored = _locked_treatment(actor, treatment)
     if stored.signed_at is not None:
         raise VisitError(_("This treatment is already signed."))
     reason = signing_block_reason(stored.visit.patient, stored.technique, stored.kind)
     if reason is not None:
         raise VisitError(_("Cannot sign: %(reason)s") % {"reason": reason})
     stored.signed_at = timezone.now()
-    stored.signed_by = request.user
+    stored.signed_by = signer
     stored.save(update_fields=["signed_at", "signed_by"])
-    log_access(request, Action.SIGN, patient=stored.visit.patient, obj=stored)
+    log_access(actor, Action.SIGN, patient=stored.visit.patient, obj=stored)
 
 
 @transaction.atomic
-def delete_draft_treatment(request: HttpRequest, treatment: Treatment) -> None:
-    stored = (
-        Treatment.objects.select_for_update().select_related("visit__patient").get(pk=treatment.pk)
-    )
+def delete_draft_treatment(actor: Actor, treatment: Treatment) -> None:
+    stored = _locked_treatment(actor, treatment)
     if stored.signed_at is not None:
         raise VisitError(_("A signed treatment cannot be removed."))
     log_access(
-        request,
+        actor,
         Action.UPDATE,
         patient=stored.visit.patient,
         obj=stored,
@@ -348,11 +481,12 @@ def delete_draft_treatment(request: HttpRequest, treatment: Treatment) -> None:
 
 @transaction.atomic
 def record_followup(
-    request: HttpRequest, visit: Visit, complaint: dict[str, Any] | None
+    actor: Actor, visit: Visit, complaint: dict[str, Any] | None
 ) -> AdverseEvent | None:
     """Answer the follow-up question: ``None`` = no new or worse complaint. A complaint is
     classified by ``measure.exam.adverse_event``; serious (and intense) ones are escalated."""
-    stored = Visit.objects.select_for_update().select_related("patient").get(pk=visit.pk)
+    reporter = _acting_user(actor)
+    stored = _locked(visit_door, actor, visit.pk)
     event = None
     if complaint is not None:
         parsed = PostTreatmentComplaint(
@@ -378,10 +512,10 @@ def record_followup(
             classification=result.classification.value,
             escalated=result.escalate_to_admin,
             algorithm=ADVERSE_EVENT_RULE.label,
-            reported_by=request.user,
+            reported_by=reporter,
         )
         log_access(
-            request,
+            actor,
             Action.CREATE,
             patient=stored.patient,
             obj=event,
@@ -391,7 +525,7 @@ def record_followup(
     stored.save(update_fields=["followup_done", "updated_at"])
     if event is None:
         log_access(
-            request,
+            actor,
             Action.UPDATE,
             patient=stored.patient,
             obj=stored,
@@ -401,34 +535,43 @@ def record_followup(
 
 
 @transaction.atomic
-def review_adverse_event(request: HttpRequest, event: AdverseEvent) -> None:
-    if event.reviewed_at is not None:
+def review_adverse_event(actor: Actor, event: AdverseEvent) -> None:
+    reviewer = _acting_user(actor)
+    stored = _locked(adverse_event_door, actor, event.pk)
+    if stored.reviewed_at is not None:
         return
-    event.reviewed_at = timezone.now()
-    event.reviewed_by = request.user
-    event.save(update_fields=["reviewed_at", "reviewed_by"])
-    log_access(request, Action.UPDATE, patient=event.patient, obj=event, detail="reviewed by admin")
+    stored.reviewed_at = timezone.now()
+    stored.reviewed_by = reviewer
+    stored.save(update_fields=["reviewed_at", "reviewed_by"])
+    log_access(actor, Action.UPDATE, patient=stored.patient, obj=stored, detail="reviewed by admin")
 
 
 # ------------------------------------------------------------------------- care plan, consent
 
 
+def _own_patient(actor: Actor, patient: Patient) -> None:
+    if actor.clinic_id is None or patient.clinic_id != actor.clinic_id:
+        raise RecordNotFound("No such patient")
+
+
 @transaction.atomic
 def create_care_plan(
-    request: HttpRequest, patient: Patient, data: dict[str, Any], goals: list[dict[str, str]]
+    actor: Actor, patient: Patient, data: dict[str, Any], goals: list[dict[str, str]]
 ) -> CarePlan:
-    plan = CarePlan.objects.create(patient=patient, created_by=request.user, **data)
+    author = _acting_user(actor)
+    _own_patient(actor, patient)
+    plan = CarePlan.objects.create(patient=patient, created_by=author, **data)
     CarePlanGoal.objects.bulk_create([CarePlanGoal(care_plan=plan, **g) for g in goals])
-    log_access(request, Action.CREATE, patient=patient, obj=plan, detail="care plan")
+    log_access(actor, Action.CREATE, patient=patient, obj=plan, detail="care plan")
     return plan
 
 
 @transaction.atomic
-def record_consent(request: HttpRequest, patient: Patient, data: dict[str, Any]) -> ConsentRecord:
-    consent = ConsentRecord.objects.create(patient=patient, recorded_by=request.user, **data)
-    log_access(
-        request, Action.CREATE, patient=patient, obj=consent, detail=f"consent {consent.kind}"
-    )
+def record_consent(actor: Actor, patient: Patient, data: dict[str, Any]) -> ConsentRecord:
+    recorder = _acting_user(actor)
+    _own_patient(actor, patient)
+    consent = ConsentRecord.objects.create(patient=patient, recorded_by=recorder, **data)
+    log_access(actor, Action.CREATE, patient=patient, obj=consent, detail=f"consent {consent.kind}")
     return consent
 
 
@@ -443,7 +586,7 @@ def submit_consultation_request(clinic_id: int, data: dict[str, str]) -> Consult
 
 @transaction.atomic
 def convert_request(
-    request: HttpRequest,
+    actor: Actor,
     consultation: ConsultationRequest,
     patient_data: dict[str, Any],
     clinician: User,
@@ -453,30 +596,35 @@ def convert_request(
     """Create the patient and book the first appointment, together or not at all."""
     from atlaschart.patients.services import create_patient
 
-    stored = ConsultationRequest.objects.select_for_update().get(pk=consultation.pk)
+    stored = _locked(consultation_request_door, actor, consultation.pk)
     if stored.status != RequestStatus.NEW:
         raise VisitError(_("This request has already been handled."))
-    patient = create_patient(request, patient_data)
-    appointment = _book(request, patient, clinician, starts_at, minutes, _("First consultation"))
+    # Checked before the patient is created, so a refused time leaves no patient behind even
+    # if a caller forgets the surrounding transaction.
+    _ends_at(starts_at, minutes)
+    patient = create_patient(actor, patient_data)
+    appointment = _book(actor, patient, clinician, starts_at, minutes, _("First consultation"))
     stored.status = RequestStatus.CONVERTED
     stored.patient = patient
     stored.appointment = appointment
     stored.save(update_fields=["status", "patient", "appointment"])
     log_access(
-        request, Action.UPDATE, patient=patient, obj=stored, detail="consultation request converted"
+        actor, Action.UPDATE, patient=patient, obj=stored, detail="consultation request converted"
     )
     return appointment
 
 
 @transaction.atomic
-def decline_request(request: HttpRequest, consultation: ConsultationRequest) -> None:
-    ConsultationRequest.objects.filter(pk=consultation.pk, status=RequestStatus.NEW).update(
-        status=RequestStatus.DECLINED
-    )
+def decline_request(actor: Actor, consultation: ConsultationRequest) -> None:
+    stored = _locked(consultation_request_door, actor, consultation.pk)
+    if stored.status != RequestStatus.NEW:
+        raise VisitError(_("This request has already been handled."))
+    stored.status = RequestStatus.DECLINED
+    stored.save(update_fields=["status"])
     log_access(
-        request,
+        actor,
         Action.UPDATE,
         patient=None,
-        obj=consultation,
+        obj=stored,
         detail="consultation request declined",
     )

@@ -1,5 +1,10 @@
 """Views are thin: parse, authorise, call one service, render. Refusals from the services
-(``VisitError``) are shown as messages; nothing is half written."""
+(``VisitError``) are shown as messages; nothing is half written.
+
+Who may open each view is declared with ``permission_required(kind, permission)`` from the one
+role table (``atlaschart.lib.policy.POLICY``): front desk reaches the schedule and the
+consultation requests; visit notes, treatments, care plans and adverse events are clinical.
+"""
 
 from __future__ import annotations
 
@@ -9,27 +14,35 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from atlaschart.accounts.models import Role
 from atlaschart.audit.models import Action
-from atlaschart.audit.services import log_listing
 from atlaschart.clinics.models import Clinic
+from atlaschart.exams.access import exams_of_clinic
+from atlaschart.lib.access import log_shown
+from atlaschart.lib.actor import Actor
+from atlaschart.lib.http import AuthenticatedHttpRequest
+from atlaschart.lib.policy import Kind, Permission, permission_required
 from atlaschart.patients.access import get_patient_for_user
 from atlaschart.visits import services
 from atlaschart.visits.access import (
+    adverse_events_of_clinic,
     appointments_of_clinic,
+    consultation_requests_of_clinic,
     get_adverse_event_for_user,
     get_appointment_for_user,
     get_care_plan_for_user,
-    get_request_for_user,
+    get_consultation_request_for_user,
     get_treatment_for_user,
     get_visit_for_user,
+    log_requests_shown,
 )
 from atlaschart.visits.forms import (
     AmendmentForm,
@@ -46,22 +59,24 @@ from atlaschart.visits.forms import (
     form_token,
 )
 from atlaschart.visits.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
     SOAP_FIELDS,
-    AdverseEvent,
     AppointmentStatus,
     ClinicProfile,
-    ConsultationRequest,
     RequestStatus,
+    Visit,
 )
 from atlaschart.visits.safety_gate import signing_block_reason
 from atlaschart.web.client import client_ip
-from atlaschart.web.decorators import clinic_member_required, role_required
-
-CLINICAL = (Role.CLINICIAN, Role.CLINIC_ADMIN)
 
 
-def _clinic_id(request: HttpRequest) -> int:
-    return request.user.clinic_id  # type: ignore[union-attr,return-value]
+def _clinic_id(request: AuthenticatedHttpRequest) -> int:
+    # permission_required lets only members of a clinic through; this keeps mypy and a
+    # misconfigured URL honest.
+    if request.user.clinic_id is None:
+        raise PermissionDenied
+    return request.user.clinic_id
 
 
 # ----------------------------------------------------------------------------------- schedule
@@ -72,8 +87,31 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-@clinic_member_required
-def today(request: HttpRequest) -> HttpResponse:
+def _requested_day(request: HttpRequest) -> date:
+    """The ``date`` parameter, or today with a message when it is not a date in range.
+
+    Outside FIRST_YEAR..LAST_YEAR the week arithmetic and the time-zone conversion overflow
+    Python's datetime (year 1 and 9999 are valid ISO dates), so such dates are refused.
+    """
+    raw = request.GET.get("date", "")
+    if not raw:
+        return timezone.localdate()
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        day = None
+    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+        messages.error(
+            request,
+            _("“%(value)s” is not a date between %(first)s and %(last)s; showing today.")
+            % {"value": raw[:40], "first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+        return timezone.localdate()
+    return day
+
+
+@permission_required(Kind.APPOINTMENT, Permission.LIST)
+def today(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The clinician's start page: their appointments today."""
     start, end = _day_bounds(timezone.localdate())
     appointments = list(
@@ -81,29 +119,22 @@ def today(request: HttpRequest) -> HttpResponse:
         .filter(clinician=request.user, starts_at__gte=start, starts_at__lt=end)
         .select_related("patient", "visit")
     )
-    log_listing(request, [a.patient for a in appointments], detail="today's list")
+    log_shown(request, [a.patient for a in appointments], detail="today's list")
     return render(
         request, "visits/today.html", {"appointments": appointments, "day": timezone.localdate()}
     )
 
 
-@clinic_member_required
-def calendar(request: HttpRequest) -> HttpResponse:
+@permission_required(Kind.APPOINTMENT, Permission.LIST)
+def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Day or week calendar of one clinician (default: the user, else the clinic's first)."""
-    try:
-        day = (
-            date.fromisoformat(request.GET.get("date", ""))
-            if request.GET.get("date")
-            else timezone.localdate()
-        )
-    except ValueError:
-        day = timezone.localdate()
+    day = _requested_day(request)
     view = "week" if request.GET.get("view") == "week" else "day"
     clinicians = list(clinicians_of(_clinic_id(request)))
     chosen = request.user if request.user in clinicians else (clinicians[0] if clinicians else None)
     wanted = request.GET.get("clinician", "")
-    if wanted.isdigit():
-        chosen = next((c for c in clinicians if c.pk == int(wanted)), chosen)
+    # Compared as text: int() of a few thousand digits raises instead of returning a number.
+    chosen = next((c for c in clinicians if str(c.pk) == wanted), chosen)
     first = day - timedelta(days=day.weekday()) if view == "week" else day
     days = [first + timedelta(days=n) for n in range(7 if view == "week" else 1)]
     start, _end = _day_bounds(days[0])
@@ -113,7 +144,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         .filter(clinician=chosen, starts_at__gte=start, starts_at__lt=end)
         .select_related("patient")
     )
-    log_listing(request, [a.patient for a in appointments], detail=f"calendar {view}")
+    log_shown(request, [a.patient for a in appointments], detail=f"calendar {view}")
     columns = [
         (d, [a for a in appointments if timezone.localtime(a.starts_at).date() == d]) for d in days
     ]
@@ -133,15 +164,15 @@ def calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
-@clinic_member_required
-def appointment_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+@permission_required(Kind.APPOINTMENT, Permission.WRITE)
+def appointment_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, detail="booking form")
     form = AppointmentForm(request.POST or None, clinic_id=_clinic_id(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             services.book_appointment(
-                request, patient, d["clinician"], d["starts_at"], d["minutes"], d["note"]
+                Actor.of(request), patient, d["clinician"], d["starts_at"], d["minutes"], d["note"]
             )
         except services.VisitError as err:
             form.add_error("starts_at", str(err))
@@ -155,25 +186,34 @@ def appointment_create(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
 
 
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    """The ``next`` parameter when it points into this site, else ``fallback``
+    (``//evil.example/`` starts with a slash yet leaves the site)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
 @require_POST
-@clinic_member_required
-def appointment_status(request: HttpRequest, appointment_id: int) -> HttpResponse:
+@permission_required(Kind.APPOINTMENT, Permission.WRITE)
+def appointment_status(request: AuthenticatedHttpRequest, appointment_id: int) -> HttpResponse:
     appointment = get_appointment_for_user(request, appointment_id, detail="status change")
     status = request.POST.get("status", "")
     if status not in AppointmentStatus.values:
         messages.error(request, _("Unknown status."))
     else:
         try:
-            services.set_status(request, appointment, status)
+            services.set_status(Actor.of(request), appointment, status)
         except services.VisitError as err:
             messages.error(request, str(err))
-    return redirect(
-        request.POST.get("next") if request.POST.get("next", "").startswith("/") else "visits:today"
-    )
+    return redirect(_safe_next(request, "visits:today"))
 
 
-@role_required(*CLINICAL)
-def appointment_open(request: HttpRequest, appointment_id: int) -> HttpResponse:
+@permission_required(Kind.VISIT_NOTE, Permission.WRITE)
+def appointment_open(request: AuthenticatedHttpRequest, appointment_id: int) -> HttpResponse:
     appointment = get_appointment_for_user(request, appointment_id, detail="open visit")
     if request.method != "POST":
         existing = getattr(appointment, "visit", None)
@@ -181,7 +221,7 @@ def appointment_open(request: HttpRequest, appointment_id: int) -> HttpResponse:
             return redirect("visits:visit", visit_id=existing.pk)
         return render(request, "visits/open.html", {"appointment": appointment})
     try:
-        visit = services.open_visit(request, appointment)
+        visit = services.open_visit(Actor.of(request), appointment)
     except services.VisitError as err:
         messages.error(request, str(err))
         return redirect("visits:today")
@@ -191,27 +231,24 @@ def appointment_open(request: HttpRequest, appointment_id: int) -> HttpResponse:
 # -------------------------------------------------------------------------------------- visits
 
 
-def _visit_context(request: HttpRequest, visit: Any, **extra: Any) -> dict[str, Any]:
-    from atlaschart.exams.models import ExamRecord
+def _soap_pairs(text: dict[str, str]) -> list[tuple[Any, str]]:
+    return [(NoteForm.base_fields[f].label, text[f]) for f in SOAP_FIELDS]
 
+
+def _visit_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str, Any]:
     treatments = list(visit.treatments.select_related("signed_by"))
     for t in treatments:
         t.block_reason = (
             None if t.signed_at else signing_block_reason(visit.patient, t.technique, t.kind)
         )
-    exams = list(ExamRecord.objects.filter(visit=visit).order_by("created_at", "id"))
+    exams = list(exams_of_clinic(request).filter(visit=visit).order_by("created_at", "id"))
     context = {
         "visit": visit,
         "patient": visit.patient,
         "treatments": treatments,
         "exams": exams,
         "amendments": list(visit.amendments.select_related("author")),
-        "current_note": [
-            (NoteForm.base_fields[f].label, text)
-            for f, text in services.current_text(visit).items()
-        ]
-        if visit.is_signed
-        else [],
+        "current_note": _soap_pairs(services.current_text(visit)) if visit.is_signed else [],
         "needs_followup": services.needs_followup(visit) and not visit.is_signed,
         "events": list(visit.adverse_events.all()),
         "uc_block": signing_block_reason(visit.patient, "other_thrust"),
@@ -230,21 +267,21 @@ def _visit_context(request: HttpRequest, visit: Any, **extra: Any) -> dict[str, 
     return context
 
 
-@role_required(*CLINICAL)
-def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
+@permission_required(Kind.VISIT_NOTE, Permission.READ)
+def visit_detail(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
     visit = get_visit_for_user(request, visit_id)
     return render(request, "visits/visit.html", _visit_context(request, visit))
 
 
 @require_POST
-@role_required(*CLINICAL)
-def visit_save(request: HttpRequest, visit_id: int) -> HttpResponse:
+@permission_required(Kind.VISIT_NOTE, Permission.WRITE)
+def visit_save(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
     visit = get_visit_for_user(request, visit_id, detail="note edit")
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
             services.update_note(
-                request,
+                Actor.of(request),
                 visit,
                 {f: form.cleaned_data[f] for f in SOAP_FIELDS},
                 form.cleaned_data["version"],
@@ -263,11 +300,11 @@ def visit_save(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*CLINICAL)
-def visit_sign(request: HttpRequest, visit_id: int) -> HttpResponse:
+@permission_required(Kind.VISIT_NOTE, Permission.SIGN)
+def visit_sign(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
     visit = get_visit_for_user(request, visit_id, detail="sign")
     try:
-        services.sign_note(request, visit)
+        services.sign_note(Actor.of(request), visit)
     except services.VisitError as err:
         messages.error(request, str(err))
     else:
@@ -275,45 +312,63 @@ def visit_sign(request: HttpRequest, visit_id: int) -> HttpResponse:
     return redirect("visits:visit", visit_id=visit.pk)
 
 
-@role_required(*CLINICAL)
-def visit_amend(request: HttpRequest, visit_id: int) -> HttpResponse:
+@permission_required(Kind.VISIT_NOTE, Permission.WRITE)
+def visit_amend(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
     visit = get_visit_for_user(request, visit_id, detail="amendment form")
     if not visit.is_signed:
         return redirect("visits:visit", visit_id=visit.pk)
-    form = AmendmentForm(request.POST or None, initial=services.current_text(visit))
+    form = AmendmentForm(
+        request.POST or None,
+        initial={**services.current_text(visit), "version": services.note_version(visit)},
+    )
+    context: dict[str, Any] = {"visit": visit, "patient": visit.patient}
     if request.method == "POST" and form.is_valid():
+        mine = {f: form.cleaned_data[f] for f in SOAP_FIELDS}
         try:
             services.amend_note(
-                request,
+                Actor.of(request),
                 visit,
-                {f: form.cleaned_data[f] for f in SOAP_FIELDS},
+                mine,
                 form.cleaned_data["reason"],
+                form.cleaned_data["version"],
             )
+        except services.AmendmentConflict as conflict:
+            # Nothing was saved. Show both texts, and offer the author's own text again, now
+            # based on the stored version, so saving it is a deliberate choice after comparing.
+            retry = AmendmentForm(
+                initial={
+                    **mine,
+                    "reason": form.cleaned_data["reason"],
+                    "version": conflict.stored.version,
+                }
+            )
+            context.update(
+                form=retry,
+                conflict=str(conflict),
+                mine=_soap_pairs(mine),
+                stored=_soap_pairs(conflict.stored.text),
+                stored_by=conflict.stored.last_author,
+                stored_at=conflict.stored.last_at,
+            )
+            return render(request, "visits/amend.html", context, status=409)
         except services.VisitError as err:
             form.add_error(None, str(err))
         else:
             messages.success(request, _("The amendment was saved. The original is kept."))
             return redirect("visits:visit", visit_id=visit.pk)
-    return render(
-        request,
-        "visits/simple_form.html",
-        {
-            "form": form,
-            "patient": visit.patient,
-            "title": _("Amend the signed note"),
-            "submit": _("Save amendment"),
-        },
-    )
+    context["form"] = form
+    status = 400 if request.method == "POST" else 200
+    return render(request, "visits/amend.html", context, status=status)
 
 
 @require_POST
-@role_required(*CLINICAL)
-def treatment_add(request: HttpRequest, visit_id: int) -> HttpResponse:
+@permission_required(Kind.VISIT_NOTE, Permission.WRITE)
+def treatment_add(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
     visit = get_visit_for_user(request, visit_id, detail="treatment form")
     form = TreatmentForm(request.POST)
     if form.is_valid():
         try:
-            services.add_treatment(request, visit, form.treatment_data())
+            services.add_treatment(Actor.of(request), visit, form.treatment_data())
         except services.VisitError as err:
             messages.error(request, str(err))
         else:
@@ -328,11 +383,11 @@ def treatment_add(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*CLINICAL)
-def treatment_sign(request: HttpRequest, treatment_id: int) -> HttpResponse:
+@permission_required(Kind.VISIT_NOTE, Permission.SIGN)
+def treatment_sign(request: AuthenticatedHttpRequest, treatment_id: int) -> HttpResponse:
     treatment = get_treatment_for_user(request, treatment_id, detail="sign")
     try:
-        services.sign_treatment(request, treatment)
+        services.sign_treatment(Actor.of(request), treatment)
     except services.VisitError as err:
         messages.error(request, str(err))
     else:
@@ -341,26 +396,26 @@ def treatment_sign(request: HttpRequest, treatment_id: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*CLINICAL)
-def treatment_delete(request: HttpRequest, treatment_id: int) -> HttpResponse:
+@permission_required(Kind.VISIT_NOTE, Permission.WRITE)
+def treatment_delete(request: AuthenticatedHttpRequest, treatment_id: int) -> HttpResponse:
     treatment = get_treatment_for_user(request, treatment_id, detail="remove draft")
     try:
-        services.delete_draft_treatment(request, treatment)
+        services.delete_draft_treatment(Actor.of(request), treatment)
     except services.VisitError as err:
         messages.error(request, str(err))
     return redirect("visits:visit", visit_id=treatment.visit_id)
 
 
 @require_POST
-@role_required(*CLINICAL)
-def followup(request: HttpRequest, visit_id: int) -> HttpResponse:
+@permission_required(Kind.ADVERSE_EVENT, Permission.WRITE)
+def followup(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
     visit = get_visit_for_user(request, visit_id, detail="adverse-event follow-up")
     if request.POST.get("nothing"):
-        services.record_followup(request, visit, None)
+        services.record_followup(Actor.of(request), visit, None)
         return redirect("visits:visit", visit_id=visit.pk)
     form = FollowupForm(request.POST)
     if form.is_valid():
-        event = services.record_followup(request, visit, form.cleaned_data)
+        event = services.record_followup(Actor.of(request), visit, form.cleaned_data)
         if event is not None and event.escalated:
             messages.warning(request, _("This event was raised to the clinic admin."))
         return redirect("visits:visit", visit_id=visit.pk)
@@ -372,14 +427,14 @@ def followup(request: HttpRequest, visit_id: int) -> HttpResponse:
 # -------------------------------------------------------------------------- care plan, consent
 
 
-@role_required(*CLINICAL)
-def care_plan_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+@permission_required(Kind.CARE_PLAN, Permission.WRITE)
+def care_plan_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, detail="care plan form")
     form = CarePlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         goals = data.pop("goals")
-        services.create_care_plan(request, patient, data, goals)
+        services.create_care_plan(Actor.of(request), patient, data, goals)
         messages.success(request, _("The care plan was saved."))
         return redirect("patients:chart", patient_id=patient.pk)
     return render(
@@ -389,15 +444,15 @@ def care_plan_create(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
 
 
-@role_required(*CLINICAL)
-def care_plan_book(request: HttpRequest, plan_id: int) -> HttpResponse:
+@permission_required(Kind.CARE_PLAN, Permission.WRITE)
+def care_plan_book(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_care_plan_for_user(request, plan_id, detail="recurring booking form")
     form = RecurringForm(request.POST or None, clinic_id=_clinic_id(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             booked = services.book_recurring(
-                request, plan, d["clinician"], d["first_start"], d["minutes"]
+                Actor.of(request), plan, d["clinician"], d["first_start"], d["minutes"]
             )
         except services.VisitError as err:
             form.add_error("first_start", str(err))
@@ -416,12 +471,13 @@ def care_plan_book(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
 
 
-@role_required(*CLINICAL)
-def consent_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+# Consent to a treatment belongs with the treatment record, so it is clinical like the note.
+@permission_required(Kind.VISIT_NOTE, Permission.WRITE)
+def consent_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, detail="consent form")
     form = ConsentForm(request.POST or None, initial={"given_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        services.record_consent(request, patient, form.cleaned_data)
+        services.record_consent(Actor.of(request), patient, form.cleaned_data)
         messages.success(request, _("The consent was recorded."))
         return redirect("patients:chart", patient_id=patient.pk)
     return render(
@@ -434,22 +490,23 @@ def consent_create(request: HttpRequest, patient_id: int) -> HttpResponse:
 # ----------------------------------------------------------------------------- adverse events
 
 
-@role_required(Role.CLINIC_ADMIN)
-def adverse_events(request: HttpRequest) -> HttpResponse:
+# Reviewing an escalated event is the clinic admin's sign-off (POLICY: adverse_event sign).
+@permission_required(Kind.ADVERSE_EVENT, Permission.SIGN)
+def adverse_events(request: AuthenticatedHttpRequest) -> HttpResponse:
     events = list(
-        AdverseEvent.objects.filter(
-            patient__clinic_id=_clinic_id(request), escalated=True
-        ).select_related("patient", "reported_by", "reviewed_by")[:200]
+        adverse_events_of_clinic(request)
+        .filter(escalated=True)
+        .select_related("patient", "reported_by", "reviewed_by")[:200]
     )
-    log_listing(request, [e.patient for e in events], detail="escalated adverse events")
+    log_shown(request, [e.patient for e in events], detail="escalated adverse events")
     return render(request, "visits/adverse_events.html", {"events": events})
 
 
 @require_POST
-@role_required(Role.CLINIC_ADMIN)
-def adverse_event_review(request: HttpRequest, event_id: int) -> HttpResponse:
+@permission_required(Kind.ADVERSE_EVENT, Permission.SIGN)
+def adverse_event_review(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
     event = get_adverse_event_for_user(request, event_id, Action.UPDATE, detail="review")
-    services.review_adverse_event(request, event)
+    services.review_adverse_event(Actor.of(request), event)
     return redirect("visits:adverse_events")
 
 
@@ -494,19 +551,20 @@ def public_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "visits/public.html", context, status=status)
 
 
-@clinic_member_required
-def requests_list(request: HttpRequest) -> HttpResponse:
+@permission_required(Kind.CONSULTATION_REQUEST, Permission.LIST)
+def requests_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     items = list(
-        ConsultationRequest.objects.filter(clinic_id=_clinic_id(request), status=RequestStatus.NEW)[
-            :200
-        ]
+        consultation_requests_of_clinic(request)
+        .filter(status=RequestStatus.NEW)
+        .select_related("patient")[:200]
     )
+    log_requests_shown(request, items)
     return render(request, "visits/requests.html", {"items": items})
 
 
-@clinic_member_required
-def request_convert(request: HttpRequest, request_id: int) -> HttpResponse:
-    consultation = get_request_for_user(request, request_id, detail="convert form")
+@permission_required(Kind.CONSULTATION_REQUEST, Permission.WRITE)
+def request_convert(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
+    consultation = get_consultation_request_for_user(request, request_id, detail="convert form")
     form = ConvertForm(
         request.POST or None,
         clinic_id=_clinic_id(request),
@@ -523,7 +581,12 @@ def request_convert(request: HttpRequest, request_id: int) -> HttpResponse:
             patient_data["email"] = consultation.contact
         try:
             appointment = services.convert_request(
-                request, consultation, patient_data, d["clinician"], d["starts_at"], d["minutes"]
+                Actor.of(request),
+                consultation,
+                patient_data,
+                d["clinician"],
+                d["starts_at"],
+                d["minutes"],
             )
         except services.VisitError as err:
             form.add_error("starts_at", str(err))
@@ -544,10 +607,13 @@ def request_convert(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @require_POST
-@clinic_member_required
-def request_decline(request: HttpRequest, request_id: int) -> HttpResponse:
-    consultation = get_request_for_user(request, request_id, detail="decline")
-    services.decline_request(request, consultation)
+@permission_required(Kind.CONSULTATION_REQUEST, Permission.WRITE)
+def request_decline(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
+    consultation = get_consultation_request_for_user(request, request_id, detail="decline")
+    try:
+        services.decline_request(Actor.of(request), consultation)
+    except services.VisitError as err:
+        messages.error(request, str(err))
     return redirect("visits:requests")
 
 
@@ -566,8 +632,8 @@ class ProfileForm(ModelForm):
         ]
 
 
-@role_required(Role.CLINIC_ADMIN)
-def profile_edit(request: HttpRequest) -> HttpResponse:
+@permission_required(Kind.CLINIC_SETTINGS, Permission.WRITE)
+def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile, _created = ClinicProfile.objects.get_or_create(clinic_id=_clinic_id(request))
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
