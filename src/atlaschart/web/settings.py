@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "atlaschart.web",
     "atlaschart.lib",
     "atlaschart.clinics",
@@ -61,13 +65,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "atlaschart.accounts.middleware.UserLanguageMiddleware",
+    "atlaschart.web.security.IdleTimeoutMiddleware",
+    "atlaschart.web.security.SecurityHeadersMiddleware",
+    "atlaschart.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -114,7 +123,12 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {
+            "user_attributes": ("username", "display_name", "first_name", "last_name", "email")
+        },
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -180,15 +194,51 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    # The load balancer's health probe speaks plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 
-# Login rate limit: failures per client IP and per username in a sliding window.
+# Login rate limit: failures per client IP and per username in a fixed window, counted in the
+# database before the password is checked (accounts/ratelimit.py, docs/security.md).
 LOGIN_FAILURE_LIMIT = 5
+# Per address the allowance is larger: a clinic's staff usually share one public address.
+LOGIN_FAILURE_LIMIT_PER_IP = int(env_str("LOGIN_FAILURE_LIMIT_PER_IP", "20") or "20")
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 # Trust X-Forwarded-For only behind a known reverse proxy.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", default=False)
+
+# --- hardening: sessions, second factor, browser policies (docs/security.md) ---
+# A signed-in session ends after this many minutes without a request (and when the browser closes).
+SESSION_IDLE_MINUTES = int(env_str("SESSION_IDLE_MINUTES", "30") or "30")
+# Roles that must sign in with a second factor when their clinic has no policy of its own.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "admin,clinician")
+OTP_TOTP_ISSUER = "AtlasChart"
+# Content-Security-Policy: scripts only from this site or with the per-response nonce. Inline
+# style attributes remain in several templates, so styles still allow 'unsafe-inline'.
+from csp.constants import NONCE  # noqa: E402  (the per-response nonce sentinel)
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Pages (URL names) that may use the camera; every other page denies it (Permissions-Policy).
+CAMERA_VIEWS = ["posture:session"]
 
 LOGGING = {
     "version": 1,
