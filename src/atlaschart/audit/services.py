@@ -1,4 +1,8 @@
-"""Writing the access log. Every access helper calls one of these; nothing else writes the log."""
+"""Writing the access log. Every access helper calls one of these; nothing else writes the log.
+
+Every entry joins the hash chain as it is saved (``AccessLogEntry.save`` and the queryset's
+``bulk_create`` seal it, see atlaschart.audit.chain).
+"""
 
 from __future__ import annotations
 
@@ -52,3 +56,27 @@ def log_listing(who: Actor | HttpRequest, patients: Iterable[Patient], detail: s
     """Record that these patients were shown in a list (one row each, one query)."""
     actor = as_actor(who)
     AccessLogEntry.objects.bulk_create([_entry(actor, Action.LIST, p, p, detail) for p in patients])
+
+
+def log_denied(request: HttpRequest) -> bool:
+    """Record a refused request (403, or the door's 404 for a record of another clinic).
+
+    The row names the user, the address and the path asked for; never a patient or the clinic
+    the record might belong to (the user may not learn it, and neither may the other clinic). A
+    user without a clinic is logged without one. Anonymous requests are not logged: nobody can
+    be named, and they would let anyone fill a log that no one may delete (the web server's own
+    log has them).
+    """
+    actor = as_actor(request)
+    if actor.user is None:
+        return False
+    detail = f"{request.method} {request.path}"
+    AccessLogEntry(
+        clinic_id=actor.clinic_id,
+        user=actor.user,
+        username=actor.username,
+        client_ip=actor.client_ip,
+        action=Action.DENIED,
+        detail=detail[:300],
+    ).save()
+    return True

@@ -30,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
             problems.append("run `atlaschart migrate`")
     except Exception as exc:
         problems.append(f"database unreachable: {exc}")
+    if args.deploy:
+        problems.extend(_access_log_protection(connection))
     missing = compiled_catalogues_missing()
     print(f"translations: {'compiled' if not missing else 'NOT compiled: ' + ', '.join(missing)}")
     if missing:
@@ -42,11 +44,31 @@ def run(args: argparse.Namespace) -> int:
     return 0 if not problems else 1
 
 
+def _access_log_protection(connection: Any) -> list[str]:
+    """The access log is append-only in the database itself, not just in the app (docs/audit.md)."""
+    from atlaschart.audit.guard import protection_problems
+
+    try:
+        problems = protection_problems(connection)
+    except Exception as exc:
+        return [f"access log protection could not be checked: {exc}"]
+    if connection.vendor == "postgresql":
+        how = "triggers, and the runtime role may not UPDATE, DELETE or TRUNCATE it"
+    else:
+        how = "triggers (SQLite has no roles: protect the database file)"
+    print(f"access log: {'append-only by ' + how if not problems else 'NOT protected'}")
+    return problems
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "check",
         help="check settings, database, translations and optional parts",
         description="Run Django's system checks; report database, translations, pose model.",
     )
-    parser.add_argument("--deploy", action="store_true", help="also run Django's deployment checks")
+    parser.add_argument(
+        "--deploy",
+        action="store_true",
+        help="also run Django's deployment checks and check that the access log is append-only",
+    )
     parser.set_defaults(handler=run)

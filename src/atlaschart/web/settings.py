@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "atlaschart.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "atlaschart.audit.middleware.DeniedAccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -209,8 +210,13 @@ LOGIN_FAILURE_LIMIT = 5
 # Per address the allowance is larger: a clinic's staff usually share one public address.
 LOGIN_FAILURE_LIMIT_PER_IP = int(env_str("LOGIN_FAILURE_LIMIT_PER_IP", "20") or "20")
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
-# Trust X-Forwarded-For only behind a known reverse proxy.
-TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", default=False)
+# How many reverse proxies stand in front of the app: the client address is the entry the
+# outermost of them appended to X-Forwarded-For (atlaschart.web.client). 0: REMOTE_ADDR. The old
+# TRUST_X_FORWARDED_FOR=1 still means one proxy.
+_proxies = env_str("TRUSTED_PROXY_COUNT") or ("1" if env_bool("TRUST_X_FORWARDED_FOR") else "0")
+if not _proxies.strip().isdigit():
+    raise ValueError(f"TRUSTED_PROXY_COUNT must be a number of proxies (0, 1, 2...): {_proxies!r}")
+TRUSTED_PROXY_COUNT = int(_proxies)
 
 # --- hardening: sessions, second factor, browser policies (docs/security.md) ---
 # A signed-in session ends after this many minutes without a request (and when the browser closes).
