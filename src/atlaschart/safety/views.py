@@ -90,7 +90,12 @@ def acknowledge(request: AuthenticatedHttpRequest, screen_id: int) -> HttpRespon
     record = get_screen_for_user(actor, screen_id, action=Action.UPDATE, log=False)
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose acknowledge or override."))
+        # The reason's own message (too long, a character that cannot be stored) when it is the
+        # reason that is wrong; otherwise the choice is missing.
+        reason_errors = form.errors.get("reason")
+        messages.error(
+            request, reason_errors[0] if reason_errors else _("Choose acknowledge or override.")
+        )
     else:
         try:
             services.acknowledge(
