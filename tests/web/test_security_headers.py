@@ -150,9 +150,7 @@ def test_activity_keeps_the_session(personas) -> None:
 
 def test_the_session_ends_when_the_browser_closes(personas) -> None:
     client = Client()
-    client.post(
-        reverse("accounts:login"), {"username": "clinician", "password": personas.password}
-    )
+    client.post(reverse("accounts:login"), {"username": "clinician", "password": personas.password})
     cookie = client.cookies["sessionid"]
     assert not cookie["max-age"] and not cookie["expires"]
 
