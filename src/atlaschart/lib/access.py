@@ -15,7 +15,7 @@ One condition per line, so the URL-walk test proves each.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -28,6 +28,11 @@ if TYPE_CHECKING:
     from atlaschart.patients.models import Patient
 
 M = TypeVar("M", bound=models.Model)
+
+
+# Every door declared anywhere, in import order: the tests mutate each one in turn to prove that
+# the URL walk notices a door that lost its clinic filter.
+DOORS: list[Door[Any]] = []
 
 
 class RecordNotFound(Http404):
@@ -50,7 +55,9 @@ class Door(Generic[M]):
     patient_attr: str
     related: tuple[str, ...] = ()
     label: str = "record"
-    _getter: Any = field(init=False, repr=False, compare=False, default=None)
+
+    def __post_init__(self) -> None:
+        DOORS.append(self)
 
     def of_clinic(self, who: Actor | HttpRequest) -> models.QuerySet[M]:
         """All records of this kind in the acting user's clinic (not logged: callers log what
