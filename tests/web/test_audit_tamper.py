@@ -90,7 +90,7 @@ def test_the_guard_installs_every_trigger(db) -> None:
 
 
 @postgres_only
-def test_runtime_role_may_not_change_or_truncate_and_the_check_says_so(entry) -> None:
+def test_runtime_role_may_not_change_or_truncate_and_the_check_says_so(entry, personas) -> None:
     """The two-role set-up of docs/audit.md, with a throw-away runtime role."""
     role = f"atlaschart_runtime_{uuid.uuid4().hex[:8]}"
     tables = ", ".join(guard.GUARDED_TABLES)
@@ -102,6 +102,9 @@ def test_runtime_role_may_not_change_or_truncate_and_the_check_says_so(entry) ->
         cursor.execute(f"SET ROLE {role}")
         try:
             assert guard.protection_problems(connection) == []
+            # The runtime role can still append (the chain lock and head need no more).
+            log_access(Actor(personas.clinician), "view", patient=personas.patient)
+            assert AccessLogEntry.objects.count() == 2
             for sql in (
                 "UPDATE audit_accesslogentry SET detail = 'x'",
                 "DELETE FROM audit_accesslogentry",
