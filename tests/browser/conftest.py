@@ -7,6 +7,7 @@ always runs them.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,30 @@ SCREENSHOT_DIR = Path(os.environ.get("ATLASCHART_SCREENSHOTS", "var/screenshots"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def _wait_for_function_by_polling(
+    self: Any,
+    expression: str,
+    *,
+    arg: Any = None,
+    timeout: float | None = None,
+    polling: Any = None,
+) -> Any:
+    """Page.wait_for_function without Playwright's in-page eval, which the app's CSP forbids.
+
+    Playwright compiles a string predicate inside the page with eval(); the Content-Security-Policy
+    (no 'unsafe-eval', docs/security.md) refuses that. page.evaluate() goes through the DevTools
+    protocol, which CSP does not govern, so the predicate is polled from here instead.
+    """
+    deadline = time.monotonic() + (timeout if timeout is not None else 15_000) / 1000
+    while True:
+        value = self.evaluate(expression) if arg is None else self.evaluate(expression, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"wait_for_function timed out: {expression}")
+        self.wait_for_timeout(50)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser" in str(item.fspath):
@@ -31,7 +56,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def chromium() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"browser tests skipped: {CHROMIUM} not found (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Page, sync_playwright
+
+    Page.wait_for_function = _wait_for_function_by_polling  # type: ignore[method-assign]
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
