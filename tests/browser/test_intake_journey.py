@@ -103,3 +103,34 @@ def test_patient_intake_on_a_phone_in_korean(live_server, chromium, page, person
     outcomes = page.locator(".outcomes-table")
     assert "NPRS" in outcomes.inner_text() and "6" in outcomes.inner_text()
     screenshot(page, "intake-06-chart-banner-scores")
+
+    # Front desk on a phone, in Korean: only the status (done, needs a clinician), no level, no
+    # finding, no score, and no link to a page that would refuse it.
+    from django.conf import settings
+    from django.test import Client
+
+    personas.desk.language = "ko"
+    personas.desk.save(update_fields=["language"])
+    desk_client = Client()
+    desk_client.force_login(personas.desk)
+    desk_context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, locale="ko-KR", is_mobile=True, has_touch=True
+    )
+    session = desk_client.cookies[settings.SESSION_COOKIE_NAME].value
+    desk_context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    desk_phone = desk_context.new_page()
+    desk_phone.set_default_timeout(15_000)
+    desk_phone.goto(f"{live_server.url}/patients/{personas.patient.pk}/")
+    status_banner = desk_phone.locator(".safety-banner")
+    assert status_banner.get_attribute("data-status") == "needs-clinician"
+    assert "완료, 임상가 확인 필요" in status_banner.inner_text()
+    body = desk_phone.locator("main").inner_text()
+    assert "응급" not in body and "V2" not in body and "NPRS" not in body
+    assert desk_phone.locator('[data-status="done"]').count() == 1  # the intake
+    assert desk_phone.locator('a[href*="/safety/"], a[href^="/intake/1"]').count() == 0
+    # Nothing wider than the phone: the status reads without sideways scrolling.
+    assert desk_phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(desk_phone, "intake-07-desk-chart-status-phone-ko")
+    desk_context.close()
