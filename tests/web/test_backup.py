@@ -169,7 +169,7 @@ def test_the_cli_backs_up_verifies_and_refuses(clinic_with_media, tmp_path, caps
 
 
 def test_a_part_that_does_not_match_the_manifest_is_refused(clinic_with_media, tmp_path) -> None:
-    """A well-formed archive whose file was swapped (gzip and tar intact): only sha256 catches it."""
+    """A well-formed archive with one file swapped (gzip and tar intact): sha256 catches it."""
     import io
     import tarfile
 
