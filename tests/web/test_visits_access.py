@@ -400,3 +400,42 @@ def test_the_calendar_and_the_admins_event_list_are_logged(personas, records) ->
     assert AccessLogEntry.objects.filter(
         action="list", user=personas.admin, detail="escalated adverse events"
     ).exists()
+
+
+@pytest.fixture
+def roleless(personas: Any) -> User:
+    """A member of the clinic whose role the policy does not know (a role added later, or a
+    mistyped one): the policy grants it nothing, so every schedule page is closed to it too."""
+    user = User(username="no-role", clinic=personas.seoul, role="")
+    user.set_password(personas.password)
+    user.save()
+    return user
+
+
+@pytest.mark.django_db
+def test_schedule_and_request_pages_need_a_role_the_policy_grants(
+    personas, records, roleless
+) -> None:
+    client = login(roleless)
+    before = snapshot()
+    for method, url in [
+        ("get", reverse("visits:today")),
+        ("get", reverse("visits:calendar")),
+        ("get", reverse("visits:book", args=[personas.patient.pk])),
+        ("post", reverse("visits:status", args=[records.appointment.pk])),
+        ("get", reverse("visits:requests")),
+        ("get", reverse("visits:convert", args=[records.request.pk])),
+        ("post", reverse("visits:decline", args=[records.request.pk])),
+        ("get", reverse("visits:profile")),
+    ]:
+        response = getattr(client, method)(url, {"status": "cancelled"} if method == "post" else {})
+        assert response.status_code == 403, (method, url, response.status_code)
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_only_the_clinic_admin_edits_the_public_page_and_note_templates(personas) -> None:
+    url = reverse("visits:profile")
+    assert login(personas.desk).get(url).status_code == 403
+    assert login(personas.clinician).get(url).status_code == 403
+    assert login(personas.admin).get(url).status_code == 200
