@@ -300,6 +300,8 @@ def volume_landmarks(request: AuthenticatedHttpRequest, series_id: int) -> HttpR
     """Body: {"landmarks": [{"name", "plane", "index", "row", "col"}]} (display pixels of a
     slice); stored with the voxel index and patient x, y, z in mm (LPS)."""
     series = get_series_for_user(request, series_id, detail="CBCT landmarks")
+    if not series.is_volume:
+        raise Http404  # 3-D landmarks need a volume (as the viewer page does)
     try:
         body = _json_body(request)
         vol = rendering.volume(series)
