@@ -349,3 +349,33 @@ def test_a_hostile_acknowledgement_reason_writes_nothing(personas, reason) -> No
     )
     assert response.status_code == 302
     assert not Acknowledgement.objects.exists()
+
+
+HUGE_ID = 10**40
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("exams:detail", "get"),
+        ("safety:acknowledge", "post"),
+        ("intake:detail", "get"),
+        ("intake:followup_detail", "get"),
+        ("safety:patient", "get"),
+        ("intake:link_create", "post"),
+        ("intake:followup_create", "get"),
+    ],
+)
+def test_an_id_past_every_integer_column_is_a_404(personas, name, method) -> None:
+    client = Client()
+    client.force_login(personas.clinician)
+    response = getattr(client, method)(reverse(name, args=[HUGE_ID]))
+    assert response.status_code == 404
+
+
+def test_a_huge_visit_id_on_the_exam_form_is_ignored_not_a_500(personas) -> None:
+    client = Client()
+    client.force_login(personas.clinician)
+    url = reverse("exams:create", args=[personas.patient.pk, "palpation"])
+    for visit in (str(HUGE_ID), "9" * 5000):
+        assert client.get(url, {"visit": visit}).status_code in (200, 404)
