@@ -127,6 +127,8 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
         subjective=f"neck pain {SECRET}",
     )
     treatment = Treatment.objects.create(visit=visit, kind="uc_adjustment", technique="nucca")
+    # A second draft treatment, for the walk's removal request (the first is signed by another).
+    spare = Treatment.objects.create(visit=visit, kind="uc_adjustment", technique="nucca")
     plan = CarePlan.objects.create(
         patient=patient, start_date=timezone.localdate(), created_by=personas.clinician
     )
@@ -155,6 +157,7 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
         appointment=appointment.pk,
         visit=visit.pk,
         treatment=treatment.pk,
+        spare_treatment=spare.pk,
         care_plan=plan.pk,
         consent=consent.pk,
         adverse_event=event.pk,
@@ -272,19 +275,24 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
     }
     response = clinician.post(
         reverse("imaging_studies:analysis_save", args=[radiograph.pk]),
-        json.dumps({"view": "nasium", "landmarks": landmarks}),
+        json.dumps({"view": "nasium", "points": landmarks}),
         content_type="application/json",
     )
     assert response.status_code in (200, 201, 302), response.content.decode()[:1000]
     from atlaschart.imaging_studies.models import UCAnalysis
 
     ids["analysis"] = UCAnalysis.objects.filter(patient=patient).latest("id").pk
-    ids["listing_table"] = ListingTable.objects.create(
-        clinic=personas.seoul,
-        table_id="walk",
-        version=1,
-        view="nasium",
-        source="{}",
-    ).pk
+    table = {
+        "id": "walk",
+        "version": "1",
+        "view": "nasium",
+        "rules": [{"when": {"atlas_laterality_deg": {"min": 0.25}}, "listing": "WALK"}],
+    }
+    response = _login(personas.admin).post(
+        reverse("imaging_studies:listing_tables"),
+        {"file": SimpleUploadedFile("t.json", json.dumps(table).encode()), "activate": "on"},
+    )
+    assert response.status_code in (200, 302), response.content.decode()[:1000]
+    ids["listing_table"] = ListingTable.objects.get(clinic=personas.seoul, table_id="walk").pk
     ids["staff_user"] = personas.desk.pk
     return EveryKind(ids=ids, intake_token=intake_token)
