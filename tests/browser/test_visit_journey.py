@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -82,3 +83,106 @@ def test_a_clinicians_whole_visit(live_server, page, personas) -> None:
     expect(page.get_by_text("Neck pain 6/10 since Sunday.")).to_be_visible()
     expect(page.locator(".amendments")).to_contain_text("clinician changed: subjective")
     screenshot(page, "visit-amended")
+
+
+def _phone(chromium, live_server, user) -> Any:
+    """A phone-sized page in Korean, signed in as ``user`` (session cookie from the test client,
+    so the sign-in form is not what this test is about)."""
+    from django.conf import settings
+    from django.test import Client
+
+    user.language = "ko"
+    user.save(update_fields=["language"])
+    client = Client()
+    client.force_login(user)
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, locale="ko-KR", is_mobile=True, has_touch=True
+    )
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    phone = context.new_page()
+    phone.set_default_timeout(15_000)
+    return phone
+
+
+def test_front_desk_schedule_and_a_refused_amendment_on_a_phone_in_korean(
+    live_server, chromium, personas
+) -> None:
+    from atlaschart.lib.actor import Actor
+    from atlaschart.visits import services
+    from atlaschart.visits.models import ConsultationRequest, Visit
+
+    now = timezone.localtime()
+    start = datetime(now.year, now.month, now.day, 10, 0, tzinfo=timezone.get_current_timezone())
+    Appointment.objects.create(
+        clinic=personas.seoul,
+        patient=personas.patient,
+        clinician=personas.clinician,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=30),
+    )
+    ConsultationRequest.objects.create(
+        clinic=personas.seoul,
+        name="이지은",
+        contact="010-5555-1234",
+        preferred_time="평일 오전",
+        complaint="고개를 돌리면 목이 아파요.",
+    )
+
+    # Front desk: the week calendar and the requests, in Korean, nothing wider than the phone.
+    desk = _phone(chromium, live_server, personas.desk)
+    desk.goto(f"{live_server.url}/schedule/?view=week&clinician={personas.clinician.pk}")
+    expect(desk.get_by_role("heading", name="일정표")).to_be_visible()
+    expect(desk.locator(".calendar")).to_contain_text(personas.patient.name)
+    assert desk.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(desk, "visit-desk-calendar-week-phone-ko")
+    desk.goto(f"{live_server.url}/schedule/?date=9999-12-31")
+    expect(
+        desk.get_by_text(re.compile("사이의 날짜가 아니어서 오늘 일정을 보여 드립니다"))
+    ).to_be_visible()
+    desk.goto(f"{live_server.url}/schedule/requests/")
+    expect(desk.get_by_text("이지은")).to_be_visible()
+    assert desk.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(desk, "visit-desk-requests-phone-ko")
+    # The chart: appointments yes; no visit notes, care plans or consent links.
+    desk.goto(f"{live_server.url}/patients/{personas.patient.pk}/")
+    expect(desk.locator("#section-appointments")).to_be_visible()
+    assert desk.locator("#section-visits").count() == 0
+    assert desk.locator('a[href^="/visits/"]').count() == 0
+    screenshot(desk, "visit-desk-chart-phone-ko")
+    desk.context.close()
+
+    # A clinician amends a signed note on a phone while the admin amends it at the desk.
+    visit = Visit.objects.create(
+        patient=personas.patient,
+        clinician=personas.clinician,
+        visit_date=timezone.localdate(),
+        subjective="월요일부터 목 통증 6/10.",
+        signed_at=timezone.now(),
+        signed_by=personas.clinician,
+    )
+    phone = _phone(chromium, live_server, personas.clinician)
+    phone.goto(f"{live_server.url}/visits/{visit.pk}/amend/")
+    phone.locator("#id_subjective").fill("일요일부터 목 통증 6/10.")
+    phone.locator("#id_reason").fill("환자가 시작한 요일을 바로잡음")
+    services.amend_note(
+        Actor.system(personas.admin, via="test"),
+        visit,
+        {"subjective": "토요일부터 목 통증 7/10.", "objective": "", "assessment": "", "plan": ""},
+        "관리자 수정",
+        0,
+    )
+    phone.get_by_role("button", name="수정 저장").click()
+    conflict = phone.locator("#conflict")
+    expect(conflict).to_contain_text("일요일부터 목 통증 6/10.")
+    expect(conflict).to_contain_text("토요일부터 목 통증 7/10.")
+    expect(phone.get_by_text(re.compile("아무것도 저장되지 않았습니다"))).to_be_visible()
+    # The author's words are still in the form, ready to save after comparing.
+    assert phone.locator("#id_subjective").input_value() == "일요일부터 목 통증 6/10."
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "visit-amend-conflict-phone-ko")
+    phone.get_by_role("button", name="수정 저장").click()
+    expect(phone.locator(".amendments li")).to_have_count(2)
+    phone.context.close()

@@ -384,7 +384,7 @@ def amend_note(
         raise AmendmentConflict(
             _(
                 "Someone amended this note while you were writing. Nothing was saved: your text "
-                "is below, next to the note as it reads now. Compare them and save again."
+                "is below, with the note as it reads now. Compare them and save again."
             ),
             StoredNote(
                 text=current_text(stored),
