@@ -3,6 +3,8 @@ on every exam page and sees no exam on the chart, and the service derives what i
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -94,3 +96,22 @@ def test_the_service_derives_what_it_stores_from_the_raw_inputs(personas) -> Non
         personas.clinician,
         personas.patient,
     )
+
+
+def test_a_core_refusal_at_the_service_is_a_400_and_stores_nothing(personas, monkeypatch) -> None:
+    """Should the inputs change between the form's check and the service's (a pre check saved
+    meanwhile), the service's own run of the core decides, and the page says why."""
+    from atlaschart.measure.exam import ExamValidationError
+
+    def refuse(*args, **kwargs):
+        raise ExamValidationError("required", "magnitude_mm")
+
+    # Only the service's core refuses; the form's check still passes.
+    monkeypatch.setattr(services, "core", SimpleNamespace(build=refuse))
+    response = login(personas.clinician).post(
+        reverse("exams:create", args=[personas.patient.pk, "palpation"]),
+        {"findings": "Tender left C1 transverse process"},
+    )
+    assert response.status_code == 400
+    assert "Nothing was saved" in response.content.decode()
+    assert not ExamRecord.objects.exists()

@@ -10,10 +10,12 @@ from atlaschart.audit.models import Action
 from atlaschart.exams import display, services
 from atlaschart.exams.access import get_exam_for_user
 from atlaschart.exams.forms import FORMS
+from atlaschart.exams.messages import as_validation_error
 from atlaschart.exams.models import ExamKind
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.policy import Kind, Permission, permission_required
+from atlaschart.measure.exam import ExamValidationError
 from atlaschart.patients.access import get_patient_for_user
 
 
@@ -52,18 +54,24 @@ def exam_create(request: AuthenticatedHttpRequest, patient_id: int, kind: str) -
         pre_raw=pre.raw if pre else None,
     )
     if data is not None and form.is_valid():
-        services.record_exam(
-            actor,
-            patient,
-            kind,
-            raw=form.raw(),
-            timing=form.cleaned_data.get("timing", ""),
-            visit_id=visit.pk if visit else None,
-        )
-        messages.success(request, _("The examination was saved."))
-        if visit is not None:
-            return redirect("visits:visit", visit_id=visit.pk)
-        return redirect("patients:chart", patient_id=patient.pk)
+        try:
+            services.record_exam(
+                actor,
+                patient,
+                kind,
+                raw=form.raw(),
+                timing=form.cleaned_data.get("timing", ""),
+                visit_id=visit.pk if visit else None,
+            )
+        except ExamValidationError as err:
+            # The form ran the same core a moment ago, so this means the inputs changed under
+            # it (another pre check saved meanwhile); show the core's message, store nothing.
+            form.add_error(None, as_validation_error(err, None, {}))
+        else:
+            messages.success(request, _("The examination was saved."))
+            if visit is not None:
+                return redirect("visits:visit", visit_id=visit.pk)
+            return redirect("patients:chart", patient_id=patient.pk)
     return render(
         request,
         "exams/form.html",
