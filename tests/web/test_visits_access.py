@@ -439,3 +439,29 @@ def test_only_the_clinic_admin_edits_the_public_page_and_note_templates(personas
     assert login(personas.desk).get(url).status_code == 403
     assert login(personas.clinician).get(url).status_code == 403
     assert login(personas.admin).get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_logging_the_request_list_does_not_cost_a_query_per_request(personas) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(personas.desk)
+    url = reverse("visits:requests")
+
+    def add(n: int) -> None:
+        ConsultationRequest.objects.bulk_create(
+            ConsultationRequest(clinic=personas.seoul, name=f"요청 {i}", contact="x", complaint="y")
+            for i in range(n)
+        )
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    add(2)
+    small = count()
+    add(40)
+    assert count() == small
+    assert AccessLogEntry.objects.filter(action="list", user=personas.desk).count() == 2 + 42

@@ -58,6 +58,19 @@ def log_listing(who: Actor | HttpRequest, patients: Iterable[Patient], detail: s
     AccessLogEntry.objects.bulk_create([_entry(actor, Action.LIST, p, p, detail) for p in patients])
 
 
+def log_records_listed(
+    who: Actor | HttpRequest, records: Iterable[models.Model], detail: str = ""
+) -> None:
+    """Record that these records were shown in a list (one row each, naming the record; its
+    ``patient``, when it has one yet, is the data subject). For lists whose rows are not
+    patients, e.g. consultation requests, which hold a name and a phone number before any
+    patient exists."""
+    actor = as_actor(who)
+    AccessLogEntry.objects.bulk_create(
+        [_entry(actor, Action.LIST, getattr(r, "patient", None), r, detail) for r in records]
+    )
+
+
 def log_denied(request: HttpRequest) -> bool:
     """Record a refused request (403, or the door's 404 for a record of another clinic).
 

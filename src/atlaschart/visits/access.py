@@ -15,9 +15,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from atlaschart.audit.models import Action
-from atlaschart.audit.services import log_access
+from atlaschart.audit.services import log_records_listed
 from atlaschart.lib.access import Door
-from atlaschart.lib.actor import Actor, as_actor
+from atlaschart.lib.actor import Actor
 from atlaschart.visits.models import (
     AdverseEvent,
     Amendment,
@@ -200,8 +200,4 @@ def log_requests_shown(
 ) -> None:
     """One ``list`` row per request shown: a request holds a name, a phone number and a
     complaint before any patient exists, so ``log_shown`` (one row per patient) would miss it."""
-    actor = as_actor(who)
-    for consultation in requests:
-        log_access(
-            actor, Action.LIST, patient=consultation.patient, obj=consultation, detail=detail
-        )
+    log_records_listed(who, requests, detail=detail)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.db import models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,7 @@ from atlaschart.visits.access import (
     treatment_door,
     treatments_of_clinic,
     visit_door,
+    visits_of_clinic,
 )
 from atlaschart.visits.models import (
     ACTIVE_STATUSES,
@@ -264,7 +266,7 @@ def open_visit(actor: Actor, appointment: Appointment) -> Visit:
     """The visit note of this appointment, created from the clinic's template on first opening."""
     clinician = _acting_user(actor)
     stored = _locked(appointment_door, actor, appointment.pk)
-    existing = Visit.objects.filter(appointment=stored).first()
+    existing = visits_of_clinic(actor).filter(appointment=stored).first()
     if existing is not None:
         return existing
     if stored.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
@@ -284,12 +286,13 @@ def open_visit(actor: Actor, appointment: Appointment) -> Visit:
     return visit
 
 
-def needs_followup(visit: Visit) -> bool:
+def needs_followup(who: Actor | HttpRequest, visit: Visit) -> bool:
     """The adverse-event question is due after an earlier visit with a signed treatment."""
     if visit.followup_done:
         return False
     return (
-        Treatment.objects.filter(
+        treatments_of_clinic(who)
+        .filter(
             visit__patient_id=visit.patient_id,
             visit__visit_date__lte=visit.visit_date,
             signed_at__isnull=False,
@@ -338,7 +341,7 @@ def sign_note(actor: Actor, visit: Visit) -> None:
         raise VisitError(
             _("Sign or remove the unsigned treatment records before signing the note.")
         )
-    if needs_followup(stored):
+    if needs_followup(actor, stored):
         raise VisitError(_("Ask the adverse-event follow-up question before signing the note."))
     stored.signed_at = timezone.now()
     stored.signed_by = signer

@@ -249,7 +249,7 @@ def _visit_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str
         "exams": exams,
         "amendments": list(visit.amendments.select_related("author")),
         "current_note": _soap_pairs(services.current_text(visit)) if visit.is_signed else [],
-        "needs_followup": services.needs_followup(visit) and not visit.is_signed,
+        "needs_followup": services.needs_followup(request, visit) and not visit.is_signed,
         "events": list(visit.adverse_events.all()),
         "uc_block": signing_block_reason(visit.patient, "other_thrust"),
         "soap_fields": SOAP_FIELDS,
