@@ -102,6 +102,21 @@ def test_a_changed_entry_with_its_hash_rewritten_is_named(five, capsys) -> None:
     assert report["first_problem"]["entry_id"] == five[1].pk
 
 
+def test_relinking_the_next_entry_as_well_is_still_caught(five, capsys) -> None:
+    """Each hash covers the previous hash, so a forger must rewrite every entry to the end."""
+    forged = five[1].chain_values() | {"detail": "nothing to see"}
+    new_hash = entry_hash(forged, five[1].prev_hash)
+    raw(
+        "UPDATE audit_accesslogentry SET detail = %s, row_hash = %s WHERE id = %s",
+        ["nothing to see", new_hash, five[1].pk],
+    )
+    raw("UPDATE audit_accesslogentry SET prev_hash = %s WHERE id = %s", [new_hash, five[2].pk])
+    code, report = verify(capsys)
+    assert code == 1
+    problem = report["first_problem"]
+    assert (problem["kind"], problem["entry_id"]) == ("changed", five[2].pk)
+
+
 def test_a_removed_entry_is_named(five, capsys) -> None:
     raw("DELETE FROM audit_accesslogentry WHERE id = %s", [five[1].pk])
     code, report = verify(capsys)
