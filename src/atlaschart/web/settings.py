@@ -201,6 +201,11 @@ if HTTPS:
     # The load balancer's health probe speaks plain HTTP.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading commits the domain and all its subdomains to HTTPS in browsers for months: a
+    # decision for the clinic, made with HSTS_PRELOAD=1; until then Django's reminder is silenced.
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 
