@@ -124,3 +124,77 @@ def test_full_body_photo_in_korean(live_server, page, personas, settings, tmp_pa
         "모델 랜드마크: mediapipe-pose-full@0.10.21+tta-rot0-10step2-mirror-mean@2"
     )
     screenshot(page, "posture-full-body-ko")
+
+
+def _sign_in(page, live_server, username: str, password: str) -> None:
+    page.goto(live_server.url + "/accounts/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button.primary").last.click()
+
+
+def test_on_a_phone_in_korean_a_calibration_too_long_is_refused_and_front_desk_sees_no_photos(
+    live_server, chromium, personas, settings, tmp_path
+) -> None:
+    """Issue 10 and 12 on a phone (390 px wide), in Korean: a calibration distance of 1e308 mm is
+    refused with the limit named, nothing stored; front desk's chart has no posture or imaging
+    section (photos are clinical content) and the photo's own URL answers 403."""
+    import io
+
+    from django.core.files.base import ContentFile
+
+    from atlaschart.posture.models import LandmarkRevision, PostureSession, PostureShot
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 400), (180, 180, 180)).save(buf, "JPEG")
+    session = PostureSession.objects.create(
+        patient=personas.patient, taken_on="2025-03-01", clinician=personas.clinician
+    )
+    shot = PostureShot(
+        session=session,
+        view="anterior",
+        image_format="JPEG",
+        width=300,
+        height=400,
+        sha256="0" * 64,
+        created_by=personas.clinician,
+    )
+    shot.image.save("p.jpg", ContentFile(buf.getvalue()), save=False)
+    shot.save()
+    LandmarkRevision.objects.create(shot=shot, number=1, source="model", landmarks=[])
+    for user in (personas.clinician, personas.desk):
+        user.language = "ko"
+        user.save(update_fields=["language"])
+
+    phone = chromium.new_context(viewport={"width": 390, "height": 844}, locale="ko-KR")
+    page = phone.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        _sign_in(page, live_server, "clinician", personas.password)
+        page.goto(f"{live_server.url}/posture/shot/{shot.pk}/")
+        page.locator("details.card summary").first.click()
+        form = page.locator(f"form[action='/posture/shot/{shot.pk}/calibration']")
+        for name, value in (("x1", "10"), ("y1", "10"), ("x2", "200"), ("y2", "10")):
+            form.locator(f"input[name={name}]").fill(value)
+        form.locator("input[name=distance_mm]").evaluate("e => e.removeAttribute('max')")
+        form.locator("input[name=distance_mm]").fill("1e308")
+        form.locator("button[type=submit], button:not([type])").first.click()
+        expect(page.locator("ul.messages")).to_contain_text("5000")
+        text = page.locator("main").inner_text()
+        assert "mm 이하여야 합니다" in text, text
+        shot.refresh_from_db()
+        assert shot.cal_distance_mm is None
+        screenshot(page, "posture-calibration-limit-ko-phone")
+
+        page.context.clear_cookies()
+        _sign_in(page, live_server, "desk", personas.password)
+        page.goto(f"{live_server.url}/patients/{personas.patient.pk}/")
+        chart = page.locator("main").inner_text()
+        assert "자세" not in chart and "영상" not in chart, chart
+        assert page.locator("a[href*='/posture/'], a[href*='/imaging/']").count() == 0
+        screenshot(page, "chart-front-desk-ko-phone")
+        response = page.request.get(f"{live_server.url}/posture/shot/{shot.pk}/image")
+        assert response.status == 403
+    finally:
+        phone.close()

@@ -217,3 +217,30 @@ def test_a_compare_id_of_5000_digits_is_ignored(personas: Any, world: dict[str, 
     url = reverse("imaging_studies:compare", args=[world["patient_id"]])
     r = clinician(personas, "en").get(url, {"pre": "9" * 5000, "post": "1"})
     assert r.status_code == 200
+
+
+def test_dicom_header_text_with_nul_and_bad_bytes_is_stored_cleaned(personas: Any) -> None:
+    """A crafted header (NUL inside the name, undecodable bytes in a description) would be a
+    DataError on PostgreSQL: the text is cleaned before it is stored, the image still imports."""
+    import io
+
+    from pydicom import dcmread
+    from pydicom.uid import generate_uid
+
+    from atlaschart.imaging_studies import services
+    from atlaschart.imaging_studies.models import Study
+    from atlaschart.lib.actor import Actor
+
+    ds = dcmread(io.BytesIO(doors._dicom("DX", 16, 16, generate_uid(), generate_uid())))
+    ds.PatientName = "Kim\x00^Minjun"
+    ds.SeriesDescription = "AP\x00 view"
+    buf = io.BytesIO()
+    ds.save_as(buf, enforce_file_format=True)
+    actor = Actor.system(personas.clinician, via="test")
+    outcome = services.receive_upload(actor, personas.patient, [("x.dcm", buf.getvalue())])
+    if isinstance(outcome, services.NeedsConfirmation):
+        outcome = services.import_staged(actor, personas.patient, outcome.token)
+    assert outcome is not None and outcome.instances == 1
+    study = Study.objects.get()
+    assert "\x00" not in study.file_patient_name
+    assert "\x00" not in study.series.get().description

@@ -38,7 +38,7 @@ LATEST_DATE = datetime.date(2100, 12, 31)
 #: The longest calibration distance a photo can show: a posture photo frames one person (about
 #: 2.5 m at most), so 5 m leaves room for a wide calibration board and refuses a typing slip
 #: (1e308 mm would overflow the mm-per-pixel arithmetic).
-MAX_CALIBRATION_MM = 5000.0
+MAX_CALIBRATION_MM = 5000
 
 
 class SessionForm(forms.ModelForm):

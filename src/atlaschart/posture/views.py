@@ -259,8 +259,8 @@ def shot_calibration(request: AuthenticatedHttpRequest, shot_id: int) -> HttpRes
 
 
 def _calibration_errors(form: CalibrationForm) -> list[str]:
-    """What to tell the clinician: a value out of range names its field; missing or unreadable
-    values get one line rather than five."""
+    """What to tell the clinician: a value out of range says which limit (its message names the
+    distance); missing or unreadable values get one line rather than five."""
     errors = [str(e) for e in form.non_field_errors()]
     missing = False
     for field in form:
@@ -268,7 +268,7 @@ def _calibration_errors(form: CalibrationForm) -> list[str]:
             if error.code in ("required", "invalid"):
                 missing = True
             else:
-                errors.extend(f"{field.label}: {m}" for m in error.messages)
+                errors.extend(error.messages)
     if missing or not errors:
         errors.append(_("Enter all five calibration values."))
     return errors
