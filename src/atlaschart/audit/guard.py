@@ -30,7 +30,7 @@ $$ LANGUAGE plpgsql
 def expected_triggers(vendor: str) -> dict[str, str]:
     """Trigger name -> table, for this database engine."""
     if vendor == "postgresql":
-        suffixes = ("append_only", "no_truncate")
+        suffixes = ("no_change", "no_truncate")
     else:
         suffixes = ("no_update", "no_delete")
     return {f"{table}_{suffix}": table for table in GUARDED_TABLES for suffix in suffixes}
