@@ -346,7 +346,7 @@ def test_a_bad_step_post_shows_the_message_in_korean_and_keeps_the_draft(persona
         {"q_nprs_q1": "2", "q_groc_q1": "9", "go": "next"},
     )
     assert response.status_code == 400
-    assert "q_groc_q1: 올바른 선택이 아닙니다." in response.content.decode()
+    assert "Global Rating of Change 1번 문항: 올바른 선택이 아닙니다." in response.content.decode()
     link.refresh_from_db()
     assert link.draft == {"q_nprs_q1": "4"}
 

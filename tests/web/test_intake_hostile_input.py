@@ -8,7 +8,9 @@ value that slips past validation there is a 500, not a quiet row).
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -379,3 +381,29 @@ def test_a_huge_visit_id_on_the_exam_form_is_ignored_not_a_500(personas) -> None
     url = reverse("exams:create", args=[personas.patient.pk, "palpation"])
     for visit in (str(HUGE_ID), "9" * 5000):
         assert client.get(url, {"visit": visit}).status_code in (200, 404)
+
+
+@pytest.mark.parametrize(
+    ("language", "step", "body", "expected"),
+    [
+        ("en", "complaints", b"complaints=neck%00pain", "Your complaint: contains a character"),
+        ("ko", "complaints", b"complaints=neck%00pain", "주 호소: 저장할 수 없는 문자가"),
+        ("en", "pain", b"pain_neck=11", "Where it hurts: not a valid choice."),
+        ("en", "questionnaires", b"q_nprs_q1=11", "Numeric Pain Rating Scale, question 1"),
+        ("ko", "questionnaires", b"q_nprs_q1=11", "Numeric Pain Rating Scale 1번 문항"),
+    ],
+)
+def test_a_refusal_names_the_question_not_the_fields_key(
+    personas, language, step, body, expected
+) -> None:
+    _link, token = make_link(personas, language)
+    response = Client().post(
+        reverse("intake:fill", args=[token, step]),
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+    )
+    alert = re.search(r'<div class="errors" role="alert"><p>(.*?)</p>', response.content.decode())
+    assert response.status_code == 400 and alert is not None
+    message = html.unescape(alert.group(1))
+    assert expected in message
+    assert not re.search(r"complaints|pain_neck|q_nprs", message)

@@ -161,6 +161,33 @@ SYMPTOMS: tuple[tuple[str, Promise], ...] = (
 YES_NO: tuple[tuple[str, Promise], ...] = (("yes", _("Yes")), ("no", _("No")))
 
 
+#: What a message calls the fields a patient types into (the others are named by their step).
+TEXT_LABELS: Mapping[str, Promise] = {
+    "complaints": _("Your complaint"),
+    "onset_when": _("When it started"),
+    "pain_moves_detail": _("Where the pain moves"),
+    "treat_notes": _("Earlier treatment"),
+    "sym_notes": _("Details"),
+}
+
+
+def _shown_name(name: str, step_title: Promise) -> str:
+    """How a message names a field: the question's words, never the field's key."""
+    if name in TEXT_LABELS:
+        return str(TEXT_LABELS[name])
+    if name.startswith("q_psfs_a"):
+        number = name[len("q_psfs_a") :].split("_")[0]
+        return str(_("Activity %(n)s") % {"n": number})
+    for instrument in INSTRUMENTS.values():
+        prefix = f"q_{instrument.id}_q"
+        if name.startswith(prefix) and name[len(prefix) :].isdigit():
+            return str(
+                _("%(questionnaire)s, question %(n)s")
+                % {"questionnaire": instrument.name, "n": name[len(prefix) :]}
+            )
+    return str(step_title)
+
+
 def _keys(pairs: Sequence[tuple[str, Any]]) -> tuple[str, ...]:
     return tuple(key for key, _label in pairs)
 
@@ -259,6 +286,7 @@ def clean_step(step: str, raw: Mapping[str, Any], spec: FormSpec) -> Draft:
     if step not in spec.step_keys:
         raise FieldError(_("Unknown step."))
     fields = {f.name: f for f in step_fields(step, spec)}
+    step_title = dict(spec.steps)[step]
     cleaned: Draft = {}
     if len(raw) > len(fields):
         raise FieldError(_("Too many answers for this step."))
@@ -266,38 +294,40 @@ def clean_step(step: str, raw: Mapping[str, Any], spec: FormSpec) -> Draft:
         if not isinstance(name, str) or name not in fields:
             raise FieldError(_("Unknown field: %(name)s") % {"name": _printable(str(name))})
         field = fields[name]
+        # The patient reads this message: the question's own words, never the field's key.
+        shown = _shown_name(name, step_title)
         if field.kind == "multi":
             values = value if isinstance(value, list) else [value]
             if not all(isinstance(v, str) for v in values):
-                raise FieldError(_("%(name)s: expected a list of texts.") % {"name": name})
+                raise FieldError(_("%(name)s: expected a list of texts.") % {"name": shown})
             if len(values) > len(field.choices) + 1:
-                raise FieldError(_("%(name)s: not a valid choice.") % {"name": name})
+                raise FieldError(_("%(name)s: not a valid choice.") % {"name": shown})
             picked = [v for v in values if v]
             bad = [v for v in picked if v not in field.choices]
             if bad:
-                raise FieldError(_("%(name)s: not a valid choice.") % {"name": name})
+                raise FieldError(_("%(name)s: not a valid choice.") % {"name": shown})
             if picked:
                 cleaned[name] = list(dict.fromkeys(picked))
             continue
         if isinstance(value, list) and len(value) == 1:
             value = value[0]
         if not isinstance(value, str):
-            raise FieldError(_("%(name)s: expected a text.") % {"name": name})
+            raise FieldError(_("%(name)s: expected a text.") % {"name": shown})
         value = value.strip()
         if not value:
             continue
         if not _storable(value):
             raise FieldError(
                 _("%(name)s: contains a character that cannot be stored. Please retype it.")
-                % {"name": name}
+                % {"name": shown}
             )
         if field.kind == "text":
             if len(value) > MAX_TEXT:
                 raise FieldError(
-                    _("%(name)s: at most %(n)s characters.") % {"name": name, "n": MAX_TEXT}
+                    _("%(name)s: at most %(n)s characters.") % {"name": shown, "n": MAX_TEXT}
                 )
         elif value not in field.choices:
-            raise FieldError(_("%(name)s: not a valid choice.") % {"name": name})
+            raise FieldError(_("%(name)s: not a valid choice.") % {"name": shown})
         cleaned[name] = value
     return cleaned
 
