@@ -235,6 +235,9 @@ def booked(personas) -> Appointment:
         "///evil.example/",
         "/\\evil.example/",
         "javascript:alert(1)",
+        "inf",  # a bare word: redirect() would take it for a view name
+        "/a\x00b",
+        "x" * 100_000,
     ],
 )
 def test_the_status_form_never_redirects_off_site(personas, booked, target) -> None:

@@ -16,8 +16,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.forms import ModelForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -186,15 +187,18 @@ def appointment_create(request: AuthenticatedHttpRequest, patient_id: int) -> Ht
     )
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    """The ``next`` parameter when it points into this site, else ``fallback``
-    (``//evil.example/`` starts with a slash yet leaves the site)."""
+def _safe_next(request: HttpRequest) -> str:
+    """The ``next`` parameter when it is a path of this site, else today's list.
+
+    Only a path (``/...``) is followed, and only where it stays on this host: ``//evil.example/``
+    starts with a slash yet leaves the site, and a bare word would be taken for a view name.
+    """
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return fallback
+    return reverse("visits:today")
 
 
 @require_POST
@@ -209,7 +213,7 @@ def appointment_status(request: AuthenticatedHttpRequest, appointment_id: int) -
             services.set_status(Actor.of(request), appointment, status)
         except services.VisitError as err:
             messages.error(request, str(err))
-    return redirect(_safe_next(request, "visits:today"))
+    return HttpResponseRedirect(_safe_next(request))
 
 
 @permission_required(Kind.VISIT_NOTE, Permission.WRITE)
