@@ -19,6 +19,7 @@ from atlaschart.imaging.photos import Photo
 from atlaschart.lib.actor import Actor
 from atlaschart.measure import posture as core
 from atlaschart.patients.models import Patient
+from atlaschart.posture.access import shots_of_clinic
 from atlaschart.posture.core import compute, metrics_to_json
 from atlaschart.posture.models import (
     ClinicPostureSettings,
@@ -143,8 +144,9 @@ def save_landmarks(
     Returns the new revision, or ``None`` when nothing changed. Raises ``StaleRevision`` when
     ``base_revision`` is not the latest.
     """
-    # ``shot`` came through the door; the lock re-reads the same row (serialises concurrent saves).
-    locked = PostureShot.objects.select_for_update().get(pk=shot.pk)
+    # ``shot`` came through the door; the lock re-reads it through the door's scope (serialising
+    # concurrent saves) and locks only the photo's row, not the joined patient and clinic.
+    locked = shots_of_clinic(actor).select_for_update(of=("self",)).get(pk=shot.pk)
     latest = locked.revisions.order_by("-number").first()
     if base_revision is not None and latest is not None and base_revision != latest.number:
         raise StaleRevision
