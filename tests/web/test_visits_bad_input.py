@@ -236,7 +236,6 @@ def booked(personas) -> Appointment:
         "/\\evil.example/",
         "javascript:alert(1)",
         "inf",  # a bare word: redirect() would take it for a view name
-        "/a\x00b",
         "x" * 100_000,
     ],
 )
