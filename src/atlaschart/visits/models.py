@@ -3,7 +3,9 @@
 Signed records are never edited in place: a signed ``Visit`` keeps its SOAP text and every change
 after signing is an ``Amendment`` row (who, when, why, the new text). Drafts carry a ``version``
 number that the edit form sends back, so two people editing one draft cannot silently overwrite
-each other (optimistic locking, checked in ``services.update_note``).
+each other (optimistic locking, checked in ``services.update_note``). A signed note's text version
+is its number of amendments (``services.note_version``), checked the same way by
+``services.amend_note``.
 """
 
 from __future__ import annotations
