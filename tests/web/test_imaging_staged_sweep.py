@@ -100,3 +100,11 @@ def test_staging_a_new_upload_sweeps_the_old_ones(personas: Any, media: Path) ->
     )
     assert isinstance(outcome, services.NeedsConfirmation)
     assert not old.exists() and len(staged_folders(media)) == 1
+
+
+def test_the_app_sweeps_at_start_up(media: Path) -> None:
+    from django.apps import apps
+
+    old = stage(age_s=HOUR + 1)
+    apps.get_app_config("imaging_studies").ready()
+    assert not old.exists()
