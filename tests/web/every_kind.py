@@ -295,4 +295,12 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
     assert response.status_code in (200, 302), response.content.decode()[:1000]
     ids["listing_table"] = ListingTable.objects.get(clinic=personas.seoul, table_id="walk").pk
     ids["staff_user"] = personas.desk.pk
+    from django.utils.timezone import now as lock_started
+
+    from atlaschart.accounts.models import SignInThrottle
+
+    ids["sign_in_lock"] = SignInThrottle.objects.update_or_create(
+        key="user:walk",
+        defaults={"failures": 5, "window_started": lock_started(), "user": personas.desk},
+    )[0].pk
     return EveryKind(ids=ids, intake_token=intake_token)

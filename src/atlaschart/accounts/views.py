@@ -31,6 +31,7 @@ from atlaschart.accounts.forms import (
 )
 from atlaschart.accounts.models import ClinicSecurityPolicy, Role, SignInThrottle, User
 from atlaschart.lib.http import AuthenticatedHttpRequest
+from atlaschart.lib.policy import Kind, Permission, permission_required
 from atlaschart.web.decorators import role_required
 from atlaschart.web.security import SIGNED_OUT_IDLE_KEY
 
@@ -232,7 +233,7 @@ def security_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --- the clinic admin's sign-in security pages ----------------------------------------------
 
 
-@role_required(Role.CLINIC_ADMIN)
+@permission_required(Kind.STAFF, Permission.LIST)
 def sign_in_locks(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Locked sign-ins of this clinic's staff, each with a button to lift it."""
     clinic_id = request.user.clinic_id  # type: ignore[attr-defined]
@@ -246,7 +247,7 @@ def sign_in_locks(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/locks.html", {"locks": locks})
 
 
-@role_required(Role.CLINIC_ADMIN)
+@permission_required(Kind.STAFF, Permission.WRITE)
 @require_POST
 def sign_in_lock_lift(request: AuthenticatedHttpRequest, lock_id: int) -> HttpResponse:
     clinic_id = request.user.clinic_id  # type: ignore[attr-defined]
@@ -259,7 +260,7 @@ def sign_in_lock_lift(request: AuthenticatedHttpRequest, lock_id: int) -> HttpRe
     return redirect("accounts:locks")
 
 
-@role_required(Role.CLINIC_ADMIN)
+@permission_required(Kind.STAFF, Permission.WRITE)
 @require_POST
 def staff_two_factor_reset(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     staff = get_staff_user_for_admin(request, user_id)
@@ -272,7 +273,7 @@ def staff_two_factor_reset(request: AuthenticatedHttpRequest, user_id: int) -> H
     return redirect("accounts:staff_edit", user_id=staff.pk)
 
 
-@role_required(Role.CLINIC_ADMIN)
+@permission_required(Kind.CLINIC_SETTINGS, Permission.WRITE)
 def security_policy(request: AuthenticatedHttpRequest) -> HttpResponse:
     clinic_id = request.user.clinic_id  # type: ignore[attr-defined]
     policy = ClinicSecurityPolicy.objects.filter(clinic_id=clinic_id).first()
