@@ -10,8 +10,8 @@ Why not django-axes: axes counts a failure after the password check, so simultan
 pass its "is this locked?" test first; measured 40 of 40 checked (docs/security.md).
 
 The window is fixed: ``LOGIN_FAILURE_LIMIT`` failures of one username
-(``LOGIN_FAILURE_LIMIT_PER_IP`` from one address) within ``LOGIN_FAILURE_WINDOW_SECONDS`` of the first one lock the key until the
-window ends (or a clinic admin lifts the lock).
+(``LOGIN_FAILURE_LIMIT_PER_IP`` from one address) within ``LOGIN_FAILURE_WINDOW_SECONDS`` of the
+first one lock the key until the window ends (or a clinic admin lifts the lock).
 """
 
 from __future__ import annotations
