@@ -210,3 +210,22 @@ def test_forty_parallel_wrong_attempts_on_postgresql(personas, settings) -> None
         pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...)")
     checked = _parallel_wrong_attempts(40)
     assert checked <= settings.LOGIN_FAILURE_LIMIT
+
+
+def test_the_lock_message_in_korean(personas) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="ko")
+    for _ in range(5):
+        login(client, "clinician", "wrong")
+    page = login(client, "clinician", personas.password).content.decode()
+    assert "로그인 실패가 너무 많습니다" in page and "관리자에게 잠금 해제를 요청하세요" in page
+
+
+def test_ended_windows_are_forgotten(personas, settings) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    long_ago = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS + 60)
+    SignInThrottle.objects.create(key="user:old", failures=3, window_started=long_ago)
+    login(Client(), "clinician", "wrong")
+    assert not SignInThrottle.objects.filter(key="user:old").exists()

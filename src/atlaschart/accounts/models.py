@@ -69,7 +69,8 @@ class SignInThrottle(models.Model):
 
     key = models.CharField(max_length=80, unique=True)
     failures = models.PositiveIntegerField(default=0)
-    window_started = models.DateTimeField(null=True, blank=True)
+    # Indexed for the sweep of ended windows (ratelimit.begin_attempt).
+    window_started = models.DateTimeField(null=True, blank=True, db_index=True)
     # Set for a username key when that username belongs to a member of staff, so their clinic's
     # admin can see and lift the lock; unknown usernames keep only their digest.
     user = models.ForeignKey(

@@ -88,7 +88,13 @@ def begin_attempt(ip: str, username: str) -> Attempt:
                 row.user = staff
                 row.last_ip = ip
             row.save()
+    _forget_ended_windows(now)
     return Attempt(allowed=True, keys=tuple(keys))
+
+
+def _forget_ended_windows(now: datetime) -> None:
+    """Drop rows whose window has ended: a spray of made-up usernames must not grow the table."""
+    SignInThrottle.objects.filter(window_started__lt=now - _window()).delete()
 
 
 def attempt_succeeded(attempt: Attempt) -> None:
