@@ -9,4 +9,4 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Connects the sign-in receiver that decides whether the session owes a second factor,
         # and the deployment check on clinics' sign-in policies.
-        from atlaschart.accounts import checks, two_factor  # noqa: F401
+        from atlaschart.accounts import checks, reauth, two_factor  # noqa: F401

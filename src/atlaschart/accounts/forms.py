@@ -130,3 +130,25 @@ class SecurityPolicyForm(forms.ModelForm):
     class Meta:
         model = ClinicSecurityPolicy
         fields = ["two_factor_admin", "two_factor_clinician", "two_factor_front_desk"]
+
+
+class ReauthenticationForm(forms.Form):
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
+    )
+
+    def __init__(self, *args: Any, needs_code: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if needs_code:
+            self.fields["code"].required = True
+        else:
+            del self.fields["code"]

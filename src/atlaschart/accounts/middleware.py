@@ -83,3 +83,41 @@ class TwoFactorMiddleware:
         return redirect_to_login(
             request.get_full_path(), reverse("accounts:two_factor"), REDIRECT_FIELD_NAME
         )
+
+
+class RecentAuthenticationMiddleware:
+    """Asks for the password again before the views named in ``REAUTH_VIEWS`` (signing a note,
+    exporting records) when the last password check of this session is older than
+    ``REAUTH_MINUTES``: a session left open at a shared desk cannot sign or take data away.
+
+    The list lives in the settings, not on the views, so the rule is one place to read.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponse | None:
+        from django.conf import settings
+
+        from atlaschart.accounts import reauth
+
+        user = getattr(request, "user", None)
+        match = request.resolver_match
+        if user is None or not user.is_authenticated or match is None:
+            return None
+        if match.view_name not in settings.REAUTH_VIEWS or reauth.is_recent(request):
+            return None
+        # After a POST, come back to the page the button was on (a redirect cannot repeat a POST).
+        back = (
+            request.get_full_path() if request.method == "GET" else reauth.referring_page(request)
+        )
+        return redirect_to_login(back, reverse("accounts:reauth"), REDIRECT_FIELD_NAME)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("two-factor/enrol/", views.two_factor_enrol, name="two_factor_enrol"),
     path("security/", views.security_page, name="security"),
+    path("confirm/", views.reauthenticate, name="reauth"),
     path("locks/", views.sign_in_locks, name="locks"),
     path("locks/<int:lock_id>/lift/", views.sign_in_lock_lift, name="lock_lift"),
     path("security-policy/", views.security_policy, name="security_policy"),

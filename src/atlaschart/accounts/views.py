@@ -19,12 +19,13 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from atlaschart.accounts import ratelimit, two_factor
+from atlaschart.accounts import ratelimit, reauth, two_factor
 from atlaschart.accounts.access import get_staff_user_for_admin, staff_of_clinic
 from atlaschart.accounts.forms import (
     EnrolForm,
     LanguageForm,
     RateLimitedLoginForm,
+    ReauthenticationForm,
     SecondFactorForm,
     SecurityPolicyForm,
     StaffUserForm,
@@ -32,6 +33,7 @@ from atlaschart.accounts.forms import (
 from atlaschart.accounts.models import ClinicSecurityPolicy, Role, SignInThrottle, User
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.policy import Kind, Permission, permission_required
+from atlaschart.web.client import client_ip
 from atlaschart.web.decorators import role_required
 from atlaschart.web.security import SIGNED_OUT_IDLE_KEY
 
@@ -139,6 +141,10 @@ def _next_query(request: HttpRequest) -> str:
 # --- second factor ------------------------------------------------------------------------
 
 
+def _wrong_code_message() -> str:
+    return _("That code is not right, or too many codes were tried: wait a little and try again.")
+
+
 def two_factor_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Where a session owing its second factor is sent: verify, or set one up first."""
     user: User = request.user  # type: ignore[assignment]
@@ -161,10 +167,7 @@ def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
                     % {"n": two_factor.recovery_codes_left(user)},
                 )
             return HttpResponseRedirect(_safe_next(request))
-        form.add_error(
-            "code",
-            _("That code is not right, or too many codes were tried: wait a little and try again."),
-        )
+        form.add_error("code", _wrong_code_message())
     return render(
         request,
         "accounts/two_factor_verify.html",
@@ -291,3 +294,36 @@ def security_policy(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, _("The sign-in policy was saved."))
         return redirect("accounts:security_policy")
     return render(request, "accounts/security_policy.html", {"form": form})
+
+
+def reauthenticate(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Prove the password (and the second factor, if set up) again before signing or exporting.
+
+    Counted against the same sign-in allowance as the login page, so it is no side door for
+    guessing.
+    """
+    user: User = request.user  # type: ignore[assignment]
+    needs_code = two_factor.has_authenticator(user)
+    form = ReauthenticationForm(request.POST or None, needs_code=needs_code)
+    if request.method == "POST" and form.is_valid():
+        attempt = ratelimit.begin_attempt(client_ip(request), user.get_username())
+        if not attempt.allowed:
+            form.add_error(
+                None,
+                RateLimitedLoginForm.error_messages["locked_out"]
+                % {"minutes": max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)},
+            )
+        elif not user.check_password(form.cleaned_data["password"]):
+            form.add_error("password", _("The password is not correct."))
+        elif needs_code and two_factor.verify_any(user, form.cleaned_data["code"]) is None:
+            form.add_error("code", _wrong_code_message())
+        else:
+            ratelimit.attempt_succeeded(attempt)
+            reauth.mark(request)
+            return HttpResponseRedirect(_safe_next(request))
+    return render(
+        request,
+        "accounts/reauthenticate.html",
+        {"form": form, "next": request.GET.get("next", ""), "minutes": settings.REAUTH_MINUTES},
+        status=400 if form.errors else 200,
+    )

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "atlaschart.web.security.IdleTimeoutMiddleware",
     "atlaschart.web.security.SecurityHeadersMiddleware",
     "atlaschart.accounts.middleware.TwoFactorMiddleware",
+    "atlaschart.accounts.middleware.RecentAuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "atlaschart.audit.middleware.DeniedAccessLogMiddleware",
@@ -248,6 +249,17 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# Signing a record or exporting data asks for the password (and second factor) again when it was
+# last given more than this many minutes ago (accounts/middleware.py).
+REAUTH_MINUTES = int(env_str("REAUTH_MINUTES", "15") or "15")
+REAUTH_VIEWS = [
+    "visits:sign",
+    "visits:treatment_sign",
+    "safety:acknowledge",
+    "audit:export",
+    "imaging_studies:export_study",
+    "imaging_studies:export_png",
+]
 # Pages (URL names) that may use the camera; every other page denies it (Permissions-Policy).
 CAMERA_VIEWS = ["posture:session"]
 
