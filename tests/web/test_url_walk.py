@@ -72,6 +72,7 @@ ROUTES: dict[str, Route] = {
     "accounts:logout": r(signed_in_only=True, method="POST"),
     "accounts:password_change": r(signed_in_only=True),
     "accounts:security": r(signed_in_only=True),
+    "accounts:reauth": r(signed_in_only=True),
     "accounts:two_factor": r(signed_in_only=True),
     "accounts:two_factor_verify": r(signed_in_only=True),
     "accounts:two_factor_enrol": r(signed_in_only=True),
