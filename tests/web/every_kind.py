@@ -120,6 +120,15 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
         starts_at=starts,
         ends_at=starts + timedelta(minutes=30),
     )
+    # And one later today, so today's list and the calendar show a patient.
+    later = timezone.localtime() + timedelta(minutes=5)
+    Appointment.objects.create(
+        clinic=personas.seoul,
+        patient=patient,
+        clinician=personas.clinician,
+        starts_at=later,
+        ends_at=later + timedelta(minutes=30),
+    )
     visit = Visit.objects.create(
         patient=patient,
         clinician=personas.clinician,

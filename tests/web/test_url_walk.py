@@ -47,6 +47,7 @@ class Route:
     method: str = "GET"
     public: bool = False
     signed_in_only: bool = False  # reachable by any signed-in user, clinic or not
+    shows_no_patient_data: bool = False  # e.g. an empty "new patient" form
     data: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -95,9 +96,11 @@ ROUTES: dict[str, Route] = {
     "intake:settings": r(need=(K.CLINIC_SETTINGS, P.WRITE)),
     "intake:packs": r(need=(K.CLINIC_SETTINGS, P.WRITE)),
     "visits:profile": r(need=(K.CLINIC_SETTINGS, P.WRITE)),
+    "settings": r(need=(K.CLINIC_SETTINGS, P.READ)),
+    "intake_links": r(need=(K.INTAKE_STATUS, P.LIST)),
     # Demographics.
     "patients:list": r(need=(K.DEMOGRAPHICS, P.LIST)),
-    "patients:create": r(need=(K.DEMOGRAPHICS, P.WRITE)),
+    "patients:create": r(need=(K.DEMOGRAPHICS, P.WRITE), shows_no_patient_data=True),
     "patients:chart": r("patient", need=(K.DEMOGRAPHICS, P.READ)),
     "patients:edit": r("patient", need=(K.DEMOGRAPHICS, P.WRITE)),
     "patients:archive": r("patient", need=(K.DEMOGRAPHICS, P.WRITE), method="POST"),
@@ -166,6 +169,17 @@ ROUTES: dict[str, Route] = {
 
 ROLES = ("admin", "clinician", "front_desk")
 
+# Kinds that are not patient data: their pages need no access-log row.
+NOT_PATIENT_DATA = {K.STAFF, K.CLINIC_SETTINGS, K.ACCESS_LOG}
+
+
+def _touches_patient_data(route: Route) -> bool:
+    return (
+        route.need is not None
+        and route.need[0] not in NOT_PATIENT_DATA
+        and not route.shows_no_patient_data
+    )
+
 
 def url_patterns(
     resolver: URLResolver | None = None, namespace: str = ""
@@ -211,6 +225,12 @@ def _request(client: Client, route: Route, url: str) -> Any:
     if route.method == "POST":
         return client.post(url, route.data)
     return client.get(url)
+
+
+def _body(response: Any) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
 
 
 def _data_rows() -> dict[str, int]:
@@ -262,7 +282,9 @@ def test_each_role_of_the_clinic_gets_what_the_policy_says(fixture, personas, ro
     from atlaschart.audit.models import AccessLogEntry
 
     failures = []
-    for name, route in sorted(ROUTES.items()):
+    logged_before = AccessLogEntry.objects.filter(user=user).exclude(action="denied").count()
+    # Pages first, then the POSTs that may archive, sign or decline the fixture's records.
+    for name, route in sorted(ROUTES.items(), key=lambda item: (item[1].method, item[0])):
         if route.public or route.signed_in_only:
             continue
         url = _url(route, name, fixture)
@@ -281,6 +303,13 @@ def test_each_role_of_the_clinic_gets_what_the_policy_says(fixture, personas, ro
                 failures.append(f"{name} as {role}: refused without one 'denied' log row")
         elif status in (403, 404) or status >= 500:
             failures.append(f"{name} as {role}: {status}, the policy allows it")
+        elif _touches_patient_data(route) and route.method == "GET" and status == 200:
+            # PIPA: a page that shows a patient leaves a row naming the user.
+            shown = personas.patient.name in _body(response)
+            logged = AccessLogEntry.objects.filter(user=user).exclude(action="denied")
+            if shown and logged.count() == logged_before:
+                failures.append(f"{name} as {role}: shows the patient, nothing in the access log")
+        logged_before = AccessLogEntry.objects.filter(user=user).exclude(action="denied").count()
     assert not failures, "\n".join(failures)
 
 
@@ -291,7 +320,7 @@ def test_a_user_of_another_clinic_never_gets_our_records(fixture, personas) -> N
             continue
         response = _request(_client(personas.outsider), route, _url(route, name, fixture))
         status = response.status_code
-        body = response.content.decode("utf-8", "replace") if status == 200 else ""
+        body = _body(response) if status == 200 else ""
         allowed = route.need is None or allows(personas.outsider, *route.need)
         if not allowed:
             if status != 403:
