@@ -11,7 +11,7 @@ import argparse
 from typing import Any
 
 from atlaschart.commands._common import UsageError, print_json, read_json
-from atlaschart.measure.radiograph import analyse_dict
+from atlaschart.measure.radiograph import analyse, construct_errors, landmarks_from_dict
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,8 +30,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     data: Any = read_json(args.landmarks)
     try:
-        result = analyse_dict(data)
+        marks = landmarks_from_dict(data)
+        result = analyse(marks)
     except ValueError as exc:  # LandmarkError, GeometryError
         raise UsageError(str(exc)) from exc
-    print_json(result.to_json())
+    out = result.to_json()
+    # Added key (the contract only grows): each value's error, 1 SD (docs/cli.md).
+    out["errors"] = {name: e.to_json() for name, e in construct_errors(marks, result).items()}
+    print_json(out)
     return 0
