@@ -35,7 +35,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, data: Any) -> tu
 def test_nasium_contract(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run_cli(capsys, tmp_path, NASIUM)
     assert code == 0
-    assert set(out) == {"view", "algorithm", "values", "warnings"}
+    # The contract only grows: "errors" (each value's 1 SD error) was added in issue 13.
+    assert set(out) == {"view", "algorithm", "values", "warnings", "errors"}
+    assert set(out["errors"]) <= set(out["values"])
     assert out["view"] == "nasium"
     # a = (200, 10)·0.1 mm y-up -> atan(0.05) = 2.86°, left end higher -> left (issue 6).
     assert out["values"]["atlas_laterality_deg"] == {"value": 2.86, "unit": "deg", "side": "left"}
