@@ -17,6 +17,7 @@ from atlaschart.measure.posture import (
     Landmark,
     LandmarkSet,
     LandmarkSource,
+    PostureConfig,
     View,
     compute_metrics,
     mirror_name,
@@ -95,6 +96,19 @@ def test_crossed_sides_give_a_reason_not_a_folded_angle() -> None:
     # Anterior photo, but the "left" shoulder is on the image left: wrong view or swapped labels.
     points = lset(View.ANTERIOR, left_shoulder=(150, 200), right_shoulder=(250, 200))
     metric = compute_metrics(points).get("shoulder_tilt_deg")
+    assert metric.value is None
+    assert [r.code for r in metric.reasons] == ["geometry.not_left_of"]
+    # A clinician's crossed points are not judged by the side check; the pair check names them.
+    clinician = LandmarkSet(
+        View.ANTERIOR,
+        W,
+        H,
+        (
+            Landmark("left_shoulder", 150, 200, source=CLIN),
+            Landmark("right_shoulder", 250, 200, source=CLIN),
+        ),
+    )
+    metric = compute_metrics(clinician).get("shoulder_tilt_deg")
     assert metric.value is None
     assert metric.reason is not None and "left_shoulder" in metric.reason
 
@@ -293,6 +307,7 @@ def test_missing_point_is_named() -> None:
 
 def test_uncertainty_propagates_from_point_uncertainty() -> None:
     # Level line 100 px long, each end ±1 px: sigma = sqrt(1 + 1) / 100 rad = 0.8103°.
+    # Pass spread only (the model-error term is tested in test_posture_truth.py).
     points = LandmarkSet(
         View.ANTERIOR,
         W,
@@ -302,7 +317,8 @@ def test_uncertainty_propagates_from_point_uncertainty() -> None:
             Landmark("right_shoulder", 150, 200, uncertainty_px=1.0),
         ),
     )
-    metric = compute_metrics(points).get("shoulder_tilt_deg")
+    config = PostureConfig(model_error_torso_fraction=None)
+    metric = compute_metrics(points, config=config).get("shoulder_tilt_deg")
     assert metric.uncertainty == pytest.approx(math.degrees(math.sqrt(2) / 100), rel=1e-4)
 
 
@@ -313,7 +329,7 @@ def test_unknown_model_uncertainty_stays_unknown() -> None:
 
 def test_every_view_lists_its_metrics_with_the_algorithm() -> None:
     result = compute_metrics(lset(View.LEFT))
-    assert result.algorithm.label == "posture.photo_metrics@1"
+    assert result.algorithm.label == "posture.photo_metrics@2"
     assert [m.name for m in result.metrics][:2] == [
         "ear_shoulder_angle_deg",
         "craniovertebral_angle_deg",

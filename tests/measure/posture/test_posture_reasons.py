@@ -26,6 +26,8 @@ from atlaschart.measure.posture import (
     POINT_OUTSIDE_IMAGE,
     REASON_CODES,
     SHOTS_PARTIAL,
+    SIDES_UNCLEAR,
+    SIDES_WRONG_VIEW,
     Landmark,
     LandmarkSet,
     LandmarkSource,
@@ -199,6 +201,37 @@ def test_a_value_combined_from_some_shots_says_how_many() -> None:
     assert metric.reason == "combined from 1 of 2 shots"
 
 
+def test_side_check_reasons_stop_every_metric() -> None:
+    # A back view declared anterior (face hidden) and a photo whose shoulders and hips disagree.
+    face_hidden = {n: 0.1 for n in ("nose", "left_eye", "right_eye")}
+    points = LandmarkSet(
+        View.ANTERIOR,
+        1000,
+        1500,
+        (
+            *tuple(Landmark(n, 500, 200, v) for n, v in face_hidden.items()),
+            Landmark("left_shoulder", 600, 400),
+            Landmark("right_shoulder", 400, 400),
+        ),
+    )
+    metric = compute_metrics(points).get("shoulder_tilt_deg")
+    assert metric.reasons == (Reason(SIDES_WRONG_VIEW, view=View.POSTERIOR),)
+    assert metric.reason == "this looks like a back view; choose posterior"
+    mixed = LandmarkSet(
+        View.ANTERIOR,
+        1000,
+        1500,
+        (
+            Landmark("left_shoulder", 600, 400),
+            Landmark("right_shoulder", 400, 400),
+            Landmark("left_hip", 450, 800),
+            Landmark("right_hip", 550, 800),
+        ),
+    )
+    result = compute_metrics(mixed)
+    assert all(m.reasons == (Reason(SIDES_UNCLEAR),) for m in result.metrics)
+
+
 def test_every_code_is_exercised_above_and_documented() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     names = {
@@ -213,6 +246,8 @@ def test_every_code_is_exercised_above_and_documented() -> None:
         CHANGE_NO_AFTER_VALUE: "CHANGE_NO_AFTER_VALUE",
         CHANGE_NO_MDC: "CHANGE_NO_MDC",
         SHOTS_PARTIAL: "SHOTS_PARTIAL",
+        SIDES_WRONG_VIEW: "SIDES_WRONG_VIEW",
+        SIDES_UNCLEAR: "SIDES_UNCLEAR",
     }
     assert set(names) == REASON_CODES  # a new code needs a case here
     for code, constant in names.items():

@@ -45,6 +45,8 @@ from atlaschart.measure.posture.metrics import (
     POINT_OUTSIDE_IMAGE,
     REASON_CODES,
     SHOTS_PARTIAL,
+    SIDES_UNCLEAR,
+    SIDES_WRONG_VIEW,
     Metric,
     PostureConfig,
     PostureResult,
@@ -53,8 +55,10 @@ from atlaschart.measure.posture.metrics import (
     join_english,
     metric_names,
     reasons_from_json,
+    torso_length_px,
     unit_of,
 )
+from atlaschart.measure.posture.sides import SideCheck, SideVerdict, check_sides, relabel
 
 __all__ = [
     "ALGORITHM",
@@ -77,6 +81,8 @@ __all__ = [
     "POINT_OUTSIDE_IMAGE",
     "REASON_CODES",
     "SHOTS_PARTIAL",
+    "SIDES_UNCLEAR",
+    "SIDES_WRONG_VIEW",
     "Calibration",
     "Change",
     "Landmark",
@@ -87,8 +93,11 @@ __all__ = [
     "PostureConfig",
     "PostureResult",
     "Reason",
+    "SideCheck",
+    "SideVerdict",
     "Verdict",
     "View",
+    "check_sides",
     "combine_estimates",
     "combine_passes",
     "combine_shots",
@@ -101,7 +110,9 @@ __all__ = [
     "metric_names",
     "mirror_name",
     "reasons_from_json",
+    "relabel",
     "sem_from_icc",
     "sem_from_repeats",
+    "torso_length_px",
     "unit_of",
 ]

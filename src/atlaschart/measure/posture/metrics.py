@@ -22,11 +22,30 @@ Clinician points are always used. Each reason is also given as a ``Reason`` (a s
 with the points and numbers it names) so that the pages can say it in the user's language; the
 English ``Metric.reason`` text is the CLI's stable output and is built from the same ``Reason``.
 
+Left and right
+--------------
+Before any frontal metric, the model points' left/right is checked against the declared view
+(``sides.check_sides``). A photo whose face contradicts the view (``sides.wrong_view``, naming
+the view it looks like) or whose shoulders and hips disagree on the order (``sides.unclear``)
+gives no metric at all; a crossed pair gives ``geometry.not_left_of``: never a number measured on
+swapped points. Re-labelling happens once, where the landmarks are
+made (``imaging.pose``), and is recorded there.
+
 Uncertainty
 -----------
-Each value carries a standard uncertainty (1 SD, in the metric's unit) propagated to first
-order from the landmarks' position uncertainties (``Landmark.uncertainty_px``, or the configured
-default for the source). It is ``None`` when any point's uncertainty is unknown.
+Each value carries a standard uncertainty (1 SD, in the metric's unit) **of its difference from
+the true value on the photo**, propagated to first order from the landmarks' position
+uncertainties. A model point's uncertainty combines two terms in quadrature:
+
+* the spread of the model's passes over this photo (``Landmark.uncertainty_px``, or the
+  configured default): repeatability;
+* the model's own error against points people marked (``PostureConfig.model_error_torso_fraction``
+  times the torso length in pixels): accuracy. The passes share it, so averaging them does not
+  shrink it.
+
+It is ``None`` when any point's uncertainty is unknown. Not covered: the body under clothing,
+a camera that is not level, and perspective; the MDC of a change comes from repeated shots
+(``change``).
 """
 
 from __future__ import annotations
@@ -45,10 +64,11 @@ from atlaschart.measure.posture.landmarks import (
     LandmarkSource,
     View,
 )
+from atlaschart.measure.posture.sides import SideVerdict, check_sides
 from atlaschart.measure.provenance import Algorithm
 
 #: Bumped whenever the same landmarks could give different numbers.
-ALGORITHM = Algorithm("posture.photo_metrics", "1")
+ALGORITHM = Algorithm("posture.photo_metrics", "2")
 
 UNITS = ("deg", "pct", "mm")
 
@@ -102,6 +122,8 @@ CHANGE_NO_BEFORE_VALUE = "change.no_before_value"
 CHANGE_NO_AFTER_VALUE = "change.no_after_value"
 CHANGE_NO_MDC = "change.no_mdc"
 SHOTS_PARTIAL = "shots.partial"
+SIDES_WRONG_VIEW = "sides.wrong_view"
+SIDES_UNCLEAR = "sides.unclear"
 
 
 @dataclass(frozen=True)
@@ -124,6 +146,8 @@ _REASON_SHAPES: Mapping[str, _ReasonShape] = {
     CHANGE_NO_AFTER_VALUE: _ReasonShape(0, 0, detail=True),
     CHANGE_NO_MDC: _ReasonShape(0, 0),
     SHOTS_PARTIAL: _ReasonShape(0, 2),
+    SIDES_WRONG_VIEW: _ReasonShape(0, 0, view=True),
+    SIDES_UNCLEAR: _ReasonShape(0, 0),
 }
 
 #: Every code a ``Reason`` may carry.
@@ -146,6 +170,7 @@ class Reason:
     * ``geometry.not_below``: ``points=(lower, upper)``.
     * ``change.no_before_value``, ``change.no_after_value``: ``detail``.
     * ``shots.partial`` (a note on a value combined from some shots): ``values=(used, taken)``.
+    * ``sides.wrong_view``: ``view`` is the view the photo looks like; ``sides.unclear``: nothing.
 
     >>> Reason(POINT_LOW_VISIBILITY, ("left_hip",), (0.22, 0.8)).english
     'left_hip visibility 0.22 is below 0.80'
@@ -202,6 +227,14 @@ class Reason:
             return f"no {side} value: {join_english(self.detail)}"
         if self.code == SHOTS_PARTIAL:
             return f"combined from {v[0]:.0f} of {v[1]:.0f} shots"
+        if self.code == SIDES_WRONG_VIEW:
+            looks = "a back view" if self.view is View.POSTERIOR else "a front view"
+            return f"this looks like {looks}; choose {self.view.value if self.view else ''}"
+        if self.code == SIDES_UNCLEAR:
+            return (
+                "shoulders and hips have left and right in opposite orders: place the shoulder "
+                "and hip points by hand or check the view"
+            )
         return "no MDC configured and the uncertainty is unknown"  # CHANGE_NO_MDC
 
     def to_json(self) -> dict[str, Any]:
@@ -325,18 +358,47 @@ class PostureConfig:
       unknown; ``None`` (unknown) by default because it scales with the person's size in pixels.
     * ``clinician_point_uncertainty_px`` 2.0 px **[unverified]**: a guess at hand-placement
       repeatability on a screen; configure from the clinic's repeated placements.
+    * ``model_error_torso_fraction`` 0.104 **[derived]**: the per-axis SD of a BlazePose Full
+      landmark against points people annotated, in torso lengths. Bazarevsky et al. 2020 (BlazePose,
+      Table 1) report PCK@0.2 = 84.1 % (AR dataset): 84.1 % of points lie within 0.2 torso
+      lengths of the annotation. For an isotropic Gaussian error of SD s per axis the radial
+      error is Rayleigh, P(r < 0.2) = 1 - exp(-0.2^2 / (2 s^2)) = 0.841, so
+      s = 0.2 / sqrt(2 ln(1 / 0.159)) = 0.104. Their poses are more varied than a standing
+      patient, and both points of a line share part of the error, so this is wide for line
+      angles of upright people; a clinic with its own validation sets its own. ``None`` leaves
+      the pass spread alone (repeatability only, as before algorithm 2).
+    * ``torso_from_shoulder_width`` 1.3 **[derived]**: the torso length (shoulder midpoint to hip
+      midpoint) of an adult is about 1.3 shoulder-joint widths (about 50 cm against 38 cm); used
+      only when no hip is usable (a half-body photo).
     """
 
     min_visibility: float = 0.8
     model_point_uncertainty_px: float | None = None
     clinician_point_uncertainty_px: float | None = 2.0
+    model_error_torso_fraction: float | None = 0.104
+    torso_from_shoulder_width: float = 1.3
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_visibility <= 1.0:
             raise ValueError("min_visibility must be within 0..1")
-        for v in (self.model_point_uncertainty_px, self.clinician_point_uncertainty_px):
+        for v in (
+            self.model_point_uncertainty_px,
+            self.clinician_point_uncertainty_px,
+            self.model_error_torso_fraction,
+        ):
             if v is not None and not (math.isfinite(v) and v >= 0):
                 raise ValueError("point uncertainties must be finite numbers >= 0")
+        if not (
+            math.isfinite(self.torso_from_shoulder_width) and self.torso_from_shoulder_width > 0
+        ):
+            raise ValueError("torso_from_shoulder_width must be a positive number")
+
+    @property
+    def uncertainty_covers(self) -> tuple[str, ...]:
+        """What the ± of a model-point metric covers (stable tokens; the CLI prints them)."""
+        if self.model_error_torso_fraction is None:
+            return ("pass_spread",)
+        return ("pass_spread", "model_error")
 
 
 DEFAULT_CONFIG = PostureConfig()
@@ -524,12 +586,55 @@ def _unusable(lm: Landmark, points: LandmarkSet, config: PostureConfig) -> Reaso
     return None
 
 
-def _point_sigma(lm: Landmark, config: PostureConfig) -> float | None:
-    if lm.uncertainty_px is not None:
-        return lm.uncertainty_px
+def _point_sigma(lm: Landmark, config: PostureConfig, torso_px: float | None) -> float | None:
+    """A point's standard uncertainty in px (see "Uncertainty" above)."""
     if lm.source is LandmarkSource.CLINICIAN:
+        if lm.uncertainty_px is not None:
+            return lm.uncertainty_px
         return config.clinician_point_uncertainty_px
-    return config.model_point_uncertainty_px
+    spread = lm.uncertainty_px
+    if spread is None:
+        spread = config.model_point_uncertainty_px
+    if spread is None or config.model_error_torso_fraction is None:
+        return spread
+    if torso_px is None:
+        return None  # the model error has no scale: unknown, not small
+    return math.hypot(spread, config.model_error_torso_fraction * torso_px)
+
+
+def torso_length_px(points: LandmarkSet, config: PostureConfig = DEFAULT_CONFIG) -> float | None:
+    """The torso length in pixels: the scale of the model-error term.
+
+    Frontal views: shoulder midpoint to hip midpoint; without usable hips,
+    ``torso_from_shoulder_width`` times the shoulder width. Lateral views: camera-side shoulder
+    to hip. Usable = present, inside the image and (model points) visible enough. ``None`` when
+    neither can be measured.
+    """
+
+    def usable(name: str) -> Landmark | None:
+        lm = points.get(name)
+        if lm is None or _unusable(lm, points, config) is not None:
+            return None
+        return lm
+
+    if not points.view.is_frontal:
+        s = points.view.value
+        shoulder, hip = usable(f"{s}_shoulder"), usable(f"{s}_hip")
+        if shoulder is None or hip is None:
+            return None
+        return math.dist((shoulder.x_px, shoulder.y_px), (hip.x_px, hip.y_px)) or None
+    ls, rs = usable("left_shoulder"), usable("right_shoulder")
+    if ls is None or rs is None:
+        return None
+    lh, rh = usable("left_hip"), usable("right_hip")
+    if lh is not None and rh is not None:
+        mid_shoulder = ((ls.x_px + rs.x_px) / 2, (ls.y_px + rs.y_px) / 2)
+        mid_hip = ((lh.x_px + rh.x_px) / 2, (lh.y_px + rh.y_px) / 2)
+        length = math.dist(mid_shoulder, mid_hip)
+        if length > 0:
+            return length
+    width = math.dist((ls.x_px, ls.y_px), (rs.x_px, rs.y_px))
+    return config.torso_from_shoulder_width * width if width > 0 else None
 
 
 def _propagate(formula: _Formula, pts: list[Point], sigmas: list[float]) -> float:
@@ -553,7 +658,11 @@ def _propagate(formula: _Formula, pts: list[Point], sigmas: list[float]) -> floa
 
 
 def _measure(
-    spec: _Spec, points: LandmarkSet, scale: float | None, config: PostureConfig
+    spec: _Spec,
+    points: LandmarkSet,
+    scale: float | None,
+    config: PostureConfig,
+    torso_px: float | None,
 ) -> Metric:
     unit = unit_of(spec.name)
     if spec.needs_scale and scale is None:
@@ -578,7 +687,7 @@ def _measure(
         return Metric(
             spec.name, None, unit, points=chosen, reasons=(_geometry_reason(chosen, points.view),)
         )
-    sigmas = [_point_sigma(lm, config) for lm in used]
+    sigmas = [_point_sigma(lm, config, torso_px) for lm in used]
     uncertainty = None
     if all(s is not None for s in sigmas):
         try:
@@ -628,11 +737,27 @@ def compute_metrics(
     5.71
     """
     scale = calibration.mm_per_px if calibration is not None else None
+    sides = check_sides(points, min_visibility=config.min_visibility)
+    if sides.verdict.blocks_metrics:
+        reason = (
+            Reason(SIDES_WRONG_VIEW, view=sides.suggested_view)
+            if sides.verdict is SideVerdict.WRONG_VIEW
+            else Reason(SIDES_UNCLEAR)
+        )
+        return PostureResult(
+            points.view,
+            ALGORITHM,
+            tuple(
+                Metric(name, None, unit_of(name), reasons=(reason,))
+                for name in metric_names(points.view)
+            ),
+        )
+    torso_px = torso_length_px(points, config)
     specs = (
         _frontal_specs(points.view, scale)
         if points.view.is_frontal
         else _lateral_specs(points.view, scale)
     )
     return PostureResult(
-        points.view, ALGORITHM, tuple(_measure(s, points, scale, config) for s in specs)
+        points.view, ALGORITHM, tuple(_measure(s, points, scale, config, torso_px) for s in specs)
     )
