@@ -207,7 +207,7 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
     token = _token_in(page)
     link = IntakeLink.objects.get(token_hash=hashlib.sha256(token.encode()).hexdigest())
     link.instruments = ["nprs"]
-    link.draft = {"q_nprs_q1": "6"}
+    link.draft = {"consent_personal": "yes", "consent_health": "yes", "q_nprs_q1": "6"}
     link.save(update_fields=["instruments", "draft"])
     assert Client().post(reverse("intake:submit", args=[token])).status_code == 302
     ids["intake"] = Intake.objects.filter(patient=patient).latest("id").pk

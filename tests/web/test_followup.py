@@ -40,6 +40,9 @@ from atlaschart.safety.models import ScreenRecord
 pytestmark = pytest.mark.django_db
 
 
+CONSENT = {"consent_personal": "yes", "consent_health": "yes"}
+
+
 def login(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -59,7 +62,7 @@ def submit_intake(personas, draft: dict, instruments=("nprs", "psfs"), language=
     page = login(personas.desk).post(reverse("intake:link_create", args=[personas.patient.pk]))
     token = token_in(page.content.decode())
     IntakeLink.objects.filter(pk=link_of(token).pk).update(
-        instruments=list(instruments), draft=draft, language=language
+        instruments=list(instruments), draft={**CONSENT, **draft}, language=language
     )
     assert Client().post(reverse("intake:submit", args=[token])).status_code == 302
     return Intake.objects.latest("submitted_at")
@@ -346,7 +349,7 @@ def test_a_bad_step_post_shows_the_message_in_korean_and_keeps_the_draft(persona
         {"q_nprs_q1": "2", "q_groc_q1": "9", "go": "next"},
     )
     assert response.status_code == 400
-    assert "Global Rating of Change 1번 문항: 올바른 선택이 아닙니다." in response.content.decode()
+    assert "전반적 변화 평가(GROC) 1번 문항: 올바른 선택이 아닙니다." in response.content.decode()
     link.refresh_from_db()
     assert link.draft == {"q_nprs_q1": "4"}
 
@@ -419,7 +422,8 @@ def test_the_chart_shows_baseline_latest_change_and_the_cores_interpretation(per
     assert '<strong class="change-diff">-4</strong> points' in nprs
     assert "57.14% of the possible improvement" in nprs
     assert "Better: the change is at least the measurement error (MDC) and the MCID" in nprs
-    assert "MCID 2 points; MDC 2 points" in nprs and "Ostelo 2008" in nprs
+    assert "MCID 2 points; MDC 2 points" in nprs and "Ostelo RWJG et al., 2008, Spine 33(1):90-94" in nprs
+    assert ".md" not in nprs  # a publication, never a file the user does not have
     # PSFS mean 3.5 -> 6.5: +3 >= MDC90 2 and MCID 2; room 6.5, 3/6.5 = 46.15 % < 50 %
     # -> improved, not substantially.
     psfs = change_row(page, "psfs")

@@ -22,6 +22,9 @@ from atlaschart.safety.models import ScreenRecord
 pytestmark = pytest.mark.django_db
 
 
+CONSENT = {"consent_personal": "yes", "consent_health": "yes"}
+
+
 def login(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -37,7 +40,8 @@ def make_link(personas, instruments=("nprs",)) -> tuple[IntakeLink, str]:
     token = page.split("/intake/p/")[1].split("/")[0]
     link = IntakeLink.objects.get(token_hash=hashlib.sha256(token.encode()).hexdigest())
     link.instruments = list(instruments)
-    link.save(update_fields=["instruments"])
+    link.draft = dict(CONSENT)  # the patient agreed on the first step
+    link.save(update_fields=["instruments", "draft"])
     return link, token
 
 
@@ -248,13 +252,14 @@ def test_autosave_stores_the_draft_and_a_reload_restores_it(personas) -> None:
                 "pain_neck": "6",
                 "quality_neck": ["aching", "tingling"],
                 "posture_worse": "yes",
-                "pain_low_back": "",
+                "pain_low_back_left": "",
             },
         },
     )
     assert response.status_code == 200 and response.json()["ok"] is True
     link.refresh_from_db()
     assert link.draft == {
+        **CONSENT,
         "pain_neck": "6",
         "quality_neck": ["aching", "tingling"],
         "posture_worse": "yes",
@@ -265,7 +270,7 @@ def test_autosave_stores_the_draft_and_a_reload_restores_it(personas) -> None:
     # Unticking a box replaces the step's answers: the box is gone from the draft.
     autosave(client, token, {"step": "pain", "fields": {"pain_neck": "6", "quality_neck": []}})
     link.refresh_from_db()
-    assert link.draft == {"pain_neck": "6"}
+    assert link.draft == {**CONSENT, "pain_neck": "6"}
 
 
 def test_without_javascript_each_step_posts_and_moves_on(personas) -> None:
@@ -280,7 +285,7 @@ def test_without_javascript_each_step_posts_and_moves_on(personas) -> None:
     )
     assert response.status_code == 302 and response.url.endswith("/pain/")
     link.refresh_from_db()
-    assert link.draft == {"complaints": "목이 아파요", "duration": "gt12w"}
+    assert link.draft == {**CONSENT, "complaints": "목이 아파요", "duration": "gt12w"}
     bad = Client().post(reverse("intake:fill", args=[token, "complaints"]), {"duration": "forever"})
     assert bad.status_code == 400 and "errors" in bad.content.decode()
 
@@ -309,7 +314,8 @@ def test_the_clinic_cannot_choose_a_licensed_questionnaire_before_uploading_its_
     assert (
         response.status_code == 400 and "Upload the wording file first" in response.content.decode()
     )
-    assert services.settings_for(personas.seoul.pk).instruments == []
+    # Nothing was saved: the clinic keeps the default (the free questionnaires).
+    assert services.settings_for(personas.seoul.pk).instruments == ["nprs", "psfs", "start-back"]
 
 
 def test_only_the_clinic_admin_reaches_the_wording_pages(personas) -> None:

@@ -104,6 +104,9 @@ AUTOSAVE_BODIES = [
 ]
 
 
+CONSENT = {"consent_personal": "yes", "consent_health": "yes"}
+
+
 def make_link(personas, language: str = "ko") -> tuple[IntakeLink, str]:
     desk = Client()
     desk.force_login(personas.desk)
@@ -112,7 +115,8 @@ def make_link(personas, language: str = "ko") -> tuple[IntakeLink, str]:
     link = IntakeLink.objects.get(token_hash=hashlib.sha256(token.encode()).hexdigest())
     link.language = language
     link.instruments = ["nprs"]
-    link.save(update_fields=["language", "instruments"])
+    link.draft = dict(CONSENT)  # the patient agreed on the first step
+    link.save(update_fields=["language", "instruments", "draft"])
     return link, token
 
 
@@ -134,7 +138,7 @@ def test_a_hostile_autosave_is_a_400_in_the_patients_language_and_saves_nothing(
     message = response.json()["error"]
     assert (english if language == "en" else korean) in message, message
     link.refresh_from_db()
-    assert link.draft == {} and link.draft_saved_at is None and link.logged_steps == []
+    assert link.draft == CONSENT and link.draft_saved_at is None and link.logged_steps == []
     assert AccessLogEntry.objects.count() == rows_before
 
 
@@ -180,7 +184,7 @@ def test_a_hostile_step_post_shows_the_message_and_saves_nothing(
     page = response.content.decode()
     assert (english if language == "en" else korean) in page
     link.refresh_from_db()
-    assert link.draft == {} and link.logged_steps == []
+    assert link.draft == CONSENT and link.logged_steps == []
     assert AccessLogEntry.objects.count() == rows_before
 
 
@@ -389,8 +393,8 @@ def test_a_huge_visit_id_on_the_exam_form_is_ignored_not_a_500(personas) -> None
         ("en", "complaints", b"complaints=neck%00pain", "Your complaint: contains a character"),
         ("ko", "complaints", b"complaints=neck%00pain", "주 호소: 저장할 수 없는 문자가"),
         ("en", "pain", b"pain_neck=11", "Where it hurts: not a valid choice."),
-        ("en", "questionnaires", b"q_nprs_q1=11", "Numeric Pain Rating Scale, question 1"),
-        ("ko", "questionnaires", b"q_nprs_q1=11", "Numeric Pain Rating Scale 1번 문항"),
+        ("en", "questionnaires", b"q_nprs_q1=11", "Numeric Pain Rating Scale (NPRS), question 1"),
+        ("ko", "questionnaires", b"q_nprs_q1=11", "숫자 통증 척도(NPRS) 1번 문항"),
     ],
 )
 def test_a_refusal_names_the_question_not_the_fields_key(

@@ -32,6 +32,9 @@ pytestmark = pytest.mark.django_db
 SECRET = "SEOUL-COMPLAINT-91c"
 
 
+CONSENT = {"consent_personal": "yes", "consent_health": "yes"}
+
+
 def login(user, language: str = "en") -> Client:
     user.language = language
     user.save(update_fields=["language"])
@@ -53,7 +56,8 @@ def new_link(personas) -> str:
     token = token_in(page.content.decode())
     link = link_of(token)
     link.instruments = ["nprs"]
-    link.save(update_fields=["instruments"])
+    link.draft = dict(CONSENT)  # the patient agreed on the first step
+    link.save(update_fields=["instruments", "draft"])
     return token
 
 

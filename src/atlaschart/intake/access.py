@@ -125,7 +125,11 @@ def get_link_by_token(
     draft step once and the submission, so most callers pass ``log=False``."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise LinkUnusable
-    link = IntakeLink.objects.select_related("patient").filter(token_hash=hash_token(token)).first()
+    link = (
+        IntakeLink.objects.select_related("patient", "clinic")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
     if link is None or not link.is_usable():
         raise LinkUnusable
     if log:

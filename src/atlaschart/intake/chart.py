@@ -30,7 +30,12 @@ from atlaschart.patients.models import Patient
 def _open_links(request: HttpRequest, patient: Patient) -> list[Any]:
     return list(
         intake_links_of_clinic(request)
-        .filter(patient=patient, submitted_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(
+            patient=patient,
+            submitted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
         .only("id", "kind", "created_at", "expires_at", "draft_saved_at")[:5]
     )
 
@@ -39,7 +44,7 @@ def intake_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     intakes = list(
         intakes_of_clinic(request)
         .filter(patient=patient)
-        .only("id", "submitted_at", "language")[:20]
+        .only("id", "submitted_at", "language", "consent_personal", "consent_health")[:20]
     )
     followups = list(
         followups_of_clinic(request)
@@ -54,7 +59,7 @@ def intake_status_context(request: HttpRequest, patient: Patient) -> dict[str, A
     last_intake = (
         intakes_of_clinic(request)
         .filter(patient=patient)
-        .values_list("submitted_at", flat=True)
+        .values_list("submitted_at", "consent_personal", "consent_health")
         .first()
     )
     last_followup = (
@@ -64,7 +69,9 @@ def intake_status_context(request: HttpRequest, patient: Patient) -> dict[str, A
         .first()
     )
     return {
-        "intake_done_at": last_intake,
+        "intake_done_at": last_intake[0] if last_intake else None,
+        # Whether to ask in person (a consent answer, not a health answer).
+        "intake_consent_refused": bool(last_intake and False in last_intake[1:]),
         "followup_done_at": last_followup,
         "open_links": _open_links(request, patient),
     }

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atlaschart.intake.names import instrument_name
 from atlaschart.intake.pack_messages import translate_problem
 from atlaschart.intake.services import FOLLOWUP_INSTRUMENTS, INTAKE_INSTRUMENTS
 from atlaschart.lib.jsonbody import BadJSON, parse_json
@@ -33,7 +34,7 @@ class IntakeSettingsForm(forms.Form):
         choices = []
         for instrument_id in INTAKE_INSTRUMENTS:
             instrument = INSTRUMENTS[instrument_id]
-            label = instrument.name
+            label = instrument_name(instrument.id)
             if instrument.needs_wording_pack:
                 label += " · " + str(_("licensed: needs the clinic's wording file"))
             choices.append((instrument_id, label))
@@ -42,7 +43,7 @@ class IntakeSettingsForm(forms.Form):
     def clean_instruments(self) -> list[str]:
         chosen: list[str] = self.cleaned_data["instruments"]
         missing = [
-            INSTRUMENTS[i].name
+            instrument_name(i)
             for i in chosen
             if INSTRUMENTS[i].needs_wording_pack and not self.packs.get(i)
         ]
@@ -80,7 +81,7 @@ class FollowUpForm(forms.Form):
         choices = []
         for instrument_id in FOLLOWUP_INSTRUMENTS:
             instrument = INSTRUMENTS[instrument_id]
-            label = instrument.name
+            label = instrument_name(instrument.id)
             notes = []
             if instrument_id in done:
                 notes.append(str(_("answered before")))

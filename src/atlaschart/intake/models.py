@@ -116,6 +116,16 @@ class IntakeLink(models.Model):
     #: Draft steps already written to the access log: one row per step per link, not one per
     #: autosave.
     logged_steps = models.JSONField(default=list, blank=True)
+    #: Set when staff withdrew the link before it was used (sent to the wrong person, a typo in
+    #: the phone number): the token then opens nothing, like an expired one.
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -126,7 +136,11 @@ class IntakeLink(models.Model):
         return f"intake link {self.pk} for patient {self.patient_id}"
 
     def is_usable(self, now: Any = None) -> bool:
-        return self.submitted_at is None and (now or timezone.now()) < self.expires_at
+        return (
+            self.submitted_at is None
+            and self.revoked_at is None
+            and (now or timezone.now()) < self.expires_at
+        )
 
 
 class _SubmittedAnswers(models.Model):
@@ -164,13 +178,29 @@ class _SubmittedAnswers(models.Model):
 
 
 class Intake(_SubmittedAnswers):
-    """A submitted intake."""
+    """A submitted intake, with the patient's consent answers as given on its first step.
+
+    ``consent_personal`` (collection and use of personal data, PIPA art. 15) and
+    ``consent_health`` (health data, a sensitive category: separate consent, PIPA art. 23) are
+    ``None`` for intakes submitted before the consent step existed. When either is refused the
+    intake carries no health answers: the clinic asks in person instead."""
 
     kind = "intake"
+    consent_personal = models.BooleanField(_("consent to personal data"), null=True, blank=True)
+    consent_health = models.BooleanField(_("consent to health data"), null=True, blank=True)
+    consent_version = models.CharField(_("consent text version"), max_length=40, blank=True)
 
     class Meta(_SubmittedAnswers.Meta):
         verbose_name = _("intake")
         verbose_name_plural = _("intakes")
+
+    @property
+    def consented(self) -> bool:
+        """Whether the answers could be collected: both consents given (or asked before the
+        consent step existed)."""
+        if self.consent_personal is None and self.consent_health is None:
+            return True
+        return bool(self.consent_personal and self.consent_health)
 
 
 class FollowUp(_SubmittedAnswers):

@@ -29,6 +29,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from atlaschart.intake.models import QuestionnaireResponse
+from atlaschart.intake.names import instrument_name, threshold_sources
 from atlaschart.intake.services import FOLLOWUP_INSTRUMENTS
 from atlaschart.measure.instruments import (
     INSTRUMENTS,
@@ -208,7 +209,7 @@ def _change_view(change: Change) -> dict[str, Any]:
         if change.change_percent is not None and change.change_percent > 0
         else "",
         "threshold": threshold_text(change.rule),
-        "source": change.rule.source,
+        "source": threshold_sources(change.instrument),
         "algorithm": change.algorithm.label,
     }
 
@@ -293,7 +294,7 @@ def _groc_row(instrument: Instrument, responses: list[QuestionnaireResponse]) ->
         point["score"] = _signed(Decimal(str(latest.score)))  # -7..+7, the sign is the answer
     return {
         "id": instrument.id,
-        "name": instrument.name,
+        "name": instrument_name(instrument.id),
         "kind": "anchor",
         "count": len(responses),
         "latest": point,
@@ -324,7 +325,7 @@ def change_rows(responses: Iterable[QuestionnaireResponse]) -> list[dict[str, An
         low, high = instrument.score_range
         row: dict[str, Any] = {
             "id": instrument.id,
-            "name": instrument.name,
+            "name": instrument_name(instrument.id),
             "kind": "change",
             "count": len(history),
             "scale": f"{_number(low)}–{_number(high)}",

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from atlaschart.intake import steps
+from atlaschart.intake.names import instrument_name
 from atlaschart.intake.services import wording_language
 from atlaschart.measure.instruments import INSTRUMENTS, Instrument
 from atlaschart.measure.instruments.free import PSFS_FOLLOWUP_INSTRUCTIONS, PSFS_RATING_ANCHORS
@@ -72,7 +74,7 @@ def questionnaire_blocks(
         language = wording_language(instrument, packs.get(instrument_id, {}), lang)
         block: dict[str, Any] = {
             "id": instrument.id,
-            "name": instrument.name,
+            "name": instrument_name(instrument.id),
             "available": language is not None,
         }
         if language is None:
@@ -81,13 +83,13 @@ def questionnaire_blocks(
         pack = packs[instrument_id][language] if instrument.needs_wording_pack else None
         if pack is not None:
             block.update(
-                title=pack.get("title") or instrument.name,
+                title=pack.get("title") or instrument_name(instrument.id),
                 instructions=pack.get("instructions", ""),
                 notice=pack.get("copyright", "") or instrument.licence.notice,
             )
         else:
             block.update(
-                title=instrument.title.get(language, instrument.name),
+                title=instrument.title.get(language, instrument_name(instrument.id)),
                 instructions=instrument.instructions.get(language, ""),
                 notice=instrument.licence.notice,
             )
@@ -198,7 +200,7 @@ def review_summary(draft: dict[str, Any]) -> dict[str, Any]:
             "intensity": draft[f"pain_{key}"],
             "qualities": [label(steps.QUALITIES, q) for q in draft.get(f"quality_{key}", [])],
         }
-        for key, lbl in steps.REGIONS
+        for key, lbl in (*steps.REGIONS, *steps.LEGACY_REGIONS)
         if draft.get(f"pain_{key}")
     ]
     treatments = [
@@ -234,3 +236,136 @@ def review_summary(draft: dict[str, Any]) -> dict[str, Any]:
         ),
         "nothing": _("Not answered"),
     }
+
+
+# --- consent -------------------------------------------------------------------------------
+
+
+def consent_notice(lang: str) -> dict[str, Any]:
+    """What the patient is told before anything is asked (PIPA art. 15(2) for personal data and
+    art. 23 for health data, a sensitive category that needs its own consent; art. 22 asks for
+    each consent to be given separately and plainly). ``lang`` is the page's language, already
+    active."""
+    return {
+        "purpose": _(
+            "To prepare your first visit: to understand your complaint, check that treatment is "
+            "safe for you and measure how you progress."
+        ),
+        "personal_items": _(
+            "Your name, date of birth and contact details, as the clinic holds them."
+        ),
+        "health_items": _(
+            "Your complaint and where it hurts, earlier treatments and symptoms, answers to the "
+            "safety questions and the questionnaires."
+        ),
+        "retention": _(
+            "Kept with your medical record for 10 years, as the Medical Service Act requires for "
+            "medical records, then destroyed."
+        ),
+        "refusal": _(
+            "You may refuse. Refusing does not stop you from being seen: the clinician will ask "
+            "these questions in person at your visit instead, and nothing you type here is kept."
+        ),
+    }
+
+
+# --- the clinician's pages, in words -------------------------------------------------------
+
+
+def safety_answers(lang: str, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each safety question with the patient's answer in words ("Yes, now"), never the stored
+    value ("current")."""
+    rows = []
+    for block in safety_blocks(lang, answers):
+        labels = dict(block["options"])
+        value = block["value"]
+        if block["multi"]:
+            words = [str(labels.get(v, v)) for v in value] if isinstance(value, list) else []
+            answer = ", ".join(words)
+        else:
+            answer = str(labels.get(value, value)) if value else ""
+        rows.append({"text": block["text"], "answer": answer, "detail": block["detail"]})
+    return rows
+
+
+BAND_WORDS = {
+    "none": gettext_lazy("none"),
+    "minimal": gettext_lazy("minimal"),
+    "mild": gettext_lazy("mild"),
+    "moderate": gettext_lazy("moderate"),
+    "severe": gettext_lazy("severe"),
+    "complete": gettext_lazy("complete"),
+    "crippled": gettext_lazy("crippled"),
+    "bed-bound": gettext_lazy("bed-bound"),
+    "little-or-none": gettext_lazy("little or none"),
+    "some": gettext_lazy("some"),
+    "substantial": gettext_lazy("substantial"),
+    "low": gettext_lazy("low risk"),
+    "medium": gettext_lazy("medium risk"),
+    "high": gettext_lazy("high risk"),
+}
+
+
+def band_text(band: str) -> str:
+    """A score band in the page's language ("moderate" -> "중등도")."""
+    return str(BAND_WORDS.get(band, band)) if band else ""
+
+
+def response_view(response: Any, packs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One stored questionnaire for the clinician: its name, score, band in words and each
+    answer beside its question, in the language the patient answered in. Without the clinic's
+    wording a licensed questionnaire's questions are named by number."""
+    instrument = INSTRUMENTS.get(response.instrument)
+    answers = response.answers if isinstance(response.answers, dict) else {}
+    rows: list[tuple[str, str]] = []
+    if instrument is not None and instrument.scoring_rule == "activity-mean":
+        for activity in answers.get("activities", []):
+            if isinstance(activity, dict):
+                rating = activity.get("score")
+                rows.append(
+                    (
+                        str(activity.get("name", "")),
+                        _("%(n)s of 10") % {"n": rating} if rating is not None else _("not rated"),
+                    )
+                )
+    elif instrument is not None:
+        language = response.language
+        pack = packs.get(instrument.id, {}).get(language) if instrument.needs_wording_pack else None
+        for number, item in enumerate(instrument.items, start=1):
+            value = answers.get(item.id)
+            question = _("Question %(n)s") % {"n": number}
+            if pack is not None:
+                question = f"{number}. {pack['items'][item.id]['text']}"
+            elif not instrument.needs_wording_pack and language in item.text:
+                question = f"{number}. {item.text[language]}"
+            if value is None:
+                rows.append((question, str(_("Not answered"))))
+                continue
+            rows.append((question, _answer_words(instrument, item, value, pack, language)))
+    return {
+        "name": instrument_name(response.instrument),
+        "response": response,
+        "band": band_text(response.band),
+        "rows": rows,
+    }
+
+
+def _answer_words(
+    instrument: Instrument, item: Any, value: Any, pack: dict[str, Any] | None, language: str
+) -> str:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return str(_("Not applicable")) if value == "na" else str(value)
+    if not instrument.needs_wording_pack:
+        option = item.option_for(value)
+        text = option.text.get(language, "") if option else ""
+        return f"{text} ({value})" if text and text != str(value) else str(value)
+    if pack is not None:
+        texts = pack["items"][item.id].get("options", [])
+        values = [int(v) for v in item.accepted_values()]
+        if item.wording_options == 0:
+            return str(_("Yes, applies")) if value else str(_("Does not apply"))
+        if len(texts) == len(values) and value in values:
+            return f"{texts[values.index(value)]} ({value})"
+    if item.wording_options == 0:
+        return str(_("Yes, applies")) if value else str(_("Does not apply"))
+    return str(_("%(n)s points") % {"n": value})

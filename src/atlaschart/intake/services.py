@@ -40,6 +40,7 @@ from atlaschart.intake.models import (
     QuestionnaireResponse,
     WordingPack,
 )
+from atlaschart.intake.names import instrument_name
 from atlaschart.lib.actor import Actor
 from atlaschart.measure.instruments import INSTRUMENTS, AnswerError, Instrument, score
 from atlaschart.measure.instruments import WordingPack as CorePack
@@ -64,6 +65,17 @@ FOLLOWUP_INSTRUMENTS = (*INTAKE_INSTRUMENTS, "groc")
 """Questionnaires a follow-up may ask, in the order the page shows them (GROC last)."""
 
 
+FREE_INTAKE_INSTRUMENTS = tuple(
+    i for i in INTAKE_INSTRUMENTS if not INSTRUMENTS[i].needs_wording_pack
+)
+"""What a new clinic's intake asks until an admin chooses: every questionnaire that is free to
+show (its wording ships with AtlasChart), so the first link is never empty."""
+
+
+class ConsentMissing(ValueError):
+    """An intake sent before its consent questions were answered; the message is translated."""
+
+
 class FollowUpRefused(ValueError):
     """A follow-up cannot be made as asked; the message is translated and says why."""
 
@@ -71,7 +83,9 @@ class FollowUpRefused(ValueError):
 def settings_for(clinic_id: int) -> IntakeSettings:
     found = intake_settings_of(clinic_id)
     return found or IntakeSettings(
-        clinic_id=clinic_id, instruments=[], expiry_hours=DEFAULT_EXPIRY_HOURS
+        clinic_id=clinic_id,
+        instruments=list(FREE_INTAKE_INSTRUMENTS),
+        expiry_hours=DEFAULT_EXPIRY_HOURS,
     )
 
 
@@ -173,6 +187,33 @@ def create_link(actor: Actor, patient: Patient) -> tuple[IntakeLink, str]:
     )
 
 
+def instruments_of_new_link(patient: Patient) -> list[str]:
+    """The questionnaires a new intake link for ``patient`` would carry (the clinic's choice)."""
+    return [i for i in settings_for(patient.clinic_id).instruments if i in INSTRUMENTS]
+
+
+class LinkNotRevocable(ValueError):
+    """The link was already submitted or revoked; the message is translated."""
+
+
+@transaction.atomic
+def revoke_link(actor: Actor, link: IntakeLink) -> IntakeLink:
+    """Withdraw a link not yet submitted: its token opens nothing afterwards, its draft answers
+    are dropped (they were never sent). A submitted link cannot be revoked: its answers are the
+    record."""
+    locked = lock_link(link)
+    if locked.submitted_at is not None:
+        raise LinkNotRevocable(_("This link was already used: its answers are on the chart."))
+    if locked.revoked_at is not None:
+        raise LinkNotRevocable(_("This link was already revoked."))
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = actor.user
+    locked.draft = {}
+    locked.save(update_fields=["revoked_at", "revoked_by", "draft"])
+    log_access(actor, Action.UPDATE, patient=locked.patient, obj=locked, detail="link revoked")
+    return locked
+
+
 def baseline_psfs(patient: Patient) -> QuestionnaireResponse | None:
     """The patient's first PSFS with at least one rated activity: the baseline every follow-up
     re-rates (one query)."""
@@ -216,9 +257,7 @@ def create_followup_link(
         raise FollowUpRefused(_("Choose at least one questionnaire from the list."))
     packs = packs_of_clinic(patient.clinic_id)
     missing = [
-        INSTRUMENTS[i].name
-        for i in chosen
-        if INSTRUMENTS[i].needs_wording_pack and not packs.get(i)
+        instrument_name(i) for i in chosen if INSTRUMENTS[i].needs_wording_pack and not packs.get(i)
     ]
     if missing:
         raise FollowUpRefused(
@@ -278,6 +317,13 @@ def save_step(
     locked = lock_link(link)
     if not locked.is_usable():
         raise LinkUnusable
+    if (
+        locked.kind == LinkKind.INTAKE
+        and step not in ("consent", "review")
+        and not steps.consent_given(locked.draft)
+    ):
+        # Health answers are collected only after both consents (PIPA arts. 15 and 23).
+        raise steps.FieldError(_("Please answer the consent questions first."))
     locked.draft = steps.merge_step(locked.draft, step, cleaned, steps.spec_of(locked))
     locked.draft_saved_at = timezone.now()
     fields = ["draft", "draft_saved_at"]
@@ -352,24 +398,43 @@ def submit_intake(actor: Actor, link: IntakeLink) -> Intake:
         raise LinkUnusable
     now = timezone.now()
     patient = locked.patient
+    draft = dict(locked.draft)
+    consented = steps.consent_given(draft)
+    if not consented and not steps.consent_refused(draft):
+        raise ConsentMissing(_("Please answer the consent questions first."))
+
+    def answer(name: str) -> bool | None:
+        return {"yes": True, "no": False}.get(draft.get(name, ""))
+
     intake = Intake(
         clinic_id=locked.clinic_id,
         patient=patient,
         link=locked,
         submitted_at=now,
         language=locked.language,
-        answers=dict(locked.draft),
+        # A refusal is recorded as such, without any health answer (none may be kept).
+        answers=draft if consented else {k: draft[k] for k in steps.CONSENT_FIELDS if k in draft},
+        consent_personal=answer("consent_personal"),
+        consent_health=answer("consent_health"),
+        consent_version=steps.CONSENT_VERSION,
     )
     intake.save()
-    _record_responses(locked, now, intake=intake)
-    screen_input = steps.screen_answers(locked.draft)
-    screen_input["age_years"] = float(patient.age_on(timezone.localdate()))
-    record_screen(actor, patient, screen_input, Source.INTAKE, intake=intake)
+    if consented:
+        _record_responses(locked, now, intake=intake)
+        screen_input = steps.screen_answers(draft)
+        screen_input["age_years"] = float(patient.age_on(timezone.localdate()))
+        record_screen(actor, patient, screen_input, Source.INTAKE, intake=intake)
     locked.submitted_at = now
     locked.draft = {}
     locked.save(update_fields=["submitted_at", "draft"])
     log_access(
-        actor, Action.CREATE, patient=patient, obj=intake, detail="intake submitted by patient"
+        actor,
+        Action.CREATE,
+        patient=patient,
+        obj=intake,
+        detail="intake submitted by patient"
+        if consented
+        else "intake consent refused by patient (no health answers kept)",
     )
     return intake
 

@@ -19,6 +19,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from atlaschart.intake.names import instrument_name
 from atlaschart.measure.instruments import INSTRUMENTS, Instrument
 from atlaschart.measure.safety import SCREENING_QUESTIONS
 
@@ -40,6 +41,7 @@ class Field:
 
 
 STEPS: tuple[tuple[str, Promise], ...] = (
+    ("consent", _("Consent")),
     ("complaints", _("Your complaint")),
     ("pain", _("Where it hurts")),
     ("history", _("Treatments and symptoms")),
@@ -85,21 +87,55 @@ def spec_of(link: Any) -> FormSpec:
     )
 
 
-# (key, label, which figures show it)
+CONSENT_VERSION = "2026-12"
+"""Version of the consent wording on the first step (stored with each intake)."""
+CONSENT_FIELDS = ("consent_personal", "consent_health")
+AGREE: tuple[tuple[str, Promise], ...] = (
+    ("yes", _("I agree")),
+    ("no", _("I do not agree")),
+)
+
+
+def consent_given(draft: Mapping[str, Any]) -> bool:
+    """Both consents of the first step given: only then may health answers be collected."""
+    return all(draft.get(name) == "yes" for name in CONSENT_FIELDS)
+
+
+def consent_refused(draft: Mapping[str, Any]) -> bool:
+    return any(draft.get(name) == "no" for name in CONSENT_FIELDS)
+
+
+# (key, label): each region of the body map, left and right apart wherever a side exists, so
+# that a one-sided pain is recorded on its side. Back regions follow the clinic's own words.
 REGIONS: tuple[tuple[str, Promise], ...] = (
     ("head_face", _("Head or face")),
     ("neck", _("Neck")),
     ("shoulder_right", _("Right shoulder")),
     ("shoulder_left", _("Left shoulder")),
     ("chest", _("Chest")),
-    ("upper_back", _("Upper back")),
-    ("shoulder_blades", _("Between or under the shoulder blades")),
-    ("low_back", _("Low back")),
-    ("pelvis_hips", _("Pelvis or hips")),
+    ("abdomen", _("Abdomen")),
+    ("upper_back_right", _("Upper back, right")),
+    ("upper_back_left", _("Upper back, left")),
+    ("between_shoulder_blades_right", _("Between the shoulder blades, right")),
+    ("between_shoulder_blades_left", _("Between the shoulder blades, left")),
+    ("under_shoulder_blades_right", _("Under the shoulder blade, right")),
+    ("under_shoulder_blades_left", _("Under the shoulder blade, left")),
+    ("low_back_right", _("Low back, right")),
+    ("low_back_left", _("Low back, left")),
+    ("buttock_pelvis_right", _("Buttock or pelvis, right")),
+    ("buttock_pelvis_left", _("Buttock or pelvis, left")),
     ("arm_right", _("Right arm or hand")),
     ("arm_left", _("Left arm or hand")),
     ("leg_right", _("Right leg or foot")),
     ("leg_left", _("Left leg or foot")),
+)
+#: Regions of intakes sent before the map split the back by side: still named in words on the
+#: clinician's page, never asked again.
+LEGACY_REGIONS: tuple[tuple[str, Promise], ...] = (
+    ("upper_back", _("Upper back")),
+    ("shoulder_blades", _("Between or under the shoulder blades")),
+    ("low_back", _("Low back")),
+    ("pelvis_hips", _("Pelvis or hips")),
 )
 QUALITIES: tuple[tuple[str, Promise], ...] = (
     ("aching", _("Aching")),
@@ -183,7 +219,7 @@ def _shown_name(name: str, step_title: Promise) -> str:
         if name.startswith(prefix) and name[len(prefix) :].isdigit():
             return str(
                 _("%(questionnaire)s, question %(n)s")
-                % {"questionnaire": instrument.name, "n": name[len(prefix) :]}
+                % {"questionnaire": instrument_name(instrument.id), "n": name[len(prefix) :]}
             )
     return str(step_title)
 
@@ -242,6 +278,8 @@ def step_fields(step: str, spec: FormSpec) -> list[Field]:
     """Every field of one step, in the order the page shows them."""
     if step not in spec.step_keys:
         raise KeyError(step)
+    if step == "consent":
+        return [Field(name, "choice", _keys(AGREE)) for name in CONSENT_FIELDS]
     if step == "complaints":
         return [
             Field("complaints", "text"),
@@ -355,6 +393,9 @@ def merge_step(draft: Draft, step: str, cleaned: Draft, spec: FormSpec) -> Draft
     names = {f.name for f in step_fields(step, spec)}
     merged = {k: v for k, v in draft.items() if k not in names}
     merged.update(cleaned)
+    if step == "consent" and consent_refused(merged):
+        # Consent withdrawn on the first step: health answers already typed are not kept.
+        merged = {k: v for k, v in merged.items() if k in CONSENT_FIELDS}
     return merged
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("wording/", views.wording_packs, name="packs"),
     path("patient/<int:patient_id>/link/", views.link_create, name="link_create"),
     path("patient/<int:patient_id>/followup/", views.followup_create, name="followup_create"),
+    path("link/<int:link_id>/revoke/", views.link_revoke, name="link_revoke"),
     path("<int:intake_id>/", views.intake_detail, name="detail"),
     path("followup/<int:followup_id>/", views.followup_detail, name="followup_detail"),
     path("p/<str:token>/save/", views.autosave, name="autosave"),

@@ -19,11 +19,13 @@ from atlaschart.intake import services, steps
 from atlaschart.intake.access import (
     get_followup_for_user,
     get_intake_for_user,
+    get_intake_link_for_user,
     responses_of_clinic,
     wording_packs_of,
 )
 from atlaschart.intake.forms import FollowUpForm, IntakeSettingsForm, WordingPackForm
 from atlaschart.intake.models import IntakeLink, LinkKind
+from atlaschart.intake.names import instrument_name
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.jsonbody import BadJSON, parse_json
@@ -73,7 +75,7 @@ def wording_packs(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(
             request,
             _("The wording for %(name)s (%(language)s) was saved.")
-            % {"name": INSTRUMENTS[pack.instrument].name, "language": pack.language},
+            % {"name": instrument_name(pack.instrument), "language": pack.language},
         )
         return redirect("intake:packs")
     loaded = {(p.instrument, p.language): p for p in wording_packs_of(clinic_id)}
@@ -112,6 +114,16 @@ def _qr_svg(url: str) -> str:
 def link_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     actor = Actor.of(request)
     patient = get_patient_for_user(actor, patient_id, detail="intake link")
+    if not services.instruments_of_new_link(patient) and request.POST.get("empty_ok") != "1":
+        # The clinic chose no questionnaire: say so before a link goes out without any.
+        return render(
+            request,
+            "intake/link_empty_warning.html",
+            {
+                "patient": patient,
+                "can_settings": allows(request.user, Kind.CLINIC_SETTINGS, Permission.WRITE),
+            },
+        )
     link, token = services.create_link(actor, patient)
     url = request.build_absolute_uri(reverse("intake:fill", args=[token, "complaints"]))
     # Rendered, not redirected: the token exists only in this response.
@@ -125,6 +137,21 @@ def link_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRespo
             "qr_svg": _qr_svg(url),
         },
     )
+
+
+@require_POST
+@permission_required(Kind.INTAKE_LINK, Permission.WRITE)
+def link_revoke(request: AuthenticatedHttpRequest, link_id: int) -> HttpResponse:
+    """Withdraw an unused link (wrong patient, wrong number); its token then opens nothing."""
+    actor = Actor.of(request)
+    link = get_intake_link_for_user(actor, link_id, detail="revoke link")
+    try:
+        services.revoke_link(actor, link)
+    except services.LinkNotRevocable as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The link was revoked: it can no longer be opened."))
+    return redirect(reverse("patients:chart", args=[link.patient_id]) + "#intake")
 
 
 @permission_required(Kind.INTAKE_LINK, Permission.WRITE)
@@ -186,9 +213,11 @@ def followup_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpR
 def intake_detail(request: AuthenticatedHttpRequest, intake_id: int) -> HttpResponse:
     actor = Actor.of(request)
     intake = get_intake_for_user(actor, intake_id)
+    packs = services.packs_of_clinic(intake.clinic_id)
     with translation.override(intake.language):
-        # Show the patient's answers to the questions in the language they were asked in.
-        safety = views_model.safety_blocks(intake.language, intake.answers)
+        # The patient's answers to the questions in the language they were asked in.
+        safety = views_model.safety_answers(intake.language, intake.answers)
+    responses = responses_of_clinic(actor).filter(intake=intake).order_by("instrument")
     return render(
         request,
         "intake/detail.html",
@@ -197,7 +226,7 @@ def intake_detail(request: AuthenticatedHttpRequest, intake_id: int) -> HttpResp
             "patient": intake.patient,
             "summary": views_model.review_summary(intake.answers),
             "safety": safety,
-            "responses": responses_of_clinic(actor).filter(intake=intake).order_by("instrument"),
+            "responses": [views_model.response_view(r, packs) for r in responses],
         },
     )
 
@@ -206,15 +235,15 @@ def intake_detail(request: AuthenticatedHttpRequest, intake_id: int) -> HttpResp
 def followup_detail(request: AuthenticatedHttpRequest, followup_id: int) -> HttpResponse:
     actor = Actor.of(request)
     followup = get_followup_for_user(actor, followup_id)
+    packs = services.packs_of_clinic(followup.clinic_id)
+    responses = responses_of_clinic(actor).filter(followup=followup).order_by("instrument")
     return render(
         request,
         "intake/followup_detail.html",
         {
             "followup": followup,
             "patient": followup.patient,
-            "responses": responses_of_clinic(actor)
-            .filter(followup=followup)
-            .order_by("instrument"),
+            "responses": [views_model.response_view(r, packs) for r in responses],
         },
     )
 
@@ -254,6 +283,14 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
     if step not in keys:
         return redirect("intake:fill", token=token, step=keys[0])
     lang = _page_language(request, link)
+    if (
+        not spec.followup
+        and step not in ("consent", "review")
+        and not steps.consent_given(link.draft)
+    ):
+        # Nothing about health is asked before both consents; a refusal goes to the last step.
+        target = "review" if steps.consent_refused(link.draft) else "consent"
+        return redirect("intake:fill", token=token, step=target)
     error = ""
     with translation.override(lang):
         if request.method == "POST":
@@ -273,12 +310,18 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
                 index = keys.index(step)
                 target = index - 1 if request.POST.get("go") == "back" else index + 1
                 target = max(0, min(target, len(keys) - 1))
-                return redirect("intake:fill", token=token, step=keys[target])
-        elif step == keys[0] and link.draft_saved_at is None:
+                if step == "consent" and request.POST.get("go") != "back":
+                    if steps.consent_refused(link.draft):
+                        target = keys.index("review")
+                    elif not steps.consent_given(link.draft):
+                        error = _("Please answer both consent questions.")
+                if not error:
+                    return redirect("intake:fill", token=token, step=keys[target])
+        if request.method != "POST" and step == keys[0] and link.draft_saved_at is None:
             services.log_link_opened(patient, link)
         packs = (
             services.packs_of_clinic(link.clinic_id)
-            if step == "questionnaires" or spec.followup
+            if step in ("questionnaires", "review") or spec.followup
             else {}
         )
         index = keys.index(step)
@@ -297,8 +340,13 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
             "last": step == "review",
             "draft": link.draft,
             "expires_at": link.expires_at,
+            "clinic_name": link.clinic.name,
+            "max_text": steps.MAX_TEXT,
+            "consent_refused": steps.consent_refused(link.draft),
         }
-        if step == "complaints":
+        if step == "consent":
+            context.update(agree=steps.AGREE, consent=views_model.consent_notice(lang))
+        elif step == "complaints":
             context.update(onset_kinds=steps.ONSET_KINDS, durations=steps.DURATIONS)
         elif step == "pain":
             context.update(
@@ -326,7 +374,12 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
                 followup_incomplete=any(not row["complete"] for row in rows),
             )
         else:
-            context.update(summary=views_model.review_summary(link.draft))
+            context.update(
+                summary=views_model.review_summary(link.draft),
+                safety=views_model.safety_answers(lang, link.draft),
+                questionnaires=views_model.followup_summary(spec, packs, lang, link.draft),
+                consent=views_model.consent_notice(lang),
+            )
         return render(request, "intake/fill.html", context, status=400 if error else 200)
 
 
@@ -385,6 +438,8 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
             services.submit_intake(patient, link)
     except services.LinkUnusable:
         return _unusable(request)
+    except services.ConsentMissing:
+        return redirect("intake:fill", token=token, step="consent")
     return redirect(reverse("intake:done") + f"?lang={lang}")
 
 

@@ -77,6 +77,35 @@
     if (document.visibilityState === "hidden" && timer) { clearTimeout(timer); save(); }
   });
 
+  // A visible count on every text box with a limit, so nothing is cut without warning.
+  form.querySelectorAll("[data-counter]").forEach(function (box) {
+    var limit = parseInt(box.getAttribute("maxlength"), 10);
+    var count = document.createElement("span");
+    count.className = "char-count";
+    count.setAttribute("aria-live", "polite");
+    box.insertAdjacentElement("afterend", count);
+    function update() {
+      count.textContent = box.value.length + " / " + limit;
+      count.classList.toggle("near", box.value.length >= limit * 0.9);
+    }
+    box.addEventListener("input", update);
+    update();
+  });
+
+  // A choice can be taken back: each group of radio buttons gets a "clear" button.
+  form.querySelectorAll("[data-clearable]").forEach(function (group) {
+    if (!group.querySelector("input[type=radio]")) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "clear-choice";
+    button.textContent = form.dataset.clear;
+    button.addEventListener("click", function () {
+      group.querySelectorAll("input[type=radio]").forEach(function (r) { r.checked = false; });
+      schedule(150);
+    });
+    group.appendChild(button);
+  });
+
   // Body map: tapping a region opens its row; a region with pain is shaded by strength.
   function shade(key) {
     var select = form.querySelector('[data-intensity="' + key + '"]');
