@@ -42,8 +42,25 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict, str]
 def test_json_shape(astronaut_jpg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, doc, _ = run(capsys, str(astronaut_jpg), "--view", "anterior", "--no-tta")
     assert code == 0
-    assert set(doc) == {"view", "algorithm", "detector", "image", "landmarks", "metrics"}
-    assert doc["view"] == "anterior" and doc["algorithm"] == "posture.photo_metrics@1"
+    assert set(doc) == {
+        "view",
+        "algorithm",
+        "detector",
+        "image",
+        "landmarks",
+        "metrics",
+        "uncertainty_basis",
+        "sides",
+    }
+    assert doc["view"] == "anterior" and doc["algorithm"] == "posture.photo_metrics@2"
+    assert doc["uncertainty_basis"] == {
+        "meaning": "standard uncertainty (1 SD) of the difference from the true value",
+        "model_points": ["pass_spread", "model_error"],
+        "clinician_points": ["placement"],
+        "not_covered": ["clothing", "camera_tilt", "perspective"],
+    }
+    assert doc["sides"]["verdict"] == "consistent"
+    assert doc["sides"]["evidence"] == ["shoulders:+1", "face:toward"]
     assert doc["detector"] == "mediapipe-pose-full@0.10.21"  # one pass: no TTA suffix
     assert doc["image"] == {"width": 512, "height": 512}
     assert set(doc["landmarks"]["left_ear"]) == {"x", "y", "visibility", "source"}
@@ -54,6 +71,49 @@ def test_json_shape(astronaut_jpg: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert shoulder["unit"] == "deg" and isinstance(shoulder["value"], float)
     assert doc["metrics"]["hip_tilt_deg"]["value"] is None
     assert "hip" in doc["metrics"]["hip_tilt_deg"]["reason"]
+
+
+@needs_model
+def test_front_photo_as_posterior_stops_with_a_message(
+    astronaut_jpg: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, doc, err = run(capsys, str(astronaut_jpg), "--view", "posterior", "--no-tta")
+    assert code == 0
+    assert doc["sides"]["verdict"] == "wrong_view"
+    assert doc["sides"]["suggested_view"] == "anterior"
+    assert all(m["value"] is None for m in doc["metrics"].values())
+    assert doc["metrics"]["shoulder_tilt_deg"]["reason"] == (
+        "this looks like a front view; choose anterior"
+    )
+    assert "this looks like a front view; choose anterior" in err
+
+
+@needs_model
+def test_model_error_fraction_zero_leaves_the_pass_spread(
+    astronaut_jpg: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, default, _ = run(capsys, str(astronaut_jpg), "--view", "anterior", "--no-tta")
+    _, spread, _ = run(
+        capsys,
+        str(astronaut_jpg),
+        "--view",
+        "anterior",
+        "--no-tta",
+        "--model-error-fraction",
+        "0",
+    )
+    assert spread["uncertainty_basis"]["model_points"] == ["pass_spread"]
+    wide = default["metrics"]["shoulder_tilt_deg"]["uncertainty"]
+    narrow = spread["metrics"]["shoulder_tilt_deg"]["uncertainty"]
+    assert narrow < wide
+
+
+def test_model_error_fraction_out_of_range_is_a_usage_error(
+    blank_png: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["posture", str(blank_png), "--view", "anterior", "--model-error-fraction", "nan"])
+    assert code == 2
+    assert "--model-error-fraction" in capsys.readouterr().err
 
 
 def test_points_by_hand_drive_the_metrics(

@@ -11,6 +11,7 @@ are regression bounds measured with mediapipe 0.10.21 / opencv 5.0
 
 from __future__ import annotations
 
+import math
 import sys
 
 import numpy as np
@@ -24,7 +25,7 @@ from atlaschart.imaging.pose import (
     detect_landmarks,
     pose_model_available,
 )
-from atlaschart.measure.posture import View, compute_metrics
+from atlaschart.measure.posture import PostureConfig, SideVerdict, View, compute_metrics
 
 needs_model = pytest.mark.skipif(
     not pose_model_available(),
@@ -155,8 +156,52 @@ def test_tta_gives_each_point_an_uncertainty() -> None:
     assert found.method == "mediapipe-pose-full@0.10.21+tta-rot0-10step2-mirror-mean@2"
     ear = found.landmarks.get("left_ear")
     assert ear is not None and ear.uncertainty_px is not None and ear.uncertainty_px > 0
-    metric = compute_metrics(found.landmarks).get("shoulder_tilt_deg")
+    # The pass spread alone (repeatability) is small ...
+    spread_only = PostureConfig(model_error_torso_fraction=None)
+    metric = compute_metrics(found.landmarks, config=spread_only).get("shoulder_tilt_deg")
     assert metric.uncertainty is not None and 0 < metric.uncertainty < 5
+    # ... the ± shown adds the model's own error (0.104 torso lengths a point, the torso taken
+    # as 1.3 shoulder widths on this half-body photo): sqrt(2) * 0.104 * 1.3 rad = 10.96° at
+    # least, whatever the shoulder width in pixels.
+    shown = compute_metrics(found.landmarks).get("shoulder_tilt_deg")
+    assert shown.uncertainty is not None
+    assert math.degrees(math.sqrt(2) * 0.104 * 1.3) <= shown.uncertainty < 12
+
+
+@pytest.fixture(scope="module")
+def front_and_mirrored() -> dict[str, NDArray[np.uint8]]:
+    """A full-body front photo and its mirror image (a selfie-style flip)."""
+    rgb = _sample("bus_coat")
+    return {"plain": rgb, "mirrored": np.ascontiguousarray(rgb[:, ::-1])}
+
+
+@needs_model
+@pytest.mark.parametrize("variant", ["plain", "mirrored"])
+def test_front_photo_declared_posterior_is_stopped(
+    front_and_mirrored: dict[str, NDArray[np.uint8]], variant: str
+) -> None:
+    # The face is seen (nose and eyes visibility 1.0): a front view, whatever was chosen.
+    found = detect_landmarks(front_and_mirrored[variant], View.POSTERIOR, tta=False)
+    assert found.sides is not None
+    assert found.sides.verdict is SideVerdict.WRONG_VIEW
+    assert found.sides.suggested_view is View.ANTERIOR
+    assert found.sides.english == "this looks like a front view; choose anterior"
+    result = compute_metrics(found.landmarks)
+    assert all(m.value is None for m in result.metrics)
+    assert result.get("shoulder_tilt_deg").reasons[0].code == "sides.wrong_view"
+
+
+@needs_model
+@pytest.mark.parametrize("variant", ["plain", "mirrored"])
+def test_front_photo_declared_anterior_fits(
+    front_and_mirrored: dict[str, NDArray[np.uint8]], variant: str
+) -> None:
+    # The model labels a mirrored photo as the person it shows (left on the image right); the
+    # check cannot see a mirror (docs/posture.md), and it must not invent a contradiction.
+    found = detect_landmarks(front_and_mirrored[variant], View.ANTERIOR, tta=False)
+    assert found.sides is not None and found.sides.verdict is SideVerdict.CONSISTENT
+    assert "sides-relabelled" not in found.method
+    assert compute_metrics(found.landmarks).get("shoulder_tilt_deg").value is not None
 
 
 @needs_model

@@ -30,7 +30,9 @@ from atlaschart.measure.posture import (
     Landmark,
     LandmarkSet,
     LandmarkSource,
+    PostureConfig,
     PostureResult,
+    SideCheck,
     View,
     compute_metrics,
 )
@@ -62,6 +64,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         dest="tta",
         action="store_false",
         help="one model pass instead of test-time augmentation (faster, less precise)",
+    )
+    parser.add_argument(
+        "--model-error-fraction",
+        type=float,
+        default=PostureConfig().model_error_torso_fraction,
+        metavar="F",
+        help=(
+            "model error per point, as a fraction of the torso length, added to the pass spread "
+            "in every uncertainty (default %(default)s, from BlazePose's published PCK@0.2; "
+            "0 for the pass spread alone)"
+        ),
     )
     parser.set_defaults(handler=run)
 
@@ -117,14 +130,25 @@ def _r(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
 
 
+#: What each metric's ``uncertainty`` is, printed with it (docs/cli.md).
+UNCERTAINTY_MEANING = "standard uncertainty (1 SD) of the difference from the true value"
+
+
 def as_json(
-    points: LandmarkSet, result: PostureResult, detector: str | None = None
+    points: LandmarkSet,
+    result: PostureResult,
+    detector: str | None = None,
+    *,
+    config: PostureConfig | None = None,
+    sides: SideCheck | None = None,
 ) -> dict[str, Any]:
     """The CLI's JSON document for one photo.
 
     ``detector`` names what placed the model landmarks (``PoseDetection.method``); ``None`` when
-    the model did not run.
+    the model did not run. ``config`` says what the uncertainties cover; ``sides`` is the
+    model's left/right check (``None`` when the model did not run or found nobody).
     """
+    covers = (config or PostureConfig()).uncertainty_covers
     return {
         "view": result.view.value,
         "algorithm": result.algorithm.label,
@@ -148,6 +172,20 @@ def as_json(
             }
             for m in result.metrics
         },
+        "uncertainty_basis": {
+            "meaning": UNCERTAINTY_MEANING,
+            "model_points": list(covers),
+            "clinician_points": ["placement"],
+            "not_covered": ["clothing", "camera_tilt", "perspective"],
+        },
+        "sides": None
+        if sides is None
+        else {
+            "verdict": sides.verdict.value,
+            "suggested_view": sides.suggested_view.value if sides.suggested_view else None,
+            "evidence": list(sides.evidence),
+            "message": sides.english,
+        },
     }
 
 
@@ -157,6 +195,10 @@ def run(args: argparse.Namespace) -> int:
     if len({p.name for p in clinician}) != len(clinician):
         raise UsageError("--point: each landmark may be given once")
     calibration = parse_calibration(args.calibration) if args.calibration else None
+    fraction = args.model_error_fraction
+    if not (math.isfinite(fraction) and 0 <= fraction <= 1):
+        raise UsageError("--model-error-fraction: expected a number from 0 to 1")
+    config = PostureConfig(model_error_torso_fraction=fraction or None)
     try:
         photo = load_photo(args.image)
     except PhotoError as exc:
@@ -169,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
         points = base.with_points(clinician)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    result = compute_metrics(points, calibration=calibration)
+    result = compute_metrics(points, calibration=calibration, config=config)
 
     no_person = detection.message if detection is not None and not detection.person_found else None
     if no_person:
@@ -190,5 +232,17 @@ def run(args: argparse.Namespace) -> int:
             save_annotated(photo.rgb, points, result, args.annotate)
         except OSError as exc:
             raise UsageError(f"cannot write {args.annotate}: {exc.strerror or exc}") from exc
-    print_json(as_json(points, result, detection.method if detection is not None else None))
+    sides = detection.sides if detection is not None else None
+    if sides is not None and sides.verdict.blocks_metrics:
+        # Metrics are null with the reason; say it once on stderr as well.
+        print(f"atlaschart posture: {sides.english}", file=sys.stderr)
+    print_json(
+        as_json(
+            points,
+            result,
+            detection.method if detection is not None else None,
+            config=config,
+            sides=sides,
+        )
+    )
     return 0

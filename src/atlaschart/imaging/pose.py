@@ -14,7 +14,15 @@ Precision: one BlazePose pass has about 2° of spread on line angles (pose_model
 to the original frame (a mirrored pass also swaps left/right names) and the passes are combined
 by per-axis mean (``measure.posture.combine_passes``), whose spread becomes each point's
 ``uncertainty_px``. The pass set and the mean were chosen on the rotation check of
-bench/posture.py (docs/benchmarks/posture.md).
+bench/posture.py (docs/benchmarks/posture.md). That spread is repeatability only: the model's
+error against the body is a separate term the metrics add (``PostureConfig``), because every pass
+shares it.
+
+Left and right: before the landmarks leave this module they are checked against the declared
+view (``measure.posture.check_sides``). Where the face makes it unambiguous that the model
+swapped the sides, every point is re-labelled here, once, and ``PoseDetection.method`` says so
+(``+sides-relabelled``); a photo that looks like the other view is reported in
+``PoseDetection.sides`` for the caller to stop on.
 """
 
 from __future__ import annotations
@@ -34,7 +42,10 @@ from atlaschart.measure.posture import (
     Landmark,
     LandmarkSet,
     LandmarkSource,
+    SideCheck,
+    SideVerdict,
     View,
+    check_sides,
     combine_passes,
     mirror_name,
 )
@@ -63,6 +74,7 @@ TTA_ROTATIONS_DEG: tuple[float, ...] = (
 #: What produced model landmarks, stored with them (provenance): model, version, pass set, rule.
 DETECTOR_ID = f"mediapipe-pose-full@{MEDIAPIPE_VERSION}"
 TTA_ID = "tta-rot0-10step2-mirror-mean@2"
+RELABELLED_ID = "sides-relabelled"
 
 #: TTA passes run on a copy whose longer side is at most this (the model sees 256 px anyway),
 #: so 6 warps of a 40-megapixel photo stay cheap.
@@ -93,18 +105,25 @@ class PoseDetection:
     """What the model found on one photo.
 
     ``landmarks`` is empty when no person was found (``message`` then says so). ``passes`` is the
-    number of model runs, ``passes_with_person`` how many found a person.
+    number of model runs, ``passes_with_person`` how many found a person. ``sides`` is the
+    left/right check (``None`` when no person was found); with ``relabelled`` the landmarks are
+    already the re-labelled ones.
     """
 
     landmarks: LandmarkSet
     passes: int
     passes_with_person: int
     message: str | None = None
+    sides: SideCheck | None = None
 
     @property
     def method(self) -> str:
-        """Provenance of the landmarks: the model and, with TTA, the pass set and rule."""
-        return DETECTOR_ID if self.passes == 1 else f"{DETECTOR_ID}+{TTA_ID}"
+        """Provenance of the landmarks: the model, with TTA the pass set and rule, and whether
+        left and right were re-labelled."""
+        method = DETECTOR_ID if self.passes == 1 else f"{DETECTOR_ID}+{TTA_ID}"
+        if self.sides is not None and self.sides.verdict is SideVerdict.RELABELLED:
+            method += f"+{RELABELLED_ID}"
+        return method
 
     @property
     def person_found(self) -> bool:
@@ -269,7 +288,7 @@ def detect_landmarks(
             return PoseDetection(LandmarkSet(view, width, height), 1, 0, _NO_PERSON)
         fx, fy = width / rgb.shape[1], height / rgb.shape[0]
         scaled = [(n, x * fx, y * fy, v) for n, x, y, v in found]
-        return PoseDetection(_with_single_pass_sigma(_to_set(scaled, view, width, height)), 1, 1)
+        return _checked(_with_single_pass_sigma(_to_set(scaled, view, width, height)), 1, 1)
 
     scale = min(1.0, TTA_MAX_SIDE_PX / max(rgb.shape[:2]))
     work = rgb
@@ -289,5 +308,11 @@ def detect_landmarks(
     if not sets:
         return PoseDetection(LandmarkSet(view, width, height), runs, 0, _NO_PERSON)
     if len(sets) == 1:
-        return PoseDetection(_with_single_pass_sigma(sets[0]), runs, 1)
-    return PoseDetection(combine_passes(sets, min_passes=2), runs, len(sets))
+        return _checked(_with_single_pass_sigma(sets[0]), runs, 1)
+    return _checked(combine_passes(sets, min_passes=2), runs, len(sets))
+
+
+def _checked(points: LandmarkSet, passes: int, with_person: int) -> PoseDetection:
+    """The detection after the left/right check (re-labelled where the check says so)."""
+    sides = check_sides(points)
+    return PoseDetection(sides.points, passes, with_person, sides=sides)

@@ -158,15 +158,22 @@ class MdcSettingsForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Labels in the user's language with the unit; the metric's key never shows.
+        from atlaschart.posture.display import METRIC_LABELS, UNIT_NAMES, fmt
+
         for name in core.FRONTAL_METRICS + core.LATERAL_METRICS:
+            unit = core.unit_of(name)
+            default = core.DEFAULT_MDC95.get(name)
             self.fields[f"mdc_{name}"] = forms.FloatField(
-                label=name,
+                label=f"{METRIC_LABELS[name]} ({UNIT_NAMES[unit]})",
                 required=False,
                 min_value=0.0,
                 max_value=1000.0,
                 help_text=_("Default: %(value)s")
                 % {
-                    "value": core.DEFAULT_MDC95.get(name, _("from the values' uncertainty")),
+                    "value": fmt(default, unit, signed=False)
+                    if default is not None
+                    else _("from the values' uncertainty")
                 },
             )
 

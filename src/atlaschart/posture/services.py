@@ -30,12 +30,24 @@ from atlaschart.posture.models import (
 )
 
 _EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+#: In a shot's ``detector``: the model's left and right were re-labelled (``imaging.pose``).
+RELABELLED_MARK = "sides-relabelled"
 #: A posted point within this many pixels of the stored one counts as not moved (rounding in JS).
 UNMOVED_TOLERANCE_PX = 0.5
 
 
 class StaleRevision(Exception):
     """The landmarks were saved by someone else since the page was loaded."""
+
+
+class ViewContradiction(Exception):
+    """The photo looks like another view than the one chosen (face seen or hidden); nothing was
+    stored. ``suggested`` is the view it looks like."""
+
+    def __init__(self, suggested: str, evidence: tuple[str, ...]) -> None:
+        super().__init__(f"this looks like a {suggested} view")
+        self.suggested = suggested
+        self.evidence = evidence
 
 
 @transaction.atomic
@@ -50,7 +62,9 @@ def detect(photo: Photo, view: str) -> tuple[list[dict[str, Any]], str, str]:
 
     Runs in the request: ~30 ms a pass, 22 test-time-augmentation passes (about 1 s on 2
     cores). Without the pose model installed the shot is still saved and the clinician places
-    the points by hand.
+    the points by hand. Left and right are checked against ``view`` (``core.check_sides``):
+    re-labelled points come back with ``+sides-relabelled`` in the detector's id, and a photo that
+    looks like the other view raises ``ViewContradiction`` before anything is written.
     """
     try:
         from atlaschart.imaging.pose import PoseModelNotInstalled, detect_landmarks
@@ -64,6 +78,10 @@ def detect(photo: Photo, view: str) -> tuple[list[dict[str, Any]], str, str]:
         return [], "pose model not installed", ""
     if not detection.person_found:
         return [], (detection.message or "no person found")[:200], detection.method
+    sides = detection.sides
+    if sides is not None and sides.verdict is core.SideVerdict.WRONG_VIEW:
+        suggested = sides.suggested_view.value if sides.suggested_view is not None else ""
+        raise ViewContradiction(suggested, sides.evidence)
     points = [
         {
             "name": lm.name,

@@ -86,15 +86,26 @@ def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpRe
     if request.method == "POST":
         require(request.user, Kind.POSTURE, Permission.WRITE)
         form = ShotUploadForm(request.POST, request.FILES)
+        saved: PostureShot | None = None
         if form.is_valid():
-            shot = services.add_shot(
-                Actor.of(request), session, form.cleaned_data["view"], form.photo_bytes, form.photo
-            )
-            if shot.detection_note:
-                messages.warning(request, _note_message(shot.detection_note))
+            try:
+                saved = services.add_shot(
+                    Actor.of(request),
+                    session,
+                    form.cleaned_data["view"],
+                    form.photo_bytes,
+                    form.photo,
+                )
+            except services.ViewContradiction as exc:
+                form.add_error("view", _view_contradiction_message(exc.suggested))
+        if saved is not None:
+            if saved.detection_note:
+                messages.warning(request, _note_message(saved.detection_note))
+            elif services.RELABELLED_MARK in saved.detector:
+                messages.warning(request, _relabelled_message())
             else:
                 messages.success(request, _("The photo was saved and the landmarks were found."))
-            return redirect("posture:shot", shot_id=shot.pk)
+            return redirect("posture:shot", shot_id=saved.pk)
         logger.info("posture upload refused: %s", form.errors.as_json()[:200])
     shots_by_view: dict[str, list[PostureShot]] = defaultdict(list)
     for shot in session.shots.all():
@@ -121,6 +132,28 @@ def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpRe
             "form": form,
             "can_edit": can_edit,
         },
+    )
+
+
+def _view_contradiction_message(suggested: str) -> str:
+    if suggested == View.POSTERIOR:
+        text = _(
+            "This looks like a back view (the face is not seen): choose “%(view)s” and upload "
+            "the photo again. Nothing was saved."
+        )
+    else:
+        text = _(
+            "This looks like a front view (the face is seen): choose “%(view)s” and upload the "
+            "photo again. Nothing was saved."
+        )
+    return text % {"view": View(suggested).label}
+
+
+def _relabelled_message() -> str:
+    return _(
+        "The photo was saved. The pose model had the patient's left and right swapped for this "
+        "view (the face showed which way the patient faces); they were re-labelled. Check the "
+        "points."
     )
 
 
@@ -204,6 +237,7 @@ def shot_detail(request: AuthenticatedHttpRequest, shot_id: int) -> HttpResponse
             "calibration_form": CalibrationForm(initial=initial, shot=shot),
             "history": history,
             "can_edit": _can_edit(request),
+            "relabelled": services.RELABELLED_MARK in shot.detector,
         },
     )
 
@@ -374,6 +408,7 @@ def mdc_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             "field": form[f"mdc_{name}"],
             "label": METRIC_LABELS.get(name, name),
             "name": name,
+            "unit_name": UNIT_NAMES[core.unit_of(name)],
             "current": fmt(table[name].value, core.unit_of(name), signed=False)
             if name in table
             else "",
