@@ -34,7 +34,6 @@ from atlaschart.accounts.models import ClinicSecurityPolicy, Role, SignInThrottl
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.policy import Kind, Permission, permission_required
 from atlaschart.web.client import client_ip
-from atlaschart.web.decorators import role_required
 from atlaschart.web.security import SIGNED_OUT_IDLE_KEY
 
 
@@ -85,7 +84,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@role_required(Role.CLINIC_ADMIN)
+@permission_required(Kind.STAFF, Permission.LIST)
 def staff_list(request: HttpRequest) -> HttpResponse:
     authenticator = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
     users = (
@@ -96,7 +95,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/staff_list.html", {"users": users})
 
 
-@role_required(Role.CLINIC_ADMIN)
+@permission_required(Kind.STAFF, Permission.WRITE)
 def staff_edit(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
     instance = get_staff_user_for_admin(request, user_id) if user_id is not None else User()
     form = StaffUserForm(request.POST or None, instance=instance)

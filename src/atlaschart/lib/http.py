@@ -1,7 +1,7 @@
 """A typed request for views that only signed-in members of a clinic reach.
 
 ``request.user`` on a plain ``HttpRequest`` is ``User | AnonymousUser``; views behind
-``role_required`` / ``permission_required`` know better. Annotate them with
+``permission_required`` know better. Annotate them with
 ``AuthenticatedHttpRequest`` instead of writing ``type: ignore`` at each use (cf. healthchecks'
 ``hc/accounts/http.py``).
 """
