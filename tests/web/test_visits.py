@@ -232,6 +232,7 @@ def test_double_booking_is_refused_with_a_clear_message(personas) -> None:
             "clinician": personas.clinician.pk,
             "starts_at": at(10).strftime("%Y-%m-%dT%H:%M"),
             "minutes": 30,
+            "confirm": "on",
         },
     )
     assert first.status_code == 302
@@ -242,6 +243,7 @@ def test_double_booking_is_refused_with_a_clear_message(personas) -> None:
             "clinician": personas.clinician.pk,
             "starts_at": at(10, 15).strftime("%Y-%m-%dT%H:%M"),
             "minutes": 30,
+            "confirm": "on",
         },
     )
     assert clash.status_code == 200
@@ -253,6 +255,7 @@ def test_double_booking_is_refused_with_a_clear_message(personas) -> None:
             "clinician": personas.clinician.pk,
             "starts_at": at(10, 30).strftime("%Y-%m-%dT%H:%M"),
             "minutes": 30,
+            "confirm": "on",
         },
     )
     assert after.status_code == 302
@@ -275,6 +278,7 @@ def test_a_cancelled_slot_can_be_booked_again(personas) -> None:
             "clinician": personas.clinician.pk,
             "starts_at": at(11).strftime("%Y-%m-%dT%H:%M"),
             "minutes": 30,
+            "confirm": "on",
         },
     )
     assert response.status_code == 302
@@ -283,7 +287,8 @@ def test_a_cancelled_slot_can_be_booked_again(personas) -> None:
 @pytest.mark.django_db
 def test_clinicians_start_at_todays_list(personas) -> None:
     assert login(personas.clinician).get("/").url == reverse("visits:today")
-    assert login(personas.desk).get("/").url == reverse("patients:list")
+    # Front desk starts at the clinic's whole day: every clinician's appointments and arrivals.
+    assert login(personas.desk).get("/").url == reverse("visits:today")
 
 
 # ----------------------------------------------------------------------------- public form

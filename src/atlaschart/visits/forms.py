@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,8 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from atlaschart.accounts.models import Role, User
-from atlaschart.visits.models import FIRST_YEAR, LAST_YEAR, ConsentKind, TreatmentKind
-from atlaschart.visits.techniques import MANUAL_THERAPY, TECHNIQUES, parse_settings
+from atlaschart.visits.models import (
+    DEFAULT_MINUTES,
+    FIRST_YEAR,
+    LAST_YEAR,
+    AppointmentKind,
+    ConsentKind,
+    ConsentRecord,
+    TreatmentKind,
+)
+from atlaschart.visits.techniques import MANUAL_THERAPY, TECHNIQUES, Choice, Field, Setting
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -52,25 +61,57 @@ def clinicians_of(clinic_id: int) -> Any:
     )
 
 
+def _minutes_field() -> forms.IntegerField:
+    usual = ", ".join(
+        f"{AppointmentKind(kind).label} {minutes}" for kind, minutes in DEFAULT_MINUTES.items()
+    )
+    return forms.IntegerField(
+        label=_("Length (minutes)"),
+        min_value=5,
+        max_value=480,
+        required=False,
+        help_text=_("Empty: the usual length of the type (%(usual)s minutes).") % {"usual": usual},
+    )
+
+
 class AppointmentForm(forms.Form):
     clinician = forms.ModelChoiceField(label=_("Clinician"), queryset=User.objects.none())
-    starts_at = _datetime_field(_("Starts at"))
-    minutes = forms.IntegerField(
-        label=_("Length (minutes)"), min_value=5, max_value=480, initial=30
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        choices=AppointmentKind.choices,
+        initial=AppointmentKind.ADJUSTMENT,
+        required=False,
     )
+    starts_at = _datetime_field(_("Starts at"))
+    minutes = _minutes_field()
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    # Shown checked only after a warning (holiday, outside opening hours): booking then is a
+    # deliberate choice, not a slip.
+    confirm = forms.BooleanField(label=_("Book anyway"), required=False)
 
     def __init__(self, *args: Any, clinic_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["clinician"].queryset = clinicians_of(clinic_id)  # type: ignore[attr-defined]
+        self.fields["minutes"] = _minutes_field()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["kind"] = data.get("kind") or AppointmentKind.ADJUSTMENT
+        if data.get("minutes") is None and data.get("kind") in DEFAULT_MINUTES:
+            data["minutes"] = DEFAULT_MINUTES[AppointmentKind(data["kind"])]
+        return data
 
 
 class RecurringForm(forms.Form):
     clinician = forms.ModelChoiceField(label=_("Clinician"), queryset=User.objects.none())
     first_start = _datetime_field(_("First visit"))
     minutes = forms.IntegerField(
-        label=_("Length (minutes)"), min_value=5, max_value=480, initial=30
+        label=_("Length (minutes)"),
+        min_value=5,
+        max_value=480,
+        initial=DEFAULT_MINUTES[AppointmentKind.ADJUSTMENT],
     )
+    confirm = forms.BooleanField(label=_("Book anyway"), required=False)
 
     def __init__(self, *args: Any, clinic_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,15 +152,76 @@ class AmendmentForm(NoteForm):
 
 
 SIDES = [("", "—"), ("left", _("Left")), ("right", _("Right"))]
+INJECTION_SIDES = [*SIDES, ("both", _("Both sides")), ("midline", _("Midline"))]
+MANUAL_SIDES = [*SIDES, ("both", _("Both sides"))]
 GUIDANCE = [
     ("", "—"),
     ("ultrasound", _("Ultrasound")),
     ("fluoroscopy", _("Fluoroscopy")),
     ("landmark", _("Landmark")),
 ]
+#: Injection fields of the form, in the order the record reads.
+INJECTION_FIELDS = (
+    "drug",
+    "concentration_mg_per_ml",
+    "dose_mg",
+    "volume_ml",
+    "site",
+    "injection_side",
+    "guidance",
+    "lot_number",
+    "expiry_date",
+    "given_at",
+    "consent",
+    "physician",
+    "complications",
+)
+#: Allowed gap between the dose and concentration x volume: rounding of a 2-decimal volume.
+DOSE_TOLERANCE = Decimal("0.01")
+
+
+def setting_field_name(code: str, key: str) -> str:
+    """Each technique's fields have their own names, so one page can hold every technique's
+    fieldset and only the chosen one is read."""
+    return f"{code}__{key}"
+
+
+def _setting_form_field(spec: Field) -> forms.Field:
+    if isinstance(spec, Choice):
+        return forms.ChoiceField(
+            label=spec.label, required=False, choices=[("", "—"), *spec.options]
+        )
+    return forms.DecimalField(
+        label=spec.label,
+        required=False,
+        max_digits=8,
+        decimal_places=3,
+        widget=forms.NumberInput(attrs={"step": spec.step or "any", "inputmode": "decimal"}),
+    )
+
+
+def _check_setting(spec: Setting, value: Decimal) -> str | None:
+    """The refusal message for a value outside the technique's range or step, else None."""
+    unit = spec.unit or ""
+    if not Decimal(str(spec.lo)) <= value <= Decimal(str(spec.hi)):
+        return _("Enter a value from %(lo)s to %(hi)s%(unit)s.") % {
+            "lo": spec.lo,
+            "hi": spec.hi,
+            "unit": f" {unit}" if unit and unit != "°" else unit,
+        }
+    if spec.step and value % Decimal(str(spec.step)) != 0:
+        return _("Enter the value in steps of %(step)s%(unit)s.") % {
+            "step": spec.step,
+            "unit": f" {unit}" if unit and unit != "°" else unit,
+        }
+    return None
 
 
 class TreatmentForm(forms.Form):
+    """One treatment: the technique's own fields (structured, each with its unit), or an
+    injection's drug record. The page shows only the chosen technique's fields (a small script);
+    without the script every fieldset shows and only the chosen one is read."""
+
     kind = forms.ChoiceField(label=_("Kind"), choices=TreatmentKind.choices)
     technique = forms.ChoiceField(
         label=_("Technique"),
@@ -134,16 +236,10 @@ class TreatmentForm(forms.Form):
         label=_("Listing"),
         max_length=40,
         required=False,
-        help_text=_("e.g. ASRp, or the analysis profile's listing."),
+        help_text=_("As written by the technique, e.g. ASRp (Knee-Chest) or the film analysis."),
     )
     contact_side = forms.ChoiceField(label=_("Contact side"), choices=SIDES, required=False)
-    settings_text = forms.CharField(
-        label=_("Technique settings"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line: name = number, e.g. “lateral_vector_deg = 12”."),
-    )
+    manual_side = forms.ChoiceField(label=_("Side"), choices=MANUAL_SIDES, required=False)
     description = forms.CharField(
         label=_("Description"),
         required=False,
@@ -151,6 +247,14 @@ class TreatmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     drug = forms.CharField(label=_("Drug"), max_length=120, required=False)
+    concentration_mg_per_ml = forms.DecimalField(
+        label=_("Concentration (mg/mL)"),
+        min_value=0,
+        max_value=10000,
+        decimal_places=3,
+        required=False,
+        help_text=_("e.g. lidocaine 1% = 10 mg/mL"),
+    )
     dose_mg = forms.DecimalField(
         label=_("Dose (mg)"), min_value=0, max_value=100000, decimal_places=2, required=False
     )
@@ -158,7 +262,21 @@ class TreatmentForm(forms.Form):
         label=_("Volume (mL)"), min_value=0, max_value=1000, decimal_places=2, required=False
     )
     site = forms.CharField(label=_("Site"), max_length=120, required=False)
+    injection_side = forms.ChoiceField(label=_("Side"), choices=INJECTION_SIDES, required=False)
     guidance = forms.ChoiceField(label=_("Guidance"), choices=GUIDANCE, required=False)
+    lot_number = forms.CharField(label=_("Lot number"), max_length=40, required=False)
+    expiry_date = _date_field(_("Expiry date"), required=False)
+    given_at = forms.TimeField(
+        label=_("Time given"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    consent = forms.ModelChoiceField(
+        label=_("Consent to the injection"),
+        queryset=ConsentRecord.objects.none(),
+        required=False,
+        empty_label="—",
+    )
     physician = forms.CharField(label=_("Physician"), max_length=120, required=False)
     complications = forms.CharField(
         label=_("Complications"),
@@ -167,30 +285,145 @@ class TreatmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(
+        self, *args: Any, consents: Any = None, visit_date: date | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.visit_date = visit_date
+        if consents is not None:
+            self.fields["consent"].queryset = consents  # type: ignore[attr-defined]
+        self.fields["consent"].label_from_instance = lambda c: (
+            _(  # type: ignore[attr-defined]
+                "%(kind)s, given %(day)s"
+            )
+            % {"kind": c.get_kind_display(), "day": c.given_on.isoformat()}
+        )
+        for code, technique in {**TECHNIQUES, **MANUAL_THERAPY}.items():
+            for key, spec in technique.settings.items():
+                self.fields[setting_field_name(code, key)] = _setting_form_field(spec)
+
+    # The template draws one fieldset per technique from these.
+    def technique_fieldsets(self) -> list[tuple[str, Any, list[Any]]]:
+        out = []
+        for code, technique in {**TECHNIQUES, **MANUAL_THERAPY}.items():
+            names = [setting_field_name(code, key) for key in technique.settings]
+            out.append((code, technique.label, [self[n] for n in names]))
+        return out
+
+    def injection_fields(self) -> list[Any]:
+        return [self[n] for n in INJECTION_FIELDS]
+
+    def _clean_settings(self, code: str) -> dict[str, Any]:
+        technique = TECHNIQUES.get(code) or MANUAL_THERAPY.get(code)
+        values: dict[str, Any] = {}
+        for key, spec in (technique.settings if technique else {}).items():
+            name = setting_field_name(code, key)
+            value = self.cleaned_data.get(name)
+            if value in (None, ""):
+                if isinstance(spec, Choice) and spec.required:
+                    self.add_error(name, _("Choose one."))
+                continue
+            if isinstance(spec, Setting):
+                problem = _check_setting(spec, value)
+                if problem:
+                    self.add_error(name, problem)
+                    continue
+                values[key] = float(value)
+            else:
+                values[key] = value
+        return values
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         kind, technique = data.get("kind"), data.get("technique") or ""
-        if kind == TreatmentKind.UC_ADJUSTMENT and technique not in TECHNIQUES:
-            self.add_error("technique", _("Choose an upper cervical technique."))
-        if kind == TreatmentKind.MANUAL_THERAPY and technique not in MANUAL_THERAPY:
-            self.add_error("technique", _("Choose a manual therapy technique."))
+        if kind == TreatmentKind.UC_ADJUSTMENT:
+            if technique not in TECHNIQUES:
+                self.add_error("technique", _("Choose an upper cervical technique."))
+            elif not data.get("contact_side"):
+                self.add_error("contact_side", _("Give the side of the contact."))
+        if kind == TreatmentKind.MANUAL_THERAPY:
+            if technique not in MANUAL_THERAPY:
+                self.add_error("technique", _("Choose a manual therapy technique."))
+            data["contact_side"] = data.get("manual_side") or ""
+            data["listing"] = ""
         if kind == TreatmentKind.INJECTION:
-            for name in ("drug", "site", "guidance", "physician"):
-                if not data.get(name):
-                    self.add_error(name, _("Required for an injection or nerve block."))
-            if data.get("dose_mg") is None and data.get("volume_ml") is None:
-                self.add_error("dose_mg", _("Give the dose, the volume, or both."))
+            self._clean_injection(data)
             data["technique"] = ""
-        try:
-            data["technique_settings"] = parse_settings(technique, data.get("settings_text") or "")
-        except ValueError as err:
-            self.add_error("settings_text", str(err))
+            data["listing"] = ""
+            data["contact_side"] = data.get("injection_side") or ""
+            data["technique_settings"] = {}
+        else:
+            data["technique_settings"] = self._clean_settings(technique)
         return data
 
+    def _clean_injection(self, data: dict[str, Any]) -> None:
+        required = ("drug", "site", "injection_side", "guidance", "lot_number", "expiry_date")
+        for name in (*required, "given_at", "consent", "physician"):
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, _("Required for an injection or nerve block."))
+        dose, volume = data.get("dose_mg"), data.get("volume_ml")
+        concentration = data.get("concentration_mg_per_ml")
+        if dose is None and volume is None:
+            self.add_error("dose_mg", _("Give the dose, the volume, or both."))
+        if None not in (dose, volume, concentration):
+            expected = concentration * volume
+            if abs(expected - dose) > DOSE_TOLERANCE * max(expected, Decimal(1)):
+                self.add_error(
+                    "dose_mg",
+                    _(
+                        "The dose does not match the concentration and volume: "
+                        "%(concentration)s mg/mL × %(volume)s mL = %(expected)s mg."
+                    )
+                    % {
+                        "concentration": concentration.normalize(),
+                        "volume": volume.normalize(),
+                        "expected": expected.quantize(Decimal("0.01")).normalize(),
+                    },
+                )
+        expiry = data.get("expiry_date")
+        if expiry and self.visit_date and expiry < self.visit_date:
+            self.add_error(
+                "expiry_date",
+                _("This lot expired on %(day)s, before the visit. Do not give it.")
+                % {"day": expiry.isoformat()},
+            )
+        consent = data.get("consent")
+        if consent is not None and consent.kind != ConsentKind.INJECTION:
+            self.add_error("consent", _("Choose a consent to an injection."))
+
     def treatment_data(self) -> dict[str, Any]:
-        d = dict(self.cleaned_data)
-        d.pop("settings_text", None)
-        return d
+        d = self.cleaned_data
+        data = {
+            k: d.get(k)
+            for k in (
+                "kind",
+                "technique",
+                "listing",
+                "contact_side",
+                "technique_settings",
+                "description",
+            )
+        }
+        data = {k: ("" if v is None and k != "technique_settings" else v) for k, v in data.items()}
+        if d.get("kind") == TreatmentKind.INJECTION:
+            for k in (
+                "drug",
+                "concentration_mg_per_ml",
+                "dose_mg",
+                "volume_ml",
+                "site",
+                "guidance",
+                "lot_number",
+                "expiry_date",
+                "consent",
+                "physician",
+                "complications",
+            ):
+                data[k] = d.get(k)
+                if data[k] is None and k in ("drug", "site", "guidance", "lot_number"):
+                    data[k] = ""
+            data["given_at"] = d.get("given_at")
+        return data
 
 
 class FollowupForm(forms.Form):
@@ -270,15 +503,6 @@ class CarePlanForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    goals = forms.CharField(
-        label=_("Goals"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
-            "One per line: goal | measured by (questionnaire id or metric) | target, "
-            "e.g. “Turn the head to drive | ndi | below 10”."
-        ),
-    )
 
     def clean_reexam_dates(self) -> list[str]:
         out = []
@@ -296,17 +520,115 @@ class CarePlanForm(forms.Form):
             out.append(day.isoformat())
         return sorted(out)
 
-    def clean_goals(self) -> list[dict[str, str]]:
-        goals = []
-        for line in (self.cleaned_data.get("goals") or "").splitlines():
-            parts = [p.strip() for p in line.split("|")]
-            if not parts[0]:
-                continue
-            parts += ["", ""]
-            if len(parts[0]) > 300 or len(parts[1]) > 80 or len(parts[2]) > 80:
-                raise ValidationError(_("A goal line is too long."))
-            goals.append({"description": parts[0], "measure": parts[1], "target": parts[2]})
-        return goals
+
+def instrument_label(instrument_id: str) -> str:
+    """An instrument as a clinician in Korea writes it: its name, then the abbreviation."""
+    from atlaschart.measure.instruments.catalogue import INSTRUMENTS
+
+    instrument = INSTRUMENTS.get(instrument_id)
+    if instrument is None:
+        return instrument_id and str(_("another measure"))
+    name, abbreviation = INSTRUMENT_NAMES.get(instrument_id, (instrument.name, ""))
+    return f"{name}({abbreviation})" if abbreviation else str(name)
+
+
+#: Instrument names as a clinician writes them (the catalogue holds the English names), with
+#: the abbreviation clinics use.
+INSTRUMENT_NAMES = {
+    "nprs": (_("Numeric Pain Rating Scale"), "NPRS"),
+    "psfs": (_("Patient-Specific Functional Scale"), "PSFS"),
+    "groc": (_("Global Rating of Change"), "GROC"),
+    "start-back": (_("Keele STarT Back Screening Tool"), "STarT Back"),
+    "ndi": (_("Neck Disability Index"), "NDI"),
+    "odi": (_("Oswestry Disability Index"), "ODI"),
+    "rmdq": (_("Roland-Morris Disability Questionnaire"), "RMDQ"),
+    "bournemouth-neck": (_("Bournemouth Questionnaire, neck"), "BQ"),
+    "bournemouth-back": (_("Bournemouth Questionnaire, back"), "BQ"),
+    "hit-6": (_("Headache Impact Test"), "HIT-6"),
+    "dhi": (_("Dizziness Handicap Inventory"), "DHI"),
+}
+
+
+def instrument_choices() -> list[tuple[str, str]]:
+    from atlaschart.measure.instruments.catalogue import INSTRUMENTS
+
+    return [("", "—")] + [(i, instrument_label(i)) for i in INSTRUMENTS]
+
+
+class GoalForm(forms.Form):
+    """One care-plan goal: in words, the instrument that measures it, the score to reach on that
+    instrument's scale, and by when."""
+
+    description = forms.CharField(label=_("Goal"), max_length=300, required=False)
+    measure = forms.ChoiceField(label=_("Measured by"), required=False, choices=())
+    target_value = forms.DecimalField(
+        label=_("Target score"), required=False, max_digits=7, decimal_places=2
+    )
+    target_date = _date_field(_("By when"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].choices = instrument_choices()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        from atlaschart.measure.instruments.catalogue import INSTRUMENTS
+
+        data = super().clean() or {}
+        given = [
+            k for k in ("measure", "target_value", "target_date") if data.get(k) not in (None, "")
+        ]
+        if not data.get("description"):
+            if given:
+                self.add_error("description", _("Say the goal in words."))
+            return data
+        measure, target = data.get("measure"), data.get("target_value")
+        if target is not None and not measure:
+            self.add_error("measure", _("Choose the instrument the target score is on."))
+        if measure and target is None:
+            self.add_error("target_value", _("Give the score to reach."))
+        instrument = INSTRUMENTS.get(measure or "")
+        if instrument is not None and target is not None:
+            lo, hi = instrument.score_range
+            if not Decimal(str(lo)) <= target <= Decimal(str(hi)):
+                self.add_error(
+                    "target_value",
+                    _("%(instrument)s scores run from %(lo)s to %(hi)s.")
+                    % {"instrument": instrument_label(measure), "lo": lo, "hi": hi},
+                )
+        return data
+
+    def goal(self) -> dict[str, Any] | None:
+        d = self.cleaned_data
+        if not d.get("description"):
+            return None
+        return {
+            "description": d["description"],
+            "measure": d.get("measure") or "",
+            "target_value": d.get("target_value"),
+            "target_date": d.get("target_date"),
+        }
+
+
+class BaseGoalFormSet(forms.BaseFormSet):
+    def __init__(self, *args: Any, start_date: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_date = start_date
+
+    def clean(self) -> None:
+        if any(self.errors) or self.start_date is None:
+            return
+        for form in self.forms:
+            when = form.cleaned_data.get("target_date")
+            if when and when < self.start_date:
+                form.add_error("target_date", _("The date is before the plan starts."))
+
+    def goals(self) -> list[dict[str, Any]]:
+        return [g for g in (form.goal() for form in self.forms) if g is not None]
+
+
+GoalFormSet = forms.formset_factory(
+    GoalForm, formset=BaseGoalFormSet, extra=3, max_num=10, absolute_max=10, validate_max=True
+)
 
 
 class ConsentForm(forms.Form):

@@ -10,6 +10,8 @@ is its number of amendments (``services.note_version``), checked the same way by
 
 from __future__ import annotations
 
+from datetime import time
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +21,11 @@ from django.utils.translation import gettext_lazy as _
 #: consents or plans there.
 FIRST_YEAR = 1900
 LAST_YEAR = 2100
+
+
+def default_open_weekdays() -> list[int]:
+    """Monday to Saturday, as most Seoul clinics open."""
+    return [0, 1, 2, 3, 4, 5]
 
 
 class ClinicProfile(models.Model):
@@ -36,6 +43,11 @@ class ClinicProfile(models.Model):
     hours = models.TextField(
         _("opening hours"), blank=True, help_text=_("One line per day or range.")
     )
+    # Structured hours for the booking warning (the free-text ``hours`` is what the public page
+    # shows). Weekdays as Python numbers: 0 = Monday.
+    opens_at = models.TimeField(_("opens at"), default=time(9, 0))
+    closes_at = models.TimeField(_("closes at"), default=time(19, 0))
+    open_weekdays = models.JSONField(_("open on"), default=default_open_weekdays, blank=True)
     template_subjective = models.TextField(_("template: subjective"), blank=True)
     template_objective = models.TextField(_("template: objective"), blank=True)
     template_assessment = models.TextField(_("template: assessment"), blank=True)
@@ -87,13 +99,35 @@ class CarePlanGoal(models.Model):
             "A questionnaire id (e.g. ndi) or a metric name (e.g. cervical_rom.rotation_left)."
         ),
     )
+    # Goals written before the goals form kept their target as text; new goals give a number on
+    # the instrument's scale and a date.
     target = models.CharField(_("target"), max_length=80, blank=True)
+    target_value = models.DecimalField(
+        _("target score"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    target_date = models.DateField(_("by when"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"
+
+    @property
+    def target_display(self) -> str:
+        """The target in words: "Neck Disability Index(NDI) 10 or less" (the direction is the
+        instrument's: less is better where a higher score is worse)."""
+        from atlaschart.measure.instruments.catalogue import INSTRUMENTS
+        from atlaschart.visits.forms import instrument_label
+
+        name = instrument_label(self.measure) if self.measure else ""
+        if self.target_value is None:
+            return " ".join(p for p in (name, self.target) if p)
+        score = self.target_value.normalize()
+        instrument = INSTRUMENTS.get(self.measure)
+        if instrument is not None and instrument.direction == "higher-is-better":
+            return _("%(instrument)s %(score)s or more") % {"instrument": name, "score": score}
+        return _("%(instrument)s %(score)s or less") % {"instrument": name, "score": score}
 
 
 class ConsentKind(models.TextChoices):
@@ -128,6 +162,23 @@ class AppointmentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class AppointmentKind(models.TextChoices):
+    CONSULTATION = "consultation", _("Consultation")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    REEXAMINATION = "reexamination", _("Re-examination")
+    INJECTION = "injection", _("Injection")
+
+
+#: Usual length of each kind of appointment, in minutes; the booking form fills it in when the
+#: length is left empty. A first consultation includes history, screening and films.
+DEFAULT_MINUTES = {
+    AppointmentKind.CONSULTATION: 60,
+    AppointmentKind.ADJUSTMENT: 20,
+    AppointmentKind.REEXAMINATION: 40,
+    AppointmentKind.INJECTION: 30,
+}
+
+
 #: Statuses that hold the clinician's time (a cancelled or missed slot can be booked again).
 ACTIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.DONE)
 
@@ -143,8 +194,15 @@ class Appointment(models.Model):
         related_name="appointments",
         verbose_name=_("clinician"),
     )
+    kind = models.CharField(
+        _("type"),
+        max_length=20,
+        choices=AppointmentKind.choices,
+        default=AppointmentKind.ADJUSTMENT,
+    )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
     status = models.CharField(
         _("status"),
         max_length=12,
@@ -246,6 +304,20 @@ class Treatment(models.Model):
     )
     site = models.CharField(_("site"), max_length=120, blank=True)
     guidance = models.CharField(_("guidance"), max_length=20, blank=True)
+    concentration_mg_per_ml = models.DecimalField(
+        _("concentration (mg/mL)"), max_digits=8, decimal_places=3, null=True, blank=True
+    )
+    lot_number = models.CharField(_("lot number"), max_length=40, blank=True)
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+    administered_at = models.DateTimeField(_("given at"), null=True, blank=True)
+    consent = models.ForeignKey(
+        ConsentRecord,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent"),
+    )
     physician = models.CharField(_("physician"), max_length=120, blank=True)
     complications = models.TextField(_("complications"), blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)

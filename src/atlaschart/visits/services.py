@@ -30,10 +30,12 @@ from atlaschart.measure.exam.adverse_event import (
     classify_complaint,
 )
 from atlaschart.patients.models import Patient
+from atlaschart.visits import calendar_rules
 from atlaschart.visits.access import (
     adverse_event_door,
     appointment_door,
     appointments_of_clinic,
+    care_plans_of_clinic,
     consultation_request_door,
     treatment_door,
     treatments_of_clinic,
@@ -48,14 +50,17 @@ from atlaschart.visits.models import (
     AdverseEvent,
     Amendment,
     Appointment,
+    AppointmentKind,
     AppointmentStatus,
     CarePlan,
     CarePlanGoal,
     ClinicProfile,
+    ConsentKind,
     ConsentRecord,
     ConsultationRequest,
     RequestStatus,
     Treatment,
+    TreatmentKind,
     Visit,
 )
 from atlaschart.visits.safety_gate import signing_block_reason
@@ -65,6 +70,16 @@ M = TypeVar("M", bound=models.Model)
 
 class VisitError(Exception):
     """A refused action; ``str(err)`` is the translated message for the user."""
+
+
+@dataclass(frozen=True)
+class NeedsConfirmation(VisitError):
+    """The booking is allowed but unusual (holiday, closed day, outside the hours): nothing was
+    booked; ``warnings`` says why, and the same booking with ``confirmed=True`` goes through."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__(" ".join(warnings))
+        self.warnings = warnings
 
 
 @dataclass(frozen=True)
@@ -179,17 +194,26 @@ def _book(
     minutes: int,
     note: str = "",
     care_plan: CarePlan | None = None,
+    kind: str = AppointmentKind.ADJUSTMENT,
+    confirmed: bool = True,
 ) -> Appointment:
+    if kind not in AppointmentKind.values:
+        raise VisitError(_("Choose a type of appointment."))
     if patient.clinic_id != actor.clinic_id or clinician.clinic_id != patient.clinic_id:
         raise VisitError(_("Choose a clinician of this clinic."))
     if not 5 <= minutes <= 480:
         raise VisitError(_("An appointment lasts between 5 and 480 minutes."))
     ends_at = _ends_at(starts_at, minutes)
     _check_free(actor, clinician, starts_at, ends_at)
+    if not confirmed:
+        warnings = booking_warnings(patient.clinic_id, [starts_at], minutes)
+        if warnings:
+            raise NeedsConfirmation(warnings)
     appointment = Appointment.objects.create(
         clinic_id=patient.clinic_id,
         patient=patient,
         clinician=clinician,
+        kind=kind,
         starts_at=starts_at,
         ends_at=ends_at,
         note=note,
@@ -207,9 +231,31 @@ def book_appointment(
     starts_at: datetime,
     minutes: int,
     note: str = "",
+    kind: str = AppointmentKind.ADJUSTMENT,
+    confirmed: bool = True,
 ) -> Appointment:
-    """Book one appointment; refused (VisitError) if the clinician is busy at that time."""
-    return _book(actor, patient, clinician, starts_at, minutes, note)
+    """Book one appointment; refused (VisitError) if the clinician is busy at that time. With
+    ``confirmed=False`` a holiday or a time outside the hours raises :class:`NeedsConfirmation`
+    (after the hard checks, so a clash is reported first)."""
+    return _book(
+        actor, patient, clinician, starts_at, minutes, note, kind=kind, confirmed=confirmed
+    )
+
+
+def booking_warnings(clinic_id: int, starts: list[datetime], minutes: int) -> list[str]:
+    """What is unusual about booking at these times (holiday, closed day, outside the hours),
+    each warning once, for the form to show before the user confirms."""
+    profile = ClinicProfile.objects.filter(clinic_id=clinic_id).first()
+    seen: list[str] = []
+    for start in starts:
+        try:
+            end = start + timedelta(minutes=minutes)
+        except OverflowError:
+            continue
+        for warning in calendar_rules.booking_warnings(profile, start, end):
+            if warning not in seen:
+                seen.append(warning)
+    return seen
 
 
 def care_plan_starts(plan: CarePlan, first_start: datetime) -> list[datetime]:
@@ -228,9 +274,20 @@ def care_plan_starts(plan: CarePlan, first_start: datetime) -> list[datetime]:
 
 @transaction.atomic
 def book_recurring(
-    actor: Actor, plan: CarePlan, clinician: User, first_start: datetime, minutes: int
+    actor: Actor,
+    plan: CarePlan,
+    clinician: User,
+    first_start: datetime,
+    minutes: int,
+    confirmed: bool = True,
 ) -> list[Appointment]:
-    """Book the care plan's visits every ``interval_days``; a clash refuses them all."""
+    """Book the care plan's visits every ``interval_days``; a clash refuses them all. With
+    ``confirmed=False`` any holiday or out-of-hours visit raises :class:`NeedsConfirmation`."""
+    starts = care_plan_starts(plan, first_start)
+    if not confirmed:
+        warnings = booking_warnings(plan.patient.clinic_id, starts, minutes)
+        if warnings:
+            raise NeedsConfirmation(warnings)
     return [
         _book(
             actor,
@@ -241,7 +298,7 @@ def book_recurring(
             _("Care plan visit %(n)s of %(total)s") % {"n": n + 1, "total": plan.planned_visits},
             plan,
         )
-        for n, start in enumerate(care_plan_starts(plan, first_start))
+        for n, start in enumerate(starts)
     ]
 
 
@@ -254,7 +311,12 @@ def set_status(actor: Actor, appointment: Appointment, status: str) -> None:
             % {"status": stored.get_status_display()}
         )
     stored.status = status
-    stored.save(update_fields=["status"])
+    fields = ["status"]
+    if status == AppointmentStatus.ARRIVED:
+        # Check-in at the front desk: the time the patient arrived, for the waiting list.
+        stored.arrived_at = timezone.now()
+        fields.append("arrived_at")
+    stored.save(update_fields=fields)
     log_access(actor, Action.UPDATE, patient=stored.patient, obj=stored, detail=f"status {status}")
 
 
@@ -271,6 +333,7 @@ def open_visit(actor: Actor, appointment: Appointment) -> Visit:
         return existing
     if stored.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
         raise VisitError(_("This appointment was cancelled or missed; book a new one."))
+    _not_before_its_day(timezone.localtime(stored.starts_at).date())
     profile = ClinicProfile.objects.filter(clinic_id=stored.clinic_id).first()
     visit = Visit.objects.create(
         patient=stored.patient,
@@ -281,9 +344,20 @@ def open_visit(actor: Actor, appointment: Appointment) -> Visit:
     )
     if stored.status == AppointmentStatus.BOOKED:
         stored.status = AppointmentStatus.ARRIVED
-        stored.save(update_fields=["status"])
+        stored.arrived_at = stored.arrived_at or timezone.now()
+        stored.save(update_fields=["status", "arrived_at"])
     log_access(actor, Action.CREATE, patient=stored.patient, obj=visit, detail="visit note opened")
     return visit
+
+
+def _not_before_its_day(day: Any) -> None:
+    """A visit is documented on or after its appointment's day, never ahead of it: a note
+    written before the patient came would record care that has not happened."""
+    if day > timezone.localdate():
+        raise VisitError(
+            _("This visit is on %(day)s. It cannot be documented before that day.")
+            % {"day": day.isoformat()}
+        )
 
 
 def needs_followup(who: Actor | HttpRequest, visit: Visit) -> bool:
@@ -309,6 +383,7 @@ def update_note(actor: Actor, visit: Visit, data: dict[str, str], version: int) 
     stored = _locked(visit_door, actor, visit.pk)
     if stored.is_signed:
         raise VisitError(_("This note is signed. Changes are made as amendments."))
+    _not_before_its_day(stored.visit_date)
     if stored.version != version:
         raise VisitError(
             _(
@@ -337,6 +412,7 @@ def sign_note(actor: Actor, visit: Visit) -> None:
     stored = _locked(visit_door, actor, visit.pk)
     if stored.is_signed:
         raise VisitError(_("This note is already signed."))
+    _not_before_its_day(stored.visit_date)
     if stored.treatments.filter(signed_at__isnull=True).exists():
         raise VisitError(
             _("Sign or remove the unsigned treatment records before signing the note.")
@@ -425,6 +501,17 @@ def add_treatment(actor: Actor, visit: Visit, data: dict[str, Any]) -> Treatment
     stored = _locked(visit_door, actor, visit.pk)
     if stored.is_signed:
         raise VisitError(_("This note is signed; treatments can no longer be added to it."))
+    _not_before_its_day(stored.visit_date)
+    data = dict(data)
+    given_at = data.pop("given_at", None)
+    if data.get("kind") == TreatmentKind.INJECTION:
+        _check_injection_consent(stored, data.get("consent"))
+        if given_at is not None:
+            data["administered_at"] = timezone.make_aware(
+                datetime.combine(stored.visit_date, given_at)
+            )
+    else:
+        data["consent"] = None
     treatment = Treatment.objects.create(visit=stored, **data)
     log_access(
         actor,
@@ -434,6 +521,19 @@ def add_treatment(actor: Actor, visit: Visit, data: dict[str, Any]) -> Treatment
         detail=f"treatment {treatment.kind}",
     )
     return treatment
+
+
+def _check_injection_consent(visit: Visit, consent: ConsentRecord | None) -> None:
+    """An injection needs this patient's consent to injections, given by the visit's day and not
+    withdrawn; checked again here, whatever the form offered."""
+    if (
+        consent is None
+        or consent.patient_id != visit.patient_id
+        or consent.kind != ConsentKind.INJECTION
+        or consent.given_on > visit.visit_date
+        or (consent.withdrawn_on is not None and consent.withdrawn_on <= visit.visit_date)
+    ):
+        raise VisitError(_("Record the patient's consent to the injection first, then choose it."))
 
 
 def _locked_treatment(actor: Actor, treatment: Treatment) -> Treatment:
@@ -564,7 +664,13 @@ def create_care_plan(
     author = _acting_user(actor)
     _own_patient(actor, patient)
     plan = CarePlan.objects.create(patient=patient, created_by=author, **data)
-    CarePlanGoal.objects.bulk_create([CarePlanGoal(care_plan=plan, **g) for g in goals])
+    allowed = {"description", "measure", "target", "target_value", "target_date"}
+    CarePlanGoal.objects.bulk_create(
+        [
+            CarePlanGoal(care_plan=plan, **{k: v for k, v in g.items() if k in allowed})
+            for g in goals
+        ]
+    )
     log_access(actor, Action.CREATE, patient=patient, obj=plan, detail="care plan")
     return plan
 
@@ -606,7 +712,15 @@ def convert_request(
     # if a caller forgets the surrounding transaction.
     _ends_at(starts_at, minutes)
     patient = create_patient(actor, patient_data)
-    appointment = _book(actor, patient, clinician, starts_at, minutes, _("First consultation"))
+    appointment = _book(
+        actor,
+        patient,
+        clinician,
+        starts_at,
+        minutes,
+        _("First consultation"),
+        kind=AppointmentKind.CONSULTATION,
+    )
     stored.status = RequestStatus.CONVERTED
     stored.patient = patient
     stored.appointment = appointment
@@ -631,3 +745,51 @@ def decline_request(actor: Actor, consultation: ConsultationRequest) -> None:
         obj=stored,
         detail="consultation request declined",
     )
+
+
+# ----------------------------------------------------------------------- front desk: recalls
+
+
+@dataclass(frozen=True)
+class DueFollowup:
+    """A patient whose care plan's next visit is due and who has nothing booked."""
+
+    patient: Patient
+    due_on: Any
+    visits_done: int
+    planned_visits: int
+
+
+def due_followups(who: Actor | HttpRequest, day: Any) -> list[DueFollowup]:
+    """Patients to call: their latest care plan still has visits to come, the next one is due
+    (the last visit, or the plan's start, plus the plan's interval, on or before ``day``) and
+    no appointment is booked from ``day`` on. Scheduling facts only: no clinical content."""
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    booked = set(
+        appointments_of_clinic(who)
+        .filter(starts_at__gte=start, status__in=ACTIVE_STATUSES)
+        .values_list("patient_id", flat=True)
+    )
+    plans: dict[int, CarePlan] = {}
+    for plan in care_plans_of_clinic(who).select_related("patient").order_by("start_date", "id"):
+        plans[plan.patient_id] = plan  # the latest plan of each patient wins
+    # One query for every planned patient's visit dates, grouped here (no query per patient).
+    dates: dict[int, list[Any]] = {}
+    for patient_id, visit_date in (
+        visits_of_clinic(who)
+        .filter(patient_id__in=list(plans))
+        .values_list("patient_id", "visit_date")
+    ):
+        dates.setdefault(patient_id, []).append(visit_date)
+    due = []
+    for patient_id, plan in plans.items():
+        if patient_id in booked or plan.start_date > day:
+            continue
+        visit_dates = [d for d in dates.get(patient_id, []) if d >= plan.start_date]
+        if len(visit_dates) >= plan.planned_visits:
+            continue
+        last = max(visit_dates, default=None)
+        due_on = last + timedelta(days=plan.interval_days) if last else plan.start_date
+        if due_on <= day:
+            due.append(DueFollowup(plan.patient, due_on, len(visit_dates), plan.planned_visits))
+    return sorted(due, key=lambda d: (d.due_on, d.patient.name))

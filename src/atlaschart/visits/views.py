@@ -15,15 +15,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.forms import ModelForm
+from django.forms import CheckboxSelectMultiple, ModelForm, TimeInput, TypedMultipleChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from atlaschart.accounts.models import Role
 from atlaschart.audit.models import Action
 from atlaschart.clinics.models import Clinic
 from atlaschart.exams.access import exams_of_clinic
@@ -36,6 +38,7 @@ from atlaschart.visits import services
 from atlaschart.visits.access import (
     adverse_events_of_clinic,
     appointments_of_clinic,
+    consents_of_clinic,
     consultation_requests_of_clinic,
     get_adverse_event_for_user,
     get_appointment_for_user,
@@ -45,7 +48,10 @@ from atlaschart.visits.access import (
     get_visit_for_user,
     log_requests_shown,
 )
+from atlaschart.visits.calendar_rules import holiday_name, weekday_choices
 from atlaschart.visits.forms import (
+    GUIDANCE,
+    INJECTION_SIDES,
     AmendmentForm,
     AppointmentForm,
     CarePlanForm,
@@ -53,6 +59,7 @@ from atlaschart.visits.forms import (
     ConsultationForm,
     ConvertForm,
     FollowupForm,
+    GoalFormSet,
     NoteForm,
     RecurringForm,
     TreatmentForm,
@@ -65,10 +72,12 @@ from atlaschart.visits.models import (
     SOAP_FIELDS,
     AppointmentStatus,
     ClinicProfile,
+    ConsentKind,
     RequestStatus,
     Visit,
 )
 from atlaschart.visits.safety_gate import signing_block_reason
+from atlaschart.visits.techniques import describe_settings, technique_label
 from atlaschart.web.client import client_ip
 
 
@@ -113,52 +122,90 @@ def _requested_day(request: HttpRequest) -> date:
 
 @permission_required(Kind.APPOINTMENT, Permission.LIST)
 def today(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The clinician's start page: their appointments today."""
-    start, end = _day_bounds(timezone.localdate())
-    appointments = list(
-        appointments_of_clinic(request)
-        .filter(clinician=request.user, starts_at__gte=start, starts_at__lt=end)
-        .select_related("patient", "visit")
+    """The start page. Front desk and the clinic admin see every clinician's appointments, who
+    has arrived and which patients are due a follow-up visit; a clinician sees their own list
+    (``?all=1`` shows everyone's)."""
+    day = timezone.localdate()
+    start, end = _day_bounds(day)
+    own_only = request.user.role == Role.CLINICIAN and not request.GET.get("all")
+    appointments = appointments_of_clinic(request).filter(starts_at__gte=start, starts_at__lt=end)
+    if own_only:
+        appointments = appointments.filter(clinician=request.user)
+    listed = list(appointments.select_related("patient", "clinician", "visit"))
+    arrived = [a for a in listed if a.status == AppointmentStatus.ARRIVED]
+    due = services.due_followups(request, day)
+    log_shown(
+        request,
+        [a.patient for a in listed] + [d.patient for d in due],
+        detail="today's list",
     )
-    log_shown(request, [a.patient for a in appointments], detail="today's list")
     return render(
-        request, "visits/today.html", {"appointments": appointments, "day": timezone.localdate()}
+        request,
+        "visits/today.html",
+        {
+            "appointments": listed,
+            "arrived": arrived,
+            "due": due,
+            "day": day,
+            "own_only": own_only,
+            "is_clinician": request.user.role == Role.CLINICIAN,
+            "holiday": holiday_name(day),
+        },
     )
 
 
 @permission_required(Kind.APPOINTMENT, Permission.LIST)
 def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Day or week calendar of one clinician (default: the user, else the clinic's first)."""
+    """Day or week calendar. Without a choice it opens on the clinicians who have bookings in
+    the days shown (else the user, else the clinic's first clinician); ``clinician`` picks one,
+    ``clinician=all`` shows everyone."""
     day = _requested_day(request)
     view = "week" if request.GET.get("view") == "week" else "day"
     clinicians = list(clinicians_of(_clinic_id(request)))
-    chosen = request.user if request.user in clinicians else (clinicians[0] if clinicians else None)
-    wanted = request.GET.get("clinician", "")
-    # Compared as text: int() of a few thousand digits raises instead of returning a number.
-    chosen = next((c for c in clinicians if str(c.pk) == wanted), chosen)
     first = day - timedelta(days=day.weekday()) if view == "week" else day
     days = [first + timedelta(days=n) for n in range(7 if view == "week" else 1)]
     start, _end = _day_bounds(days[0])
     end = _day_bounds(days[-1])[1]
-    appointments = list(
+    in_range = list(
         appointments_of_clinic(request)
-        .filter(clinician=chosen, starts_at__gte=start, starts_at__lt=end)
-        .select_related("patient")
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .select_related("patient", "clinician")
     )
+    wanted = request.GET.get("clinician", "")
+    # Compared as text: int() of a few thousand digits raises instead of returning a number.
+    picked = next((c for c in clinicians if str(c.pk) == wanted), None)
+    if picked is not None:
+        shown = [picked]
+    elif wanted == "all":
+        shown = clinicians
+    else:
+        booked = {a.clinician_id for a in in_range}
+        shown = [c for c in clinicians if c.pk in booked]
+        if not shown:
+            fallback = request.user if request.user in clinicians else None
+            shown = [fallback or clinicians[0]] if clinicians else []
+    shown_ids = {c.pk for c in shown}
+    appointments = [a for a in in_range if a.clinician_id in shown_ids]
     log_shown(request, [a.patient for a in appointments], detail=f"calendar {view}")
     columns = [
         (d, [a for a in appointments if timezone.localtime(a.starts_at).date() == d]) for d in days
     ]
+    # The day view has one column per clinician shown, so a morning reads across the room.
+    by_clinician = [(c, [a for a in appointments if a.clinician_id == c.pk]) for c in shown]
     step = 7 if view == "week" else 1
+    selection = str(picked.pk) if picked else ("all" if wanted == "all" else "")
     return render(
         request,
         "visits/calendar.html",
         {
             "columns": columns,
+            "by_clinician": by_clinician,
             "view": view,
             "day": day,
             "clinicians": clinicians,
-            "chosen": chosen,
+            "shown": shown,
+            "selection": selection,
+            "holidays": [(d, holiday_name(d)) for d in days if holiday_name(d)],
             "previous": day - timedelta(days=step),
             "next": day + timedelta(days=step),
         },
@@ -169,12 +216,22 @@ def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
 def appointment_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, detail="booking form")
     form = AppointmentForm(request.POST or None, clinic_id=_clinic_id(request))
+    warnings: list[str] = []
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             services.book_appointment(
-                Actor.of(request), patient, d["clinician"], d["starts_at"], d["minutes"], d["note"]
+                Actor.of(request),
+                patient,
+                d["clinician"],
+                d["starts_at"],
+                d["minutes"],
+                d["note"],
+                kind=d["kind"],
+                confirmed=d["confirm"],
             )
+        except services.NeedsConfirmation as unusual:
+            warnings = unusual.warnings
         except services.VisitError as err:
             form.add_error("starts_at", str(err))
         else:
@@ -183,7 +240,13 @@ def appointment_create(request: AuthenticatedHttpRequest, patient_id: int) -> Ht
     return render(
         request,
         "visits/simple_form.html",
-        {"form": form, "patient": patient, "title": _("Book an appointment"), "submit": _("Book")},
+        {
+            "form": form,
+            "patient": patient,
+            "title": _("Book an appointment"),
+            "submit": _("Book"),
+            "warnings": warnings,
+        },
     )
 
 
@@ -240,8 +303,12 @@ def _soap_pairs(text: dict[str, str]) -> list[tuple[Any, str]]:
 
 
 def _visit_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str, Any]:
-    treatments = list(visit.treatments.select_related("signed_by"))
+    treatments = list(visit.treatments.select_related("signed_by", "consent"))
     for t in treatments:
+        t.settings_display = describe_settings(t.technique, t.technique_settings or {})
+        t.technique_display = technique_label(t.technique) if t.technique else ""
+        t.side_display = SIDE_WORDS.get(t.contact_side, "")
+        t.guidance_display = GUIDANCE_WORDS.get(t.guidance, "")
         t.block_reason = (
             None if t.signed_at else signing_block_reason(visit.patient, t.technique, t.kind)
         )
@@ -254,9 +321,10 @@ def _visit_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str
         "amendments": list(visit.amendments.select_related("author")),
         "current_note": _soap_pairs(services.current_text(visit)) if visit.is_signed else [],
         "needs_followup": services.needs_followup(request, visit) and not visit.is_signed,
-        "events": list(visit.adverse_events.all()),
+        "events": _events_in_words(visit),
         "uc_block": signing_block_reason(visit.patient, "other_thrust"),
         "soap_fields": SOAP_FIELDS,
+        "before_its_day": visit.visit_date > timezone.localdate(),
     }
     if not visit.is_signed:
         context.setdefault(
@@ -265,10 +333,54 @@ def _visit_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str
                 initial={"version": visit.version, **{f: getattr(visit, f) for f in SOAP_FIELDS}}
             ),
         )
-        context.setdefault("treatment_form", TreatmentForm(initial={"kind": "uc_adjustment"}))
+        context.setdefault(
+            "treatment_form",
+            TreatmentForm(
+                initial={"kind": "uc_adjustment"},
+                consents=_injection_consents(request, visit),
+                visit_date=visit.visit_date,
+            ),
+        )
         context.setdefault("followup_form", FollowupForm())
     context.update(extra)
     return context
+
+
+SIDE_WORDS = {k: v for k, v in INJECTION_SIDES if k}
+GUIDANCE_WORDS = {k: v for k, v in GUIDANCE if k}
+
+
+EVENT_CLASSES = {
+    "none": _lazy("not an adverse event"),
+    "symptomatic_reaction": _lazy("mild reaction"),
+    "intense": _lazy("intense reaction"),
+    "serious": _lazy("serious adverse event"),
+}
+
+
+def _in_words(events: list[Any]) -> list[Any]:
+    serious = dict(FollowupForm.base_fields["serious_criteria"].choices)  # type: ignore[attr-defined]
+    for event in events:
+        event.classification_display = EVENT_CLASSES.get(event.classification, _("unclassified"))
+        event.serious_display = [serious.get(c, _("other")) for c in event.serious_criteria or ()]
+    return events
+
+
+def _events_in_words(visit: Visit) -> list[Any]:
+    return _in_words(list(visit.adverse_events.all()))
+
+
+def _injection_consents(request: HttpRequest, visit: Visit) -> Any:
+    """The patient's consents to injections in force on the visit's day, for the form's list."""
+    return (
+        consents_of_clinic(request)
+        .filter(
+            patient_id=visit.patient_id,
+            kind=ConsentKind.INJECTION,
+            given_on__lte=visit.visit_date,
+        )
+        .exclude(withdrawn_on__lte=visit.visit_date)
+    )
 
 
 @permission_required(Kind.VISIT_NOTE, Permission.READ)
@@ -369,7 +481,9 @@ def visit_amend(request: AuthenticatedHttpRequest, visit_id: int) -> HttpRespons
 @permission_required(Kind.VISIT_NOTE, Permission.WRITE)
 def treatment_add(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
     visit = get_visit_for_user(request, visit_id, detail="treatment form")
-    form = TreatmentForm(request.POST)
+    form = TreatmentForm(
+        request.POST, consents=_injection_consents(request, visit), visit_date=visit.visit_date
+    )
     if form.is_valid():
         try:
             services.add_treatment(Actor.of(request), visit, form.treatment_data())
@@ -435,16 +549,18 @@ def followup(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
 def care_plan_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, detail="care plan form")
     form = CarePlanForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        goals = data.pop("goals")
-        services.create_care_plan(Actor.of(request), patient, data, goals)
+    start = form.cleaned_data.get("start_date") if form.is_bound and form.is_valid() else None
+    goal_forms = GoalFormSet(request.POST or None, prefix="goals", start_date=start)
+    if request.method == "POST" and form.is_valid() and goal_forms.is_valid():
+        services.create_care_plan(
+            Actor.of(request), patient, dict(form.cleaned_data), goal_forms.goals()
+        )
         messages.success(request, _("The care plan was saved."))
         return redirect("patients:chart", patient_id=patient.pk)
     return render(
         request,
-        "visits/simple_form.html",
-        {"form": form, "patient": patient, "title": _("New care plan"), "submit": _("Save")},
+        "visits/care_plan_form.html",
+        {"form": form, "goal_forms": goal_forms, "patient": patient},
     )
 
 
@@ -452,12 +568,20 @@ def care_plan_create(request: AuthenticatedHttpRequest, patient_id: int) -> Http
 def care_plan_book(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_care_plan_for_user(request, plan_id, detail="recurring booking form")
     form = RecurringForm(request.POST or None, clinic_id=_clinic_id(request))
+    warnings: list[str] = []
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             booked = services.book_recurring(
-                Actor.of(request), plan, d["clinician"], d["first_start"], d["minutes"]
+                Actor.of(request),
+                plan,
+                d["clinician"],
+                d["first_start"],
+                d["minutes"],
+                confirmed=d["confirm"],
             )
+        except services.NeedsConfirmation as unusual:
+            warnings = unusual.warnings
         except services.VisitError as err:
             form.add_error("first_start", str(err))
         else:
@@ -471,6 +595,7 @@ def care_plan_book(request: AuthenticatedHttpRequest, plan_id: int) -> HttpRespo
             "patient": plan.patient,
             "title": _("Book the care plan's visits"),
             "submit": _("Book all"),
+            "warnings": warnings,
         },
     )
 
@@ -502,6 +627,7 @@ def adverse_events(request: AuthenticatedHttpRequest) -> HttpResponse:
         .filter(escalated=True)
         .select_related("patient", "reported_by", "reviewed_by")[:200]
     )
+    _in_words(events)
     log_shown(request, [e.patient for e in events], detail="escalated adverse events")
     return render(request, "visits/adverse_events.html", {"events": events})
 
@@ -622,13 +748,28 @@ def request_decline(request: AuthenticatedHttpRequest, request_id: int) -> HttpR
 
 
 class ProfileForm(ModelForm):
+    open_weekdays = TypedMultipleChoiceField(
+        label=_lazy("Open on"),
+        coerce=int,
+        required=False,
+        choices=weekday_choices,
+        widget=CheckboxSelectMultiple,
+    )
+
     class Meta:
+        widgets = {
+            "opens_at": TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "closes_at": TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
         model = ClinicProfile
         fields = [
             "public_page_enabled",
             "services",
             "conditions",
             "hours",
+            "opens_at",
+            "closes_at",
+            "open_weekdays",
             "template_subjective",
             "template_objective",
             "template_assessment",
