@@ -219,6 +219,12 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
     ids["followup"] = FollowUp.objects.filter(patient=patient).latest("id").pk
     open_page = desk.post(reverse("intake:link_create", args=[patient.pk])).content.decode()
     intake_token = _token_in(open_page)
+    revocable = _token_in(
+        desk.post(reverse("intake:link_create", args=[patient.pk])).content.decode()
+    )
+    ids["intake_link"] = IntakeLink.objects.get(
+        token_hash=hashlib.sha256(revocable.encode()).hexdigest()
+    ).pk
 
     # Posture: a session with one photo, the pose model replaced by fixed points.
     points = [

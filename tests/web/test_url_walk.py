@@ -139,6 +139,7 @@ ROUTES: dict[str, Route] = {
     # Intake and follow-up.
     "intake:link_create": r("patient", need=(K.INTAKE_LINK, P.WRITE), method="POST"),
     "intake:followup_create": r("patient", need=(K.INTAKE_LINK, P.WRITE)),
+    "intake:link_revoke": r("intake_link", need=(K.INTAKE_LINK, P.WRITE), method="POST"),
     "intake:detail": r("intake", need=(K.INTAKE_ANSWERS, P.READ)),
     "intake:followup_detail": r("followup", need=(K.INTAKE_ANSWERS, P.READ)),
     # Posture.
