@@ -47,6 +47,10 @@ def main() -> int:
 
     results["ruff"] = step("ruff", [str(BIN / "ruff"), "check", "."])
     results["mypy --strict (measure)"] = step("mypy --strict on the core", [str(BIN / "mypy")])
+    results["import contracts"] = step(
+        "import-linter: the core and the adapters import nothing above them",
+        [str(BIN / "lint-imports"), "--no-cache"],
+    )
     results["migrations up to date"] = step(
         "makemigrations --check",
         [sys.executable, "-m", "django", "makemigrations", "--check", "--dry-run"],
