@@ -2,9 +2,10 @@
 
 1. lint (ruff), types (mypy --strict on the measurement core), migrations up to date,
    Korean translation complete;
-2. pytest on SQLite (including the browser tests when Chromium is there);
+2. pytest on SQLite;
 3. pytest again on PostgreSQL when one answers at 127.0.0.1:5432 (a fresh database per run,
-   created and dropped by pytest-django).
+   created and dropped by pytest-django). The browser tests (when Chromium is there) run once:
+   in the PostgreSQL run, or in the SQLite run when no PostgreSQL answers.
 At the end it says plainly which runs were skipped and why. Exit status: non-zero if anything
 failed.
 """
@@ -67,12 +68,18 @@ def main() -> int:
             skipped.append("Redis/Celery tests: nothing answers at 127.0.0.1:6379")
     if not Path(CHROMIUM).exists():
         skipped.append(f"browser tests: {CHROMIUM} not found (apt-get install -y chromium)")
+    # The browser journeys run once: on PostgreSQL (the production engine) when it answers, else
+    # on SQLite.
+    postgres = answers(PG_HOST, PG_PORT)
     sqlite_env = {"DATABASE_URL": "sqlite:///var/test/unused.sqlite3"}
+    sqlite_args = ["--ignore=tests/browser"] if postgres else []
     results["pytest on SQLite"] = step(
-        "pytest on SQLite", [sys.executable, "-m", "pytest"], sqlite_env
+        "pytest on SQLite" + (" (browser journeys run on PostgreSQL)" if postgres else ""),
+        [sys.executable, "-m", "pytest", *sqlite_args],
+        sqlite_env,
     )
 
-    if answers(PG_HOST, PG_PORT):
+    if postgres:
         database = f"atlaschart_ci_{os.getpid()}"
         url = f"postgres://postgres@{PG_HOST}:{PG_PORT}/{database}"
         results["pytest on PostgreSQL"] = step(
