@@ -1,7 +1,8 @@
 """Safety screens on the chart: storing, clinician signs, acknowledgements, the signing gate.
 
-Levels come from the table of outcomes_safety.md §3.3 as issue 3 states it (E > B-urgent >
-B-routine > H > W > none-found; unanswered item = incomplete at B-routine), worked out by hand."""
+Levels come from the red-flag table of docs/safety.md (E > B-urgent > B-routine > H > W >
+none-found; unanswered item = incomplete at B-routine), worked out by hand; what each level blocks
+per technique class is the gate's table (measure/safety/gate.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.urls import reverse
 from atlaschart.audit.models import AccessLogEntry, Action
 from atlaschart.lib.actor import Actor
 from atlaschart.measure.safety import SCREENING_ITEMS
+from atlaschart.measure.safety.gate import TechniqueClass as T
 from atlaschart.safety import services
 from atlaschart.safety.models import Acknowledgement, ScreenRecord
 
@@ -34,17 +36,22 @@ def screen_for(personas, answers) -> ScreenRecord:
     return services.record_screen(actor, personas.patient, answers, "clinician")
 
 
+def blocks(personas, technique: T = T.THRUST) -> list[tuple[str, str]]:
+    """(rule, gate code) of each reason the gate gives for ``technique``; ("", code) without a
+    finding."""
+    decision = services.gate(personas.patient, technique)
+    return [(r.finding.rule if r.finding else "", r.code) for r in decision.reasons]
+
+
 def test_no_screen_blocks_signing(personas) -> None:
-    assert services.current_gate(personas.patient) == (
-        "not-screened",
-        ["no safety screen on record"],
-    )
+    for technique in T:
+        assert blocks(personas, technique) == [("", "not-screened")]
 
 
 def test_all_items_answered_no_gives_none_found_and_nothing_blocks(personas) -> None:
     record = screen_for(personas, ALL_NO)
     assert record.level == "none-found" and record.findings == []
-    assert services.current_gate(personas.patient) == ("none-found", [])
+    assert all(blocks(personas, technique) == [] for technique in T)
     page = login(personas.clinician).get(reverse("patients:chart", args=[personas.patient.pk]))
     text = page.content.decode()
     assert 'data-level="none-found"' in text and "not a clearance" in text
@@ -66,8 +73,8 @@ def test_an_emergency_finding_cannot_be_overridden_and_always_blocks(personas) -
     assert not Acknowledgement.objects.exists()
     client.post(url, {"rule": "V2", "action": "acknowledge", "reason": ""})
     assert Acknowledgement.objects.get().action == "acknowledge"
-    level, reasons = services.current_gate(personas.patient)
-    assert level == "E" and len(reasons) == 1 and reasons[0].startswith("V2 (E): ")
+    for technique in T:
+        assert blocks(personas, technique) == [("V2", "emergency")]
 
 
 def test_overriding_a_b_finding_needs_a_written_reason(personas) -> None:
@@ -77,10 +84,10 @@ def test_overriding_a_b_finding_needs_a_written_reason(personas) -> None:
     url = reverse("safety:acknowledge", args=[record.pk])
     client.post(url, {"rule": "X4", "action": "override", "reason": "ok"})  # 2 characters
     assert not Acknowledgement.objects.exists()
-    assert services.current_gate(personas.patient)[1] != []
+    assert blocks(personas) == [("X4", "needs-override")]
     # A plain acknowledgement leaves the B block standing ...
     client.post(url, {"rule": "X4", "action": "acknowledge"})
-    assert services.current_gate(personas.patient)[1][0].startswith("X4 (B-routine)")
+    assert blocks(personas, T.LOW_FORCE) == [("X4", "needs-override")]
     # ... and carries over to a new screen with the same finding; an override then lifts it.
     record2 = screen_for(personas, {**ALL_NO, "X4": True})
     assert record2.acks.get().carried_from_id is not None
@@ -92,7 +99,7 @@ def test_overriding_a_b_finding_needs_a_written_reason(personas) -> None:
             "reason": "GP letter: gallstones ruled out",
         },
     )
-    assert services.current_gate(personas.patient) == ("B-routine", [])
+    assert all(blocks(personas, technique) == [] for technique in T)
 
 
 def test_a_b_override_with_a_reason_resolves_it(personas) -> None:
@@ -105,7 +112,7 @@ def test_a_b_override_with_a_reason_resolves_it(personas) -> None:
             "reason": "GP letter: gallstones ruled out",
         },
     )
-    assert services.current_gate(personas.patient) == ("B-routine", [])
+    assert all(blocks(personas, technique) == [] for technique in T)
     assert AccessLogEntry.objects.filter(
         user=personas.clinician, action=Action.UPDATE, object_type="safety.screenrecord"
     ).exists()
@@ -115,14 +122,25 @@ def test_w_is_resolved_by_acknowledging_and_h_only_by_override(personas) -> None
     # X5 band-like burning pain: W; V7 blood pressure >= 180/110: H.
     record = screen_for(personas, {**ALL_NO, "X5": True, "V7": True})
     assert record.level == "H"
+    # Before any review: H blocks thrust and (until reviewed) low-force work; W blocks all.
+    assert blocks(personas, T.THRUST) == [
+        ("V7", "thrust-needs-override"),
+        ("X5", "needs-acknowledgement"),
+    ]
+    assert blocks(personas, T.LOW_FORCE) == [
+        ("V7", "needs-review"),
+        ("X5", "needs-acknowledgement"),
+    ]
+    assert blocks(personas, T.NOT_MANUAL) == [("X5", "needs-acknowledgement")]
     client = login(personas.clinician)
     url = reverse("safety:acknowledge", args=[record.pk])
     client.post(url, {"rule": "X5", "action": "acknowledge"})
     client.post(
         url, {"rule": "V7", "action": "acknowledge", "reason": "rechecked, mobilisation only"}
     )
-    level, reasons = services.current_gate(personas.patient)
-    assert level == "H" and len(reasons) == 1 and reasons[0].startswith("V7 (H): ")
+    # The H review allows low-force work; thrust stays blocked until an override.
+    assert blocks(personas, T.THRUST) == [("V7", "thrust-needs-override")]
+    assert blocks(personas, T.LOW_FORCE) == [] and blocks(personas, T.NOT_MANUAL) == []
 
 
 def test_clinician_signs_feed_the_same_rules(personas) -> None:

@@ -144,7 +144,20 @@ def test_high_blood_pressure_blocks_thrust_but_not_nucca(personas) -> None:
     toggle = add_treatment(client, visit, technique="hio_toggle")
     nucca = add_treatment(client, visit, technique="nucca")
     page = client.get(reverse("visits:visit", args=[visit.pk])).content.decode()
-    assert "(H)" in page or "level H blocks thrust" in page
+    assert "(H)" in page
+    client.post(reverse("visits:treatment_sign", args=[toggle.pk]))
+    client.post(reverse("visits:treatment_sign", args=[nucca.pk]))
+    toggle.refresh_from_db()
+    nucca.refresh_from_db()
+    assert toggle.signed_at is None
+    # H allows low-force work only after the clinician's documented review (the gate's table).
+    assert nucca.signed_at is None
+    from atlaschart.safety.services import latest_screen
+
+    client.post(
+        reverse("safety:acknowledge", args=[latest_screen(personas.patient).pk]),
+        {"rule": "V7", "action": "acknowledge", "reason": "rechecked: mobilisation only today"},
+    )
     client.post(reverse("visits:treatment_sign", args=[toggle.pk]))
     client.post(reverse("visits:treatment_sign", args=[nucca.pk]))
     toggle.refresh_from_db()

@@ -79,7 +79,7 @@ def record_exam(
         # Upper motor neuron signs and blood pressure feed the safety screen: a new screen from
         # the latest answers with these signs laid over them.
         from atlaschart.safety.services import rescreen_with_entries
-        from atlaschart.visits.safety_gate import clinician_signs
+        from atlaschart.safety.signs import clinician_signs
 
         rescreen_with_entries(actor, patient, clinician_signs(patient))
     return record

@@ -1,4 +1,4 @@
-"""The chart's safety section and banner (two queries: latest screen, its acknowledgements).
+"""The chart's safety section and banner (latest screen, its acknowledgements, re-assessments).
 
 Whoever may not read safety screens (front desk) sees only the status: no screen yet, done, or
 needs a clinician (a finding no clinician has resolved), never a level or a finding.
@@ -12,22 +12,115 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from atlaschart.lib.policy import Kind
+from atlaschart.measure.safety import allowed_actions
+from atlaschart.measure.safety import gate as core_gate
 from atlaschart.patients.chart import ChartSection, register_banner, register_section
 from atlaschart.patients.models import Patient
-from atlaschart.safety import services
-
-BANNER_CLASS = {
-    "E": "banner-danger",
-    "B-urgent": "banner-danger",
-    "B-routine": "banner-danger",
-    "H": "banner-warn",
-    "W": "banner-warn",
-    "none-found": "banner-info",
-    services.NOT_SCREENED: "banner-muted",
-}
+from atlaschart.safety import display, services
+from atlaschart.safety.models import ScreenRecord
 
 #: The screen's status as front desk sees it.
 NOT_DONE, DONE, NEEDS_CLINICIAN = "not-done", "done", "needs-clinician"
+
+
+def state(patient: Patient, record: ScreenRecord | None) -> dict[str, Any]:
+    """What holds now, for the banner, the section and the safety page: the level, each
+    finding in words with who acknowledged or overrode it and why, the clinician's
+    re-assessments, and per technique class whether it may be signed."""
+    if record is None:
+        decisions = services.gate_decisions(None)
+        return {
+            "record": None,
+            "level": services.NOT_SCREENED,
+            "findings": [],
+            "allowed": _allowed_rows(decisions),
+            "banner_class": "banner-muted",
+            "status": NOT_DONE,
+            "reassessments": [],
+            "unreviewed_count": 0,
+        }
+    acks = services.acks_by_rule(record)
+    decisions = services.gate_decisions(record, acks)
+    findings = display.stored_findings(record)
+    blocking = {
+        r.finding.rule for d in decisions.values() for r in d.reasons if r.finding is not None
+    }
+    rows = [
+        {
+            "rule": f.rule,
+            "item": display.item_label(display.item_of(f.rule)),
+            "level": f.level,
+            "level_label": display.level_label(f.level),
+            "text": display.finding_text(f),
+            "ack": acks.get(f.rule),
+            "blocking": f.rule in blocking,
+            "actions": allowed_actions(f),
+        }
+        for f in findings
+    ]
+    unreviewed = core_gate.unreviewed(findings, services.resolutions(acks))
+    allowed = _allowed_rows(decisions)
+    return {
+        "record": record,
+        "level": record.level,
+        "findings": rows,
+        "allowed": allowed,
+        "banner_class": _banner_class(allowed),
+        "status": NEEDS_CLINICIAN if unreviewed else DONE,
+        "unreviewed_count": len(unreviewed),
+        "reassessments": _reassessment_rows(patient, record),
+        "expired": any(
+            r.code == core_gate.SCREEN_EXPIRED for d in decisions.values() for r in d.reasons
+        ),
+    }
+
+
+def _allowed_rows(
+    decisions: dict[core_gate.TechniqueClass, core_gate.GateDecision],
+) -> list[dict[str, Any]]:
+    days = services.max_age_days()
+    return [
+        {
+            "technique": technique.value,
+            "label": display.TECHNIQUE_CLASS_LABELS[technique],
+            "allowed": decision.allowed,
+            "why": display.gate_sentence(decision, days),
+        }
+        for technique, decision in decisions.items()
+    ]
+
+
+def _banner_class(allowed: list[dict[str, Any]]) -> str:
+    """Red when nothing manual may be signed, amber when something is blocked, blue otherwise:
+    the colour follows what holds now, not the level the screen started at."""
+    if all(row["allowed"] for row in allowed):
+        return "banner-info"
+    manual = [row for row in allowed if row["technique"] != core_gate.TechniqueClass.NOT_MANUAL]
+    if not any(row["allowed"] for row in manual):
+        return "banner-danger"
+    return "banner-warn"
+
+
+def _reassessment_rows(patient: Patient, record: ScreenRecord) -> list[dict[str, Any]]:
+    rows = []
+    for screen in services.reassessments(patient, record):
+        rows.append(
+            {
+                "screen": screen,
+                "by": screen.created_by,
+                "at": screen.created_at,
+                "reason": screen.reassessment_reason,
+                "changes": [
+                    {
+                        "item": display.item_label(item),
+                        "patient": display.answer_text(item, change.get("before")),
+                        "clinician": display.answer_text(item, change.get("after")),
+                    }
+                    for item, change in screen.reassessed.items()
+                ],
+            }
+        )
+    return rows
 
 
 def _context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
@@ -35,22 +128,8 @@ def _context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     cache = getattr(request, "_safety_chart", None)
     if cache is not None and cache.get("patient_id") == patient.pk:
         return cache
-    record = services.latest_screen(patient)
-    ctx: dict[str, Any] = {"patient_id": patient.pk, "record": record}
-    if record is None:
-        ctx.update(level=services.NOT_SCREENED, blocking=[], findings=[], status=NOT_DONE)
-    else:
-        acks = services.acks_by_rule(record)
-        blocking = services.unresolved(record, acks)
-        ctx.update(
-            level=record.level,
-            blocking=blocking,
-            findings=record.findings,
-            acks=acks,
-            unresolved_count=len(blocking),
-            status=NEEDS_CLINICIAN if blocking else DONE,
-        )
-    ctx["banner_class"] = BANNER_CLASS.get(ctx["level"], "banner-danger")
+    ctx = state(patient, services.latest_screen(patient))
+    ctx["patient_id"] = patient.pk
     request._safety_chart = ctx  # type: ignore[attr-defined]
     return ctx
 

@@ -32,6 +32,16 @@ def _encode(value: Any) -> str:
 
 
 class ScreenEntryForm(forms.Form):
+    reassessment_reason = forms.CharField(
+        label=_("Reason for changing the patient's answers"),
+        help_text=_(
+            "Needed only when your interview changes an answer the patient gave (for example "
+            "dizziness placed weeks ago, not now). The patient's answers are kept as they were."
+        ),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     bp_systolic_mmhg = forms.IntegerField(
         label=_("Blood pressure, systolic (mmHg)"), required=False, min_value=40, max_value=300
     )
@@ -66,6 +76,9 @@ class ScreenEntryForm(forms.Form):
                     choices=[("", "—"), *[(_encode(c.value), c.text[lang]) for c in q.choices]],
                     initial=_encode(previous.get(q.id)),
                 )
+
+        # The reason goes last, after the answers it explains.
+        self.fields["reassessment_reason"] = self.fields.pop("reassessment_reason")
 
     def entries(self) -> dict[str, Any]:
         """The core's input keys and values; ``None`` clears a previous answer."""

@@ -52,6 +52,20 @@ class ScreenRecord(models.Model):
     level = models.CharField(_("level"), max_length=20)
     findings = models.JSONField(_("findings"))
     parameters = models.JSONField(default=dict)
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("based on"),
+    )
+    """The screen whose answers this one started from (None for a first screen or an intake)."""
+    reassessed = models.JSONField(_("re-assessed answers"), default=dict, blank=True)
+    """``{item: {"before": answer, "after": answer}}`` for each of the patient's own answers that
+    a clinician's interview changed; the screen it was ``based_on`` keeps the patient's answers."""
+    reassessment_reason = models.TextField(_("reason for the re-assessment"), blank=True)
+    """Required (non-blank, at least ``MIN_REASON_CHARS``) whenever ``reassessed`` is not empty."""
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,12 +17,31 @@ from django.utils.translation import gettext as _
 from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
 from atlaschart.lib.actor import Actor
-from atlaschart.measure.safety import Finding, decide_acknowledgement, screen
+from atlaschart.measure.safety import (
+    MIN_REASON_CHARS,
+    SCREENING_QUESTIONS,
+    Finding,
+    decide_acknowledgement,
+    screen,
+)
+from atlaschart.measure.safety import gate as core_gate
 from atlaschart.patients.models import Patient
+from atlaschart.safety import display
 from atlaschart.safety.access import screens_of_patient
 from atlaschart.safety.models import AckAction, Acknowledgement, ScreenRecord, Source
 
-NOT_SCREENED = "not-screened"
+NOT_SCREENED = core_gate.NOT_SCREENED
+
+#: The patient's own items (what only a clinician's interview, with a reason, may change).
+PATIENT_ITEMS = frozenset(q.id for q in SCREENING_QUESTIONS if q.asked_of != "clinician")
+
+
+class ReassessmentRefused(ValueError):
+    """A clinician's interview changed the patient's answers without a reason (translated)."""
+
+
+def max_age_days() -> int:
+    return int(getattr(settings, "ATLASCHART_SAFETY_SCREEN_MAX_AGE_DAYS", 30))
 
 
 class AcknowledgementRefused(ValueError):
@@ -35,7 +55,7 @@ def latest_screen(patient: Patient) -> ScreenRecord | None:
 def finding_of(record: ScreenRecord, rule: str) -> Finding | None:
     for f in record.findings:
         if f["rule"] == rule:
-            return Finding(f["rule"], f["level"], f["reason"], f.get("overridable", True))
+            return Finding.from_record(f)
     return None
 
 
@@ -46,6 +66,9 @@ def record_screen(
     answers: dict[str, Any],
     source: str,
     intake: Any = None,
+    *,
+    reassessed: dict[str, Any] | None = None,
+    reassessment_reason: str = "",
 ) -> ScreenRecord:
     """Run the core screen on ``answers`` and store the result.
 
@@ -55,6 +78,9 @@ def record_screen(
     result = screen(answers)
     previous = latest_screen(patient)
     record = ScreenRecord(
+        based_on=previous if source == Source.CLINICIAN else None,
+        reassessed=reassessed or {},
+        reassessment_reason=reassessment_reason.strip(),
         clinic_id=patient.clinic_id,
         patient=patient,
         intake=intake,
@@ -63,7 +89,7 @@ def record_screen(
         answers=answers,
         rules_version=result.rules_version,
         level=result.level,
-        findings=[{**f.as_json(), "overridable": f.overridable} for f in result.findings],
+        findings=[f.as_record() for f in result.findings],
         parameters=result.parameters,
     )
     record.save()
@@ -91,18 +117,53 @@ def record_screen(
     return record
 
 
-def rescreen_with_entries(actor: Actor, patient: Patient, entries: dict[str, Any]) -> ScreenRecord:
+def _reason_ok(reason: str) -> bool:
+    return len("".join(reason.split())) >= MIN_REASON_CHARS
+
+
+def rescreen_with_entries(
+    actor: Actor, patient: Patient, entries: dict[str, Any], reason: str = ""
+) -> ScreenRecord:
     """A new screen from the latest answers with the clinician's items and signs laid over them.
 
-    ``entries`` maps item ids and sign keys to values; ``None`` removes a previous answer."""
+    ``entries`` maps item ids and sign keys to values; ``None`` removes a previous answer. A
+    clinician's entry may add signs freely, but changing one of the patient's own answers (say
+    "dizziness now" after an interview that places it weeks ago) is a re-assessment: it needs a
+    ``reason`` of at least ``MIN_REASON_CHARS`` characters, is recorded with each answer before
+    and after, and leaves the earlier screen (the patient's answers) as it was. Raises
+    :class:`ReassessmentRefused` (nothing written) without one."""
     previous = latest_screen(patient)
-    answers = dict(previous.answers) if previous is not None else {}
+    before = dict(previous.answers) if previous is not None else {}
+    answers = dict(before)
     for key, value in entries.items():
         if value is None:
             answers.pop(key, None)
         else:
             answers[key] = value
-    return record_screen(actor, patient, answers, Source.CLINICIAN)
+    changed = {
+        item: {"before": before.get(item), "after": answers.get(item)}
+        for item in sorted(PATIENT_ITEMS)
+        if item in before and answers.get(item) != before.get(item)
+    }
+    if changed and not _reason_ok(reason):
+        raise ReassessmentRefused(
+            _(
+                "You changed the patient's own answers (%(items)s). Write the reason for the "
+                "re-assessment, at least %(n)s characters (not counting spaces)."
+            )
+            % {
+                "items": ", ".join(display.item_label(i) for i in changed),
+                "n": MIN_REASON_CHARS,
+            }
+        )
+    return record_screen(
+        actor,
+        patient,
+        answers,
+        Source.CLINICIAN,
+        reassessed=changed,
+        reassessment_reason=reason if changed else "",
+    )
 
 
 @transaction.atomic
@@ -161,52 +222,66 @@ def acks_by_rule(record: ScreenRecord) -> dict[str, Acknowledgement]:
     return acks
 
 
-def unresolved(record: ScreenRecord, acks: dict[str, Acknowledgement]) -> list[dict[str, Any]]:
-    """The findings of ``record`` that still block (see :func:`current_gate`)."""
-    blocking = []
-    for f in record.findings:
-        ack = acks.get(f["rule"])
-        if f["level"] == "E":
-            blocking.append(f)
-        elif f["level"] in ("B-urgent", "B-routine", "H"):
-            # Acknowledging says "seen, the block stands"; only an override lifts it.
-            if ack is None or ack.action != AckAction.OVERRIDE:
-                blocking.append(f)
-        elif ack is None:  # W: a precaution, resolved once acknowledged
-            blocking.append(f)
-    return blocking
+def resolutions(acks: dict[str, Acknowledgement]) -> dict[str, core_gate.Resolution]:
+    """The deciding action per finding, as the core's gate reads it."""
+    return {
+        rule: "override" if ack.action == AckAction.OVERRIDE else "acknowledge"
+        for rule, ack in acks.items()
+    }
 
 
-def current_gate(patient: Patient) -> tuple[str, list[str]]:
-    """The safety gate for signing a visit: ``(level, blocking_reasons)``.
-
-    ``level`` is the overall level of the patient's latest screen (``E``, ``B-urgent``,
-    ``B-routine``, ``H``, ``W`` or ``none-found``; never "cleared"), or ``not-screened`` when the
-    patient has no screen on record. Signing may go ahead only when ``blocking_reasons`` is empty.
-
-    What counts as unresolved (fails closed):
-
-    * no screen on record: one reason, "no safety screen on record";
-    * an ``E`` finding: always, even when acknowledged (E can never be overridden);
-    * a ``B-urgent`` or ``B-routine`` finding (including ``incomplete:<item>``) unless a clinician
-      overrode it with a written reason; a plain acknowledgement leaves the block standing;
-    * an ``H`` finding unless overridden with a written reason (H blocks thrust only, so a
-      caller may let non-thrust treatment through when every reason is an H one; an
-      acknowledgement of H records the clinician's reasoning but the thrust block stands);
-    * a ``W`` finding until a clinician acknowledged it.
-
-    Each reason reads ``"<rule> (<level>): <core's reason>"``; callers that need the levels use
-    :func:`current_gate_findings`. Two queries."""
-    level, findings = current_gate_findings(patient)
-    if level == NOT_SCREENED:
-        return level, ["no safety screen on record"]
-    return level, [f"{f['rule']} ({f['level']}): {f['reason']}" for f in findings]
+def _age_days(record: ScreenRecord) -> float:
+    return (timezone.now() - record.created_at).total_seconds() / 86400
 
 
-def current_gate_findings(patient: Patient) -> tuple[str, list[dict[str, Any]]]:
-    """Like :func:`current_gate`, but the unresolved findings as ``{"rule", "level", "reason"}``
-    dicts, so a caller can decide by level (e.g. only H left) without parsing text."""
+def gate_decisions(
+    record: ScreenRecord | None, acks: dict[str, Acknowledgement] | None = None
+) -> dict[core_gate.TechniqueClass, core_gate.GateDecision]:
+    """What may be signed now, per technique class, for the latest screen ``record``."""
+    if record is None:
+        return core_gate.decide_all(None, {})
+    acks = acks_by_rule(record) if acks is None else acks
+    return core_gate.decide_all(
+        display.stored_findings(record),
+        resolutions(acks),
+        screen_age_days=_age_days(record),
+        max_age_days=max_age_days(),
+    )
+
+
+def gate(patient: Patient, technique: core_gate.TechniqueClass) -> core_gate.GateDecision:
+    """The signing gate for one technique class (two queries: latest screen, its acks)."""
     record = latest_screen(patient)
     if record is None:
-        return NOT_SCREENED, []
-    return record.level, unresolved(record, acks_by_rule(record))
+        return core_gate.decide(None, {}, technique)
+    return core_gate.decide(
+        display.stored_findings(record),
+        resolutions(acks_by_rule(record)),
+        technique,
+        screen_age_days=_age_days(record),
+        max_age_days=max_age_days(),
+    )
+
+
+def signing_block_reason(patient: Patient, technique: core_gate.TechniqueClass) -> str | None:
+    """None when a treatment of ``technique`` may be signed now, else why not (translated)."""
+    return display.gate_sentence(gate(patient, technique), max_age_days())
+
+
+def reassessments(patient: Patient, record: ScreenRecord | None) -> list[ScreenRecord]:
+    """The clinician re-assessments that shaped ``record``'s answers: every screen since the
+    patient's latest intake that changed one of the patient's own answers, oldest first."""
+    if record is None:
+        return []
+    since = (
+        screens_of_patient(patient)
+        .filter(source=Source.INTAKE, created_at__lte=record.created_at)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    found = screens_of_patient(patient).exclude(reassessment_reason="")
+    found = found.filter(created_at__lte=record.created_at)
+    if since is not None:
+        found = found.filter(created_at__gte=since)
+    return list(found.select_related("created_by").order_by("created_at", "id"))

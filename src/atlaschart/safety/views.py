@@ -11,29 +11,12 @@ from atlaschart.audit.models import Action
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.policy import Kind, Permission, allows, permission_required, require
-from atlaschart.measure.safety import ScreenInputError, allowed_actions
+from atlaschart.measure.safety import ScreenInputError
 from atlaschart.patients.access import get_patient_for_user
-from atlaschart.safety import services
+from atlaschart.safety import display, services
 from atlaschart.safety.access import get_screen_for_user, screens_of_clinic
+from atlaschart.safety.chart import state
 from atlaschart.safety.forms import AcknowledgeForm, ScreenEntryForm
-from atlaschart.safety.models import ScreenRecord
-
-
-def findings_view(record: ScreenRecord) -> list[dict[str, object]]:
-    acks = services.acks_by_rule(record)
-    blocking = {f["rule"] for f in services.unresolved(record, acks)}
-    out = []
-    for f in record.findings:
-        finding = services.finding_of(record, f["rule"])
-        out.append(
-            {
-                **f,
-                "ack": acks.get(f["rule"]),
-                "blocking": f["rule"] in blocking,
-                "actions": allowed_actions(finding) if finding else (),
-            }
-        )
-    return out
 
 
 @permission_required(Kind.SAFETY_SCREEN, Permission.READ)
@@ -52,19 +35,24 @@ def patient_safety(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
         entries = form.entries()
         entries["age_years"] = float(patient.age_on(timezone.localdate()))
         try:
-            services.rescreen_with_entries(actor, patient, entries)
-        except ScreenInputError as error:
-            form.add_error(
-                None, _("The answers could not be screened: %(error)s") % {"error": error}
+            services.rescreen_with_entries(
+                actor, patient, entries, form.cleaned_data.get("reassessment_reason") or ""
             )
+        except services.ReassessmentRefused as refused:
+            form.add_error("reassessment_reason", str(refused))
+        except ScreenInputError:
+            # The form offers only the core's choices, so this is a hand-made post: say so in
+            # the user's language (the core's message names raw keys).
+            form.add_error(None, _("The answers could not be screened; check each item."))
         else:
             messages.success(request, _("A new screen was recorded."))
             return redirect("safety:patient", patient_id=patient.pk)
-    history = list(
-        screens_of_clinic(actor)
+    history = [
+        {"screen": h, "level_label": display.level_label(h.level), "reassessed": bool(h.reassessed)}
+        for h in screens_of_clinic(actor)
         .filter(patient=patient)
-        .only("id", "created_at", "level", "source")[:20]
-    )
+        .only("id", "created_at", "level", "source", "reassessed")[:20]
+    ]
     return render(
         request,
         "safety/patient.html",
@@ -74,7 +62,8 @@ def patient_safety(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
             "form": form,
             "may_enter": may_enter,
             "may_acknowledge": may_acknowledge,
-            "findings": findings_view(latest) if latest else [],
+            "safety": state(patient, latest),
+            "level_meaning": display.level_meaning(latest.level if latest else "not-screened"),
             "history": history,
             "ack_form": AcknowledgeForm(),
         },

@@ -15,6 +15,12 @@ from atlaschart.measure.exam import _validate as v
 from atlaschart.measure.exam._validate import Side
 from atlaschart.measure.exam.errors import ExamValidationError
 from atlaschart.measure.provenance import Algorithm
+from atlaschart.measure.safety.cook import COOK_CLUSTER as COOK_CLUSTER
+from atlaschart.measure.safety.cook import COOK_ITEMS as COOK_ITEMS
+from atlaschart.measure.safety.cook import COOK_LR_NEGATIVE as COOK_LR_NEGATIVE
+from atlaschart.measure.safety.cook import COOK_LR_POSITIVE as COOK_LR_POSITIVE
+from atlaschart.measure.safety.cook import CookInterpretation as CookInterpretation
+from atlaschart.measure.safety.cook import CookRule, age_item, cook_cluster
 
 # --------------------------------------------------------------------------- deep tendon reflexes
 
@@ -340,30 +346,15 @@ def _two_sided(findings: list[tuple[Side, bool]]) -> bool | None:
 
 # ------------------------------------------------------------------------- Cook cluster, UMN signs
 
-COOK_CLUSTER = Algorithm("exam.cook_myelopathy_cluster", "1")
-
-#: The five items of the Cook et al. 2010 clinical cluster for cervical myelopathy
-#: (outcomes_safety.md §3.2; PubMed 22131790).
-COOK_ITEMS: tuple[str, ...] = (
-    "gait_deviation",
-    "hoffmann",
-    "inverted_supinator",
-    "babinski",
-    "age_over_45",
-)
-
-
-class CookInterpretation(StrEnum):
-    RULE_IN = "rule_in"  # >= 3 of 5 positive: LR+ 30.9
-    RULE_OUT = "rule_out"  # <= 1 of 5 positive: LR- 0.18
-    INDETERMINATE = "indeterminate"  # exactly 2 positive, or too many items not examined
+# The cluster itself is ``measure.safety.cook`` (one implementation, shared with the safety
+# screen's rule N2); its names are re-exported here for the exam's callers.
 
 
 @dataclass(frozen=True)
 class CookClusterResult:
     """Cook myelopathy cluster. ``items`` maps each item to True/False/None (None = not examined).
 
-    Rule (Cook C et al. JOSPT 2010, as summarised in outcomes_safety.md §3.2): >= 3 of 5 positive
+    Rule (Cook C et al., J Man Manip Ther 2010; see ``measure.safety.cook``): >= 3 of 5 positive
     rules in (LR+ 30.9); <= 1 of 5 positive rules out (LR- 0.18). With items missing we fail
     closed: rule-out only if the count would stay <= 1 even were every missing item positive.
     """
@@ -374,40 +365,43 @@ class CookClusterResult:
     interpretation: CookInterpretation
     likelihood_ratio: float | None
     algorithm: Algorithm = field(default=COOK_CLUSTER)
+    rules_in: bool | None = None
+    """True: >= 3 positive; False: 3 cannot be reached even counting missing items; else None."""
 
     @property
     def complete(self) -> bool:
         return self.missing_count == 0
 
 
-#: Published likelihood ratios of the cluster (outcomes_safety.md §3.2).
-COOK_LR_POSITIVE = 30.9
-COOK_LR_NEGATIVE = 0.18
-
-
-def cook_myelopathy_cluster(exam: NeuroExam, age_years: int | None) -> CookClusterResult:
+def cook_myelopathy_cluster(
+    exam: NeuroExam, age_years: int | None, rule: CookRule | None = None
+) -> CookClusterResult:
     """Compute the Cook myelopathy cluster from a neuro exam and the patient's age in years.
 
-    ``age_years`` None means unknown (the item counts as missing). Age item: age > 45.
+    ``age_years`` None means unknown (the item counts as missing). Age item: age > 45 (the
+    ``rule``'s ``age_over_years``).
     """
+    rule = rule or CookRule()
     if age_years is not None:
         v.integer("age_years", age_years, 0, 130)
-    items: dict[str, bool | None] = {
-        "gait_deviation": None if exam.gait is None else exam.gait.abnormal,
-        "hoffmann": exam.pathological_finding(PathologicalSign.HOFFMANN),
-        "inverted_supinator": exam.pathological_finding(PathologicalSign.INVERTED_SUPINATOR),
-        "babinski": exam.pathological_finding(PathologicalSign.BABINSKI),
-        "age_over_45": None if age_years is None else age_years > 45,
-    }
-    positive = sum(1 for x in items.values() if x is True)
-    missing = sum(1 for x in items.values() if x is None)
-    if positive >= 3:
-        interp, lr = CookInterpretation.RULE_IN, COOK_LR_POSITIVE
-    elif positive + missing <= 1:
-        interp, lr = CookInterpretation.RULE_OUT, COOK_LR_NEGATIVE
-    else:
-        interp, lr = CookInterpretation.INDETERMINATE, None
-    return CookClusterResult(items, positive, missing, interp, lr)
+    count = cook_cluster(
+        {
+            "gait_deviation": None if exam.gait is None else exam.gait.abnormal,
+            "hoffmann": exam.pathological_finding(PathologicalSign.HOFFMANN),
+            "inverted_supinator": exam.pathological_finding(PathologicalSign.INVERTED_SUPINATOR),
+            "babinski": exam.pathological_finding(PathologicalSign.BABINSKI),
+            "age_over_45": age_item(age_years, rule),
+        },
+        rule,
+    )
+    return CookClusterResult(
+        count.items,
+        count.positive_count,
+        count.missing_count,
+        count.interpretation,
+        count.likelihood_ratio,
+        rules_in=count.rules_in,
+    )
 
 
 @dataclass(frozen=True)
@@ -473,12 +467,6 @@ def umn_safety_signs(
     """
     rules = rules or NeuroRules()
     cook = cook_myelopathy_cluster(exam, age_years)
-    if cook.positive_count >= 3:
-        cook_positive: bool | None = True
-    elif cook.positive_count + cook.missing_count < 3:
-        cook_positive = False
-    else:
-        cook_positive = None
     clonus = _two_sided([(c.side, c.present(rules.clonus_min_beats)) for c in exam.clonus])
     hyper = [(r.side, r.grade >= rules.min_grade(r.scale)) for r in exam.reflexes]
     if any(p for _, p in hyper):
@@ -494,5 +482,5 @@ def umn_safety_signs(
         "clonus": clonus,
         "hyperreflexia": hyperreflexia,
         "gait_abnormal": cook.items["gait_deviation"],
-        "cook_cluster_positive": cook_positive,
+        "cook_cluster_positive": cook.rules_in,
     }

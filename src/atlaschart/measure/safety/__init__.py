@@ -6,6 +6,9 @@ Public API::
     SCREENING_QUESTIONS, RISK_FACTORS, CLINICIAN_SIGNS      (EN + KO wording for the forms)
     decide_acknowledgement(finding, action, reason) -> AcknowledgementDecision
     allowed_actions(finding) -> ("acknowledge", ["override"])
+    gate.decide(findings, resolutions, technique_class) -> GateDecision   (the signing gate)
+    cook.cook_cluster(items, CookRule()) -> CookCount                    (Cook myelopathy cluster)
+    REASON_CODES                                            (every finding's ``code``; reasons.py)
 
 See docs/safety.md.
 """
@@ -24,6 +27,7 @@ from atlaschart.measure.safety.findings import (
     overall_level,
     severity,
 )
+from atlaschart.measure.safety.gate import GateDecision, GateReason, TechniqueClass
 from atlaschart.measure.safety.questions import (
     CLINICIAN_SIGNS,
     RISK_FACTORS,
@@ -31,6 +35,7 @@ from atlaschart.measure.safety.questions import (
     SCREENING_QUESTIONS,
     ScreeningQuestion,
 )
+from atlaschart.measure.safety.reasons import REASON_CODES
 from atlaschart.measure.safety.rules import (
     RULES_VERSION,
     SCREEN_ALGORITHM,
@@ -45,6 +50,7 @@ __all__ = [
     "LEVELS",
     "MIN_REASON_CHARS",
     "NONE_FOUND",
+    "REASON_CODES",
     "RISK_FACTORS",
     "RULES_VERSION",
     "SCREENING_ITEMS",
@@ -52,10 +58,13 @@ __all__ = [
     "SCREEN_ALGORITHM",
     "AcknowledgementDecision",
     "Finding",
+    "GateDecision",
+    "GateReason",
     "ScreenConfig",
     "ScreenInputError",
     "ScreenResult",
     "ScreeningQuestion",
+    "TechniqueClass",
     "allowed_actions",
     "decide_acknowledgement",
     "overall_level",

@@ -4,7 +4,7 @@ Two actions exist for each finding:
 
 * ``acknowledge``: "I have seen this; its block stands." Always allowed. For ``H`` a written
   reason is required, because mobilising after an H finding needs the clinician's documented
-  reasoning (outcomes_safety.md §3.3).
+  reasoning (the red-flag table's action code H, docs/safety.md).
 * ``override``: "I have seen this and will go ahead with the technique it blocks." Never allowed
   for ``E`` or for a finding marked not overridable (G2, the patient's refusal of consent). For
   ``B-urgent``, ``B-routine`` and ``H`` it needs a written reason of at least

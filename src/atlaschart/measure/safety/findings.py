@@ -1,6 +1,6 @@
 """Findings of the pre-treatment safety screen, their action levels, and the overall level.
 
-Action levels (../shared/research/outcomes_safety.md §3.3):
+Action levels (the red-flag table, docs/safety.md; sources in docs/sources.md):
 
 * ``E``: emergency. Stop; advise the emergency department or call 119 (Korea). Never overridable.
 * ``B-urgent``: block all cervical manual therapy (thrust and non-thrust); medical referral the
@@ -16,11 +16,12 @@ finding it is ``none-found``. The screen never says "cleared".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from atlaschart.measure.provenance import Algorithm
+from atlaschart.measure.safety.reasons import REASON_CODES, ParamValue
 
 Level = Literal["E", "B-urgent", "B-routine", "H", "W"]
 OverallLevel = Literal["E", "B-urgent", "B-routine", "H", "W", "none-found"]
@@ -40,27 +41,61 @@ def severity(level: OverallLevel) -> int:
 
 @dataclass(frozen=True)
 class Finding:
-    """One reason to block, escalate or warn. ``rule`` is the §3.3 item id (``V1``), a sub-id
+    """One reason to block, escalate or warn. ``rule`` is the table's item id (``V1``), a sub-id
     (``V6:smoking``) or ``incomplete:<item>`` for an unanswered item. ``overridable`` is False for
     every E finding and for findings that no clinician may override (G2, the patient's refusal
-    of consent)."""
+    of consent).
+
+    ``code`` and ``params`` say why in a form a page translates (``reasons.REASON_CODES``);
+    ``reason`` is the same in English (the CLI's text). A finding built without a code (an old
+    stored screen) has ``code`` empty and only its English ``reason``."""
 
     rule: str
     level: Level
     reason: str
     overridable: bool = True
+    code: str = ""
+    params: Mapping[str, ParamValue] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
             raise ValueError(f"unknown level {self.level!r}")
         if not self.rule or not self.reason:
             raise ValueError("a finding needs a rule id and a reason")
+        if self.code and self.code not in REASON_CODES:
+            raise ValueError(f"unknown reason code {self.code!r}")
         if self.level == "E" and self.overridable:
             # E can never be overridden: enforce it here so no caller can build one that is.
             object.__setattr__(self, "overridable", False)
 
     def as_json(self) -> dict[str, object]:
+        """The CLI's shape (stable): rule, level and the English reason."""
         return {"rule": self.rule, "level": self.level, "reason": self.reason}
+
+    def as_record(self) -> dict[str, object]:
+        """What the web layer stores: the CLI's shape plus overridable, code and params."""
+        return {
+            **self.as_json(),
+            "overridable": self.overridable,
+            "code": self.code,
+            "params": {k: list(v) if isinstance(v, tuple) else v for k, v in self.params.items()},
+        }
+
+    @classmethod
+    def from_record(cls, stored: Mapping[str, Any]) -> Finding:
+        """The finding of :meth:`as_record` (or of an older record without a code)."""
+        params = {
+            k: tuple(v) if isinstance(v, list) else v
+            for k, v in (stored.get("params") or {}).items()
+        }
+        return cls(
+            stored["rule"],
+            stored["level"],
+            stored["reason"],
+            bool(stored.get("overridable", True)),
+            stored.get("code") or "",
+            params,
+        )
 
 
 def overall_level(findings: Iterable[Finding]) -> OverallLevel:

@@ -1,7 +1,7 @@
 """The screening questions, with patient-facing (or clinician-facing) wording in English and
 Korean, for the intake form and the exam form to render.
 
-Item ids and content follow ../shared/research/outcomes_safety.md §3.3. The wording is
+Item ids and content follow the red-flag table of docs/safety.md. The wording is
 AtlasChart's own plain-language phrasing; no validated Korean red-flag questionnaire exists, so a
 clinician must review the Korean before clinical use (§3.3 implementation notes).
 
@@ -161,8 +161,8 @@ SCREENING_QUESTIONS: tuple[ScreeningQuestion, ...] = (
         "vascular",
         "clinician",
         "yes-no",
-        "Unsteady gait or incoordination on examination (or enter sign_gait_abnormal).",
-        "진찰 시 보행이 불안정하거나 협응 장애가 있음 (또는 sign_gait_abnormal 입력)",
+        "Unsteady gait or incoordination on examination (an abnormal gait sign counts too).",
+        "진찰 시 보행이 불안정하거나 협응 장애가 있음 (보행 이상 징후를 입력해도 됨)",
     ),
     _q(
         "V5",
@@ -198,9 +198,9 @@ SCREENING_QUESTIONS: tuple[ScreeningQuestion, ...] = (
         "vascular",
         "clinician",
         "yes-no",
-        "Blood pressure at this visit 180/110 mmHg or higher (or enter bp_systolic_mmhg and "
-        "bp_diastolic_mmhg).",
-        "이번 방문 시 혈압이 180/110 mmHg 이상 (또는 bp_systolic_mmhg, bp_diastolic_mmhg 입력)",
+        "Blood pressure at this visit 180/110 mmHg or higher (or enter the measured systolic "
+        "and diastolic pressures).",
+        "이번 방문 시 혈압이 180/110 mmHg 이상 (또는 측정한 수축기·이완기 혈압 입력)",
     ),
     # --- Upper cervical instability ---
     _q(
@@ -233,10 +233,10 @@ SCREENING_QUESTIONS: tuple[ScreeningQuestion, ...] = (
         "upper-cervical",
         "clinician",
         "yes-no",
-        "Positive Sharp-Purser or other upper cervical ligament stress test (or enter "
-        "sign_sharp_purser).",
-        "Sharp-Purser 검사 또는 기타 상부 경추 인대 스트레스 검사 양성 (또는 "
-        "sign_sharp_purser 입력)",
+        "Positive Sharp-Purser or other upper cervical ligament stress test (a positive "
+        "Sharp-Purser sign counts too).",
+        "샤프-퍼서(Sharp-Purser) 검사 또는 기타 상부 경추 인대 스트레스 검사 양성 (샤프-퍼서 "
+        "징후 양성을 입력해도 됨)",
     ),
     # --- Myelopathy / neurology ---
     _q(
