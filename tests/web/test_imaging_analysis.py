@@ -139,13 +139,17 @@ def test_saving_nasium_landmarks_computes_laterality_with_the_algorithm_id(perso
 @pytest.mark.parametrize(
     ("points", "says"),
     [
-        pytest.param({"apl_right": [1, 2]}, "missing point", id="missing-point"),
+        pytest.param(
+            {"apl_right": [1, 2]}, "Atlas plane line, patient's left end", id="missing-point"
+        ),
         pytest.param(
             dict(NASIUM, **{"skull_pairs.3.right": [1, 1]}),
             "both its right and its left",
             id="half-pair",
         ),
-        pytest.param(dict(NASIUM, apl_left=[100, 200]), "cannot be analysed", id="coincident"),
+        pytest.param(
+            dict(NASIUM, apl_left=[100, 200]), "cannot make the lines", id="coincident"
+        ),
         pytest.param({"apl_right": "x"}, "must be a point", id="not-a-point"),
     ],
 )
@@ -199,7 +203,7 @@ def test_pre_post_marks_changes_beyond_and_within_error(personas) -> None:
     html = r.content.decode()
     row = html[html.index('data-change="atlas_laterality_deg"') :]
     row = row[: row.index("</tr>")]
-    assert "-8.07" in row and "beyond measurement error" in row
+    assert "−8.07°" in row and "beyond measurement error" in row
     # A second post 1 px away: (212, 197) -> atan(1.5/56) = 1.5343 -> 1.53;
     # 1.53 - 2.05 = -0.52: within.
     post2 = post_json(

@@ -42,7 +42,9 @@ def section_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     analyses = list(
         analyses_of_clinic(request).filter(patient=patient).order_by("-created_at", "-id")[:10]
     )
-    return {"studies": studies, "analyses": analyses}
+    from atlaschart.imaging_studies.labels import decorate
+
+    return {"studies": studies, "analyses": decorate(analyses)}
 
 
 def register() -> None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from pydicom.uid import generate_uid
@@ -37,13 +38,18 @@ from atlaschart.imaging_studies.upload import (
 )
 from atlaschart.lib.actor import Actor
 from atlaschart.measure.radiograph import (
+    DEFAULT_EXAMINER_SD_DEG,
     GENERIC_ORTHOGONAL,
     Analysis,
+    ConstructError,
     ListingOutcome,
     Profile,
     RuleTable,
+    analyse,
     analyse_dict,
+    construct_errors,
     evaluate,
+    landmarks_from_dict,
     manual_calibration,
 )
 from atlaschart.patients.models import Patient
@@ -341,6 +347,22 @@ def landmark_form(inst: Instance, view: str, points: Mapping[str, Any]) -> dict[
 def compute(analysis_form: Mapping[str, Any], profile: Profile) -> Analysis:
     """Raises LandmarkError / GeometryError (ValueError) with a one-line English reason."""
     return analyse_dict(analysis_form, profile)
+
+
+def examiner_sd_deg() -> dict[str, float]:
+    """The examiner SDs used for error figures: the published defaults, or a deployment's own
+    (``UC_EXAMINER_SD_DEG`` setting, construct name → SD in degrees; docs/radiograph.md)."""
+    configured = getattr(settings, "UC_EXAMINER_SD_DEG", None)
+    return dict(DEFAULT_EXAMINER_SD_DEG) | dict(configured or {})
+
+
+def compute_with_errors(
+    analysis_form: Mapping[str, Any], profile: Profile
+) -> tuple[Analysis, dict[str, ConstructError]]:
+    """The analysis and each value's error (1 SD). Raises like :func:`compute`."""
+    marks = landmarks_from_dict(analysis_form)
+    result = analyse(marks, profile)
+    return result, construct_errors(marks, result, examiner_sd_deg())
 
 
 def listing_proposal(table: ListingTable | None, result: Analysis) -> ListingOutcome:

@@ -21,6 +21,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_FILM_PIXELS = 80_000_000
+DICOM_SUFFIXES = (".dcm", ".dicom", ".dic")
 
 
 def max_upload_bytes() -> int:
@@ -58,6 +59,14 @@ def _message(code: str, name: str) -> str:
         ),
         "empty-zip": _("“%(name)s” contains no DICOM image."),
         "bad-image": _("“%(name)s” is not a readable PNG or JPEG image."),
+        "jpeg-named-dicom": _(
+            "“%(name)s” has a DICOM name but is a JPEG picture, not a DICOM file. To import a "
+            "scan of a film, give it its real name (.jpg) and calibrate it in the viewer."
+        ),
+        "png-named-dicom": _(
+            "“%(name)s” has a DICOM name but is a PNG picture, not a DICOM file. To import a "
+            "scan of a film, give it its real name (.png) and calibrate it in the viewer."
+        ),
     }
     text = messages.get(code, _("“%(name)s” could not be read."))
     return text % {"name": name} + " " + _("Nothing was imported.")
@@ -139,6 +148,11 @@ def parse(items: list[tuple[str, bytes]]) -> ParsedUpload:
                 out.dicoms.append(DicomItem(label, ds, _dataset_bytes(ds)))
             out.skipped.extend((f"{name}/{m}", why) for m, why in contents.skipped)
         elif data.startswith(PNG_MAGIC) or data.startswith(JPEG_MAGIC):
+            if name.lower().endswith(DICOM_SUFFIXES):
+                # A photo or screenshot renamed .dcm: storing it as a film scan would hide that
+                # it has none of the DICOM data (spacing, patient, study) the name promises.
+                code = "png-named-dicom" if data.startswith(PNG_MAGIC) else "jpeg-named-dicom"
+                raise UploadError(code, _message(code, name))
             out.films.append(_film(name, data))
         else:
             try:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from atlaschart.audit.models import Action
 from atlaschart.imaging import dicom
-from atlaschart.imaging_studies import rendering, services
+from atlaschart.imaging_studies import labels, overlay, rendering, services
 from atlaschart.imaging_studies.access import (
     analyses_of_clinic,
     get_analysis_for_user,
@@ -51,7 +51,9 @@ from atlaschart.measure.radiograph import (
     ListingOutcome,
     compare,
 )
+from atlaschart.measure.radiograph.landmarks import PAIR_LISTS, POINT_LISTS
 from atlaschart.measure.radiograph.listing import Condition, Rule
+from atlaschart.measure.radiograph.profiles import ViewSpec
 from atlaschart.patients.access import get_patient_for_user
 
 PNG = "image/png"
@@ -193,11 +195,12 @@ def viewer(request: AuthenticatedHttpRequest, instance_id: int) -> HttpResponse:
             "patient": inst.series.study.patient,
             "siblings": [s for s in siblings if s],
             "start_form": AnalysisStartForm(),
-            "analyses": inst.analyses.order_by("-created_at"),
+            "analyses": labels.decorate(inst.analyses.order_by("-created_at")),
             "config": _image_config(inst),
             "projections": Projection.choices,
             "sides": ScreenSide.choices,
-            "profile_title": GENERIC_ORTHOGONAL.title,
+            "profile_title": labels.profile_title(GENERIC_ORTHOGONAL.id, GENERIC_ORTHOGONAL.title),
+            "spacing_label": labels.spacing_label(inst.spacing_source),
         },
     )
 
@@ -368,12 +371,14 @@ def _editor(
     spec = profile.view(view)
     table = services.active_listing_table(Actor.of(request), view)
     proposal = None
-    if table is not None and analysis is not None:
+    rows: list[dict[str, Any]] = []
+    if analysis is not None:
         try:
-            result = services.compute(analysis.points, profile)
+            result, errors = services.compute_with_errors(analysis.points, profile)
         except ValueError:
-            result = None
-        if result is not None:
+            result, errors = None, {}
+        rows = labels.value_rows(analysis.values, errors)
+        if result is not None and table is not None:
             proposal = services.listing_proposal(table, result)
     config = _image_config(inst)
     config.update(
@@ -386,6 +391,7 @@ def _editor(
             "points": core_to_flat(analysis.points.get("points", {})) if analysis else {},
             "table": table.label if table else None,
             "proposal": _proposal_json(proposal),
+            "labels": labels.editor_labels(view),
         }
     )
     use_table = table is not None and (analysis is None or analysis.listing_source == "rule-table")
@@ -403,8 +409,39 @@ def _editor(
             "use_table": use_table,
             "analysis": analysis,
             "config": config,
+            "view_label": labels.view_label(view),
+            "profile_title": labels.profile_title(profile.id, profile.title),
+            "guides": labels.guides(view),
+            "value_rows": rows,
+            "warning_texts": labels.warning_texts(analysis.warnings) if analysis else [],
         },
     )
+
+
+def _missing_points(spec: ViewSpec, points: dict[str, Any]) -> str | None:
+    """A translated sentence naming the points still to place (None: enough are there), so the
+    clinician reads point names in words rather than the core's one-line English reason."""
+    missing = []
+    for name in (*spec.required_points, *spec.optional_points):
+        have = points.get(name)
+        required = name in spec.required_points
+        if name in PAIR_LISTS:
+            short = (not have and required) or (have and len(have) < 2)
+            label = labels.point_label(spec.name, f"{name}.….right")
+        elif name in POINT_LISTS:
+            short = (not have and required) or (have and len(have) < 3)
+            label = labels.point_label(spec.name, f"{name}.…")
+        else:
+            short = have is None and required
+            label = labels.point_label(spec.name, name)
+        if short:
+            missing.append(label)
+    if not missing:
+        return None
+    return _(
+        "Place these points first (skull pairs: at least two; arcs: at least three points): "
+        "%(names)s."
+    ) % {"names": ", ".join(missing)}
 
 
 @IMAGING_WRITE
@@ -450,6 +487,9 @@ def analysis_save(request: AuthenticatedHttpRequest, instance_id: int) -> HttpRe
             or not isinstance(use_table, bool)
         ):
             raise PayloadError(_("The request was not understood."))
+        missing = _missing_points(GENERIC_ORTHOGONAL.view(body["view"]), points)
+        if missing:
+            raise PayloadError(missing)
         actor = Actor.of(request)
         table = services.active_listing_table(actor, body["view"])
         try:
@@ -468,13 +508,21 @@ def analysis_save(request: AuthenticatedHttpRequest, instance_id: int) -> HttpRe
         except ValueError as exc:
             if isinstance(exc, PayloadError):
                 raise
+            # What remains after the check of missing points: coincident or collinear points.
             raise PayloadError(
-                _("The landmarks cannot be analysed yet: %(reason)s") % {"reason": str(exc)}
+                _(
+                    "These points cannot make the lines of the analysis: two points of a line "
+                    "coincide, or lines that must cross are parallel. Move the points and save "
+                    "again."
+                )
             ) from exc
     except PayloadError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
+    _result, errors = services.compute_with_errors(saved.points, GENERIC_ORTHOGONAL)
     return JsonResponse(
         {
+            "rows": labels.value_rows(saved.values, errors),
+            "warning_texts": labels.warning_texts(saved.warnings),
             "analysis_id": saved.pk,
             "algorithm": saved.algorithm,
             "values": saved.values,
@@ -491,6 +539,22 @@ def analysis_save(request: AuthenticatedHttpRequest, instance_id: int) -> HttpRe
     )
 
 
+def _figure(analysis: UCAnalysis, caption: str) -> dict[str, Any]:
+    inst = analysis.instance
+    return {
+        "analysis": analysis,
+        "caption": caption,
+        "image_url": reverse("imaging_studies:image", args=[inst.pk]),
+        "cols": inst.columns,
+        "rows": inst.rows,
+        "lines": overlay.lines(analysis.points, inst.rows),
+        "marks": overlay.marks(analysis.points),
+        # Stroke widths in image pixels, so they look the same on a small and a large image.
+        "stroke": max(1.5, max(inst.columns, inst.rows) / 300),
+        "view_label": labels.view_label(analysis.view),
+    }
+
+
 @IMAGING_READ
 def compare_view(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, detail="imaging pre/post")
@@ -501,6 +565,7 @@ def compare_view(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResp
         .order_by("created_at", "id")
     )
     by_id = {a.pk: a for a in analyses}
+    labels.decorate(analyses)
     context: dict[str, Any] = {"patient": patient, "analyses": analyses}
     try:
         pre, post = (
@@ -513,14 +578,21 @@ def compare_view(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResp
         if pre.view != post.view:
             context["error"] = _("Pre and post must be analyses of the same view.")
         else:
-            a = services.compute(pre.points, GENERIC_ORTHOGONAL)
-            b = services.compute(post.points, GENERIC_ORTHOGONAL)
+            a, errors_a = services.compute_with_errors(pre.points, GENERIC_ORTHOGONAL)
+            b, _errors_b = services.compute_with_errors(post.points, GENERIC_ORTHOGONAL)
+            comparison = compare(a, b)
             context.update(
                 {
                     "pre": pre,
                     "post": post,
-                    "comparison": compare(a, b),
+                    "comparison": comparison,
+                    "rows": labels.change_rows(comparison, errors_a),
+                    "warning_texts": labels.warning_texts(comparison.warnings),
                     "default_error": DEFAULT_ERROR,
+                    "figures": [
+                        _figure(pre, _("Pre")),
+                        _figure(post, _("Post")),
+                    ],
                 }
             )
     return render(request, "imaging_studies/compare.html", context)

@@ -249,16 +249,38 @@ export function analysisEditor(root) {
     return out;
   };
   const required = (n) => cfg.required.some((r) => n === r || n.startsWith(r + "."));
+  // Point names in the user's language (server catalogue); "{n}" is the pair or arc number.
+  const guideKey = (n) => {
+    const pair = n.match(/^skull_pairs\.(\d+)\.(right|left)$/);
+    if (pair) return ["skull_pairs." + pair[2], pair[1]];
+    const arc = n.match(/^(\w+_arc)\.(\d+)$/);
+    return arc ? [arc[1], arc[2]] : [n, ""];
+  };
+  const labelOf = (n, short = false) => {
+    const [key, num] = guideKey(n), l = (cfg.labels || {})[key];
+    return l ? (short ? l.short : l.label).replace("{n}", num) : n;
+  };
+  const guides = $("[data-guides]", root);
+  function showGuide(n) {
+    if (!guides || !n) return;
+    const key = guideKey(n)[0];
+    guides.querySelectorAll("[data-guide]").forEach((f) => { f.hidden = f.dataset.guide !== key; });
+  }
+  $("[data-all-guides]", root)?.addEventListener("click", (ev) => {
+    const on = guides.classList.toggle("all");
+    ev.currentTarget.setAttribute("aria-pressed", String(on));
+  });
   function renderPalette() {
     palette.innerHTML = "";
     names().forEach((n) => {
       const b = document.createElement("button");
       b.type = "button"; b.className = "button point" + (points[n] ? " placed" : "") + (required(n) ? " required" : "");
-      b.dataset.point = n; b.textContent = n + (points[n] ? " ✓" : "");
+      b.dataset.point = n; b.textContent = labelOf(n) + (points[n] ? " ✓" : "");
       b.setAttribute("aria-pressed", String(n === current));
-      b.addEventListener("click", () => { current = n; renderPalette(); say(`${labels.place}: ${n}`); });
+      b.addEventListener("click", () => { current = n; renderPalette(); say(`${labels.place}: ${labelOf(n)}`); });
       palette.appendChild(b);
     });
+    showGuide(current);
   }
   const say = (t) => { status.textContent = t; };
   view.overlay = () => {
@@ -267,7 +289,7 @@ export function analysisEditor(root) {
       if (r && l) view.line(r, l, "#00c8ff");
     }
     if (points.apl_right && points.apl_left) view.line(points.apl_right, points.apl_left, "#ff40a0");
-    Object.entries(points).forEach(([n, p]) => view.marker(p[0], p[1], n.replace("skull_pairs.", "S").replace(".right", "R").replace(".left", "L"), n === current ? "#ffffff" : "#ff40a0"));
+    Object.entries(points).forEach(([n, p]) => view.marker(p[0], p[1], labelOf(n, true), n === current ? "#ffffff" : "#ff40a0"));
   };
   bindDisplay(root, view);
   const nearest = (sx, sy) => {
@@ -288,7 +310,7 @@ export function analysisEditor(root) {
     points[current] = [+p[0].toFixed(2), +p[1].toFixed(2)];
     const list = names(), next = list.find((n) => !points[n] && list.indexOf(n) > list.indexOf(current));
     current = next || null;
-    renderPalette(); view.draw(); say(current ? `${labels.place}: ${current}` : labels.allplaced);
+    renderPalette(); view.draw(); say(current ? `${labels.place}: ${labelOf(current)}` : labels.allplaced);
   });
   view.canvas.addEventListener("mousemove", (ev) => {
     const [sx, sy] = view.eventPoint(ev);
@@ -319,17 +341,25 @@ export function analysisEditor(root) {
   function showValues(r) {
     const body = $("[data-values] tbody", root);
     body.innerHTML = "";
-    Object.entries(r.values).forEach(([n, v]) => {
+    // Rows come worded from the server: label, "value ± error unit", side, how the error was made.
+    (r.rows || []).forEach((row) => {
       const tr = document.createElement("tr");
-      tr.dataset.value = n;
-      const q = v.unit === "deg" ? ` (${(Math.round(Math.abs(v.value) * 4) / 4).toFixed(2)}°)` : "";
-      [n, `${v.value} ${v.unit}${q}`, v.side ? labels["side" + v.side] : "—"].forEach((t) => {
-        const td = document.createElement("td"); td.textContent = t; tr.appendChild(td);
-      });
+      tr.dataset.value = row.name;
+      const name = document.createElement("td"); name.textContent = row.label;
+      const val = document.createElement("td"), strong = document.createElement("strong");
+      strong.textContent = row.text;
+      const note = document.createElement("span"); note.className = "muted small"; note.textContent = row.error_note;
+      val.append(strong, document.createElement("br"), note);
+      const side = document.createElement("td"); side.textContent = row.side;
+      tr.append(name, val, side);
       body.appendChild(tr);
     });
     $("[data-algorithm]", root).textContent = r.algorithm;
-    $("[data-warnings]", root).textContent = (r.warnings || []).join(", ");
+    const warn = $("[data-warnings]", root);
+    warn.textContent = "";
+    (r.warning_texts && r.warning_texts.length ? r.warning_texts : ["—"]).forEach((w) => {
+      const li = document.createElement("li"); li.textContent = w; warn.appendChild(li);
+    });
     showListing(r);
   }
   // The clinic table's proposal (with its table@version and rule) and where the saved listing
