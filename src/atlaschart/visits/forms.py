@@ -21,7 +21,14 @@ from atlaschart.visits.models import (
     ConsentRecord,
     TreatmentKind,
 )
-from atlaschart.visits.techniques import MANUAL_THERAPY, TECHNIQUES, Choice, Field, Setting
+from atlaschart.visits.techniques import (
+    MANUAL_THERAPY,
+    TECHNIQUES,
+    Choice,
+    Field,
+    Setting,
+    plain_number,
+)
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -375,9 +382,9 @@ class TreatmentForm(forms.Form):
                         "%(concentration)s mg/mL × %(volume)s mL = %(expected)s mg."
                     )
                     % {
-                        "concentration": concentration.normalize(),
-                        "volume": volume.normalize(),
-                        "expected": expected.quantize(Decimal("0.01")).normalize(),
+                        "concentration": plain_number(concentration),
+                        "volume": plain_number(volume),
+                        "expected": plain_number(expected.quantize(Decimal("0.01"))),
                     },
                 )
         expiry = data.get("expiry_date")

@@ -119,11 +119,12 @@ class CarePlanGoal(models.Model):
         instrument's: less is better where a higher score is worse)."""
         from atlaschart.measure.instruments.catalogue import INSTRUMENTS
         from atlaschart.visits.forms import instrument_label
+        from atlaschart.visits.techniques import plain_number
 
         name = instrument_label(self.measure) if self.measure else ""
         if self.target_value is None:
             return " ".join(p for p in (name, self.target) if p)
-        score = self.target_value.normalize()
+        score = plain_number(self.target_value)
         instrument = INSTRUMENTS.get(self.measure)
         if instrument is not None and instrument.direction == "higher-is-better":
             return _("%(instrument)s %(score)s or more") % {"instrument": name, "score": score}

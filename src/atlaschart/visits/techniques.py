@@ -26,12 +26,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 Label = str | Promise
+
+
+def plain_number(value: Any) -> str:
+    """12.0 -> "12", Decimal("10.000") -> "10", 0.25 -> "0.25" (never exponent notation)."""
+    text = format(Decimal(str(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ class Setting:
     step: float | None = None
 
     def display(self, value: Any) -> str:
-        text = number_format(Decimal(str(value)).normalize(), use_l10n=True)
+        text = plain_number(value)
         return f"{text}{self.unit}" if self.unit in ("°",) else f"{text} {self.unit}".strip()
 
 
@@ -79,7 +84,7 @@ LEFT_RIGHT: tuple[tuple[str, Label], ...] = (("left", _("left")), ("right", _("r
 _LATERAL = Setting(_("Lateral vector (°)"), "°", 0, 45, QUARTER)
 _ROTATION = Setting(_("Rotation vector (°)"), "°", 0, 45, QUARTER)
 _ROTATION_DIRECTION = Choice(
-    _("Rotation"), (("anterior", _("anterior")), ("posterior", _("posterior")))
+    _("Rotation direction"), (("anterior", _("anterior")), ("posterior", _("posterior")))
 )
 _HEAD_TILT = Setting(_("Head-tilt correction (°)"), "°", 0, 20, QUARTER)
 _HEAD_TILT_SIDE = Choice(_("Head-tilt correction toward"), LEFT_RIGHT)

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from atlaschart.accounts.models import Role
@@ -351,10 +351,10 @@ GUIDANCE_WORDS = {k: v for k, v in GUIDANCE if k}
 
 
 EVENT_CLASSES = {
-    "none": _lazy("not an adverse event"),
-    "symptomatic_reaction": _lazy("mild reaction"),
-    "intense": _lazy("intense reaction"),
-    "serious": _lazy("serious adverse event"),
+    "none": gettext_lazy("not an adverse event"),
+    "symptomatic_reaction": gettext_lazy("mild reaction"),
+    "intense": gettext_lazy("intense reaction"),
+    "serious": gettext_lazy("serious adverse event"),
 }
 
 
@@ -749,7 +749,7 @@ def request_decline(request: AuthenticatedHttpRequest, request_id: int) -> HttpR
 
 class ProfileForm(ModelForm):
     open_weekdays = TypedMultipleChoiceField(
-        label=_lazy("Open on"),
+        label=gettext_lazy("Open on"),
         coerce=int,
         required=False,
         choices=weekday_choices,
