@@ -72,7 +72,6 @@ class VisitError(Exception):
     """A refused action; ``str(err)`` is the translated message for the user."""
 
 
-@dataclass(frozen=True)
 class NeedsConfirmation(VisitError):
     """The booking is allowed but unusual (holiday, closed day, outside the hours): nothing was
     booked; ``warnings`` says why, and the same booking with ``confirmed=True`` goes through."""
