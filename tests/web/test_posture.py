@@ -153,7 +153,7 @@ def test_upload_stores_photo_landmarks_and_metrics(client, personas, media, fake
     assert revision.number == 1 and revision.source == "model"
     # atan(10/100) = 5.7106° (issue 4 §3 sign rule; left point higher -> positive).
     assert shot.metrics["shoulder_tilt_deg"]["value"] == pytest.approx(5.7106, abs=1e-3)
-    assert shot.metrics_algorithm == "posture.photo_metrics@1"
+    assert shot.metrics_algorithm == "posture.photo_metrics@2"
     assert shot.detector == "fake-model@1"  # provenance of the model landmarks
     assert AccessLogEntry.objects.filter(
         action="create",
@@ -529,7 +529,9 @@ def test_the_posture_settings_link_shows_only_to_who_may_open_it(
     user.language = "ko"
     user.save()
     login(client, user)
-    page = client.get("/patients/").content.decode()
+    # The admin's menu has one settings page, which links every admin page (issue 13 §3).
+    response = client.get("/settings/")
+    page = response.content.decode() if response.status_code == 200 else ""
     assert ('href="/posture/settings/"' in page) is shown
     assert ("자세 측정 설정" in page) is shown
     # The link agrees with the page's own rule (role_required(CLINIC_ADMIN) in views.py).

@@ -215,3 +215,61 @@ def _upright(rgb: NDArray[np.uint8], orientation: int) -> NDArray[np.uint8]:
     if orientation == 8:
         return np.rot90(rgb, k=1)
     return rgb
+
+
+#: Background lines within this many degrees of the image vertical count as "meant vertical"
+#: (door frames, wall corners, a plumb line); steeper leans are scenery, not camera tilt.
+VERTICAL_SEARCH_DEG = 10.0
+#: A segment shorter than this fraction of the image height is too short to judge a lean.
+VERTICAL_MIN_LENGTH = 0.12
+#: Fewer segments than this tell nothing.
+VERTICAL_MIN_SEGMENTS = 3
+
+
+def vertical_tilt_deg(rgb: NDArray[np.uint8]) -> float | None:
+    """How far the photo's near-vertical straight lines lean, as a sign of a tilted camera.
+
+    Straight segments (Canny edges, probabilistic Hough transform) within
+    ``VERTICAL_SEARCH_DEG`` of the image vertical and at least ``VERTICAL_MIN_LENGTH`` of the
+    image height long are taken as lines that are vertical in the room. Returns their
+    length-weighted median lean in degrees, **positive when the tops lean to the image's right**
+    (a camera rolled counter-clockwise as the photographer sees it), or ``None`` with fewer than
+    ``VERTICAL_MIN_SEGMENTS`` such segments (a plain background: no evidence either way).
+
+    A heuristic, not a measurement: a leaning object in the background counts as well, so the
+    page only warns. Why here: every frontal line angle is measured against the image
+    horizontal, so a camera rolled by θ adds θ to each of them (docs/posture.md).
+    """
+    gray = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+    height, width = gray.shape[:2]
+    scale = min(1.0, 800.0 / max(height, width))
+    if scale < 1.0:
+        gray = cv2.resize(
+            gray, (max(1, round(width * scale)), max(1, round(height * scale))), cv2.INTER_AREA
+        )
+        height, width = gray.shape[:2]
+    edges = cv2.Canny(gray, 50, 150)
+    min_length = VERTICAL_MIN_LENGTH * height
+    found = cv2.HoughLinesP(
+        edges, 1, math.pi / 360, threshold=40, minLineLength=min_length, maxLineGap=4
+    )
+    if found is None:
+        return None
+    leans: list[tuple[float, float]] = []
+    for x1, y1, x2, y2 in np.asarray(found, dtype=float).reshape(-1, 4):
+        if y1 > y2:  # orient every segment from its top end
+            x1, y1, x2, y2 = x2, y2, x1, y1
+        length = math.hypot(x2 - x1, y2 - y1)
+        lean = math.degrees(math.atan2(x1 - x2, y2 - y1))  # top right of bottom: positive
+        if abs(lean) <= VERTICAL_SEARCH_DEG and length >= min_length:
+            leans.append((lean, length))
+    if len(leans) < VERTICAL_MIN_SEGMENTS:
+        return None
+    leans.sort()
+    half = sum(length for _, length in leans) / 2.0
+    running = 0.0
+    for lean, length in leans:
+        running += length
+        if running >= half:
+            return lean
+    return leans[-1][0]

@@ -78,6 +78,10 @@ class PostureShot(models.Model):
     # Provenance of the model landmarks (revision 1): model, version and pass set, e.g.
     # "mediapipe-pose-full@0.10.21+tta-rot0-10step2-mirror-mean@2"; blank if the model did not run.
     detector = models.CharField(max_length=80, blank=True)
+    # Lean of the background's near-vertical lines, degrees, positive when their tops lean to
+    # the image's right (imaging.photos.vertical_tilt_deg); null when the photo showed none.
+    # A sign of a tilted camera: the shot page warns beyond TILT_WARNING_DEG.
+    vertical_tilt_deg = models.FloatField(null=True, blank=True)
     # Optional calibration: two points (image pixels) a known distance apart.
     cal_x1 = models.FloatField(null=True, blank=True)
     cal_y1 = models.FloatField(null=True, blank=True)

@@ -6,6 +6,7 @@ audit row, so the web views, the CLI and background tasks share the same rules."
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
-from atlaschart.imaging.photos import Photo
+from atlaschart.imaging.photos import Photo, vertical_tilt_deg
 from atlaschart.lib.actor import Actor
 from atlaschart.measure import posture as core
 from atlaschart.patients.models import Patient
@@ -29,7 +30,12 @@ from atlaschart.posture.models import (
     PostureShot,
 )
 
+logger = logging.getLogger(__name__)
 _EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+#: Background verticals leaning more than this (degrees) get a warning on the shot page: about
+#: the size of the shoulder and pelvic obliquities a clinic looks for (1–3°, pose_models.md §6
+#: discussion), so a tilt beyond it would be read as one.
+TILT_WARNING_DEG = 1.5
 #: In a shot's ``detector``: the model's left and right were re-labelled (``imaging.pose``).
 RELABELLED_MARK = "sides-relabelled"
 #: A posted point within this many pixels of the stored one counts as not moved (rounding in JS).
@@ -107,6 +113,7 @@ def add_shot(
     removed again if anything after fails, so nothing is half stored.
     """
     points, note, detector = detect(photo, view)
+    tilt = _vertical_tilt(photo)
     stored_name = ""
     try:
         with transaction.atomic():
@@ -119,6 +126,7 @@ def add_shot(
                 sha256=hashlib.sha256(data).hexdigest(),
                 detection_note=note,
                 detector=detector,
+                vertical_tilt_deg=tilt,
                 created_by=actor.user,
             )
             shot.image.save(f"photo.{_EXTENSIONS[photo.format]}", ContentFile(data), save=False)
@@ -143,6 +151,16 @@ def add_shot(
             shot.image.storage.delete(stored_name)
         raise
     return shot
+
+
+def _vertical_tilt(photo: Photo) -> float | None:
+    """The background's lean (``vertical_tilt_deg``), rounded; ``None`` when it cannot tell."""
+    try:
+        tilt = vertical_tilt_deg(photo.rgb)
+    except Exception:  # a heuristic never stops a photo from being stored
+        logger.exception("vertical tilt check failed")
+        return None
+    return None if tilt is None else round(tilt, 2)
 
 
 def _cache_metrics(shot: PostureShot, revision: LandmarkRevision) -> None:

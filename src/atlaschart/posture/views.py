@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -149,6 +150,19 @@ def _view_contradiction_message(suggested: str) -> str:
     return text % {"view": View(suggested).label}
 
 
+def _tilt_warning(tilt: float | None) -> str:
+    """The shot page's warning when the background's verticals lean (a tilted camera)."""
+    if tilt is None or abs(tilt) <= services.TILT_WARNING_DEG:
+        return ""
+    side = _("right") if tilt > 0 else _("left")
+    return _(
+        "The vertical lines in the background lean %(angle)s° to the %(side)s: the camera was "
+        "probably tilted. Every frontal angle is measured against the photo's edges, so it "
+        "carries this error; retake the photo with the camera level (use the grid and a plumb "
+        "line)."
+    ) % {"angle": number_format(abs(tilt), 1), "side": side}
+
+
 def _relabelled_message() -> str:
     return _(
         "The photo was saved. The pose model had the patient's left and right swapped for this "
@@ -238,6 +252,7 @@ def shot_detail(request: AuthenticatedHttpRequest, shot_id: int) -> HttpResponse
             "history": history,
             "can_edit": _can_edit(request),
             "relabelled": services.RELABELLED_MARK in shot.detector,
+            "tilt_warning": _tilt_warning(shot.vertical_tilt_deg),
         },
     )
 
