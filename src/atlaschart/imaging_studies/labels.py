@@ -402,7 +402,7 @@ def signed_text(name: str, signed: float | None, unit: str) -> str:
 def change_text(change: float | None, unit: str) -> str:
     if change is None:
         return "—"
-    sign = "+" if change > 0 else ("−" if change < 0 else "±")
+    sign = "+" if change > 0 else ("−" if change < 0 else "")
     return sign + number(abs(change), unit)
 
 

@@ -339,7 +339,7 @@ export function analysisEditor(root) {
     } catch (e) { say(e.message); }
   });
   function showValues(r) {
-    const body = $("[data-values] tbody", root);
+    const table = $("[data-values]", root), body = $("tbody", table);
     body.innerHTML = "";
     // Rows come worded from the server: label, "value ± error unit", side, how the error was made.
     (r.rows || []).forEach((row) => {
@@ -350,7 +350,8 @@ export function analysisEditor(root) {
       strong.textContent = row.text;
       const note = document.createElement("span"); note.className = "muted small"; note.textContent = row.error_note;
       val.append(strong, document.createElement("br"), note);
-      const side = document.createElement("td"); side.textContent = row.side;
+      const side = document.createElement("td"); side.textContent = row.side; side.className = "side";
+      val.dataset.label = table.dataset.resultLabel; side.dataset.label = table.dataset.sideLabel;
       tr.append(name, val, side);
       body.appendChild(tr);
     });
