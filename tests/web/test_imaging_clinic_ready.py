@@ -166,7 +166,7 @@ def test_compare_page_draws_both_images_with_lines_and_units(personas) -> None:
         "−8.07°",
         "1.20°",
         "beyond measurement error",
-        "<td>°</td>",
+        ">°</td>",
     ):
         assert text in row, text
 
