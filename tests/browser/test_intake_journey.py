@@ -1,5 +1,6 @@
-"""A patient fills the intake on a phone in Korean, reloads half-way, submits; the clinician then
-sees the red-flag banner and the scores on the chart."""
+"""A patient fills the intake on a 360 px phone in Korean: consent first, the body map by side, a
+choice taken back, a 2,000-character note, the review of every answer; the clinician then sees the
+red-flag banner, the scores and the intake in words, and the page still fits the phone."""
 
 from __future__ import annotations
 
@@ -7,9 +8,34 @@ import hashlib
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import SCREENSHOT_DIR, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE_WIDTH = 360
+LONG_NOTE = "가" * 2000  # one unbroken word at the limit: it once made a page 29,564 px wide
+
+
+def fits_the_phone(page) -> None:
+    """Nothing wider than the screen, every control named, every title inside its box."""
+    assert page.evaluate("document.documentElement.scrollWidth") == PHONE_WIDTH
+    unnamed = page.evaluate(
+        """() => [...document.querySelectorAll('main input, main select, main textarea')]
+          .filter(el => el.type !== 'hidden' && el.offsetParent !== null)
+          .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+          .map(el => el.name)"""
+    )
+    assert unnamed == [], unnamed
+    outside = page.evaluate(
+        """() => [...document.querySelectorAll('main fieldset > legend')]
+          .filter(l => l.offsetParent !== null)
+          .filter(l => { const f = l.parentElement.getBoundingClientRect();
+                         const r = l.getBoundingClientRect();
+                         return r.left < f.left || r.right > f.right + 0.5 || r.top < f.top; })
+          .map(l => l.textContent.trim().slice(0, 40))"""
+    )
+    assert outside == [], outside
+
 
 # Every change has reached the server (the page marks itself dirty until then).
 SAVED = (
@@ -38,27 +64,52 @@ def test_patient_intake_on_a_phone_in_korean(live_server, chromium, page, person
     token = url.split("/intake/p/")[1].split("/")[0]
     link = IntakeLink.objects.get(token_hash=hashlib.sha256(token.encode()).hexdigest())
 
-    # The patient's phone: a fresh context, 390x844, Korean by the patient's preference.
+    # The patient's phone: a fresh context, 360x740 (the narrowest common Android width),
+    # Korean by the patient's preference.
     phone_context = chromium.new_context(
-        viewport={"width": 390, "height": 844}, locale="ko-KR", is_mobile=True, has_touch=True
+        viewport={"width": 360, "height": 740}, locale="ko-KR", is_mobile=True, has_touch=True
     )
     phone = phone_context.new_page()
     phone.set_default_timeout(15_000)
+    # A later step opened first lands on the consent step: nothing is asked before consent.
     phone.goto(live_server.url + f"/intake/p/{token}/complaints/")
+    assert phone.url.endswith("/consent/")
     assert phone.locator("html").get_attribute("lang") == "ko"
-    phone.get_by_label("어떤 문제로 오셨습니까?").fill("목과 어깨가 아프고 두통이 있어요")
-    phone.get_by_label("3개월 이상").check()
+    assert personas.seoul.name in phone.locator(".clinic-name").inner_text()
+    consent = phone.locator("main").inner_text()
+    for words in ("수집·이용 목적", "수집하는 항목", "보유 기간", "거부해도 진료를"):
+        assert words in consent, words
+    fits_the_phone(phone)
+    screenshot(phone, "intake-02-consent-phone-ko")
+    phone.locator('input[name="consent_personal"][value="yes"]').check()
+    phone.locator('input[name="consent_health"][value="yes"]').check()
     phone.wait_for_function(SAVED)
     phone.get_by_role("button", name="저장하고 계속").click()
 
-    # Body map: tap the neck on the figure, rate it, pick qualities.
+    phone.get_by_label("어떤 문제로 오셨습니까?").fill("목과 어깨가 아프고 두통이 있어요")
+    # The character count is on the page, next to the box.
+    assert phone.locator("#complaints + .char-count").inner_text() == "18 / 2000"
+    phone.get_by_label("1~6주").check()
+    # A choice can be taken back.
+    phone.get_by_role("group", name="얼마나 오래").get_by_role("button", name="선택 지우기").click()
+    assert not phone.get_by_label("1~6주").is_checked()
+    phone.get_by_label("3개월 이상").check()
+    phone.wait_for_function(SAVED)
+    fits_the_phone(phone)
+    screenshot(phone, "intake-03-complaint-phone-ko")
+    phone.get_by_role("button", name="저장하고 계속").click()
+
+    # Body map: tap the neck on the front figure and the left low back on the back figure.
     phone.locator('svg [data-region="neck"]').first.click()
     phone.locator("#pain_neck").select_option("7")
     phone.locator('#region-neck input[value="aching"]').check()
-    phone.locator('svg [data-region="shoulder_blades"]').first.click()
-    phone.locator("#pain_shoulder_blades").select_option("4")
+    assert phone.locator('svg [data-region="low_back_left"]').count() == 1  # back figure only
+    phone.locator('svg [data-region="low_back_left"]').click()
+    phone.locator("#pain_low_back_left").select_option("4")
     phone.wait_for_function(SAVED)
-    screenshot(phone, "intake-02-bodymap-phone-ko")
+    fits_the_phone(phone)
+    phone.locator(".bodymap").screenshot(path=str(SCREENSHOT_DIR / "intake-04-bodymap-svg.png"))
+    screenshot(phone, "intake-04-bodymap-phone-ko")
 
     # Half-way reload: nothing is lost.
     phone.reload()
@@ -68,19 +119,47 @@ def test_patient_intake_on_a_phone_in_korean(live_server, chromium, page, person
     link.refresh_from_db()
     assert link.draft["complaints"].startswith("목과 어깨")
     phone.get_by_role("button", name="저장하고 계속").click()
-    phone.get_by_role("button", name="저장하고 계속").click()  # treatments: skipped
+
+    # Treatments: each one its own labelled group on a phone, no table of bare buttons.
+    phone.get_by_role("group", name="마사지").get_by_label("변화 없음").check()
+    surgery = phone.get_by_role("group", name="수술", exact=True)
+    surgery.get_by_label("도움이 됨").check()
+    surgery.get_by_role("button", name="선택 지우기").click()
+    assert not surgery.get_by_label("도움이 됨").is_checked()
+    phone.locator("#treat_notes").fill(LONG_NOTE)
+    phone.wait_for_function(SAVED)
+    fits_the_phone(phone)
+    screenshot(phone, "intake-05-history-phone-ko")
+    phone.get_by_role("button", name="저장하고 계속").click()
 
     # Safety questions: a sudden, worst-ever headache (V2) is an emergency finding.
     phone.locator('input[name="rf_V2"][value="yes"]').check()
     phone.locator('input[name="rf_G2"][value="no"]').check()
-    screenshot(phone, "intake-03-safety-phone-ko")
+    fits_the_phone(phone)
+    screenshot(phone, "intake-06-safety-phone-ko")
     phone.get_by_role("button", name="저장하고 계속").click()
 
     # NPRS 6.
     phone.locator('input[name="q_nprs_q1"][value="6"]').check()
-    screenshot(phone, "intake-04-questionnaire-phone-ko")
+    fits_the_phone(phone)
+    screenshot(phone, "intake-07-questionnaire-phone-ko")
     phone.get_by_role("button", name="저장하고 계속").click()
-    screenshot(phone, "intake-05-review-phone-ko")
+
+    # The review shows every answer, in words.
+    review = phone.locator(".review").inner_text()
+    for words in (
+        "목과 어깨가 아프고",
+        "3개월 이상",
+        "목: 7/10",
+        "허리, 왼쪽: 4/10",
+        "마사지: 변화 없음",
+        "가장 심하거나 벼락 치듯",
+        "통증 점수 (0-10): 1개 중 1개 답함 · 6",  # the patient's own title of the NPRS
+    ):
+        assert words in review, words
+    assert "수술:" not in review  # the cleared choice is gone
+    fits_the_phone(phone)
+    screenshot(phone, "intake-08-review-phone-ko")
     phone.get_by_role("button", name="클리닉으로 보내기").click()
     assert "감사합니다" in phone.content()
     # The link is spent.
@@ -132,5 +211,37 @@ def test_patient_intake_on_a_phone_in_korean(live_server, chromium, page, person
     assert desk_phone.locator('a[href*="/safety/"], a[href^="/intake/1"]').count() == 0
     # Nothing wider than the phone: the status reads without sideways scrolling.
     assert desk_phone.evaluate("document.documentElement.scrollWidth") <= 390
-    screenshot(desk_phone, "intake-07-desk-chart-status-phone-ko")
+    screenshot(desk_phone, "intake-09-desk-chart-status-phone-ko")
     desk_context.close()
+
+    # The clinician reads the intake on a phone, in Korean: consent, answers in words, the
+    # 2,000-character note wrapped inside the screen.
+    personas.clinician.language = "ko"
+    personas.clinician.save(update_fields=["language"])
+    clinician_client = Client()
+    clinician_client.force_login(personas.clinician)
+    clinician_context = chromium.new_context(
+        viewport={"width": PHONE_WIDTH, "height": 740}, locale="ko-KR", is_mobile=True
+    )
+    clinician_context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": clinician_client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    reader = clinician_context.new_page()
+    reader.set_default_timeout(15_000)
+    from atlaschart.intake.models import Intake
+
+    intake = Intake.objects.get(link=link)
+    reader.goto(f"{live_server.url}/intake/{intake.pk}/")
+    record = reader.locator(".intake-record").inner_text()
+    for words in ("개인정보(수집·이용): 동의함", "건강정보(민감정보): 동의함", "허리, 왼쪽: 4/10"):
+        assert words in record, words
+    assert LONG_NOTE in record
+    assert reader.evaluate("document.documentElement.scrollWidth") == PHONE_WIDTH
+    screenshot(reader, "intake-10-clinician-detail-phone-ko")
+    clinician_context.close()
