@@ -53,6 +53,7 @@ def state(patient: Patient, record: ScreenRecord | None) -> dict[str, Any]:
             "level_label": display.level_label(f.level),
             "text": display.finding_text(f),
             "ack": acks.get(f.rule),
+            "ack_label": display.ack_label(acks[f.rule].action, f.level) if f.rule in acks else "",
             "blocking": f.rule in blocking,
             "actions": allowed_actions(f),
         }

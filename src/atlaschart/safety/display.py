@@ -245,6 +245,16 @@ TECHNIQUE_CLASS_LABELS: dict[core_gate.TechniqueClass, Promise] = {
     core_gate.TechniqueClass.NOT_MANUAL: gettext_lazy("Injection (no manual therapy)"),
 }
 
+#: What an acknowledgement did, by the level it was given at (the gate's table).
+ACK_LABELS: dict[tuple[str, str], Promise] = {
+    ("override", ""): gettext_lazy("overridden with a reason"),
+    ("acknowledge", "E"): gettext_lazy("acknowledged (the emergency block stands)"),
+    ("acknowledge", "B-urgent"): gettext_lazy("acknowledged (block stands)"),
+    ("acknowledge", "B-routine"): gettext_lazy("acknowledged (block stands)"),
+    ("acknowledge", "H"): gettext_lazy("reviewed: low-force work allowed, thrust still blocked"),
+    ("acknowledge", "W"): gettext_lazy("acknowledged"),
+}
+
 SOURCE_LABELS: dict[str, Promise] = {
     "intake": gettext_lazy("the patient's intake"),
     "clinician": gettext_lazy("a clinician"),
@@ -263,6 +273,11 @@ def level_meaning(level: str) -> str:
     return str(LEVEL_MEANINGS.get(level, LEVEL_MEANINGS["E"]))
 
 
+def ack_label(action: str, level: str) -> str:
+    key = (action, "") if action == "override" else (action, level)
+    return str(ACK_LABELS.get(key, ACK_LABELS[("acknowledge", "B-routine")]))
+
+
 def item_of(rule: str) -> str:
     """The table item a finding's rule belongs to: ``V6:smoking`` -> V6, ``incomplete:V4`` ->
     V4."""
@@ -272,8 +287,11 @@ def item_of(rule: str) -> str:
 
 
 def item_label(item: str) -> str:
+    """``V1 척추기저동맥 증상``: the table's id (a detail shows its item's, ``V6``, never its
+    input key) and the item's name."""
     label = ITEM_LABELS.get(item)
-    return f"{item} {label}" if label is not None else item
+    shown = item.split("_", 1)[0]
+    return f"{shown} {label}" if label is not None else shown
 
 
 def _number(value: Any) -> str:

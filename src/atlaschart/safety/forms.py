@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from atlaschart.measure.safety import SCREENING_QUESTIONS
+from atlaschart.measure.safety import SCREENING_QUESTIONS, ScreeningQuestion
 
 SIGNS_YES_NO = (
     ("sign_hoffmann", _("Hoffmann sign positive")),
@@ -29,6 +29,11 @@ def _encode(value: Any) -> str:
     if value is False:
         return "no"
     return "" if value is None else str(value)
+
+
+def _question_label(q: ScreeningQuestion, lang: str) -> str:
+    """The item id a clinician knows (``V6``), never a detail's input key (``V6_acute_onset``)."""
+    return f"{q.id.split('_', 1)[0]} · {q.text[lang]}"
 
 
 class ScreenEntryForm(forms.Form):
@@ -63,7 +68,7 @@ class ScreenEntryForm(forms.Form):
             if q.kind == "risk-factors":
                 prev = previous.get(q.id)
                 self.fields[q.id] = forms.MultipleChoiceField(
-                    label=f"{q.id} · {q.text[lang]}",
+                    label=_question_label(q, lang),
                     required=False,
                     widget=forms.CheckboxSelectMultiple,
                     choices=[(_encode(c.value), c.text[lang]) for c in q.choices],
@@ -71,7 +76,7 @@ class ScreenEntryForm(forms.Form):
                 )
             else:
                 self.fields[q.id] = forms.ChoiceField(
-                    label=f"{q.id} · {q.text[lang]}",
+                    label=_question_label(q, lang),
                     required=False,
                     choices=[("", "—"), *[(_encode(c.value), c.text[lang]) for c in q.choices]],
                     initial=_encode(previous.get(q.id)),
