@@ -9,8 +9,8 @@ measure/safety/gate.py (worked by hand in the comments)."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from datetime import datetime, timedelta
+from html import unescape
 
 import pytest
 from django.test import Client
@@ -137,7 +137,7 @@ def assert_korean_page(html: str, english_reasons: list[str], names: tuple[str, 
         text = text.replace(name, "")
     words = re.findall(r"[A-Za-z][A-Za-z0-9'\-]*", text)
     runs, run = [], []
-    for word in words + ["가"]:
+    for word in [*words, "가"]:  # a closing non-Latin word ends the last run
         if word in ALLOWED_LATIN or not word.isascii():
             if len(run) >= 2:
                 runs.append(" ".join(run))
