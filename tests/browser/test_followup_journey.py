@@ -33,6 +33,8 @@ def baseline_intake(personas) -> None:
     IntakeLink.objects.filter(patient=personas.patient).update(
         instruments=["nprs", "psfs"],
         draft={
+            "consent_personal": "yes",  # the patient agreed on the first step
+            "consent_health": "yes",
             "q_nprs_q1": "7",
             "q_psfs_a1_name": "계단 오르기",
             "q_psfs_a1_score": "3",
@@ -117,7 +119,7 @@ def test_followup_on_a_phone_in_korean_and_the_change_on_the_chart(
     nprs = page.locator('.change-row[data-instrument="nprs"]')
     assert nprs.get_attribute("data-category") == "substantially-improved"
     assert "-4 points" in nprs.inner_text()
-    assert "Better" in nprs.inner_text() and "Ostelo 2008" in nprs.inner_text()
+    assert "Better" in nprs.inner_text() and "Ostelo RWJG et al., 2008, Spine" in nprs.inner_text()
     psfs = page.locator('.change-row[data-instrument="psfs"]')
     assert psfs.get_attribute("data-category") == "improved"
     assert "3.5" in psfs.inner_text() and "6.5" in psfs.inner_text()
