@@ -1,8 +1,9 @@
 """Neurological examination: reflexes, upper motor neuron signs, myotomes, dermatomes, gait.
 
 All values are per side (the patient's left/right). Sources are the research notes
-``shared/research/clinical.md`` §3 (reference numbers in brackets are that file's list) and
-``shared/research/outcomes_safety.md`` §3.2–3.3.
+docs/sources.md, "Neurological examination" (NINDS scale: Hallett 1993, Litvan et al. 1996;
+segments: StatPearls; reflex agreement: Stam & van Crevel 1990; the cluster: Cook et al. 2010)
+and the red-flag table of docs/safety.md.
 """
 
 from __future__ import annotations
@@ -450,7 +451,7 @@ def umn_safety_signs(
 ) -> dict[str, bool | None]:
     """Upper motor neuron findings as clinician-sign keys for the safety screen.
 
-    Feeds outcomes_safety.md §3.3 rule N2 ("Cook cluster >= 3/5, or any new upper motor neuron
+    Feeds the red-flag table's rule N2 ("Cook cluster >= 3/5, or any new upper motor neuron
     sign (Hoffmann, Babinski, clonus, hyperreflexia)") and V4 ("unsteady gait"). Values:
 
     - ``hoffmann``, ``babinski``, ``inverted_supinator``: True if positive on either side; False
