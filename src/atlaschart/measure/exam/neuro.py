@@ -1,6 +1,6 @@
 """Neurological examination: reflexes, upper motor neuron signs, myotomes, dermatomes, gait.
 
-All values are per side (the patient's left/right). Sources are the research notes
+All values are per side (the patient's left/right). Sources:
 docs/sources.md, "Neurological examination" (NINDS scale: Hallett 1993, Litvan et al. 1996;
 segments: StatPearls; reflex agreement: Stam & van Crevel 1990; the cluster: Cook et al. 2010)
 and the red-flag table of docs/safety.md.
