@@ -1,5 +1,6 @@
-"""Adverse-event rule. Source: Eriksen, Rochester & Hurwitz 2011 (clinical.md §6 [62]): new
-complaint or > 30% worsening within 24 h; intense = NRS >= 8. Serious = clinician-ticked
+"""Adverse-event rule. Source: Eriksen, Rochester & Hurwitz 2011 (docs/sources.md
+``[eriksen-2011-uc-cohort]``): new complaint or > 30% worsening within 24 h; intense = NRS >= 8.
+Ids ending in "Eriksen2011" check that paper's numbers. Serious = clinician-ticked
 seriousness criterion (module docstring)."""
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def worse(base: int, sev: int, onset_h: float = 6.0) -> PostTreatmentComplaint:
             REACTION,
             False,
             None,
-            id="new-complaint-2h=AE[62]",
+            id="new-complaint-2h=AE-Eriksen2011",
         ),
         pytest.param(
             new(8, 2),
@@ -50,7 +51,7 @@ def worse(base: int, sev: int, onset_h: float = 6.0) -> PostTreatmentComplaint:
             INTENSE,
             True,
             None,
-            id="new-NRS8=intense[62]-escalated",
+            id="new-NRS8=intense-Eriksen2011-escalated",
         ),
         pytest.param(
             new(8, 2),
@@ -62,15 +63,33 @@ def worse(base: int, sev: int, onset_h: float = 6.0) -> PostTreatmentComplaint:
             id="intense-not-escalated-when-configured",
         ),
         pytest.param(
-            new(7, 2), AdverseEventRules(), True, REACTION, False, None, id="NRS7-not-intense[62]"
+            new(7, 2),
+            AdverseEventRules(),
+            True,
+            REACTION,
+            False,
+            None,
+            id="NRS7-not-intense-Eriksen2011",
         ),
         # (7-5)/5 = 40% > 30%
         pytest.param(
-            worse(5, 7), AdverseEventRules(), True, REACTION, False, 40.0, id="5->7=40%>30%[62]"
+            worse(5, 7),
+            AdverseEventRules(),
+            True,
+            REACTION,
+            False,
+            40.0,
+            id="5->7=40%>30%-Eriksen2011",
         ),
         # (6-5)/5 = 20%
         pytest.param(
-            worse(5, 6), AdverseEventRules(), False, NONE, False, 20.0, id="5->6=20%<=30%[62]"
+            worse(5, 6),
+            AdverseEventRules(),
+            False,
+            NONE,
+            False,
+            20.0,
+            id="5->6=20%<=30%-Eriksen2011",
         ),
         # (4-3)/3 = 33.333333%
         pytest.param(
@@ -80,7 +99,7 @@ def worse(base: int, sev: int, onset_h: float = 6.0) -> PostTreatmentComplaint:
             REACTION,
             False,
             33.333333,
-            id="3->4=33.3%>30%[62]",
+            id="3->4=33.3%>30%-Eriksen2011",
         ),
         # (6-4)/4 = 50%: not *more than* 50%
         pytest.param(
@@ -103,10 +122,22 @@ def worse(base: int, sev: int, onset_h: float = 6.0) -> PostTreatmentComplaint:
         ),
         # 24 h window (inclusive at 24 h)
         pytest.param(
-            new(5, 24), AdverseEventRules(), True, REACTION, False, None, id="onset-24h-within[62]"
+            new(5, 24),
+            AdverseEventRules(),
+            True,
+            REACTION,
+            False,
+            None,
+            id="onset-24h-within-Eriksen2011",
         ),
         pytest.param(
-            new(5, 30), AdverseEventRules(), False, NONE, False, None, id="onset-30h-outside[62]"
+            new(5, 30),
+            AdverseEventRules(),
+            False,
+            NONE,
+            False,
+            None,
+            id="onset-30h-outside-Eriksen2011",
         ),
         pytest.param(
             new(5, 30),

@@ -1,4 +1,4 @@
-"""The validation error contract the Django layer translates (issue 5, "Bad input")."""
+"""The validation error contract the Django layer translates (docs/exam.md, "Validation errors")."""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
 """Cervical ROM, Romberg, Fukuda, scoliosis screen, blood pressure, thermography.
 
-Sources per case in the ids: outcomes_safety.md §3.3 (V7 BP >= 180/110; X2 unequal arm BP),
-§3.2 (Canadian C-Spine Rule 45° rotation); clinical.md §3 [51] (Fukuda > 45°), [50] (16 min
-acclimation); Scoliosis 2012;7(Suppl 1):O60 and issue 5 (ATR >= 7° referral).
+Sources per case in the ids (full references in docs/sources.md): safety-screen rule V7
+(BP >= 180/110, grade 3 hypertension of Williams et al. 2018) and rule X2 (unequal arm BP, 20 mmHg
+after Hiratzka et al. 2010); Stiell et al. 2001 (Canadian C-Spine Rule, 45° rotation); Fukuda 1959
+(rotation > 45°); Hart & Owens 2004 (16 min acclimation); Scoliosis 2012;7(Suppl 1):O60 (ATR >= 7°
+referral).
 """
 
 from __future__ import annotations
@@ -103,9 +105,9 @@ def test_romberg_validation() -> None:
 @pytest.mark.parametrize(
     ("rotation", "threshold", "abnormal"),
     [
-        pytest.param(46.0, 45.0, True, id="46>45-abnormal[51]"),
-        pytest.param(45.0, 45.0, False, id="45-not>45[51]"),
-        pytest.param(35.0, 30.0, True, id="35>30-alt-threshold[51]"),
+        pytest.param(46.0, 45.0, True, id="46>45-abnormal-Fukuda1959"),
+        pytest.param(45.0, 45.0, False, id="45-not>45-Fukuda1959"),
+        pytest.param(35.0, 30.0, True, id="35>30-alt-threshold-Fukuda1959"),
     ],
 )
 def test_fukuda(rotation: float, threshold: float, abnormal: bool) -> None:
@@ -238,8 +240,8 @@ def test_bp_needs_an_arm() -> None:
 @pytest.mark.parametrize(
     ("minutes", "acclimated"),
     [
-        pytest.param(16.0, True, id="16min-stable[50]"),
-        pytest.param(15.9, False, id="15.9min[50]"),
+        pytest.param(16.0, True, id="16min-stable-HartOwens2004"),
+        pytest.param(15.9, False, id="15.9min-HartOwens2004"),
         pytest.param(None, None, id="not-recorded"),
     ],
 )

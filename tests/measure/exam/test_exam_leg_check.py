@@ -1,5 +1,6 @@
-"""Leg length checks. Sources: clinical.md §2 — 1/8-inch increments [33], MDC 3.74 mm
-("a pre/post change must exceed 3.74 mm to be real" [38]), Derefield D-/D+ [34].
+"""Leg length checks. Sources (docs/sources.md, "Leg checks"): 1/8-inch increments (Woodfield et
+al. 2011), MDC 3.74 mm ("a pre/post change must exceed 3.74 mm to be real", Cooperstein et al.
+2003), Derefield D-/D+ (Cooperstein 2003).
 1/8 in = 25.4/8 = 3.175 mm (definition of the inch)."""
 
 from __future__ import annotations
@@ -233,8 +234,8 @@ def test_pre_post_needs_same_type_and_order() -> None:
 @pytest.mark.parametrize(
     ("ext_side", "flex_side", "expected"),
     [
-        pytest.param(RT, RT, DerefieldResponse.D_MINUS, id="short-stays-short=D-[34]"),
-        pytest.param(RT, LT, DerefieldResponse.D_PLUS, id="short-becomes-long=D+[34]"),
+        pytest.param(RT, RT, DerefieldResponse.D_MINUS, id="short-stays-short=D--Cooperstein2003"),
+        pytest.param(RT, LT, DerefieldResponse.D_PLUS, id="short-becomes-long=D+-Cooperstein2003"),
         pytest.param(LT, EVEN, DerefieldResponse.BALANCES, id="balances"),
         pytest.param(EVEN, LT, DerefieldResponse.EVEN_EXTENDED, id="even-extended"),
     ],

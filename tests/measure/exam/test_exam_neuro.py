@@ -1,7 +1,8 @@
 """Neuro exam: reflex scales, Cook myelopathy cluster, UMN sign keys for the safety screen.
 
-Sources: clinical.md §3 [43] (NINDS scale, 0–5+ scale, segments); outcomes_safety.md §3.2 (Cook
-2010 cluster: >=3/5 rule in LR+ 30.9, <=1/5 rule out LR- 0.18) and §3.3 rule N2.
+Sources (docs/sources.md, "Neurological examination"): Hallett 1993 (NINDS scale 0–4), the
+teaching scale 0–5+ [R], StatPearls "Physiology, Deep Tendon Reflexes" (segments); Cook et al. 2010
+(cluster: >=3/5 rule in LR+ 30.9, <=1/5 rule out LR- 0.18) and safety-screen rule N2.
 """
 
 from __future__ import annotations
@@ -49,12 +50,12 @@ def both(sign: PathologicalSign, left: bool, right: bool) -> list[PathologicalRe
 @pytest.mark.parametrize(
     ("scale", "grade", "ok", "label"),
     [
-        pytest.param(NINDS, 0, True, "0", id="NINDS-0-absent[43]"),
-        pytest.param(NINDS, 4, True, "4", id="NINDS-4-enhanced[43]"),
-        pytest.param(NINDS, 5, False, None, id="NINDS-has-no-5[43]"),
-        pytest.param(PLUS, 5, True, "5+", id="plus-5+-sustained-clonus[43]"),
-        pytest.param(PLUS, 3, True, "3+", id="plus-3+-brisk[43]"),
-        pytest.param(PLUS, 6, False, None, id="plus-has-no-6[43]"),
+        pytest.param(NINDS, 0, True, "0", id="NINDS-0-absent-Hallett1993"),
+        pytest.param(NINDS, 4, True, "4", id="NINDS-4-enhanced-Hallett1993"),
+        pytest.param(NINDS, 5, False, None, id="NINDS-has-no-5-Hallett1993"),
+        pytest.param(PLUS, 5, True, "5+", id="plus-5+-sustained-clonus-teaching-scale"),
+        pytest.param(PLUS, 3, True, "3+", id="plus-3+-brisk-teaching-scale"),
+        pytest.param(PLUS, 6, False, None, id="plus-has-no-6-teaching-scale"),
         pytest.param(NINDS, -1, False, None, id="negative-grade"),
     ],
 )
@@ -82,11 +83,11 @@ def test_grade_rejects_float_and_bool() -> None:
 @pytest.mark.parametrize(
     ("reflex", "segments"),
     [
-        pytest.param(Reflex.BICEPS, ("C5", "C6"), id="biceps-C5-6[43]"),
-        pytest.param(Reflex.BRACHIORADIALIS, ("C5", "C6"), id="brachioradialis-C5-6[43]"),
-        pytest.param(Reflex.TRICEPS, ("C7", "C8"), id="triceps-C7-8[43]"),
-        pytest.param(Reflex.PATELLAR, ("L2", "L3", "L4"), id="patellar-L2-4[43]"),
-        pytest.param(Reflex.ACHILLES, ("S1", "S2"), id="achilles-S1-2[43]"),
+        pytest.param(Reflex.BICEPS, ("C5", "C6"), id="biceps-C5-6-StatPearls"),
+        pytest.param(Reflex.BRACHIORADIALIS, ("C5", "C6"), id="brachioradialis-C5-6-StatPearls"),
+        pytest.param(Reflex.TRICEPS, ("C7", "C8"), id="triceps-C7-8-StatPearls"),
+        pytest.param(Reflex.PATELLAR, ("L2", "L3", "L4"), id="patellar-L2-4-StatPearls"),
+        pytest.param(Reflex.ACHILLES, ("S1", "S2"), id="achilles-S1-2-StatPearls"),
     ],
 )
 def test_reflex_segments(reflex: Reflex, segments: tuple[str, ...]) -> None:
@@ -178,7 +179,7 @@ RULE_IN, RULE_OUT, INDET = (
 @pytest.mark.parametrize(
     ("ex", "age", "count", "missing", "interp", "lr"),
     [
-        # Cook 2010 (outcomes_safety.md §3.2): >=3 of 5 positive -> LR+ 30.9
+        # Cook et al. 2010: >=3 of 5 positive -> LR+ 30.9
         pytest.param(exam(True, True, False, False), 50, 3, 0, RULE_IN, 30.9, id="gait+hoff+age=3"),
         pytest.param(exam(True, True, True, True), 60, 5, 0, RULE_IN, 30.9, id="all-5"),
         # 2 of 5 -> neither rule
@@ -261,13 +262,13 @@ def test_normal_exam_gives_all_false() -> None:
             DeepTendonReflex(Reflex.PATELLAR, R, NINDS, 4),
             "hyperreflexia",
             True,
-            id="NINDS-4-enhanced[43]",
+            id="NINDS-4-enhanced-Hallett1993",
         ),
         pytest.param(
             DeepTendonReflex(Reflex.PATELLAR, R, PLUS, 3),
             "hyperreflexia",
             True,
-            id="plus-3+-brisk-fails-closed[43]",
+            id="plus-3+-brisk-fails-closed-teaching-scale",
         ),
         pytest.param(
             DeepTendonReflex(Reflex.PATELLAR, R, PLUS, 2),

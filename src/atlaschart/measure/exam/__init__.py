@@ -1,4 +1,4 @@
-"""Clinical examination values and rules (issue 5): pure, validated, Django-free.
+"""Clinical examination values and rules: pure, validated, Django-free.
 
 Modules: ``neuro`` (reflexes, UMN signs, Cook cluster), ``leg_check``, ``cervical_rom``,
 ``balance`` (Romberg, Fukuda), ``scoliosis``, ``blood_pressure``, ``thermography``,

@@ -1,15 +1,16 @@
 """Adverse events after treatment, asked at the next visit.
 
 Definition (symptomatic reaction): a NEW complaint, or an existing complaint WORSE BY MORE THAN
-30%, beginning within 24 h of treatment (Eriksen, Rochester & Hurwitz, BMC Musculoskelet Disord
-2011;12:219 — upper cervical cohort, clinical.md §6 [62]). "Intense": severity NRS >= 8 on 0–10,
-the same source's cut-off. Serious: the research notes give no operational definition (they cite
-serious AEs such as cervical artery dissection and stroke [67][68][71] and ask to record
-causality, severity, onset and duration [74]); we use the usual regulatory seriousness criteria
-(death, life-threatening, hospitalisation/emergency care, persistent disability, plus new
-neurological deficit for the stroke/CAD concern) ticked by the clinician [R]. Serious events are
-escalated regardless of the 24 h window. All numbers are configurable in
-:class:`AdverseEventRules`.
+30%, beginning within 24 h of treatment (Eriksen, Rochester & Hurwitz 2011, an upper cervical
+cohort; docs/sources.md ``[eriksen-2011-uc-cohort]``). "Intense": severity NRS >= 8 on 0–10, the
+same source's cut-off. Serious: that cohort gives no operational definition, and the manual
+therapy literature has no common one (Funabashi et al. 2022 found causality, severity, onset and
+duration the usual descriptors, ``[funabashi-2022-ae-definitions]``); we use the regulatory
+seriousness criteria of ICH E2A (death, life-threatening, hospitalisation/emergency care,
+persistent disability; ``[ich-e2a-1994]``) plus new neurological deficit for the stroke and
+cervical artery dissection concern (Biller et al. 2014, ``[biller-2014-aha-cad]``), ticked by the
+clinician. Serious events are escalated regardless of the 24 h window. All numbers are
+configurable in :class:`AdverseEventRules`.
 
 Units: severity on the 0–10 numeric rating scale; onset and duration in hours after treatment.
 """
@@ -79,7 +80,7 @@ class PostTreatmentComplaint:
 
 @dataclass(frozen=True)
 class AdverseEventRules:
-    """Thresholds. Defaults from Eriksen et al. 2011 [62]: worsening > 30%, within 24 h, intense at
+    """Thresholds. Defaults from Eriksen et al. 2011: worsening > 30%, within 24 h, intense at
     NRS >= 8. ``escalate_intense``: also raise intense (non-serious) events to the clinic admin;
     on by default so the rule fails towards telling someone."""
 

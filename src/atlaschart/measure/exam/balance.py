@@ -1,6 +1,7 @@
 """Balance tests: Romberg and the Fukuda (Unterberger) stepping test.
 
-Sources: clinical.md §3 "UC-specific checks — Balance" ([51] in that file's reference list).
+Sources: Fukuda 1959 (the stepping test) and Honaker et al. 2009 (its screening accuracy); see
+docs/sources.md ``[fukuda-1959-stepping]``, ``[honaker-2009-fukuda]``.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def romberg_positive(eyes_open: RombergTrial, eyes_closed: RombergTrial) -> bool
 
 # --------------------------------------------------------------------------------------- Fukuda
 
-#: Rotation above which a Fukuda test is called abnormal: > 45° (some use > 30°) [51].
+#: Rotation above which a Fukuda test is called abnormal: > 45° (some use > 30°; Fukuda 1959).
 DEFAULT_FUKUDA_ABNORMAL_DEG = 45.0
 
 
@@ -90,7 +91,7 @@ class FukudaTest:
         object.__setattr__(self, "displacement_cm", disp)
 
     def abnormal(self, threshold_deg: float = DEFAULT_FUKUDA_ABNORMAL_DEG) -> bool:
-        """Rotation strictly above ``threshold_deg`` (default 45°; clinical.md §3 [51]). Note the
-        test screens poorly for vestibular asymmetry [51]; this is a descriptive flag."""
+        """Rotation strictly above ``threshold_deg`` (default 45°; Fukuda 1959). The test screens
+        poorly for vestibular asymmetry (Honaker et al. 2009); this is a descriptive flag."""
         limit = v.number("threshold_deg", threshold_deg, 0.0, 360.0)
         return self.rotation_deg > limit

@@ -65,13 +65,15 @@ class BilateralBloodPressure:
 class BpRules:
     """Configurable BP thresholds.
 
-    ``high_systolic_mmhg``/``high_diastolic_mmhg``: outcomes_safety.md §3.3 rule V7, "BP >= 180/110
-    at the visit" → H + routine referral; the notes mark the threshold a local policy choice [U].
+    ``high_systolic_mmhg``/``high_diastolic_mmhg``: safety-screen rule V7, "BP >= 180/110 at the
+    visit" → H + routine referral. The numbers are those of grade 3 hypertension (Williams et al.
+    2018, ESC/ESH guideline); using them to hold thrust techniques is AtlasChart's local policy
+    choice [U] (docs/sources.md ``[williams-2018-esc-esh]``, ``[atlaschart-action-levels]``).
     Met when either pressure reaches its threshold in either arm.
-    ``inter_arm_systolic_mmhg``: outcomes_safety.md §3.3 rule X2 lists "unequal arm BP" without a
-    number. Default: a systolic difference > 20 mmHg, the figure usually quoted for aortic
-    dissection (2010 ACCF/AHA thoracic aortic disease guideline, as summarised in secondary
-    sources; not re-read [R]). Clinicians should confirm it.
+    ``inter_arm_systolic_mmhg``: safety-screen rule X2 lists "unequal arm BP" without a number.
+    Default: a systolic difference > 20 mmHg, the figure usually quoted for aortic dissection from
+    the thoracic aortic disease guideline (Hiratzka et al. 2010, ``[hiratzka-2010-aortic]``; taken
+    from secondary sources, not re-read [R]). Clinicians should confirm it.
     """
 
     high_systolic_mmhg: int = 180

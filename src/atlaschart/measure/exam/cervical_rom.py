@@ -85,9 +85,9 @@ class CervicalRom:
 
 
 def rotates_45_both_ways(measurements: Iterable[RomMeasurement]) -> bool | None:
-    """The Canadian C-Spine Rule's "can actively rotate 45° left and right" item
-    (outcomes_safety.md §3.2): True if both rotations >= 45°, False if either is measured < 45°,
-    None if a side is missing and the other is not already < 45°."""
+    """The Canadian C-Spine Rule's "can actively rotate 45° left and right" item (Stiell et al.
+    2001, docs/sources.md ``[stiell-2001-ccr]``): True if both rotations >= 45°, False if either
+    is measured < 45°, None if a side is missing and the other is not already < 45°."""
     by = {m.movement: m.angle_deg for m in measurements}
     left, right = by.get(Movement.ROTATION_LEFT), by.get(Movement.ROTATION_RIGHT)
     if (left is not None and left < 45) or (right is not None and right < 45):

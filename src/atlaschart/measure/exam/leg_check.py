@@ -3,7 +3,9 @@
 Sign convention: ``signed_mm`` is +magnitude when the RIGHT leg is short, −magnitude when the LEFT
 leg is short, 0 when even. Units: millimetres; entries in eighths of an inch are converted with
 1/8 in = 3.175 mm exactly (1 in = 25.4 mm) and the original entry is kept.
-Sources: clinical.md §2 (reference numbers in brackets are that file's list).
+Sources (full references in docs/sources.md, "Leg checks"): Woodfield et al. 2011 (supine check in
+eighths of an inch), Schneider et al. 2007 (prone checks), Cooperstein 2003 (Derifield reading),
+Cooperstein et al. 2003 (MDC of 3.74 mm), Knutson 2005 (size of functional and anatomic LLI).
 """
 
 from __future__ import annotations
@@ -17,22 +19,24 @@ from atlaschart.measure.provenance import Algorithm
 
 MM_PER_EIGHTH_INCH = 25.4 / 8  # 3.175 mm, exact by the definition of the inch
 
-#: Entry bound. Functional LLI readings are a few mm [38][39]; 50 mm (~2 in) leaves room for
-#: anatomic inequality while rejecting typing errors (e.g. 350 for 3.50).
+#: Entry bound. Functional LLI readings are a few mm (Cooperstein et al. 2003; Knutson 2005);
+#: 50 mm (~2 in) leaves room for anatomic inequality while rejecting typing errors (e.g. 350 for
+#: 3.50).
 MAX_MAGNITUDE_MM = 50.0
 MAX_EIGHTHS = 16  # 2 inches
 MAX_REST_MIN = 240.0
 
 
 class LegCheckType(StrEnum):
-    """Position/procedure of the check (clinical.md §2 table)."""
+    """Position/procedure of the check (the checks of Woodfield et al. 2011 and Schneider et al.
+    2007)."""
 
     SUPINE = "supine"
     PRONE_EXTENDED = "prone_extended"
-    PRONE_KNEES_FLEXED = "prone_knees_flexed"  # Derefield (Thompson) [34]
+    PRONE_KNEES_FLEXED = "prone_knees_flexed"  # Derefield (Thompson; Cooperstein 2003)
     CERVICAL_SYNDROME_HEAD_RIGHT = "cervical_syndrome_head_right"
     CERVICAL_SYNDROME_HEAD_LEFT = "cervical_syndrome_head_left"
-    PRILL = "prill"  # modified Prill leg check / Prill push [41]
+    PRILL = "prill"  # modified Prill leg check / Prill push (no published reliability study)
 
 
 class ShortSide(StrEnum):
@@ -113,7 +117,8 @@ class LegCheck:
         rest_min: float | None = None,
         prill_level: str | None = None,
     ) -> LegCheck:
-        """Build from a magnitude in eighths of an inch (the NUCCA supine check's unit [33])."""
+        """Build from a magnitude in eighths of an inch (the NUCCA supine check's unit; Woodfield
+        et al. 2011)."""
         n = v.integer("magnitude_eighths", eighths, 0, MAX_EIGHTHS)
         return cls(
             check_type,
@@ -141,7 +146,8 @@ class LegCheck:
 LEG_CHECK_CHANGE = Algorithm("exam.leg_check_change", "1")
 
 #: Minimal detectable change of a pre/post leg check: "a pre/post change must exceed 3.74 mm to be
-#: real" (Cooperstein et al., compressive leg checking, clinical.md §2 [38]). It was measured with
+#: real" (Cooperstein et al. 2003, compressive leg checking; docs/sources.md
+#: ``[cooperstein-2003-compressive]``). It was measured with
 #: an instrumented compressive check, so for visual checks it is a lower bound on the real error.
 DEFAULT_MDC_MM = 3.74
 
@@ -200,7 +206,7 @@ def compare_pre_post(
 
 
 class DerefieldResponse(StrEnum):
-    """Derefield (Thompson) response on knee flexion [34]."""
+    """Derefield (Thompson) response on knee flexion (Cooperstein 2003, "Derifield and me")."""
 
     D_MINUS = "d_minus"  # the short leg stays short
     D_PLUS = "d_plus"  # the short leg becomes the long leg
@@ -209,8 +215,8 @@ class DerefieldResponse(StrEnum):
 
 
 def derefield_response(extended: LegCheck, flexed: LegCheck) -> DerefieldResponse:
-    """Classify a prone knees-extended check followed by a knees-flexed check (clinical.md §2:
-    "D− (short leg stays short), D+ (short leg becomes long on flexion)" [34])."""
+    """Classify a prone knees-extended check followed by a knees-flexed check: D− when the short
+    leg stays short, D+ when it becomes the long leg on flexion (Cooperstein 2003)."""
     if extended.check_type is not LegCheckType.PRONE_EXTENDED:
         raise ExamValidationError(
             "check_type_mismatch",

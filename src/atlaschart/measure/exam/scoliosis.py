@@ -3,7 +3,9 @@
 ATR in degrees, >= 0, read on the scoliometer's 0–30° scale; the side is where the rib or lumbar
 hump is. Referral when the largest ATR is at or above the threshold: default 7°, the usual
 school-screening cut-off ("further evaluation is recommended when ATI is equal or above 7°",
-Scoliosis 2012;7(Suppl 1):O60; the 7° default is also set by issue 5). Configurable per clinic.
+SOSORT meeting abstract, Scoliosis 2012;7(Suppl 1):O60; the scoliometer ATR is Bunnell 1984).
+References: docs/sources.md ``[sosort-2012-o60]``, ``[bunnell-1984-scoliometer]``. Configurable per
+clinic.
 """
 
 from __future__ import annotations

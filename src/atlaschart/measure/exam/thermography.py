@@ -1,10 +1,12 @@
 """Paraspinal thermography readings (optional), stored as numbers.
 
 Dual-probe instruments report the left−right skin temperature differential at each level as the
-probe is glided from about T1 up to the superior nuchal line (clinical.md §3 [13]). Units: °C.
+probe is glided from about T1 up to the superior nuchal line, as in Blair and Knee-Chest
+practice. Units: °C.
 Sign convention: ``differential_c`` = left − right (positive: left side warmer). Pattern analysis
 is deliberately not computed: pattern classification reliability is poor for partial patterns
-(κ 0.05–0.22 [48]) and its authors call for research before it guides manipulation.
+(κ 0.05–0.22, Mansholt et al. 2015) and its authors call for research before it guides
+manipulation. References: docs/sources.md, "Other examination findings".
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from enum import StrEnum
 from atlaschart.measure.exam import _validate as v
 from atlaschart.measure.exam.errors import ExamValidationError
 
-#: Acclimation after which paraspinal patterns were stable (Hart & Owens, clinical.md §3 [50]).
+#: Acclimation after which paraspinal patterns were stable (Hart & Owens 2004,
+#: ``[hart-owens-2004-acclimation]``).
 ACCLIMATION_MIN = 16.0
 MAX_DIFFERENTIAL_C = 5.0  # entry bound; paraspinal differentials are typically well under 1 °C
 
@@ -64,7 +67,7 @@ class ThermographyScan:
 
     @property
     def acclimated(self) -> bool | None:
-        """True if acclimation >= 16 min [50]; None if not recorded."""
+        """True if acclimation >= 16 min (Hart & Owens 2004); None if not recorded."""
         if self.acclimation_min is None:
             return None
         return self.acclimation_min >= ACCLIMATION_MIN
