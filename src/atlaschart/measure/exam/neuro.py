@@ -27,12 +27,13 @@ from atlaschart.measure.safety.cook import CookRule, age_item, cook_cluster
 
 
 class ReflexScale(StrEnum):
-    """Grading scale of a deep tendon reflex; stored with every grade (clinical.md §3 [43]).
+    """Grading scale of a deep tendon reflex; stored with every grade.
 
-    ``NINDS``: NINDS Myotatic Reflex Scale (Litvan et al., Neurology 1996): 0 absent; 1 small/trace
-    or only with reinforcement; 2 lower half of normal; 3 upper half of normal; 4 enhanced, clonus
-    may be noted. ``PLUS_0_5``: the teaching scale 0, 1+ … 5+ (3+ brisk, 4+ non-sustained clonus,
-    5+ sustained clonus). The two are not interconvertible, which is why the scale is stored.
+    ``NINDS``: NINDS Myotatic Reflex Scale (Hallett 1993; Litvan et al. 1996): 0 absent;
+    1 small/trace or only with reinforcement; 2 lower half of normal; 3 upper half of normal;
+    4 enhanced, clonus may be noted. ``PLUS_0_5``: the teaching scale 0, 1+ … 5+ (3+ brisk,
+    4+ non-sustained clonus, 5+ sustained clonus; a textbook scale [R]). The two are not
+    interconvertible, which is why the scale is stored.
     """
 
     NINDS = "ninds_0_4"
@@ -47,7 +48,7 @@ SCALE_GRADES: dict[ReflexScale, tuple[int, ...]] = {
 
 
 class Reflex(StrEnum):
-    """The five deep tendon reflexes of issue 5; segments in :data:`REFLEX_SEGMENTS`."""
+    """The five primary deep tendon reflexes; segments in :data:`REFLEX_SEGMENTS`."""
 
     BICEPS = "biceps"
     BRACHIORADIALIS = "brachioradialis"
@@ -56,7 +57,7 @@ class Reflex(StrEnum):
     ACHILLES = "achilles"
 
 
-#: Spinal segments per reflex (clinical.md §3 [43]).
+#: Spinal segments per reflex (StatPearls, "Physiology, Deep Tendon Reflexes"; docs/sources.md).
 REFLEX_SEGMENTS: dict[Reflex, tuple[str, ...]] = {
     Reflex.BICEPS: ("C5", "C6"),
     Reflex.BRACHIORADIALIS: ("C5", "C6"),
@@ -125,7 +126,7 @@ class ReflexComparison:
     @property
     def asymmetric(self) -> bool:
         """Any grade difference. Descriptive only: examiners disagree on asymmetry in 45% of
-        pairs (Stam & van Crevel 1990, clinical.md §3 [44])."""
+        pairs (Stam & van Crevel 1990)."""
         return self.difference != 0
 
 
@@ -145,7 +146,7 @@ def compare_sides(reflexes: Iterable[DeepTendonReflex]) -> tuple[ReflexCompariso
 
 
 class PathologicalSign(StrEnum):
-    """Upper motor neuron signs screened for myelopathy (clinical.md §3 [45])."""
+    """Upper motor neuron signs screened for myelopathy (the signs of Cook et al. 2010)."""
 
     HOFFMANN = "hoffmann"
     BABINSKI = "babinski"
@@ -179,7 +180,7 @@ MAX_CLONUS_BEATS = 100
 @dataclass(frozen=True)
 class Clonus:
     """Clonus at one site and side: counted ``beats`` (unsustained) or ``sustained``
-    (clinical.md §3: "record beats and sustained/unsustained"). ``beats`` may also be given for a
+    (whether it is sustained matters, so both are recorded). ``beats`` may also be given for a
     sustained clonus; it is required when not sustained (0 = no clonus)."""
 
     site: ClonusSite
@@ -204,7 +205,7 @@ class Clonus:
 
 # --------------------------------------------------------------------- myotomes, dermatomes, gait
 
-#: Key muscle per myotome (ISNCSCI key muscles; not in the research notes — textbook [R]).
+#: Key muscle per myotome (ISNCSCI key muscles, ASIA 2019; docs/sources.md ``[asia-isncsci-2019]``).
 MYOTOME_KEY_MUSCLES: dict[str, str] = {
     "C5": "elbow flexors",
     "C6": "wrist extensors",
@@ -411,9 +412,9 @@ class NeuroRules:
 
     ``hyperreflexia_min_grade``: a DTR at or above this grade counts as hyperreflexia. NINDS 4
     ("enhanced") because NINDS 3 is explicitly "upper half of normal"; on the 0–5+ scale 3+
-    ("brisk", above the normal 2+) so the screen fails closed (clinical.md §3 [43]).
-    ``clonus_min_beats``: beats that count as clonus when not sustained. The research notes give no
-    number; default 1 (any recorded beat) fails closed. Clinicians may raise it.
+    ("brisk", above the normal 2+) so the screen fails closed (Hallett 1993; teaching scale [R]).
+    ``clonus_min_beats``: beats that count as clonus when not sustained. No published number was
+    found; default 1 (any recorded beat) fails closed. Clinicians may raise it.
     """
 
     hyperreflexia_min_grade: tuple[tuple[ReflexScale, int], ...] = (
