@@ -32,7 +32,7 @@ def test_a_clinicians_whole_visit(live_server, page, personas) -> None:
     page.get_by_label("Username").fill("clinician")
     page.get_by_label("Password").fill(personas.password)
     page.get_by_role("button", name="Sign in").last.click()
-    expect(page.get_by_role("heading", name=re.compile("Today's appointments"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("My appointments today"))).to_be_visible()
     screenshot(page, "visit-today")
     page.get_by_role("link", name="Open").click()
     page.get_by_role("button", name="Start the visit note").click()
@@ -53,7 +53,10 @@ def test_a_clinicians_whole_visit(live_server, page, personas) -> None:
     page.locator("#id_technique").select_option("nucca")
     page.locator("#id_listing").fill("ASRp")
     page.locator("#id_contact_side").select_option("left")
-    page.locator("#id_settings_text").fill("lateral_vector_deg = 12")
+    # Only NUCCA's own fields show once it is chosen; the vector is typed in degrees.
+    expect(page.locator("#id_nucca__lateral_vector_deg")).to_be_visible()
+    expect(page.locator("#id_blair__contact_angle_deg")).to_be_hidden()
+    page.locator("#id_nucca__lateral_vector_deg").fill("12")
     page.get_by_role("button", name="Save treatment").click()
     page.get_by_role("button", name="Sign treatment").click()
     expect(page.get_by_text(re.compile("Signed by clinician"))).to_be_visible()
@@ -85,9 +88,9 @@ def test_a_clinicians_whole_visit(live_server, page, personas) -> None:
     screenshot(page, "visit-amended")
 
 
-def _phone(chromium, live_server, user) -> Any:
-    """A phone-sized page in Korean, signed in as ``user`` (session cookie from the test client,
-    so the sign-in form is not what this test is about)."""
+def _phone(chromium, live_server, user, width: int = 390) -> Any:
+    """A phone-sized (or ``width``) page in Korean, signed in as ``user`` (session cookie from
+    the test client, so the sign-in form is not what this test is about)."""
     from django.conf import settings
     from django.test import Client
 
@@ -95,8 +98,12 @@ def _phone(chromium, live_server, user) -> Any:
     user.save(update_fields=["language"])
     client = Client()
     client.force_login(user)
+    phone_sized = width < 700
     context = chromium.new_context(
-        viewport={"width": 390, "height": 844}, locale="ko-KR", is_mobile=True, has_touch=True
+        viewport={"width": width, "height": 844 if phone_sized else 900},
+        locale="ko-KR",
+        is_mobile=phone_sized,
+        has_touch=phone_sized,
     )
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     context.add_cookies(
@@ -186,3 +193,157 @@ def test_front_desk_schedule_and_a_refused_amendment_on_a_phone_in_korean(
     phone.get_by_role("button", name="수정 저장").click()
     expect(phone.locator(".amendments li")).to_have_count(2)
     phone.context.close()
+
+
+def test_records_today_and_calendar_in_korean_at_desktop_and_phone_width(
+    live_server, chromium, personas
+) -> None:
+    """The visit page with a structured NUCCA record and an injection, the treatment form, front
+    desk's today page (every clinician, arrivals, follow-ups due) and the calendar, in Korean."""
+    from datetime import date
+    from datetime import time as clock
+
+    from atlaschart.accounts.models import Role, User
+    from atlaschart.lib.actor import Actor
+    from atlaschart.patients.models import Patient
+    from atlaschart.visits import services
+    from atlaschart.visits.models import CarePlan, ConsentRecord, Visit
+
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    park = User.objects.create(
+        username="park", first_name="박서준", clinic=personas.seoul, role=Role.CLINICIAN
+    )
+    lee = Patient.objects.create(
+        clinic=personas.seoul, chart_number="000002", name="이서연", date_of_birth=date(1990, 5, 1)
+    )
+    choi = Patient.objects.create(
+        clinic=personas.seoul, chart_number="000003", name="최지훈", date_of_birth=date(1978, 1, 9)
+    )
+    first = Appointment.objects.create(
+        clinic=personas.seoul,
+        patient=personas.patient,
+        clinician=personas.clinician,
+        starts_at=datetime(today.year, today.month, today.day, 9, 0, tzinfo=tz),
+        ends_at=datetime(today.year, today.month, today.day, 9, 20, tzinfo=tz),
+    )
+    Appointment.objects.create(
+        clinic=personas.seoul,
+        patient=lee,
+        clinician=park,
+        kind="consultation",
+        status="arrived",
+        arrived_at=timezone.now(),
+        starts_at=datetime(today.year, today.month, today.day, 11, 0, tzinfo=tz),
+        ends_at=datetime(today.year, today.month, today.day, 12, 0, tzinfo=tz),
+    )
+    jung = Patient.objects.create(
+        clinic=personas.seoul, chart_number="000004", name="정하늘", date_of_birth=date(2001, 7, 3)
+    )
+    Appointment.objects.create(
+        clinic=personas.seoul,
+        patient=jung,
+        clinician=park,
+        kind="injection",
+        starts_at=datetime(today.year, today.month, today.day, 14, 0, tzinfo=tz),
+        ends_at=datetime(today.year, today.month, today.day, 14, 30, tzinfo=tz),
+    )
+    CarePlan.objects.create(
+        patient=choi,
+        start_date=today - timedelta(days=10),
+        interval_days=7,
+        planned_visits=6,
+        created_by=personas.clinician,
+    )
+    actor = Actor.system(personas.clinician, via="test")
+    visit = services.open_visit(actor, first)
+    consent = ConsentRecord.objects.create(
+        patient=personas.patient,
+        kind="injection",
+        given_on=today,
+        recorded_by=personas.clinician,
+    )
+    services.add_treatment(
+        actor,
+        visit,
+        {
+            "kind": "uc_adjustment",
+            "technique": "nucca",
+            "listing": "R-AS",
+            "contact_side": "right",
+            "technique_settings": {
+                "lateral_vector_deg": 2.5,
+                "rotation_vector_deg": 1.25,
+                "rotation_direction": "anterior",
+                "head_tilt_correction_deg": 0.75,
+                "head_tilt_side": "left",
+            },
+            "description": "앙와위 다리 길이 검사에서 오른쪽 다리가 6 mm 짧았고 교정 후 같아짐. "
+            * 8
+            + "가" * 400,
+        },
+    )
+    services.add_treatment(
+        actor,
+        visit,
+        {
+            "kind": "injection",
+            "drug": "리도카인 1%",
+            "concentration_mg_per_ml": 10,
+            "dose_mg": 20,
+            "volume_ml": 2,
+            "site": "오른쪽 C5-6 후관절",
+            "contact_side": "right",
+            "guidance": "ultrasound",
+            "lot_number": "LD2417",
+            "expiry_date": today + timedelta(days=300),
+            "given_at": clock(10, 40),
+            "consent": consent,
+            "physician": "박서준",
+        },
+    )
+    assert Visit.objects.count() == 1
+
+    for width, suffix in ((1280, "desktop"), (390, "phone")):
+        desk = _phone(chromium, live_server, personas.desk, width)
+        desk.goto(f"{live_server.url}/schedule/today/")
+        expect(desk.get_by_role("heading", name=re.compile("오늘의 예약"))).to_be_visible()
+        expect(desk.locator("table").first).to_contain_text("박서준")
+        expect(desk.locator("#arrivals")).to_contain_text("이서연")
+        expect(desk.locator("#due")).to_contain_text("최지훈")
+        expect(desk.get_by_role("button", name="도착 확인")).to_be_visible()
+        assert desk.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(desk, f"visits-today-desk-{suffix}-ko")
+        desk.goto(f"{live_server.url}/schedule/")
+        expect(desk.locator(".calendar-people h2")).to_have_count(2)
+        assert desk.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(desk, f"visits-calendar-{suffix}-ko")
+        desk.context.close()
+
+        doctor = _phone(chromium, live_server, personas.clinician, width)
+        doctor.goto(f"{live_server.url}/visits/{visit.pk}/")
+        records = doctor.locator(".treatment-record")
+        expect(records.first).to_contain_text("측방 벡터 (°)")
+        expect(records.first).to_contain_text("2.5°")
+        expect(records.nth(1)).to_contain_text("LD2417")
+        expect(records.nth(1)).to_contain_text("10 mg/mL")
+        assert "lateral_vector_deg" not in records.first.inner_text()
+        doctor.locator("#treatments summary").click()
+        doctor.locator("#id_technique").select_option("atlas_orthogonal")
+        expect(doctor.locator("#id_atlas_orthogonal__stylus_depth_mm")).to_be_visible()
+        expect(doctor.locator("#id_nucca__lateral_vector_deg")).to_be_hidden()
+        assert doctor.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(doctor, f"visits-visit-{suffix}-ko")
+        doctor.locator("#id_kind").select_option("injection")
+        expect(doctor.locator("#id_lot_number")).to_be_visible()
+        doctor.locator("#treatments").screenshot(
+            path=str(_shots() / f"visits-injection-form-{suffix}-ko.png")
+        )
+        doctor.context.close()
+
+
+def _shots() -> Any:
+    from tests.browser.conftest import SCREENSHOT_DIR
+
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOT_DIR
