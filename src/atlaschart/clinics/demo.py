@@ -1,4 +1,5 @@
-"""The demo clinics that ``make run`` loads once: two clinics, a user per role, ~20 patients.
+"""The demo clinics that ``make run`` loads once: two clinics, a user per role, ~20 patients, and
+six of each clinic's patients at different stages of care (``demo_stories``).
 
 Passwords are generated on first load and kept in ``var/demo_credentials.json`` (mode 600) so a
 second run can print them again without changing anything. Demo data only: never load it into a
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -17,9 +18,10 @@ from django.conf import settings
 from django.db import transaction
 
 from atlaschart.accounts.models import Role, User
+from atlaschart.clinics.demo_stories import Staff, load_stories
 from atlaschart.clinics.models import Clinic
 from atlaschart.lib.actor import Actor
-from atlaschart.patients.models import Sex
+from atlaschart.patients.models import Patient, Sex
 from atlaschart.patients.services import create_patient
 
 CLINICS = [
@@ -63,6 +65,8 @@ BUSAN_PATIENTS = [
     ("황동현", "Donghyun Hwang", date(1971, 7, 7), Sex.MALE, "010-5656-7878", "ko"),
     ("송유나", "Yuna Song", date(1998, 4, 25), Sex.FEMALE, "010-9090-1212", "ko"),
     ("Daniel Novak", "Daniel Novak", date(1984, 12, 19), Sex.MALE, "010-3434-5656", "en"),
+    ("배수빈", "Subin Bae", date(1990, 5, 17), Sex.FEMALE, "010-7878-9090", "ko"),
+    ("노현우", "Hyunwoo Noh", date(1979, 8, 28), Sex.MALE, "010-2323-4545", "ko"),
 ]
 ROLES = [(Role.CLINIC_ADMIN, "admin"), (Role.CLINICIAN, "clinician"), (Role.FRONT_DESK, "desk")]
 DISPLAY_NAMES = {
@@ -75,6 +79,8 @@ DISPLAY_NAMES = {
 class DemoResult:
     created: bool
     credentials: list[tuple[str, str, str, str]]  # clinic, username, password, role
+    made: dict[str, int] = field(default_factory=dict)  # records the stories made, by kind
+    skipped: list[str] = field(default_factory=list)  # story steps a service refused, and why
 
 
 def _credentials_file() -> Path:
@@ -98,12 +104,18 @@ def load_demo(password_for: dict[str, str] | None = None) -> DemoResult:
     """Create the demo clinics unless they exist. ``password_for`` fixes passwords (tests)."""
     passwords = {**_load_passwords(), **(password_for or {})}
     created = False
+    made: dict[str, int] = {}
+    skipped: list[str] = []
     with transaction.atomic():
         for slug, name, phone, address, prefix in CLINICS:
             clinic, was_created = Clinic.objects.get_or_create(
                 slug=slug, defaults={"name": name, "phone": phone, "address": address}
             )
             if not was_created:
+                # A clinic loaded by an earlier demo (names only) still gets its stories, once.
+                if _stories_missing(clinic):
+                    created = True
+                    _tell_stories(clinic, prefix, made, skipped)
                 continue
             created = True
             staff: dict[str, User] = {}
@@ -136,6 +148,7 @@ def load_demo(password_for: dict[str, str] | None = None) -> DemoResult:
                         "preferred_language": lang,
                     },
                 )
+            _tell_stories(clinic, prefix, made, skipped)
     if created or password_for:
         _save_passwords(passwords)
     credentials = []
@@ -151,4 +164,36 @@ def load_demo(password_for: dict[str, str] | None = None) -> DemoResult:
                         str(role.label),
                     )
                 )
-    return DemoResult(created=created, credentials=credentials)
+    return DemoResult(created=created, credentials=credentials, made=made, skipped=skipped)
+
+
+def _demo_staff(clinic: Clinic, prefix: str) -> Staff | None:
+    users = {u.username: u for u in User.objects.filter(clinic=clinic)}
+    try:
+        return Staff(
+            admin=users[f"{prefix}-admin"],
+            clinician=users[f"{prefix}-clinician"],
+            desk=users[f"{prefix}-desk"],
+        )
+    except KeyError:
+        return None
+
+
+def _stories_missing(clinic: Clinic) -> bool:
+    """Whether the clinic has none of the stories yet (no appointment at all): the marker that
+    makes a second run change nothing."""
+    from atlaschart.visits.models import Appointment
+
+    return not Appointment.objects.filter(clinic=clinic).exists()
+
+
+def _tell_stories(clinic: Clinic, prefix: str, made: dict[str, int], skipped: list[str]) -> None:
+    staff = _demo_staff(clinic, prefix)
+    if staff is None:
+        skipped.append(f"{clinic.slug}: the demo users are missing; no stories loaded")
+        return
+    patients = list(Patient.objects.filter(clinic=clinic).order_by("chart_number", "id"))
+    report = load_stories(staff, patients, "ko" if prefix == "seoul" else "en")
+    for what, n in report.made.items():
+        made[what] = made.get(what, 0) + n
+    skipped.extend(f"{clinic.slug}: {line}" for line in report.skipped)

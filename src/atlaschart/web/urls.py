@@ -5,6 +5,8 @@ from atlaschart.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("settings/", views.settings_hub, name="settings"),
+    path("intake-links/", views.intake_links, name="intake_links"),
     path("accounts/", include("atlaschart.accounts.urls")),
     path("patients/", include("atlaschart.patients.urls")),
     path("access-log/", include("atlaschart.audit.urls")),
