@@ -98,8 +98,6 @@ ROUTES: dict[str, Route] = {
     "visits:profile": r(need=(K.CLINIC_SETTINGS, P.WRITE)),
     "settings": r(need=(K.CLINIC_SETTINGS, P.READ)),
     "intake_links": r(need=(K.INTAKE_STATUS, P.LIST)),
-    "settings": r(need=(K.CLINIC_SETTINGS, P.READ)),
-    "intake_links": r(need=(K.INTAKE_STATUS, P.LIST)),
     # Demographics.
     "patients:list": r(need=(K.DEMOGRAPHICS, P.LIST)),
     "patients:create": r(need=(K.DEMOGRAPHICS, P.WRITE), shows_no_patient_data=True),
