@@ -32,6 +32,8 @@ def state(patient: Patient, record: ScreenRecord | None) -> dict[str, Any]:
         return {
             "record": None,
             "level": services.NOT_SCREENED,
+            "level_label": display.level_label(services.NOT_SCREENED),
+            "level_holds": True,
             "findings": [],
             "allowed": _allowed_rows(decisions),
             "banner_class": "banner-muted",
@@ -60,10 +62,15 @@ def state(patient: Patient, record: ScreenRecord | None) -> dict[str, Any]:
         for f in findings
     ]
     unreviewed = core_gate.unreviewed(findings, services.resolutions(acks))
+    # Whether the level's own block still holds: once every finding at the screen's level is
+    # overridden, the banner must not keep announcing that level's prohibition.
+    level_holds = any(row["blocking"] and row["level"] == record.level for row in rows)
     allowed = _allowed_rows(decisions)
     return {
         "record": record,
         "level": record.level,
+        "level_label": display.level_label(record.level),
+        "level_holds": level_holds or record.level == "none-found",
         "findings": rows,
         "allowed": allowed,
         "banner_class": _banner_class(allowed),
