@@ -13,7 +13,7 @@ chart's query count does not grow with the number of follow-ups.
   Bournemouth) a change past the MCID is reported as such, never as an improvement beyond
   measurement error (docs/conventions.md: a change is an improvement only past the MDC).
 * PSFS activities are also compared one by one with the core and the published MDC90 for a
-  single activity (3 points; outcomes_safety.md §1.1 PSFS, Stratford via precisionphysio).
+  single activity (3 points; Stratford et al. 1995, via secondary summaries [R]).
 * GROC is the patient's own rating of change (no change rule in the core): shown as the anchor.
   STarT Back is a prognostic screen: its bands are shown, the change is not interpreted.
 """

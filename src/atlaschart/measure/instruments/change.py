@@ -1,6 +1,6 @@
 """Change between two scores of the same instrument: responder classification.
 
-Algorithm (../shared/research/outcomes_safety.md §2.3, thresholds configurable):
+Algorithm (Ostelo et al. 2008; docs/instruments.md, thresholds configurable):
 
 1. Orient the change so that positive means improvement: ``change = baseline - followup`` for
    instruments where higher is worse, ``followup - baseline`` where higher is better (PSFS).

@@ -6,7 +6,7 @@
   statement kept on the form; the English items are Keele's, the Korean is AtlasChart's own
   translation, which has not been validated (no validated Korean SBST was found).
 
-Sources: ../shared/research/outcomes_safety.md §1.1, §1.2 (category A), §2.2.
+Sources: docs/sources.md (Questionnaires); licences: docs/instruments.md (free to embed).
 """
 
 from __future__ import annotations
@@ -68,14 +68,14 @@ NPRS = Instrument(
     direction="higher-is-worse",
     score_range=(0, 10),
     licence=_GENERIC,
-    scoring_source="Single 0-10 item; unanswered = no score (outcomes_safety.md §1.1 NPRS).",
+    scoring_source="Single 0-10 item; unanswered = no score (Farrar et al. 2001, Pain).",
     mcid=(
         Threshold(2, "Farrar 2001; Ostelo 2008 (2 points or 30%)"),
         Threshold(1.5, "Kovacs 2008, neck pain (MCIC by ROC)"),
         Threshold(30, "Farrar 2001; Ostelo 2008", unit="percent"),
     ),
     mdc=(
-        Threshold(2, "about 2 points in low back pain [R] (outcomes_safety.md §2.2)"),
+        Threshold(2, "about 2 points in low back pain [R] (Ostelo et al. 2008, Spine)"),
         Threshold(4.0, "Kovacs 2008, subacute/chronic neck pain"),
     ),
     change_rule=ChangeRule(
@@ -190,7 +190,7 @@ PSFS = Instrument(
         terms="Free to use (RehabMeasures); the wording here is AtlasChart's own.",
     ),
     scoring_source="Sum of activity ratings / number of activities (Stratford 1995; "
-    "outcomes_safety.md §1.1 PSFS).",
+    "Physiotherapy Canada).",
     mcid=(Threshold(2, "about 2 points [R]; Abbott & Schmitt 2014: 1.3-2.7 [R]"),),
     mdc=(
         Threshold(2, "MDC90 for the average score (precisionphysio summary of Stratford)"),
@@ -201,12 +201,12 @@ PSFS = Instrument(
         mdc_points=2,
         improved_percent=None,
         substantial_percent=50,
-        source="PSFS MCID about 2 [R], MDC90 2 for the mean (outcomes_safety.md §2.2)",
+        source="PSFS MCID about 2 [R], MDC90 2 for the mean (Stratford 1995; Abbott 2014)",
     ),
 )
 
 #: Change in one PSFS activity's 0-10 rating, judged on its own: only an MDC90 of 3 points is
-#: published for it (outcomes_safety.md §1.1 PSFS, Stratford via precisionphysio); no MCID.
+#: published for it (Stratford et al. 1995, as summarised by secondary sources [R]); no MCID.
 PSFS_SINGLE_ACTIVITY_RULE = ChangeRule(
     mcid_points=None,
     mdc_points=3,
@@ -256,7 +256,7 @@ _STARTBACK_STATEMENTS: tuple[tuple[str, str], ...] = (
     ),
 )
 _BOTHERSOME = (
-    # Only "Very much" and "Extremely" count 1 (Keele scoring guide; outcomes_safety.md §1.1).
+    # Only "Very much" and "Extremely" count 1 (Keele scoring guide; Hill et al. 2008).
     Option(score=0, text={"en": "Not at all", "ko": "전혀 괴롭지 않았다"}),
     Option(score=0, text={"en": "Slightly", "ko": "약간 괴로웠다"}),
     Option(score=0, text={"en": "Moderately", "ko": "보통 정도로 괴로웠다"}),

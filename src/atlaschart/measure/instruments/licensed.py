@@ -3,8 +3,8 @@
 The clinic loads the wording it is entitled to use from a file (see ``wording.py``); until it has,
 the form must not be shown. Item order is the published order, so ``q1`` is the first printed item.
 
-Sources: ../shared/research/outcomes_safety.md §1.1 (structure, scoring, bands, licence notes) and
-§2.2 (change thresholds); the scoring contract in issue 3.
+Sources: docs/sources.md (Questionnaires: structure, scoring, bands, change thresholds),
+docs/instruments.md (licence notes); the scoring contract in issue 3.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ NDI = Instrument(
         holder="Howard Vernon (distribution: Mapi Research Trust / ePROVIDE)",
         notice="Neck Disability Index © Howard Vernon.",
         terms="Current distribution terms not confirmed; treat as permission needed before the "
-        "item text is shipped (outcomes_safety.md §1.1, §1.2 category B).",
+        "item text is shipped (docs/instruments.md, licences).",
     ),
     scoring_source="percent = sum / (5 x answered) x 100, score = percent / 2 (0-50): Vernon's "
     "note that the mean of the answered items stands in for a missing one (chiro.org); not "
@@ -83,6 +83,8 @@ NDI = Instrument(
         mdc_points=4.7,
         improved_percent=None,
         substantial_percent=50,
+        # Kept word for word: it is in the `change` example's JSON (docs/cli.md), which stays
+        # byte-identical. Pages cite the publications instead (names.CHANGE_CITATIONS).
         source="Vernon MCID 5 (/50); Stratford 1999 MDC90 4.7; no percentage criterion "
         "published (outcomes_safety.md §2.2)",
     ),
@@ -99,7 +101,7 @@ ODI = Instrument(
     items=_items(10, _ZERO_TO_FIVE, 6),
     scoring_rule="prorated-percent",
     missing_rule="prorate",
-    # No published cap: we use the same 8-of-10 floor as NDI (issue 3; outcomes_safety.md [U]).
+    # No published cap: we use the same 8-of-10 floor as NDI (issue 3; an open question [U]).
     min_answered=8,
     has_percent=True,
     direction="higher-is-worse",
@@ -175,7 +177,7 @@ _BOURNEMOUTH_LICENCE = Licence(
 _BOURNEMOUTH_SCORING = (
     "Seven 0-10 items (pain, ADL, social activity, anxiety, depression, work fear-avoidance, "
     "locus of control) summed to 0-70, higher = worse; no published missing-item rule, so any "
-    "unanswered item = not scorable (outcomes_safety.md §1.1)."
+    "unanswered item = not scorable (Bolton & Breen 1999)."
 )
 
 BOURNEMOUTH_NECK = Instrument(
@@ -263,7 +265,7 @@ HIT_6 = Instrument(
         mcid_points=6,
         mdc_points=None,
         improved_percent=None,
-        source="individual MIC 6 points (outcomes_safety.md §2.2)",
+        source="individual MIC 6 points (Smelt et al. 2014, Cephalalgia)",
     ),
 )
 
@@ -287,13 +289,13 @@ DHI = Instrument(
         "the wording.",
     ),
     scoring_source="Yes = 4, Sometimes = 2, No = 0, total 0-100; no published missing-item "
-    "rule, so all 25 items are required (outcomes_safety.md §1.1).",
+    "rule, so all 25 items are required (Jacobson & Newman 1990).",
     mcid=(Threshold(18, "true change 18 points (Interacoustics summary)"),),
     mdc=(Threshold(18, "true change 18 points"),),
     change_rule=ChangeRule(
         mcid_points=18,
         mdc_points=18,
         improved_percent=None,
-        source="18 points (outcomes_safety.md §2.2)",
+        source="18 points (Jacobson & Newman 1990, Arch Otolaryngol Head Neck Surg)",
     ),
 )

@@ -12,7 +12,7 @@ Licence status decides what text ships with the code:
   file it is entitled to use (see :mod:`atlaschart.measure.instruments.wording`), and the form must
   refuse to show until it has one.
 
-Source of every rule and threshold: ../shared/research/outcomes_safety.md §1.1 and §2.2, and the
+Source of every rule and threshold: the publications in docs/sources.md (Questionnaires), and the
 contract in issue 3.
 """
 
