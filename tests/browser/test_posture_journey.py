@@ -198,3 +198,41 @@ def test_on_a_phone_in_korean_a_calibration_too_long_is_refused_and_front_desk_s
         assert response.status == 403
     finally:
         phone.close()
+
+
+def test_capture_guide_grid_and_level_on_a_360px_phone_in_korean(
+    live_server, chromium, personas, settings, tmp_path
+) -> None:
+    """Issue 15 §5 at phone width (360 px), in Korean: the set-up guidance is readable without
+    sideways scrolling, a chosen photo shows under a grid before upload, and the level button
+    says what it can (a headless browser has no motion sensor: the no-sensor note)."""
+    from atlaschart.posture.models import PostureSession
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    photo = tmp_path / "wall.jpg"
+    Image.new("RGB", (300, 450), (190, 190, 190)).save(photo, "JPEG")
+    session = PostureSession.objects.create(
+        patient=personas.patient, taken_on="2025-03-01", clinician=personas.clinician
+    )
+    personas.clinician.language = "ko"
+    personas.clinician.save(update_fields=["language"])
+    phone = chromium.new_context(viewport={"width": 360, "height": 780}, locale="ko-KR")
+    page = phone.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        _sign_in(page, live_server, "clinician", personas.password)
+        page.goto(f"{live_server.url}/posture/session/{session.pk}/")
+        guide = page.locator("#posture-capture-guide")
+        expect(guide).to_contain_text("추선")
+        expect(guide).to_contain_text("카메라 높이")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, width
+        expect(page.locator("#posture-preview")).to_be_hidden()
+        page.locator("input[type=file]").set_input_files(str(photo))
+        expect(page.locator("#posture-preview")).to_be_visible()
+        expect(page.locator("#posture-preview .posture-grid")).to_be_visible()
+        page.get_by_role("button", name="카메라 수평 확인(휴대폰 센서)").click()
+        expect(page.locator("#posture-level-status")).to_contain_text("격자와 추선")
+        screenshot(page, "posture-capture-guide-ko-phone")
+    finally:
+        phone.close()

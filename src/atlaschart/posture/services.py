@@ -33,8 +33,8 @@ from atlaschart.posture.models import (
 logger = logging.getLogger(__name__)
 _EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 #: Background verticals leaning more than this (degrees) get a warning on the shot page: about
-#: the size of the shoulder and pelvic obliquities a clinic looks for (1–3°, pose_models.md §6
-#: discussion), so a tilt beyond it would be read as one.
+#: the size of the shoulder and pelvic obliquities a clinic looks for (1–3°, a project reading of
+#: [atlaschart-pose-precision] in docs/sources.md), so a tilt beyond it would be read as one.
 TILT_WARNING_DEG = 1.5
 #: In a shot's ``detector``: the model's left and right were re-labelled (``imaging.pose``).
 RELABELLED_MARK = "sides-relabelled"

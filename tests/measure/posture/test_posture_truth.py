@@ -3,7 +3,7 @@ side-view metrics on clinician points. Every expected value is computed by hand 
 
 Sources: model-error default from Bazarevsky et al. 2020 (BlazePose, PCK@0.2 = 84.1 %) as
 derived in ``PostureConfig``; side rules in ``measure/posture/sides.py``; lateral definitions in
-docs/posture.md (CVA: clinical.md §4's tragus–C7 line against the horizontal).
+docs/posture.md (CVA: the tragus–C7 line against the horizontal, Singla et al. 2017).
 """
 
 from __future__ import annotations
