@@ -246,7 +246,7 @@ class TreatmentForm(forms.Form):
         help_text=_("As written by the technique, e.g. ASRp (Knee-Chest) or the film analysis."),
     )
     contact_side = forms.ChoiceField(label=_("Contact side"), choices=SIDES, required=False)
-    manual_side = forms.ChoiceField(label=_("Side"), choices=MANUAL_SIDES, required=False)
+    manual_side = forms.ChoiceField(label=_("Side treated"), choices=MANUAL_SIDES, required=False)
     description = forms.CharField(
         label=_("Description"),
         required=False,
@@ -269,7 +269,9 @@ class TreatmentForm(forms.Form):
         label=_("Volume (mL)"), min_value=0, max_value=1000, decimal_places=2, required=False
     )
     site = forms.CharField(label=_("Site"), max_length=120, required=False)
-    injection_side = forms.ChoiceField(label=_("Side"), choices=INJECTION_SIDES, required=False)
+    injection_side = forms.ChoiceField(
+        label=_("Side injected"), choices=INJECTION_SIDES, required=False
+    )
     guidance = forms.ChoiceField(label=_("Guidance"), choices=GUIDANCE, required=False)
     lot_number = forms.CharField(label=_("Lot number"), max_length=40, required=False)
     expiry_date = _date_field(_("Expiry date"), required=False)
