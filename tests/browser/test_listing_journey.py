@@ -69,7 +69,7 @@ def test_admin_uploads_a_table_and_the_analysis_proposes_its_listing(
     page.get_by_role("button", name="Upload", exact=True).click()
     expect(page.get_by_text("seoul-listing@1 was stored and is now active")).to_be_visible()
     expect(page.locator("tr[data-view=nasium]")).to_contain_text("seoul-listing@1")
-    expect(page.get_by_text("5 ≤ atlas_laterality_deg ≤ 90 deg, side left").first).to_be_visible()
+    expect(page.get_by_text("5° ≤ Atlas laterality ≤ 90°, side left").first).to_be_visible()
     screenshot(page, "listing-tables")
 
     page.goto(f"{live_server.url}/patients/{personas.patient.pk}/")
@@ -95,7 +95,7 @@ def test_admin_uploads_a_table_and_the_analysis_proposes_its_listing(
             box["y"] + height / 2 + (y + 0.5 - SIZE / 2) * s,
         )
     page.get_by_role("button", name="Save and compute").click()
-    expect(page.locator("[data-value='atlas_laterality_deg']")).to_contain_text("10.12 deg")
+    expect(page.locator("[data-value='atlas_laterality_deg']")).to_contain_text("10.12° ± 0.50°")
     proposal = page.locator("[data-proposal]")
     expect(proposal).to_contain_text("L-TEST")
     expect(proposal).to_contain_text("seoul-listing@1, rule 2")

@@ -176,6 +176,8 @@ def test_compare_page_draws_both_images_with_lines_and_units(personas) -> None:
 # Abbreviations, units, DICOM attribute names and proper names a Korean clinician reads as they are.
 ALLOWED = {
     "ID",
+    "JSON",
+    "UTF",
     "Shift",
     "AtlasChart",
     "APL",
@@ -225,7 +227,7 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag == "main":
             self.in_main = True
-        if tag in ("script", "style", "code"):
+        if tag in ("script", "style", "code", "pre"):
             self.skip += 1
         if self.in_main:
             for k, v in attrs:
@@ -233,7 +235,7 @@ class _Text(HTMLParser):
                     self.parts.append(v)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "code"):
+        if tag in ("script", "style", "code", "pre"):
             self.skip -= 1
         if tag == "main":
             self.in_main = False
@@ -313,6 +315,19 @@ def test_no_raw_key_or_english_on_imaging_pages_in_korean(personas) -> None:
         bad = offending(visible(r.content.decode()))
         if bad:
             problems[name] = bad
+    # The imaging section of the chart (other sections belong to other apps).
+    chart = c.get(reverse("patients:chart", args=[personas.patient.pk])).content.decode()
+    start = chart.index('id="section-imaging"')
+    start = chart.index(">", start) + 1
+    section = chart[start : chart.index("</section>", start)]
+    assert "환추 측방 변위 10.12° 왼쪽" in section  # the analysis' headline, in words
+    bad = offending(visible("<main>" + section + "</main>"))
+    if bad:
+        problems["chart section"] = bad
+    admin = client_for(personas.admin, "ko")
+    bad = offending(visible(admin.get(reverse("imaging_studies:listing_tables")).content.decode()))
+    if bad:
+        problems["listing tables"] = bad
     assert problems == {}
 
 

@@ -94,9 +94,9 @@ def test_admin_uploads_a_table_file_and_sees_its_rules(personas) -> None:
     page = page_text(c.get(reverse(URL)))
     assert "seoul-listing@1 was stored and is now active for the nasium view" in page
     # The readable rule list: bounds with the value's unit, the side, the listing and vector.
-    assert "atlas_laterality_deg ≥ 0.25 deg, side right" in page
-    assert "5 ≤ atlas_laterality_deg ≤ 90 deg, side left" in page
-    assert "head_tilt_deg ≤ 1 deg" in page
+    assert "Atlas laterality ≥ 0.25°, side right" in page
+    assert "5° ≤ Atlas laterality ≤ 90°, side left" in page
+    assert "Head tilt ≤ 1°" in page
     assert "laterality_deg 10, depth_mm 2.5" in page
     assert "L-TEST" in page
     log = table_logs().get()
@@ -518,11 +518,13 @@ def test_admins_find_the_page_from_the_chart_and_the_viewer(personas) -> None:
 def test_nav_links_the_page_for_clinic_admins_only(client, personas) -> None:
     from django.urls import reverse
 
+    # Admin pages are linked from the one settings page of the navigation (issue 13).
     link = f'href="{reverse("imaging_studies:listing_tables")}"'
     client.force_login(personas.admin)
-    assert link in client.get(reverse("patients:list")).content.decode()
+    assert link in client.get(reverse("settings")).content.decode()
     client.force_login(personas.clinician)
     assert link not in client.get(reverse("patients:list")).content.decode()
+    assert link not in client.get(reverse("settings")).content.decode()
 
 
 def test_views_are_named_by_their_labels(personas) -> None:

@@ -329,7 +329,7 @@ class ListingTableForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Table file (JSON)"),
         required=False,
-        help_text=gettext_lazy("UTF-8 JSON in the format described in docs/radiograph.md."),
+        help_text=gettext_lazy("UTF-8 JSON in the format shown under “Format” below."),
     )
     text = forms.CharField(
         label=gettext_lazy("Or paste the JSON"),

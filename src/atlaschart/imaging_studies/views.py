@@ -215,6 +215,7 @@ def _image_config(inst: Instance) -> dict[str, Any]:
         "row_mm": inst.row_spacing_mm,
         "col_mm": inst.col_spacing_mm,
         "spacing_source": inst.spacing_source,
+        "spacing_label": labels.spacing_label(inst.spacing_source),
         "magnification": inst.magnification,
         "landmarks": inst.landmarks,
     }
@@ -631,14 +632,16 @@ def export_png(request: AuthenticatedHttpRequest, instance_id: int) -> HttpRespo
 
 def _condition_text(c: Condition, unit: str) -> str:
     lo, hi = c.min_value, c.max_value
+    name = labels.value_label(c.value_name)
+    symbol = labels.UNIT_SYMBOLS.get(unit, f" {unit}" if unit else "")
     if lo is not None and hi is not None:
-        text = f"{lo:g} ≤ {c.value_name} ≤ {hi:g} {unit}"
+        text = f"{lo:g}{symbol} ≤ {name} ≤ {hi:g}{symbol}"
     elif lo is not None:
-        text = f"{c.value_name} ≥ {lo:g} {unit}"
+        text = f"{name} ≥ {lo:g}{symbol}"
     elif hi is not None:
-        text = f"{c.value_name} ≤ {hi:g} {unit}"
+        text = f"{name} ≤ {hi:g}{symbol}"
     else:
-        text = _("%(name)s: any value") % {"name": c.value_name}
+        text = _("%(name)s: any value") % {"name": name}
     if c.side is None:
         text += ", " + _("no side")
     elif c.side == "left":
@@ -700,17 +703,26 @@ def listing_tables(request: AuthenticatedHttpRequest) -> HttpResponse:
     for row in tables:
         row.rules = _rules(row)
     active = {row.view: row for row in tables if row.is_active}
-    labels = dict(AnalysisStartForm.base_fields["view"].choices)  # type: ignore[attr-defined]
     views = [
-        {"name": v.name, "label": labels.get(v.name, v.name), "active": active.get(v.name)}
+        {"name": v.name, "label": labels.view_label(v.name), "active": active.get(v.name)}
         for v in GENERIC_ORTHOGONAL.views
     ]
     for row in tables:
-        row.view_label = labels.get(row.view, row.view)
+        row.view_label = labels.view_label(row.view)
     return render(
         request,
         "imaging_studies/listing_tables.html",
-        {"form": form, "views": views, "tables": tables},
+        {
+            "form": form,
+            "views": views,
+            "tables": tables,
+            # A table is written in the core's value names: list them with their words.
+            "value_names": [
+                {"name": c.name, "label": labels.value_label(c.name)}
+                for v in GENERIC_ORTHOGONAL.views
+                for c in v.constructs
+            ],
+        },
         status=400 if form.errors else 200,
     )
 

@@ -134,7 +134,7 @@ function lengthText(cfg, a, b, labels) {
   const sp = spacingOf(cfg);
   const dx = b[0] - a[0], dy = b[1] - a[1];
   if (!sp) return `${Math.hypot(dx, dy).toFixed(1)} px (${labels.uncalibrated})`;
-  return `${Math.hypot(dx * sp[1], dy * sp[0]).toFixed(1)} mm (${cfg.spacing_source}` +
+  return `${Math.hypot(dx * sp[1], dy * sp[0]).toFixed(1)} mm (${cfg.spacing_label || cfg.spacing_source}` +
     (cfg.spacing_source === "ImagerPixelSpacing" ? `, ÷${cfg.magnification}` : "") + ")";
 }
 
@@ -210,7 +210,7 @@ export function imageViewer(root) {
     try {
       const r = await postJSON(cfg.update_url, body);
       Object.assign(cfg, r.config);
-      $("[data-calibration]", root).textContent = cfg.spacing_source;
+      $("[data-calibration]", root).textContent = cfg.spacing_label || cfg.spacing_source;
       say(labels.saved);
     } catch (e) { say(e.message); }
     view.draw();
