@@ -178,3 +178,70 @@ def test_a_tilted_camera_is_warned_about(client, personas, media, monkeypatch) -
     client.cookies["atlaschart_language"] = "en"
     page = client.get(f"/posture/shot/{shot.pk}/").content.decode()
     assert "lean 3.0° to the left" in page
+
+
+def clinician_point(name: str, x: float, y: float) -> dict[str, Any]:
+    return {
+        "name": name,
+        "x": x,
+        "y": y,
+        "visibility": 1.0,
+        "source": "clinician",
+        "uncertainty_px": None,
+        "moved_by": "clinician",
+        "moved_at": "2025-03-01T10:00:00",
+    }
+
+
+def test_side_view_before_after_shows_cva_and_ear_shoulder_with_their_mdc(
+    client, personas, media
+) -> None:
+    from datetime import date
+
+    from tests.web.test_posture import make_shot
+
+    # Right lateral photos (patient faces +x), points placed by the clinician (400 x 300 photo).
+    # Before: tragus 40 px forward of and 60 px above C7: CVA = atan(60 / 40) = 56.31°;
+    # ear–shoulder (tragus over acromion, 30 px forward, 80 px up) = atan(30 / 80) = 20.56°.
+    # After: tragus 30 forward, 70 up: CVA = atan(70 / 30) = 66.80° (change +10.49°, beyond the
+    # 4.4° default MDC95); ear–shoulder atan(20 / 90) = 12.53° (change -8.03°, beyond 4.4°).
+    before = new_session(personas, day=date(2025, 3, 1))
+    after = new_session(personas, day=date(2025, 4, 1))
+    make_shot(
+        personas,
+        before,
+        [
+            clinician_point("right_tragus", 240, 100),
+            clinician_point("c7_spinous", 200, 160),
+            clinician_point("right_acromion", 210, 180),
+        ],
+        view="right",
+    )
+    make_shot(
+        personas,
+        after,
+        [
+            clinician_point("right_tragus", 230, 100),
+            clinician_point("c7_spinous", 200, 170),
+            clinician_point("right_acromion", 210, 190),
+        ],
+        view="right",
+    )
+    login(client, personas.clinician)
+    client.cookies["atlaschart_language"] = "ko"
+    page = client.get(
+        f"/posture/patient/{personas.patient.pk}/compare/",
+        {"before": before.pk, "after": after.pk, "view": "right"},
+    ).content.decode()
+    import re
+
+    def row(name: str) -> str:
+        match = re.search(rf'<tr data-metric="{name}"[^>]*>(.*?)</tr>', page, re.S)
+        assert match, name
+        return match.group(1)
+
+    cva = row("craniovertebral_angle_deg")
+    assert "+56.3°" in cva and "+66.8°" in cva and "+10.5°" in cva and "4.4°" in cva
+    assert "측정 오차를 넘음" in cva and "(기본값)" in cva and "default" not in cva
+    ear = row("ear_shoulder_angle_deg")
+    assert "+20.6°" in ear and "+12.5°" in ear and "-8.0°" in ear and "4.4°" in ear

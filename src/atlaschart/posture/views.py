@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from atlaschart.lib.actor import Actor
@@ -323,11 +324,12 @@ def _calibration_errors(form: CalibrationForm) -> list[str]:
     return errors
 
 
+# Lazy: a module-level table is built at import, before any request's language is active.
 MDC_SOURCE_LABELS = {
-    "configured": _("clinic setting"),
-    "repeats": _("clinic's repeated shots"),
-    "default": _("default"),
-    "uncertainty": _("from the two values' uncertainty"),
+    "configured": gettext_lazy("clinic setting"),
+    "repeats": gettext_lazy("clinic's repeated shots"),
+    "default": gettext_lazy("default"),
+    "uncertainty": gettext_lazy("from the two values' uncertainty"),
 }
 
 
