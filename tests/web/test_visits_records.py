@@ -467,3 +467,26 @@ def test_a_note_or_treatment_dated_ahead_is_refused_by_the_services(personas) ->
     page = client_in(personas.clinician).get(reverse("visits:visit", args=[ahead.pk]))
     assert "It can be documented from that day on." in page.content.decode()
     assert f'action="/visits/{ahead.pk}/save/"' not in page.content.decode()
+
+
+# ------------------------------------------------------------ the follow-up question in Korean
+
+
+def test_the_next_visits_adverse_event_question_is_asked_in_korean(personas, visit) -> None:
+    earlier = visit_on(personas, timezone.localdate() - timedelta(days=7))
+    Treatment.objects.create(
+        visit=earlier,
+        kind="manual_therapy",
+        technique="soft_tissue",
+        technique_settings={"region": "cervical"},
+        signed_at=timezone.now(),
+        signed_by=personas.clinician,
+    )
+    text = client_in(personas.clinician, "ko").get(reverse("visits:visit", args=[visit.pk]))
+    section = text.content.decode()
+    section = section[section.index('id="follow-up"') :]
+    section = section[: section.index("</section>")]
+    assert "Since the last treatment" not in section
+    assert "지난 치료" in section or "치료 후" in section
+    for english in ("Complaint", "Serious", "Worst severity", "No new or worse complaint"):
+        assert english not in section, english
