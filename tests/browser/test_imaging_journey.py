@@ -185,6 +185,12 @@ def test_korean_imaging_pages_on_desktop_and_phone(
         screenshot(page, f"imaging-ko-analysis-{label}")
         page.get_by_role("button", name="모든 점의 안내 보기").click()
         screenshot(page, f"imaging-ko-guides-{label}")
+        if label == "desktop":  # the schematics of the other two views
+            for view in ("vertex", "lateral"):
+                page.goto(f"{live_server.url}/imaging/images/{inst.pk}/analysis/?view={view}")
+                page.get_by_role("button", name="모든 점의 안내 보기").click()
+                expect(page.locator("[data-guide]").first).to_be_visible()
+                screenshot(page, f"imaging-ko-guides-{view}")
         page.goto(f"{live_server.url}/imaging/images/{inst.pk}/")
         page.wait_for_function("document.querySelector('canvas').dataset.scale")
         screenshot(page, f"imaging-ko-viewer-{label}")
