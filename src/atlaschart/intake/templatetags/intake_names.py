@@ -17,3 +17,12 @@ def band_words(band: str) -> str:
     from atlaschart.intake.render import band_text
 
     return band_text(str(band or ""))
+
+
+@register.filter
+def reason_words(reason: str) -> str:
+    """Why a questionnaire could not be scored, in the page's language (the core writes
+    English)."""
+    from atlaschart.intake.outcomes import reason_text
+
+    return reason_text(str(reason or ""))
