@@ -10,13 +10,14 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
-from tests.web.test_imaging_analysis import NASIUM, dx, imported, post_json
+from tests.web.test_imaging_analysis import NASIUM, ct_series, dx, imported, post_json
 from tests.web.test_imaging_import import stored_files, upload
 
-from atlaschart.imaging_studies.models import Blob, Instance, Study, UCAnalysis
+from atlaschart.imaging_studies.models import Blob, Instance, Series, Study, UCAnalysis
 
 
 @pytest.fixture(autouse=True)
@@ -191,6 +192,7 @@ ALLOWED = {
     "DICOM",
     "PixelSpacing",
     "ImagerPixelSpacing",
+    "SliceThickness",
     "SID",
     "SOD",
     "SD",
@@ -324,6 +326,17 @@ def test_no_raw_key_or_english_on_imaging_pages_in_korean(personas) -> None:
     bad = offending(visible("<main>" + section + "</main>"))
     if bad:
         problems["chart section"] = bad
+    # A CBCT volume (its viewer) in Korean too.
+    r = c.post(
+        reverse("imaging_studies:import", args=[personas.patient.pk]),
+        {"files": [SimpleUploadedFile(f"ct{i}.dcm", d) for i, d in enumerate(ct_series())]},
+    )
+    volume = Series.objects.get(modality="CT")
+    bad = offending(
+        visible(c.get(reverse("imaging_studies:volume", args=[volume.pk])).content.decode())
+    )
+    if bad:
+        problems["volume"] = bad
     admin = client_for(personas.admin, "ko")
     bad = offending(visible(admin.get(reverse("imaging_studies:listing_tables")).content.decode()))
     if bad:

@@ -452,7 +452,7 @@ export function volumeViewer(root) {
     const body = $("[data-landmarks] tbody", root); body.innerHTML = "";
     marks.forEach((m) => {
       const tr = document.createElement("tr");
-      [m.name, m.x_mm, m.y_mm, m.z_mm, `${m.plane} ${m.index + 1}`].forEach((t) => {
+      [m.name, m.x_mm, m.y_mm, m.z_mm, `${labels["plane" + m.plane] || m.plane} ${m.index + 1}`].forEach((t) => {
         const td = document.createElement("td"); td.textContent = String(t); tr.appendChild(td);
       });
       body.appendChild(tr);
