@@ -133,7 +133,7 @@ def _reassessment_rows(patient: Patient, record: ScreenRecord) -> list[dict[str,
 
 def _context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     # Built once per request for both the banner and the section.
-    cache = getattr(request, "_safety_chart", None)
+    cache: dict[str, Any] | None = getattr(request, "_safety_chart", None)
     if cache is not None and cache.get("patient_id") == patient.pk:
         return cache
     ctx = state(patient, services.latest_screen(patient))

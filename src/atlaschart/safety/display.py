@@ -345,15 +345,29 @@ def stored_findings(record: Any) -> list[Finding]:
     if all(f.code for f in findings):
         return findings
     try:
-        config = ScreenConfig(**{k: _config_value(k, v) for k, v in record.parameters.items()})
+        config = _config_of(record.parameters)
         again = {(f.rule, f.level): f for f in screen(record.answers, config).findings}
     except (ScreenInputError, TypeError, ValueError):
         return findings
     return [f if f.code else again.get((f.rule, f.level), f) for f in findings]
 
 
-def _config_value(key: str, value: float) -> float | int:
-    return int(value) if key in ("v6_min_factors_for_h", "cook_min_positive") else value
+def _config_of(parameters: Mapping[str, float]) -> ScreenConfig:
+    """The configuration a screen was made with (its stored ``parameters``)."""
+    default = ScreenConfig()
+    return ScreenConfig(
+        v6_min_factors_for_h=int(
+            parameters.get("v6_min_factors_for_h", default.v6_min_factors_for_h)
+        ),
+        bp_systolic_h_mmhg=float(parameters.get("bp_systolic_h_mmhg", default.bp_systolic_h_mmhg)),
+        bp_diastolic_h_mmhg=float(
+            parameters.get("bp_diastolic_h_mmhg", default.bp_diastolic_h_mmhg)
+        ),
+        cook_min_positive=int(parameters.get("cook_min_positive", default.cook_min_positive)),
+        cook_age_over_years=float(
+            parameters.get("cook_age_over_years", default.cook_age_over_years)
+        ),
+    )
 
 
 def answer_text(item: str, value: Any) -> str:

@@ -231,7 +231,8 @@ def resolutions(acks: dict[str, Acknowledgement]) -> dict[str, core_gate.Resolut
 
 
 def _age_days(record: ScreenRecord) -> float:
-    return (timezone.now() - record.created_at).total_seconds() / 86400
+    """How old the screen is, in days (86,400 s each)."""
+    return float((timezone.now() - record.created_at).total_seconds()) / 86400
 
 
 def gate_decisions(
