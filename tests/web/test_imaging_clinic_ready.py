@@ -350,3 +350,18 @@ def test_the_korean_check_bites(personas) -> None:
     assert offending(["no-plumb-reference"]) and offending(["Atlas laterality"])
     assert offending(["환추 측방 변위 2.86° ± 0.49° 왼쪽, 0.5 mm (DICOM PixelSpacing)"]) == []
     assert UCAnalysis.objects.count() == 0
+
+
+def test_no_korean_on_imaging_pages_in_english(personas) -> None:
+    c, inst, pre = _saved(personas, "en")
+    pages = [
+        reverse("imaging_studies:analysis_edit", args=[pre["analysis_id"]]),
+        reverse("imaging_studies:analysis_new", args=[inst.pk]) + "?view=lateral",
+        reverse("imaging_studies:viewer", args=[inst.pk]),
+        reverse("imaging_studies:compare", args=[personas.patient.pk])
+        + f"?pre={pre['analysis_id']}&post={pre['analysis_id']}",
+    ]
+    for page in pages:
+        texts = visible(c.get(page).content.decode())
+        korean = [t for t in texts if re.search(r"[가-힣]", t.replace(personas.patient.name, ""))]
+        assert korean == [], page
