@@ -21,6 +21,38 @@ def test_the_extractor_finds_template_and_python_strings() -> None:
     assert "Edit %(name)s" in messages  # {% blocktranslate with %}
 
 
+def test_a_literal_percent_in_a_template_is_extracted_as_django_looks_it_up(tmp_path) -> None:
+    """Django's template tags look "30%" up as "30%%"; a catalogue entry "30%" is never used."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    page = tmp_path / "page.html"
+    page.write_text(
+        '{% load i18n %}{% translate "More than 30% better" %}'
+        "{% blocktranslate %}Up 50% at {{ day }}{% endblocktranslate %}",
+        encoding="utf-8",
+    )
+    found = {m.msgid for m in i18n_tools._template_messages(page)}
+    assert found == {"More than 30%% better", "Up 50%% at %(day)s"}
+    # What Django itself asks the catalogue for, to prove the expectation above.
+    asked: list[str] = []
+    real = translation.gettext
+
+    def spy(message: str) -> str:
+        asked.append(str(message))
+        return real(message)
+
+    import django.templatetags.i18n as tags
+
+    original = tags.translation.gettext
+    try:
+        tags.translation.gettext = spy
+        Template(page.read_text(encoding="utf-8")).render(Context({"day": "Monday"}))
+    finally:
+        tags.translation.gettext = original
+    assert "Up 50%% at %(day)s" in asked
+
+
 def test_a_korean_users_chart_is_in_korean(personas) -> None:
     personas.clinician.language = "ko"
     personas.clinician.save()

@@ -71,6 +71,9 @@ def _python_messages(path: Path) -> set[Message]:
 
 
 def _block_text(text: str, trimmed: bool) -> str:
+    # Django looks a template's literal "%" up as "%%" (blocktranslate and translate alike), so
+    # the catalogue must hold it doubled or the page stays in English without a warning.
+    text = text.replace("%", "%%")
     text = _VARIABLE.sub(lambda m: f"%({m.group(1)})s", text)
     if trimmed:
         text = " ".join(line.strip() for line in text.strip().splitlines() if line.strip())
@@ -82,7 +85,7 @@ def _template_messages(path: Path) -> set[Message]:
     found: set[Message] = set()
     for match in _TRANSLATE_TAG.finditer(source):
         ctx = _CONTEXT_ARG.search(match.group("rest"))
-        found.add(Message(ctx.group("ctx") if ctx else "", match.group("text")))
+        found.add(Message(ctx.group("ctx") if ctx else "", match.group("text").replace("%", "%%")))
     for match in _BLOCK_TAG.finditer(source):
         args = match.group("args")
         trimmed = "trimmed" in args.split()
