@@ -125,7 +125,7 @@ def test_the_plus_minus_says_what_it_covers(client, personas, media, monkeypatch
 
 @pytest.mark.parametrize(
     ("language", "label"),
-    [("en", "Head tilt (ears) (degrees)"), ("ko", "머리 기울기 (귀) (도)")],
+    [("en", "Head tilt (ears), degrees"), ("ko", "머리 기울기 (귀), 도")],
 )
 def test_settings_page_has_labels_not_keys(client, personas, language, label) -> None:
     login(client, personas.admin)

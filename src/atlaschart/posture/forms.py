@@ -165,7 +165,7 @@ class MdcSettingsForm(forms.Form):
             unit = core.unit_of(name)
             default = core.DEFAULT_MDC95.get(name)
             self.fields[f"mdc_{name}"] = forms.FloatField(
-                label=f"{METRIC_LABELS[name]} ({UNIT_NAMES[unit]})",
+                label=f"{METRIC_LABELS[name]}, {UNIT_NAMES[unit]}",
                 required=False,
                 min_value=0.0,
                 max_value=1000.0,
