@@ -100,14 +100,19 @@ def _save_passwords(passwords: dict[str, str]) -> None:
     path.chmod(0o600)
 
 
-def load_demo(password_for: dict[str, str] | None = None) -> DemoResult:
-    """Create the demo clinics unless they exist. ``password_for`` fixes passwords (tests)."""
+def load_demo(
+    password_for: dict[str, str] | None = None, only: tuple[str, ...] | None = None
+) -> DemoResult:
+    """Create the demo clinics unless they exist. ``password_for`` fixes passwords and ``only``
+    names the clinics (by slug) to load (tests)."""
     passwords = {**_load_passwords(), **(password_for or {})}
     created = False
     made: dict[str, int] = {}
     skipped: list[str] = []
     with transaction.atomic():
         for slug, name, phone, address, prefix in CLINICS:
+            if only is not None and slug not in only:
+                continue
             clinic, was_created = Clinic.objects.get_or_create(
                 slug=slug, defaults={"name": name, "phone": phone, "address": address}
             )

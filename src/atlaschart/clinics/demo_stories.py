@@ -106,6 +106,10 @@ PSFS_ACTIVITIES = {
     "ko": ["컴퓨터 작업 1시간", "고개 돌려 운전하기", "아이 안아 주기"],
     "en": ["An hour at the computer", "Turning my head to drive", "Lifting my child"],
 }
+GOALS = {
+    "ko": ["목 통증 때문에 일을 쉬지 않는다", "고개를 돌려 운전할 수 있다"],
+    "en": ["No days off work for neck pain", "Turns the head to drive without pain"],
+}
 # Safety items only the clinician asks (the patient's form leaves them out): all answered "no"
 # after the interview, so a screen from patient answers alone ends clear.
 CLINICIAN_ITEMS_CLEAR: dict[str, Any] = {
@@ -126,6 +130,7 @@ class Staff:
     admin: User
     clinician: User
     desk: User
+    language: str = "ko"  # the language the demo's patients write and answer in
 
     def actor(self, user: User) -> Actor:
         return Actor.system(user, via="demo")
@@ -236,7 +241,7 @@ def _step_answers(
     return {k: v for k, v in out.items() if v not in ("", [], None)}
 
 
-def _answer_link(report: Report, link: Any, story: str, stage: int) -> Any:
+def _answer_link(report: Report, link: Any, story: str, stage: int, language: str) -> Any:
     """Fill and send a link the way the patient's page does: each step cleaned and saved, then
     submitted. Returns the intake or follow-up."""
     from atlaschart.intake import services as intake_services
@@ -244,6 +249,8 @@ def _answer_link(report: Report, link: Any, story: str, stage: int) -> Any:
     from atlaschart.intake.models import LinkKind
 
     patient_actor = Actor.system(None, via="demo")
+    # The patient reads the page in the clinic's demo language (Busan's demo is English).
+    intake_services.set_language(patient_actor, link, language)
     spec = steps.spec_of(link)
     for step in spec.step_keys:
         raw = _step_answers(step, steps.step_fields(step, spec), story, stage, link.language)
@@ -259,7 +266,7 @@ def _intake(report: Report, staff: Staff, patient: Patient, story: str) -> Any:
 
     def send_and_answer() -> Any:
         link, _token = intake_services.create_link(staff.actor(staff.desk), patient)
-        return _answer_link(report, link, story, 0)
+        return _answer_link(report, link, story, 0, staff.language)
 
     return _step(report, "intake", send_and_answer)
 
@@ -272,7 +279,7 @@ def _followup(report: Report, staff: Staff, patient: Patient, story: str, stage:
         link, _token = intake_services.create_followup_link(
             staff.actor(staff.clinician), patient, chosen
         )
-        return _answer_link(report, link, story, stage)
+        return _answer_link(report, link, story, stage, staff.language)
 
     return _step(report, "follow-up", send_and_answer)
 
@@ -357,6 +364,24 @@ def _leg_checks(report: Report, staff: Staff, patient: Patient, visit_id: int, p
         )
 
 
+# Frontal landmarks of the demo photo (bus_coat padded to 800 x 1200 px), in pixels from the
+# top left. Taken once from the pose model's run on this very photo and rounded, for machines
+# without the model; stored as clinician-placed points (save_landmarks marks them so).
+HAND_PLACED_ANTERIOR: dict[str, tuple[int, int]] = {
+    "nose": (397, 166),
+    "left_ear": (410, 153),
+    "right_ear": (342, 154),
+    "left_shoulder": (438, 273),
+    "right_shoulder": (278, 274),
+    "left_hip": (414, 607),
+    "right_hip": (310, 614),
+    "left_knee": (462, 836),
+    "right_knee": (290, 863),
+    "left_ankle": (504, 1057),
+    "right_ankle": (237, 1076),
+}
+
+
 def _posture_session(
     report: Report, staff: Staff, patient: Patient, taken_on: date, note: str
 ) -> None:
@@ -377,7 +402,13 @@ def _posture_session(
         session = posture_services.create_session(
             actor, patient, {"taken_on": taken_on, "note": note}
         )
-        return posture_services.add_shot(actor, session, "anterior", data, load_photo(data))
+        shot = posture_services.add_shot(actor, session, "anterior", data, load_photo(data))
+        if not shot.detector:
+            # No pose model on this machine: the points are placed as a clinician would, and
+            # the revision records them as the clinician's, not the model's.
+            posted = [{"name": n, "x": x, "y": y} for n, (x, y) in HAND_PLACED_ANTERIOR.items()]
+            posture_services.save_landmarks(actor, shot, 1, posted)
+        return shot
 
     _step(report, "posture photo", make)
 
@@ -453,11 +484,11 @@ def _care_plan(report: Report, staff: Staff, patient: Patient, start: date) -> A
             data={
                 "goals-TOTAL_FORMS": "2",
                 "goals-INITIAL_FORMS": "0",
-                "goals-0-description": "목 통증 때문에 일을 쉬지 않는다",
+                "goals-0-description": GOALS[staff.language][0],
                 "goals-0-measure": "ndi",
                 "goals-0-target_value": "10",
                 "goals-0-target_date": (start + timedelta(days=56)).isoformat(),
-                "goals-1-description": "고개를 돌려 운전할 수 있다",
+                "goals-1-description": GOALS[staff.language][1],
                 "goals-1-measure": "",
                 "goals-1-target_value": "",
                 "goals-1-target_date": (start + timedelta(days=42)).isoformat(),
@@ -593,6 +624,7 @@ def _nucca(lateral: str) -> dict[str, Any]:
 def load_stories(staff: Staff, patients: list[Patient], language: str) -> Report:
     """Give the first six patients of a demo clinic their stories (see the module docstring)."""
     report = Report()
+    staff.language = language
     today = timezone.localdate()
     soap = SOAP_KO if language == "ko" else SOAP_EN
     weeks_ago = [_working_day(today - timedelta(days=d)) for d in (28, 21, 14, 7)]
