@@ -80,7 +80,7 @@ async function startLevel() {
     const { roll, pitch } = tiltFrom(g);
     if (Math.abs(roll) > TILT_LIMIT_DEG || Math.abs(pitch) > PITCH_LIMIT_DEG) {
       show(
-        level.dataset.tilted.replace("%(roll)s", format(roll)).replace("%(pitch)s", format(pitch)),
+        level.dataset.tilted.replace("{roll}", format(roll)).replace("{pitch}", format(pitch)),
         true,
       );
     } else {
