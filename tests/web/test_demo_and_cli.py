@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from atlaschart.accounts.models import User
 from atlaschart.cli import build_parser
@@ -40,13 +42,87 @@ def test_demo_loads_two_clinics_a_user_per_role_and_about_twenty_patients(
     )
 
 
-def test_demo_runs_twice_without_changing_anything(db, settings, tmp_path) -> None:
+def _row_counts() -> dict[str, int]:
+    """Rows of every model of the project's apps (and the access log): a second run adds none."""
+    from django.apps import apps
+
+    return {
+        m._meta.label: m._default_manager.count()
+        for m in apps.get_models()
+        if m.__module__.startswith("atlaschart.")
+    }
+
+
+def test_the_living_demo_holds_every_stage_of_care_and_a_second_run_changes_nothing(
+    db, settings, tmp_path
+) -> None:
+    """Both clinics, through the services, in under a minute; then nothing changes on rerun."""
+    from atlaschart.exams.models import ExamRecord
+    from atlaschart.imaging_studies.models import Instance, UCAnalysis
+    from atlaschart.intake.models import FollowUp, Intake, IntakeLink, QuestionnaireResponse
+    from atlaschart.posture.models import PostureShot
+    from atlaschart.safety.services import latest_screen
+    from atlaschart.visits.models import Appointment, CarePlan, Treatment, Visit
+
     settings.VAR_DIR = tmp_path
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    started = time.monotonic()
     first = load_demo()
-    counts = (Clinic.objects.count(), User.objects.count(), Patient.objects.count())
+    seconds = time.monotonic() - started
+    assert first.created and first.skipped == [], first.skipped
+    assert seconds < 60, f"the demo took {seconds:.1f} s to load"
+    today = timezone.localdate()
+    for clinic in Clinic.objects.all():
+        patients = list(Patient.objects.filter(clinic=clinic).order_by("chart_number")[:6])
+        complete, red_flag, new, injection, followups, _manual = patients
+        clinician = User.objects.get(clinic=clinic, role="clinician")
+        # Today: appointments for the demo clinician.
+        todays = Appointment.objects.filter(
+            clinic=clinic, clinician=clinician, starts_at__date=today
+        )
+        assert todays.count() >= 5
+        # A complete intake: consent, body map, questionnaires scored.
+        intake = Intake.objects.get(patient=complete)
+        assert intake.consent_personal and intake.consent_health
+        assert any(k.startswith("pain_") for k in intake.answers)
+        assert QuestionnaireResponse.objects.filter(intake=intake).count() >= 2
+        # The screen: a red flag for one, clear for another.
+        assert latest_screen(complete).level == "none-found"
+        assert any(f["rule"] == "S2" for f in latest_screen(red_flag).findings)
+        # An open link, not answered yet.
+        assert IntakeLink.objects.filter(patient=new, submitted_at__isnull=True).exists()
+        # Neuro and leg checks, before and after.
+        kinds = set(ExamRecord.objects.filter(patient=complete).values_list("kind", "timing"))
+        assert {("neuro", ""), ("leg_check", "pre"), ("leg_check", "post")} <= kinds
+        # Posture before and after, each with landmarks (the model's or placed by hand).
+        shots = PostureShot.objects.filter(session__patient=complete)
+        assert shots.count() == 2
+        assert all(shot.revisions.order_by("-number").first().landmarks for shot in shots)
+        # A radiograph from pydicom's samples, with an analysis.
+        assert Instance.objects.filter(series__study__patient=complete).count() == 1
+        assert UCAnalysis.objects.filter(patient=complete).count() == 1
+        # A care plan with goals; signed visits with an adjustment and an injection.
+        assert CarePlan.objects.get(patient=complete).goals.count() == 2
+        assert Visit.objects.filter(patient=complete, signed_at__isnull=False).count() == 3
+        signed = Treatment.objects.filter(visit__patient__clinic=clinic, signed_at__isnull=False)
+        assert signed.filter(kind="uc_adjustment").exists()
+        assert signed.filter(kind="injection", visit__patient=injection).exists()
+        # Follow-ups that show change: the NDI (or the first repeated score) moved.
+        assert FollowUp.objects.filter(patient=followups).count() == 2
+        scores = list(
+            QuestionnaireResponse.objects.filter(patient=followups, scorable=True)
+            .order_by("recorded_at", "id")
+            .values_list("instrument", "score")
+        )
+        by_instrument: dict[str, list[float]] = {}
+        for instrument, score in scores:
+            by_instrument.setdefault(instrument, []).append(score)
+        assert any(len(v) == 3 and v[0] != v[-1] for v in by_instrument.values())
+
+    counts = _row_counts()
     second = load_demo()
     assert not second.created
-    assert (Clinic.objects.count(), User.objects.count(), Patient.objects.count()) == counts
+    assert _row_counts() == counts
     assert second.credentials == first.credentials
 
 
