@@ -44,15 +44,6 @@ KNOWN_FAILURES: dict[str, set[str]] = {
         "head_tilt_deg",
         "lower_angle_deg",
     },
-    # intake: the wording-pack page gives licensed instruments their English names only.
-    "intake:packs": {
-        "Bournemouth Questionnaire",
-        "Dizziness Handicap Inventory",
-        "Headache Impact Test",
-        "Neck Disability Index",
-        "Oswestry Disability Index",
-        "Roland-Morris Disability Questionnaire",
-    },
     # posture: a raw key in the photo metrics' section.
     "posture:compare": {"photo_metrics"},
     "posture:session": {"photo_metrics"},
