@@ -710,6 +710,10 @@ def convert_request(
     # Checked before the patient is created, so a refused time leaves no patient behind even
     # if a caller forgets the surrounding transaction.
     _ends_at(starts_at, minutes)
+    # The clinician's row is locked before anything is logged: a log row takes the access log's
+    # chain lock until commit, and a booking elsewhere takes this row lock and then logs. Taking
+    # them in the same order (row, then chain) everywhere is what keeps the two from deadlocking.
+    User.objects.select_for_update().filter(pk=clinician.pk).first()
     patient = create_patient(actor, patient_data)
     appointment = _book(
         actor,
