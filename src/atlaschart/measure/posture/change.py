@@ -1,6 +1,7 @@
 """Change between two sessions versus the minimal detectable change (MDC).
 
-Formulas (clinical.md §4): ``SEM = SD * sqrt(1 - ICC)`` and ``MDC95 = 1.96 * sqrt(2) * SEM``.
+Formulas (Weir 2005, ``[weir-2005-sem]`` in docs/sources.md): ``SEM = SD * sqrt(1 - ICC)`` and
+``MDC95 = 1.96 * sqrt(2) * SEM``.
 From a clinic's own repeated shots (each group = one patient, one session, one view, 2+ shots),
 SEM is the pooled within-group SD: ``sqrt(sum (n_i - 1) s_i^2 / sum (n_i - 1))``.
 
@@ -9,12 +10,14 @@ is used, in order: the caller's table (e.g. computed from the clinic's repeated 
 defaults below, and finally ``1.96 * sqrt(u_before^2 + u_after^2)`` from the two values' own
 uncertainties.
 
-Default MDC95 values — configurable, each marked as in the research notes:
+Default MDC95 values — configurable, each marked with its status:
 
 * frontal line angles: 5.5° **[derived]**: single-shot SD ≈ 2.0° of one BlazePose pass
-  (pose_models.md §6, "SD across the 5 views") taken as SEM; 1.96·√2·2.0 = 5.54.
-* ``craniovertebral_angle_deg``: 4.4° **[derived]**: clinical.md §4's illustration
-  (SD 5°, ICC 0.90 → SEM 1.6°).
+  (our rotation check, ``[atlaschart-pose-precision]``: mean SD across 5 views of each photo)
+  taken as SEM; 1.96·√2·2.0 = 5.54.
+* ``craniovertebral_angle_deg``: 4.4° **[derived]**: Weir's formulas with an
+  illustrative SD 5° and ICC 0.90 (→ SEM 1.6°), in the range of the CVA reliabilities that
+  Singla et al. 2017 review; not a published MDC.
 * ``ear_shoulder_angle_deg``: 4.4° **[unverified]**: the CVA figure applied to its ear–shoulder
   proxy.
 * shifts and offsets (% and mm): no default; they fall back to the values' uncertainties.
@@ -54,7 +57,7 @@ DEFAULT_MDC95: Mapping[str, float] = {
 def sem_from_icc(sd: float, icc: float) -> float:
     """Standard error of measurement from a between-subject SD and a reliability ICC.
 
-    >>> round(sem_from_icc(5.0, 0.90), 2)  # clinical.md §4 illustration
+    >>> round(sem_from_icc(5.0, 0.90), 2)  # SD 5°, ICC 0.90 (the CVA default's illustration)
     1.58
     """
     if sd < 0 or not 0.0 <= icc <= 1.0:
@@ -63,7 +66,7 @@ def sem_from_icc(sd: float, icc: float) -> float:
 
 
 def mdc95_from_sem(sem: float) -> float:
-    """MDC95 = 1.96 * sqrt(2) * SEM (clinical.md §4).
+    """MDC95 = 1.96 * sqrt(2) * SEM (Weir 2005).
 
     >>> round(mdc95_from_sem(1.58), 1)
     4.4

@@ -5,9 +5,10 @@ x to the right, y **down**. "Left" and "right" in a landmark name are always the
 left and right, as in MediaPipe Pose (``left_ear`` is the patient's left ear, which appears on the
 image's right in an anterior photo and on the image's left in a posterior photo).
 
-Source: the 33 BlazePose landmark names (MediaPipe Pose, ``PoseLandmark`` enum, lower-cased; see
-../shared/research/pose_models.md §7) plus points only a clinician can place (C7 spinous
-process, tragus, acromion, ASIS, PSIS, episternal notch; clinical.md §4).
+Source: the 33 BlazePose landmark names (MediaPipe Pose, ``PoseLandmark`` enum, lower-cased;
+Bazarevsky et al. 2020, ``[bazarevsky-2020-blazepose]``) plus points only a clinician can place,
+because the model has none of them (C7 spinous process, tragus, acromion, ASIS, PSIS, episternal
+notch; the photogrammetric landmarks of Singla et al. 2017, ``[singla-2017-photogrammetry]``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Frame: image pixels, x right, y down, of the upright photo (see ``landmarks``). The camera is
 assumed level: "horizontal" and "vertical" are the image axes. docs/posture.md defines every metric;
-the definitions come from issue 4 §3 and clinical.md §4.
+the definitions follow the photogrammetric angles of Singla et al. 2017
+(``[singla-2017-photogrammetry]`` in docs/sources.md).
 
 Sign conventions
 ----------------
@@ -16,7 +17,7 @@ Sign conventions
 
 Quality
 -------
-A model point with visibility below ``PostureConfig.min_visibility`` (0.8, issue 4 §4), a point
+A model point with visibility below ``PostureConfig.min_visibility`` (0.8), a point
 outside the image, or a missing point makes the metric ``None`` with a reason naming the point.
 Clinician points are always used. Each reason is also given as a ``Reason`` (a stable ``code``
 with the points and numbers it names) so that the pages can say it in the user's language; the
@@ -352,8 +353,8 @@ class PostureResult:
 class PostureConfig:
     """Settings of the metric computation; each default names its source.
 
-    * ``min_visibility`` 0.8: issue 4 §4; pose_models.md §8 (hallucinated out-of-frame hips
-      had visibility 0.01–0.22).
+    * ``min_visibility`` 0.8: our rotation check of the model (``[atlaschart-pose-precision]``,
+      docs/sources.md): hips outside the frame were reported with visibility 0.01–0.22.
     * ``model_point_uncertainty_px``: used for a model point whose own ``uncertainty_px`` is
       unknown; ``None`` (unknown) by default because it scales with the person's size in pixels.
     * ``clinician_point_uncertainty_px`` 2.0 px **[unverified]**: a guess at hand-placement
@@ -528,7 +529,7 @@ def _frontal_specs(view: View, scale: float | None) -> tuple[_Spec, ...]:
 
 def _lateral_specs(view: View, scale: float | None) -> tuple[_Spec, ...]:
     forward = -1.0 if view is View.LEFT else 1.0
-    s = view.value  # camera-facing side: the far side is hidden (pose_models.md §6)
+    s = view.value  # camera-facing side: the far side is hidden (``[atlaschart-pose-precision]``)
     ears = (f"{s}_tragus", f"{s}_ear")
     shoulders = (f"{s}_acromion", f"{s}_shoulder")
     ankle = f"{s}_ankle"
