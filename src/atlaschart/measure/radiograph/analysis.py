@@ -6,7 +6,8 @@ patient plane (``x·col/M``, ``y·row/M``, see ``calibration.py``) and then to a
 own left (point names carry the patient's side), so the results do not depend on whether the image
 is displayed AP or PA, flipped or mirrored.
 
-Source: issue 6 (CLI contract, every formula below), built on clinical.md §1.2–1.3 [derived].
+Source: the contract in docs/radiograph.md (every formula below), [derived] from the published
+descriptions of the orthogonal analysis (Woodfield et al. 2015, ``[woodfield-2015-precis]``).
 Angles are in degrees rounded to 0.01; lengths in mm (px when the image has no spacing).
 """
 
@@ -152,7 +153,7 @@ class _Builder:
 
 
 def _laterality_deg(a: Point, c: Point, left: Point, what: str) -> float:
-    """s = atan2(a·c, a·p) with p ⟂ c, p·l > 0 (issue 6)."""
+    """s = atan2(a·c, a·p) with p ⟂ c, p·l > 0 (docs/radiograph.md)."""
     p = g.perpendicular_toward(c, left, f"patient-left direction against the {what}")
     return math.degrees(math.atan2(g.dot(a, c), g.dot(a, p)))
 
@@ -261,7 +262,8 @@ def analyse(marks: LandmarkSet, profile: Profile = GENERIC_ORTHOGONAL) -> Analys
 
 def quarter_deg(value_deg: float) -> float:
     """Round to the nearest ¼° (half away from zero), the step technique manuals report in
-    (clinical.md §1.1 [9][12]). Display only: stored values keep 0.01°."""
+    (Gregory & Seeman 1980–81, ``[gregory-seeman-1981-quarter-degree]``; Woodfield et al. 2015).
+    Display only: stored values keep 0.01°."""
     return math.copysign(math.floor(abs(value_deg) * 4 + 0.5) / 4, value_deg) + 0.0
 
 

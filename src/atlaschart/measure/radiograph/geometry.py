@@ -6,8 +6,8 @@ negated), so counter-clockwise angles are positive. All angles are in degrees.
 
 Sources: total least squares line fit = principal axis of the centred points (Pearson 1901; any
 numerical-analysis text); circle fit = Kåsa algebraic fit refined by Gauss–Newton on the geometric
-distance (Kåsa 1976; Chernov, *Circular and linear regression*, 2010, ch. 4-5), as proposed in
-clinical.md §1.3 item 5.
+distance (Kåsa 1976; Chernov, *Circular and linear regression*, 2010, ch. 4-5;
+``[kasa-1976-circle]`` in docs/sources.md).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def signed_angle_deg(a: Point, b: Point) -> float:
 
 
 def wrap90(angle_deg: float) -> float:
-    """Map an angle between undirected lines to (−90, 90] degrees (clinical.md §1.3)."""
+    """Map an angle between undirected lines to (−90, 90] degrees: a line has no direction."""
     a = math.fmod(angle_deg, 180.0)
     if a <= -90.0:
         a += 180.0

@@ -2,7 +2,8 @@
 
 Input frame: image pixels, x to the right, y down, as placed on the stored image (display flips
 do not change them). Point names carry the PATIENT's side (``apl_left`` is the patient's left
-end), so no image orientation is needed to name sides. Format (issue 6, CLI contract)::
+end), so no image orientation is needed to name sides. Format (the ``uc-analysis`` CLI
+contract, docs/radiograph.md)::
 
     {"view": "nasium" | "vertex" | "lateral",
      "pixel_spacing_mm": [row, col],      # optional: without it lengths stay in px

@@ -1,7 +1,8 @@
 """Clinic-supplied listing rule tables. AtlasChart ships none and invents no listing formula.
 
 Technique manuals (NUCCA, Orthospinology, Atlas Orthogonal, Blair, Knee-Chest) do not publish how
-listings and adjustment vectors follow from the measured angles (clinical.md §1.4), so a clinic may
+listings and adjustment vectors follow from the measured angles (Woodfield et al. 2015,
+``[woodfield-2015-precis]``), so a clinic may
 supply its own table; without one the clinician enters the listing and the page says so.
 
 Table format (JSON-compatible)::

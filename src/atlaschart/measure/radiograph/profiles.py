@@ -5,10 +5,12 @@ ship its own without code. Each view of a profile is computed by one of the impl
 kinds (``nasium``, ``vertex``, ``lateral``; see ``analysis.py``), and lists which of that kind's
 constructs it reports. Listings and adjustment vectors are **never** computed by formulas of our
 own: a profile may carry a clinic-supplied rule table (``listing.py``); without one the clinician
-enters them (issue 6, clinical.md §1.4).
+enters them (the technique manuals do not publish them; Woodfield et al. 2015,
+``[woodfield-2015-precis]``).
 
 ``GENERIC_ORTHOGONAL`` is the generic orthogonal (nasium, vertex, lateral) profile exactly as
-issue 6 defines it; the construction is clinical.md §1.3 [derived], not any technique's manual.
+docs/radiograph.md defines it; the construction is [derived] from the published descriptions of
+the orthogonal analysis (``[woodfield-2015-precis]``), not from any technique's manual.
 """
 
 from __future__ import annotations
