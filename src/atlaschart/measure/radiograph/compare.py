@@ -5,8 +5,7 @@ side as they are), and the change is marked ``beyond`` or ``within`` the measure
 default error is 1.2° for atlas laterality and atlas rotation (MDC95 = 1.96·√2·0.45° from the
 examiner SD of Rochester 1994, ``[rochester-1994-marking]`` in docs/sources.md); other values have
 no default and are marked ``no-threshold`` unless the caller configures one. A change equal to
-the error counts as
-within it.
+the error counts as within it.
 """
 
 from __future__ import annotations
