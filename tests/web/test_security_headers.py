@@ -42,6 +42,7 @@ def test_every_page_has_a_csp_without_inline_script(personas) -> None:
         policy = directives(response.headers["Content-Security-Policy"])
         assert "'unsafe-inline'" not in policy["script-src"]
         assert "'unsafe-eval'" not in policy["script-src"]
+        assert policy["style-src"] == ["'self'"]
         # Only this site, plus the response's nonce where a page has an inline module.
         assert all(v == "'self'" or v.startswith("'nonce-") for v in policy["script-src"])
         assert policy["frame-ancestors"] == ["'none'"]
@@ -61,6 +62,16 @@ def test_no_template_has_an_inline_script_without_the_nonce_or_an_inline_handler
             offending.append(f"{template.relative_to(SRC)}: {match.group(0)[:60]}")
         if "javascript:" in text:
             offending.append(f"{template.relative_to(SRC)}: javascript: URL")
+    assert not offending, offending
+
+
+def test_no_template_has_an_inline_style() -> None:
+    """style-src is 'self' only: a style= attribute or <style> element would be ignored."""
+    offending = []
+    for template in SRC.glob("*/templates/**/*.html"):
+        text = template.read_text(encoding="utf-8")
+        for match in re.finditer(r"<style\b|<[a-z][^>]*\sstyle\s*=", text):
+            offending.append(f"{template.relative_to(SRC)}: {match.group(0)[:60]}")
     assert not offending, offending
 
 

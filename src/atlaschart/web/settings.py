@@ -230,15 +230,15 @@ SESSION_IDLE_MINUTES = int(env_str("SESSION_IDLE_MINUTES", "30") or "30")
 # Roles that must sign in with a second factor when their clinic has no policy of its own.
 TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "admin,clinician")
 OTP_TOTP_ISSUER = "AtlasChart"
-# Content-Security-Policy: scripts only from this site or with the per-response nonce. Inline
-# style attributes remain in several templates, so styles still allow 'unsafe-inline'.
+# Content-Security-Policy: scripts only from this site or with the per-response nonce; styles only
+# from the site's style sheets (no style= attribute or <style> element in any template).
 from csp.constants import NONCE  # noqa: E402  (the per-response nonce sentinel)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'", NONCE],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:"],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
