@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from atlaschart.audit.describe import describe
 from atlaschart.audit.forms import AccessLogFilterForm, ExportForm, ReviewMonthForm, SignOffForm
 from atlaschart.audit.models import AccessLogEntry, Action
 from atlaschart.audit.review import review_month, sign_off
@@ -113,6 +114,12 @@ class _Echo:
         return value
 
 
+def _in_words(entry: AccessLogEntry) -> tuple[str, str]:
+    what, detail = describe(entry)
+    shown = detail.text if not detail.recorded else _("%(text)s (as recorded)") % {"text": detail}
+    return what, shown
+
+
 def _csv_rows(entries: Any) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # a byte order mark, so spreadsheet programs read the Korean as UTF-8
@@ -130,6 +137,9 @@ def _csv_rows(entries: Any) -> Iterator[str]:
             _("Entry"),
             _("Place in the chain"),
             _("Hash"),
+            # The stored values above are the record; these read it in the clinic's words.
+            _("Object, in words"),
+            _("Detail, in words"),
         ]
     )
     labels = dict(Action.choices)
@@ -152,6 +162,7 @@ def _csv_rows(entries: Any) -> Iterator[str]:
                     e.pk,
                     e.seq,
                     e.row_hash,
+                    *_in_words(e),
                 )
             ]
         )
