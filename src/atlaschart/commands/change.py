@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "change",
         help="classify the change between a baseline and a follow-up questionnaire",
         description="Score two answer files of one instrument and classify the change "
-        "(outcomes_safety.md §2.3).",
+        "(docs/instruments.md).",
     )
     parser.add_argument("instrument", help="instrument id, e.g. ndi, odi, nprs, psfs")
     parser.add_argument("--baseline", required=True, metavar="FILE", help="answer file, - = stdin")

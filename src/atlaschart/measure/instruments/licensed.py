@@ -4,7 +4,7 @@ The clinic loads the wording it is entitled to use from a file (see ``wording.py
 the form must not be shown. Item order is the published order, so ``q1`` is the first printed item.
 
 Sources: docs/sources.md (Questionnaires: structure, scoring, bands, change thresholds),
-docs/instruments.md (licence notes); the scoring contract in issue 3.
+docs/instruments.md (licence notes); the scoring contract in docs/cli.md.
 """
 
 from __future__ import annotations
@@ -69,7 +69,8 @@ NDI = Instrument(
     ),
     scoring_source="percent = sum / (5 x answered) x 100, score = percent / 2 (0-50): Vernon's "
     "note that the mean of the answered items stands in for a missing one (chiro.org); not "
-    "scorable with fewer than 8 of 10 answered (issue 3). Bands on the /50 score (chiro.org).",
+    "scorable with fewer than 8 of 10 answered (AtlasChart's floor, docs/instruments.md). Bands "
+    "on the /50 score (chiro.org).",
     mcid=(
         Threshold(5, "Vernon: 5 raw points (/50)"),
         Threshold(7.5, "Young et al. 2009, mechanical neck pain (/50)"),
@@ -83,10 +84,9 @@ NDI = Instrument(
         mdc_points=4.7,
         improved_percent=None,
         substantial_percent=50,
-        # Kept word for word: it is in the `change` example's JSON (docs/cli.md), which stays
-        # byte-identical. Pages cite the publications instead (names.CHANGE_CITATIONS).
-        source="Vernon MCID 5 (/50); Stratford 1999 MDC90 4.7; no percentage criterion "
-        "published (outcomes_safety.md §2.2)",
+        # In the `change` JSON (docs/cli.md notes the change of its wording); pages cite the
+        # publications in full instead (names.CHANGE_CITATIONS).
+        source="Vernon MCID 5 (/50); Stratford 1999 MDC90 4.7; no percentage criterion published",
     ),
 )
 
@@ -101,7 +101,7 @@ ODI = Instrument(
     items=_items(10, _ZERO_TO_FIVE, 6),
     scoring_rule="prorated-percent",
     missing_rule="prorate",
-    # No published cap: we use the same 8-of-10 floor as NDI (issue 3; an open question [U]).
+    # No published cap: we use the same 8-of-10 floor as NDI (our choice; an open question [U]).
     min_answered=8,
     has_percent=True,
     direction="higher-is-worse",

@@ -13,7 +13,7 @@ Licence status decides what text ships with the code:
   refuse to show until it has one.
 
 Source of every rule and threshold: the publications in docs/sources.md (Questionnaires), and the
-contract in issue 3.
+JSON contract of the ``score`` and ``change`` commands (docs/cli.md).
 """
 
 from __future__ import annotations
@@ -286,7 +286,7 @@ class Score:
             raise ValueError("a result that is not scorable needs a reason and no score")
 
     def as_json(self) -> dict[str, object]:
-        """The CLI/JSON shape of issue 3: exactly these eight keys."""
+        """The CLI/JSON shape of ``atlaschart score`` (docs/cli.md): exactly these eight keys."""
         return {
             "instrument": self.instrument,
             "version": self.version,

@@ -1,10 +1,11 @@
 """Scoring: pure functions from raw answers to a :class:`Score`.
 
-Answer values (issue 3): an item's value is its score as published (NDI/ODI 0-5, NPRS 0-10,
-RMDQ 0/1, Bournemouth 0-10, DHI 4/2/0, STarT Back items 1-8 0/1, GROC -7..+7), except items
-answered by response index (HIT-6, STarT Back item 9: 0 = first printed option). ``None`` or an
-absent key = unanswered; ``"na"`` = not applicable. What unanswered and not-applicable items do is
-the instrument's missing-item rule (see ``model.MissingRule``).
+Answer values (the answer-file contract, docs/cli.md): an item's value is its score as
+published (NDI/ODI 0-5, NPRS 0-10, RMDQ 0/1, Bournemouth 0-10, DHI 4/2/0, STarT Back items 1-8
+0/1, GROC -7..+7), except items answered by response index (HIT-6, STarT Back item 9: 0 = first
+printed option). ``None`` or an absent key = unanswered; ``"na"`` = not applicable. What
+unanswered and not-applicable items do is the instrument's missing-item rule
+(see ``model.MissingRule``).
 
 Numbers: totals are exact; prorated and mean scores are computed with fractions and rounded
 half-up to 2 decimals once, at the end. Bands are read from the rounded score, so the band always
