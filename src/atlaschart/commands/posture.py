@@ -1,6 +1,6 @@
 """``atlaschart posture IMAGE --view V``: landmarks and posture metrics of one photo as JSON.
 
-Contract (issue 4 §7)::
+Contract (docs/cli.md)::
 
     atlaschart posture IMAGE --view anterior|posterior|left|right
         [--point NAME=X,Y ...] [--annotate OUT.png] [--calibration X1,Y1,X2,Y2=MM] [--no-tta]

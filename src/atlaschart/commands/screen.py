@@ -1,8 +1,8 @@
 """``atlaschart screen --answers FILE``: run the red-flag screen (docs/safety.md).
 
 Answer file (``-`` reads stdin): ``{"answers": {"V1": "current"|"recent"|false, "V2": true, ...}}``
-with the item ids of outcomes_safety.md §3.3 plus the detail and clinician-sign keys documented in
-docs/safety.md. Prints ``{"rules_version", "level", "findings": [{"rule", "level", "reason"}]}``.
+with the item ids of the screen's rule table plus the detail and clinician-sign keys, all documented
+in docs/safety.md. Prints ``{"rules_version", "level", "findings": [{"rule", "level", "reason"}]}``.
 Exit 0 on any screening result, 2 on malformed input.
 """
 

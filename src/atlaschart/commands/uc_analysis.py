@@ -1,8 +1,8 @@
 """``atlaschart uc-analysis --landmarks FILE``: upper cervical analysis of one view from landmarks.
 
-Input and output follow the issue 6 contract (see ``atlaschart.measure.radiograph.landmarks`` and
-``Analysis.to_json``). Malformed input (bad JSON, missing point, too few pairs, coincident points)
-exits 2 with one line on stderr.
+Input and output follow the contract in docs/radiograph.md (see
+``atlaschart.measure.radiograph.landmarks`` and ``Analysis.to_json``). Malformed input (bad JSON,
+missing point, too few pairs, coincident points) exits 2 with one line on stderr.
 """
 
 from __future__ import annotations

@@ -125,7 +125,7 @@ class ScreenResult:
             raise ValueError("level must be the most severe finding's level")
 
     def as_json(self) -> dict[str, object]:
-        """The CLI/JSON shape of issue 3."""
+        """The CLI/JSON shape of ``atlaschart screen`` (docs/cli.md)."""
         return {
             "rules_version": self.rules_version,
             "level": self.level,
