@@ -1,10 +1,10 @@
 """Loading posture photos: JPEG, PNG and WebP only, upright, within size limits.
 
-Policy (issue 4 §4): anything else is refused with a ``PhotoError`` carrying a stable ``code``
-and an English ``message``; the web layer translates by code and stores nothing. Checks run
-cheapest first: byte size, then the header (format, pixel count), then the full decode.
-The returned pixels are upright: the EXIF orientation tag is applied, so landmark coordinates
-refer to the photo as a person sees it.
+Policy (the photo rules of docs/posture.md, "Photos accepted"): anything else is refused with a
+``PhotoError`` carrying a stable ``code`` and an English ``message``; the web layer translates by
+code and stores nothing. Checks run cheapest first: byte size, then the header (format, pixel
+count), then the full decode. The returned pixels are upright: the EXIF orientation tag is applied,
+so landmark coordinates refer to the photo as a person sees it.
 
 Decoders: Pillow reads every header and decodes JPEG (its draft mode can skip detail the pose
 model never sees). PNG and WebP pixels are decoded by OpenCV, measured faster on a 1000x1500

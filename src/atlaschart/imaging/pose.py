@@ -1,22 +1,22 @@
 """MediaPipe Pose adapter: photo pixels in, ``LandmarkSet`` (patient's left/right names) out.
 
 Model: ``mediapipe==0.10.21`` legacy ``solutions.pose`` with ``model_complexity=1`` and
-``static_image_mode=True``; its BlazePose "full" weights ship inside the wheel, so it runs
-offline (complexity 0 and 2 would download; pose_models.md §2). The package is optional: without
-it, ``PoseModelNotInstalled`` is raised and the app works with hand-placed landmarks.
+``static_image_mode=True``; its BlazePose "full" weights ship inside the wheel, so it runs offline
+(complexity 0 and 2 would download their weights at run time). The package is optional: without it,
+``PoseModelNotInstalled`` is raised and the app works with hand-placed landmarks.
 
 Coordinates: continuous image pixels of the upright photo, (0, 0) at the top-left *corner* of
 the top-left pixel (pixel centres at i + 0.5), x right, y down; MediaPipe's normalised
 ``x * width``, ``y * height``.
 
-Precision: one BlazePose pass has about 2° of spread on line angles (pose_models.md §6). With
-``tta=True`` the photo is also run mirrored and rotated by small angles; each pass is mapped back
-to the original frame (a mirrored pass also swaps left/right names) and the passes are combined
-by per-axis mean (``measure.posture.combine_passes``), whose spread becomes each point's
-``uncertainty_px``. The pass set and the mean were chosen on the rotation check of
-bench/posture.py (docs/benchmarks/posture.md). That spread is repeatability only: the model's
-error against the body is a separate term the metrics add (``PostureConfig``), because every pass
-shares it.
+Precision: one BlazePose pass has about 2° of spread on line angles (our rotation check,
+``[atlaschart-pose-precision]`` in docs/sources.md). With ``tta=True`` the photo is also run
+mirrored and rotated by small angles; each pass is mapped back to the original frame (a mirrored
+pass also swaps left/right names) and the passes are combined by per-axis mean
+(``measure.posture.combine_passes``), whose spread becomes each point's ``uncertainty_px``. The pass
+set and the mean were chosen on the rotation check of bench/posture.py (docs/benchmarks/posture.md).
+That spread is repeatability only: the model's error against the body is a separate term the metrics
+add (``PostureConfig``), because every pass shares it.
 
 Left and right: before the landmarks leave this module they are checked against the declared
 view (``measure.posture.check_sides``). Where the face makes it unambiguous that the model
@@ -81,7 +81,8 @@ RELABELLED_ID = "sides-relabelled"
 TTA_MAX_SIDE_PX = 1600
 
 #: Single-pass point uncertainty as a fraction of shoulder width **[derived]**: a 2.0° SD of the
-#: shoulder line angle (pose_models.md §6) = sqrt(2)·sigma/width rad → sigma ≈ 0.025·width.
+#: shoulder line angle (`[atlaschart-pose-precision]`) = sqrt(2)·sigma/width rad
+#: → sigma ≈ 0.025·width.
 SINGLE_PASS_SIGMA_FRACTION = 0.025
 
 _GRAY = (128, 128, 128)

@@ -2,7 +2,7 @@
 
 Nothing here is committed to the project or downloaded: each photo is read from the package (or
 Debian package) that carries it, and a missing one raises ``SamplePhotoMissing`` saying what to
-install. Which photo shows what (pose_models.md §4):
+install. Which photo shows what:
 
 * ``astronaut`` (scikit-image): frontal upper body; hips out of frame.
 * ``grace_hopper`` (matplotlib): frontal portrait.
