@@ -1,7 +1,7 @@
 """Deployment check (``atlaschart check --deploy``): warn when a second factor is not required.
 
-Issue 12 asks that production require a second factor of clinic admins and clinicians; a clinic
-may loosen that, and this check says so every time someone checks the deployment.
+Production must require a second factor of clinic admins and clinicians; a clinic may loosen that,
+and this check says so every time someone checks the deployment.
 """
 
 from __future__ import annotations

@@ -59,8 +59,9 @@ REFLEX_SCALE_NAME: dict[str, Label] = {
     ReflexScale.NINDS: _("NINDS Myotatic Reflex Scale, 0–4"),
     ReflexScale.PLUS_0_5: _("Reflex scale 0–5+"),
 }
-#: Grade meanings (clinical.md §3 [43]: NINDS as published by Litvan et al. 1996; the 0–5+ scale
-#: as the notes give it for 3+ to 5+; 0 to 2+ are the usual teaching meanings [R]).
+#: Grade meanings (NINDS as published by Hallett 1993 and tested by Litvan et al. 1996,
+#: ``[hallett-1993-ninds]``, ``[litvan-1996-ninds]``; the 0–5+ scale as teaching texts give it
+#: for 3+ to 5+, ``[statpearls-dtr]``; 0 to 2+ are the usual teaching meanings [R]).
 REFLEX_SCALE_KEY: dict[str, Label] = {
     ReflexScale.NINDS: _(
         "0 absent · 1 trace or only with reinforcement · 2 lower half of normal · "
