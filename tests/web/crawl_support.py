@@ -6,7 +6,8 @@ deduplicated by URL pattern and query-parameter names, with at most ``PER_PATTER
 of each, and at most ``MAX_PAGES`` pages in all, so the crawl stays bounded however large the
 clinic. It reads the words a user sees: text outside ``<script>``/``<style>``, and the
 ``title``, ``aria-label``, ``placeholder`` and ``alt`` attributes; it skips elements marked with
-another ``lang`` (the language switch's "English"/"한국어" buttons are meant to be read so).
+another ``lang`` (the language switch's "English"/"한국어" buttons are meant to be read so), and
+``<code>``/``<pre>`` (verbatim text: a file format's example, a command).
 
 What it reports, per page:
 - a 500, or a 403 reached from a link (the navigation and the pages must only offer what the
@@ -164,6 +165,7 @@ AUTHOR_RE = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)? [A-Z]{1,4}\b(?= et al|,)
 # The second-factor secret shown in groups of capitals for typing ("GT RIOB KPZ KCLA").
 SECRET_GROUPS_RE = re.compile(r"\b[A-Z2-7]{2,8}(?: [A-Z2-7]{2,8})+\b")
 
+LONE_VALUE = re.compile(r"[a-z][a-z-]+")
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 CODE_ID = re.compile(r"\b[a-z][a-z_-]+:[A-Z][A-Z0-9_]*\b")
 PY_REPR = re.compile(r"\{'|\['|\bNone\b|\bTrue\b|\bFalse\b")
@@ -180,7 +182,8 @@ HANGUL_RUN = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]+(?:[\s·,()]*[\uac00-\ud7
 class _Page(HTMLParser):
     """Visible words and links of one HTML page."""
 
-    SKIP = {"script", "style", "template", "noscript"}
+    # <code> and <pre> hold text meant verbatim (a file format's example, a command to type).
+    SKIP = {"script", "style", "template", "noscript", "code", "pre"}
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
     READ_ATTRS = ("title", "aria-label", "placeholder", "alt")
 
@@ -333,6 +336,11 @@ def problems(
         for match in (PY_REPR if language == "ko" else PY_REPR_EN).finditer(text):
             yield "raw key", text[max(0, match.start() - 20) : match.end() + 20].strip()
         if language == "ko":
+            # A lone lowercase English word as a whole text ("current", "high", "migraine") is
+            # a stored value shown as it is kept, not a word written for the reader.
+            lone = text.strip().strip(".,:;()")
+            if LONE_VALUE.fullmatch(lone) and lone not in ALLOWED_LATIN:
+                yield "raw key", lone
             for match in LATIN_RUN.finditer(text):
                 words = re.findall(LATIN_WORD, match.group())
                 if any(w.lower().strip("'’-") not in ALLOWED_LATIN for w in words):
