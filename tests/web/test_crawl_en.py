@@ -19,7 +19,6 @@ from atlaschart.clinics.demo import load_demo
 KNOWN_FAILURES: dict[str, set[str]] = {
     "audit:access_log": KO_KNOWN["audit:access_log"],
     "exams:detail": KO_KNOWN["exams:detail"],
-    "imaging_studies:listing_tables": KO_KNOWN["imaging_studies:listing_tables"],
     "posture:compare": KO_KNOWN["posture:compare"],
     "posture:session": KO_KNOWN["posture:session"],
     "posture:shot": KO_KNOWN["posture:shot"],

@@ -31,19 +31,6 @@ KNOWN_FAILURES: dict[str, set[str]] = {
     "audit:access_log": {"*"},
     # exams: the leg check's change shows its derived key.
     "exams:detail": {"leg_check_change"},
-    # imaging: the listing-table page names the metrics by their keys.
-    "imaging_studies:listing_tables": {
-        "atlas_laterality_deg",
-        "atlas_plane_deg",
-        "atlas_rotation_deg",
-        "axis_circle_radius_mm",
-        "axis_circle_rms_mm",
-        "condylar_circle_radius_mm",
-        "condylar_circle_rms_mm",
-        "csl_max_residual_mm",
-        "head_tilt_deg",
-        "lower_angle_deg",
-    },
     # posture: a raw key in the photo metrics' section.
     "posture:compare": {"photo_metrics"},
     "posture:session": {"photo_metrics"},
