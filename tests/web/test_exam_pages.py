@@ -2,8 +2,8 @@
 Korean; myotome and dermatome entries on the neuro form, checked by the core; leg check wording.
 
 Leg check numbers by hand: 1/8 in = 25.4 / 8 = 3.175 mm, so 2/8 in = 6.35 mm. A pre→post change
-is beyond measurement error only when |change| > 3.74 mm (Cooperstein et al., compressive leg
-check; shared/research/clinical.md §2 [38]; docs/exam.md).
+is beyond measurement error only when |change| > 3.74 mm (Cooperstein et al. 2003, compressive leg
+check, `[cooperstein-2003-compressive]`; docs/exam.md).
 """
 
 from __future__ import annotations
@@ -328,7 +328,7 @@ def test_other_kinds_show_units_and_the_patients_side(personas) -> None:
     page = detail(client, ExamRecord.objects.get(kind="fukuda"))
     assert "Rotation 50° toward the patient's left" in page
     assert "Displacement 40 cm" in page
-    # 50° > 45° (clinical.md §3 [51]).
+    # 50° > 45° (Fukuda 1959, `[fukuda-1959-stepping]`).
     assert "Rotation above 45° Yes" in page
 
     save(

@@ -1,9 +1,9 @@
 """Follow-up questionnaires: links, the patient's pages (PSFS re-rating, GROC), bad input, spent
 links, isolation, and the change shown on the chart.
 
-Expected changes are worked out by hand from the published thresholds in
-../shared/research/outcomes_safety.md §2.2-2.3 (also docs/instruments.md), never by calling the
-code under test:
+Expected changes are worked out by hand from the published thresholds and the change rule of
+docs/instruments.md (sources in docs/sources.md, Questionnaires), never by calling the code under
+test:
 
 * NPRS: MCID 2 points and 30 %, MDC about 2 points (Ostelo 2008; Farrar 2001), substantial at
   50 % (IMMPACT, Dworkin 2008).

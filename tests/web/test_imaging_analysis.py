@@ -90,7 +90,7 @@ def post_json(c: Client, url: str, body) -> object:
 # Skull pair midpoints all at x = 160: the central skull line is vertical, c = up = (0, 1) in the
 # y-up mm frame, patient-left l = +x, so p = (1, 0). APL: right end (100, 200), left (212, 180):
 # a = (112*0.5, (200-180)*0.5) = (56, 10) mm; s = atan2(a.c, a.p) = atan2(10, 56)
-# = atan(0.178571) = 10.1247 deg -> 10.12, left (s > 0: the left end is higher). Issue 6 contract.
+# = atan(0.178571) = 10.1247 deg -> 10.12, left (s > 0: the left end is higher; docs/radiograph.md).
 NASIUM = {
     "skull_pairs.1.right": [80, 60],
     "skull_pairs.1.left": [240, 60],
@@ -193,7 +193,7 @@ def test_pre_post_marks_changes_beyond_and_within_error(personas) -> None:
     url = reverse("imaging_studies:analysis_save", args=[inst.pk])
     pre = post_json(c, url, {"view": "nasium", "points": NASIUM}).json()["analysis_id"]
     # Post: left end at (212, 196): a = (56, 2) -> atan(2/56) = 2.0454 deg -> 2.05 left.
-    # Change 2.05 - 10.12 = -8.07, |change| > 1.2 (default error, issue 6): beyond.
+    # Change 2.05 - 10.12 = -8.07, |change| > 1.2 (default error, Rochester 1994): beyond.
     post = post_json(c, url, {"view": "nasium", "points": dict(NASIUM, apl_left=[212, 196])}).json()
     assert post["values"]["atlas_laterality_deg"]["value"] == 2.05
     r = c.get(

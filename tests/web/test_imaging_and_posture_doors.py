@@ -1,4 +1,4 @@
-"""The doors, the role policy and the chart for imaging and posture (issue 10).
+"""The doors, the role policy and the chart for imaging and posture.
 
 One object of every kind is made in the Seoul clinic; every URL of the two apps is taken from the
 resolver (a new one without an id below fails ``url_for``), then requested

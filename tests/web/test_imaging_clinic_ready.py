@@ -1,4 +1,4 @@
-"""Imaging, clinic-ready (issue 13 item 8): landmark guides, the error of each value of one
+"""Imaging, clinic-ready: landmark guides, the error of each value of one
 analysis, the compare page, the refusal of a picture renamed .dcm, and no raw key or English word
 on any imaging page read in Korean."""
 

@@ -1,4 +1,4 @@
-"""Hostile input to the imaging and posture endpoints (issue 12): never a 500, a clear message in
+"""Hostile input to the imaging and posture endpoints: never a 500, a clear message in
 the user's language, nothing written.
 
 Each JSON endpoint gets every payload of the table; the two form posts (posture calibration and a

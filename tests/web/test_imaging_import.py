@@ -1,4 +1,4 @@
-"""Imaging import through the web layer (issue 6): pydicom's bundled files, zip studies, the
+"""Imaging import through the web layer: pydicom's bundled files, zip studies, the
 identity confirmation step, bad input that stores nothing, content-addressed storage, clinic
 isolation and the access log."""
 

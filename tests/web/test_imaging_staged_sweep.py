@@ -1,4 +1,4 @@
-"""Staged DICOM uploads (they hold the files' patient names) never outlive their token (issue 12):
+"""Staged DICOM uploads (they hold the files' patient names) never outlive their token:
 a sweep removes those older than an hour, run by Celery beat, by ``atlaschart imaging
 sweep-uploads`` from a timer, and on every staging and confirmation."""
 

@@ -1,7 +1,7 @@
 """Intake links (expiry, reuse, isolation, logging), autosave, licensed wording, submission.
 
-Expected values are worked out by hand from issue 3 and docs/intake.md, never by calling the code
-under test."""
+Expected values are worked out by hand from docs/instruments.md and docs/intake.md, never by calling
+the code under test."""
 
 from __future__ import annotations
 
@@ -398,11 +398,11 @@ def test_with_the_wording_the_form_shows_and_scores_are_stored_with_version_and_
     client.post(reverse("intake:submit", args=[token]))
     rows = {r.instrument: r for r in QuestionnaireResponse.objects.filter(patient=personas.patient)}
     # NDI: sum 15 of 10 answered items -> 15 / (5 x 10) x 100 = 30 %, score 30 / 2 = 15 /50,
-    # band 15-24 "moderate" (issue 3 scoring rule).
+    # band 15-24 "moderate" (Vernon & Mior 1991 scoring, docs/instruments.md).
     assert (rows["ndi"].score, rows["ndi"].percent, rows["ndi"].band) == (15, 30, "moderate")
     assert (rows["ndi"].version, rows["ndi"].language) == ("vernon-1991", "en")
     assert rows["ndi"].answers["q3"] == 3
-    # NPRS: the single item is the score (issue 3).
+    # NPRS: the single item is the score.
     assert (rows["nprs"].score, rows["nprs"].language, rows["nprs"].version) == (
         7,
         "ko",
@@ -423,7 +423,8 @@ def test_submitting_stores_a_read_only_intake_and_a_screen(personas) -> None:
     intake = Intake.objects.get()
     assert intake.answers["complaints"] == "두통" and intake.submitted_at is not None
     screen = ScreenRecord.objects.get(patient=personas.patient)
-    # V2 "sudden, severe headache" is level E in outcomes_safety.md §3.3, the most severe level.
+    # V2 "sudden, severe headache" is level E in the screen's rule table (docs/safety.md), the most
+    # severe.
     assert screen.level == "E" and screen.intake_id == intake.pk
     rules = {f["rule"] for f in screen.findings}
     assert "V2" in rules

@@ -1,6 +1,6 @@
 """Consent first, revocable links, the empty-link warning, defaults and records in words.
 
-Expected wording and values are written out by hand from issue 13 and docs/intake.md (PIPA arts.
+Expected wording and values are written out by hand from docs/intake.md (PIPA arts.
 15, 22 and 23: separate consent for health data), never read back from the code under test."""
 
 from __future__ import annotations

@@ -518,7 +518,7 @@ def test_admins_find_the_page_from_the_chart_and_the_viewer(personas) -> None:
 def test_nav_links_the_page_for_clinic_admins_only(client, personas) -> None:
     from django.urls import reverse
 
-    # Admin pages are linked from the one settings page of the navigation (issue 13).
+    # Admin pages are linked from the one settings page of the navigation.
     link = f'href="{reverse("imaging_studies:listing_tables")}"'
     client.force_login(personas.admin)
     assert link in client.get(reverse("settings")).content.decode()

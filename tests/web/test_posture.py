@@ -1,8 +1,8 @@
 """Posture web layer: upload refusals store nothing, clinic isolation (photos included), access
 logging, landmark saves recompute metrics, before/after judged against the MDC.
 
-Expected angles are computed by hand from issue 4 §3's sign rule (anterior view: positive when the
-patient's LEFT point, on the image's right, is higher) as atan(dy/dx) in degrees.
+Expected angles are computed by hand from the sign rule of docs/posture.md (anterior view: positive
+when the patient's LEFT point, on the image's right, is higher) as atan(dy/dx) in degrees.
 """
 
 from __future__ import annotations
@@ -105,16 +105,14 @@ def upload(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        pytest.param(
-            b"plain text, not a photo", "not a supported photo", id="text-issue4§4-format"
-        ),
-        pytest.param(gif(), "not a supported photo", id="gif-issue4§4-only-jpeg-png-webp"),
+        pytest.param(b"plain text, not a photo", "not a supported photo", id="text-not-a-photo"),
+        pytest.param(gif(), "not a supported photo", id="gif-only-jpeg-png-webp"),
         pytest.param(jpeg()[:600], "could not be read", id="truncated-jpeg-damaged"),
-        pytest.param(png_of(8000, 5001), "more than 40 megapixels", id="40.008MP-issue4§4-limit"),
+        pytest.param(png_of(8000, 5001), "more than 40 megapixels", id="40.008MP-over-40MP-limit"),
         pytest.param(
             b"\xff\xd8" + b"\0" * (25 * 1024 * 1024),
             "larger than 25 MB",
-            id="25MB+2bytes-issue4§4-limit",
+            id="25MB+2bytes-over-25MB-limit",
         ),
     ],
 )
@@ -151,7 +149,7 @@ def test_upload_stores_photo_landmarks_and_metrics(client, personas, media, fake
     assert [p.read_bytes() for p in stored_files(media)] == [data]
     revision = shot.revisions.get()
     assert revision.number == 1 and revision.source == "model"
-    # atan(10/100) = 5.7106° (issue 4 §3 sign rule; left point higher -> positive).
+    # atan(10/100) = 5.7106° (docs/posture.md sign rule; left point higher -> positive).
     assert shot.metrics["shoulder_tilt_deg"]["value"] == pytest.approx(5.7106, abs=1e-3)
     assert shot.metrics_algorithm == "posture.photo_metrics@2"
     assert shot.detector == "fake-model@1"  # provenance of the model landmarks
@@ -353,7 +351,7 @@ def test_mdc_from_the_clinics_repeated_shots(personas) -> None:
         make_shot(personas, session, tilt_points(0))  # 0°
         make_shot(personas, session, tilt_points(10))  # atan(0.1) = 5.7106°
     # Each pair's SD = 5.7106/sqrt(2) = 4.0380 (pooled over 3 pairs, the same);
-    # MDC95 = 1.96 * sqrt(2) * 4.0380 = 11.193 (clinical.md §4 formula).
+    # MDC95 = 1.96 * sqrt(2) * 4.0380 = 11.193 (Weir 2005 formula).
     table = clinic_mdc(Actor.system(personas.clinician, via="test"))
     assert table["shoulder_tilt_deg"].source == "repeats"
     assert table["shoulder_tilt_deg"].value == pytest.approx(
@@ -417,7 +415,7 @@ def metric_cells(page: str) -> dict[str, str]:
     return {r.split('"')[0]: r.split("</tr>")[0] for r in page.split('data-metric="')[1:]}
 
 
-# Left shoulder seen by the model with visibility 0.50 (< 0.80, issue 4 §4); no ears at all.
+# Left shoulder seen by the model with visibility 0.50 (< 0.80: below the gate); no ears at all.
 LOW_AND_MISSING = [
     model_point("left_shoulder", 250, 190, visibility=0.5),
     model_point("right_shoulder", 150, 200),
@@ -529,7 +527,7 @@ def test_the_posture_settings_link_shows_only_to_who_may_open_it(
     user.language = "ko"
     user.save()
     login(client, user)
-    # The admin's menu has one settings page, which links every admin page (issue 13 §3).
+    # The admin's menu has one settings page, which links every admin page.
     response = client.get("/settings/")
     page = response.content.decode() if response.status_code == 200 else ""
     assert ('href="/posture/settings/"' in page) is shown

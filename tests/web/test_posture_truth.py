@@ -1,6 +1,6 @@
-"""Posture pages after issue 15: a photo of the wrong view is refused (nothing stored), a
-re-labelled detection says so, the ± says what it covers, the settings page has no raw keys, and
-the capture page carries the set-up guidance, in Korean and English."""
+"""Posture pages tell the truth about a photo: a photo of the wrong view is refused (nothing
+stored), a re-labelled detection says so, the ± says what it covers, the settings page has no raw
+keys, and the capture page carries the set-up guidance, in Korean and English."""
 
 from __future__ import annotations
 

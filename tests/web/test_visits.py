@@ -114,7 +114,8 @@ def test_without_any_safety_screen_signing_is_refused_and_the_page_says_why(pers
 @pytest.mark.parametrize(
     ("overrides", "technique", "allowed"),
     [
-        # outcomes_safety.md §3.3: no finding -> none-found, any technique may be signed.
+        # The screen's rule table (docs/safety.md): no finding -> none-found, any technique may be
+        # signed.
         pytest.param({}, "hio_toggle", True, id="none-found-thrust-allowed"),
         # §3.3 G2 (patient refuses manual therapy) is B-routine: blocks every technique.
         pytest.param({"G2": True}, "nucca", False, id="B-blocks-non-thrust"),
@@ -132,7 +133,7 @@ def test_the_gate_follows_the_screen_level(personas, overrides, technique, allow
 
 @pytest.mark.django_db
 def test_high_blood_pressure_blocks_thrust_but_not_nucca(personas) -> None:
-    # §3.3 V7: BP >= 180/110 at the visit -> H; H blocks thrust techniques only (issue 5 §4).
+    # Rule V7: BP >= 180/110 at the visit -> H; H blocks thrust techniques only (docs/safety.md).
     screen_record(personas)
     client = login(personas.clinician)
     saved = client.post(

@@ -1,4 +1,4 @@
-"""Visits under hostile input (issue 12): dates at the edges of Python's datetime, huge numbers,
+"""Visits under hostile input: dates at the edges of Python's datetime, huge numbers,
 off-site ``next`` targets. Never a 500; a clear message in the user's language; nothing written."""
 
 from __future__ import annotations
