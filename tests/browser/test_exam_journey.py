@@ -2,7 +2,7 @@
 then read back on the detail pages in English and Korean.
 
 Leg check numbers: 2/8 in = 2 × 3.175 mm = 6.35 mm; post even, so the change is 6.35 mm, above the
-3.74 mm MDC (Cooperstein, compressive leg check; clinical.md §2 [38]).
+3.74 mm MDC (Cooperstein et al. 2003, compressive leg check, `[cooperstein-2003-compressive]`).
 """
 
 from __future__ import annotations

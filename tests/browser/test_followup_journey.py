@@ -2,9 +2,10 @@
 (the PSFS activities named at intake come back, only ratings are asked, plus the global rating of
 change); the clinician then reads the change on the chart.
 
-Expected interpretation, by hand from outcomes_safety.md §2.2-2.3: NPRS 7 -> 3 is a change of 4
-points >= max(MCID 2, MDC 2) and 4/7 = 57 % >= 50 % (Ostelo 2008; IMMPACT) -> substantially
-improved; PSFS mean 3.5 -> 6.5 is +3 >= MDC90 2 with 3/6.5 = 46 % < 50 % -> improved."""
+Expected interpretation, by hand from the change rule of docs/instruments.md: NPRS 7 -> 3 is a
+change of 4 points >= max(MCID 2, MDC 2) and 4/7 = 57 % >= 50 % (Ostelo 2008; IMMPACT) ->
+substantially improved; PSFS mean 3.5 -> 6.5 is +3 >= MDC90 2 with 3/6.5 = 46 % < 50 % ->
+improved."""
 
 from __future__ import annotations
 

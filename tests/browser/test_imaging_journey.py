@@ -1,5 +1,5 @@
-"""Issue 6 in a real browser: import a radiograph, place the nasium landmarks by clicking, read
-the atlas laterality the core computed."""
+"""Radiograph analysis in a real browser: import a radiograph, place the nasium landmarks by
+clicking, read the atlas laterality the core computed."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ SIZE = 320  # image pixels; PixelSpacing 0.5 mm
 
 # Points in image pixels. Pair midpoints at x = 160: central skull line vertical (c = up), patient
 # left = +x. APL right (100, 200), left (212, 180): a = (56, 10) mm, s = atan2(10, 56) = 10.1247°
-# -> "10.12 deg", side left (issue 6: s > 0, the left end higher along the skull line).
+# -> "10.12 deg", side left (s > 0: the left end higher along the skull line; docs/radiograph.md).
 POINTS = {
     "apl_right": (100, 200),
     "apl_left": (212, 180),

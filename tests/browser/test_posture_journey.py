@@ -61,7 +61,7 @@ def test_upload_drag_save_recomputes(live_server, page, personas, settings, tmp_
     expect(cell).not_to_have_text(before)
     after = cell.inner_text()
     # The image's left point (the patient's right shoulder) went down: the patient's left is now
-    # relatively higher, so the angle grows (issue 4 §3 sign rule).
+    # relatively higher, so the angle grows (docs/posture.md sign rule).
     assert float(after.rstrip("°")) > float(before.rstrip("°")) + 2, (before, after)
     expect(page.locator('circle[data-name="right_shoulder"]')).to_have_class(
         re.compile("source-clinician")
@@ -136,8 +136,8 @@ def _sign_in(page, live_server, username: str, password: str) -> None:
 def test_on_a_phone_in_korean_a_calibration_too_long_is_refused_and_front_desk_sees_no_photos(
     live_server, chromium, personas, settings, tmp_path
 ) -> None:
-    """Issue 10 and 12 on a phone (390 px wide), in Korean: a calibration distance of 1e308 mm is
-    refused with the limit named, nothing stored; front desk's chart has no posture or imaging
+    """Roles and hostile input on a phone (390 px wide), in Korean: a calibration distance of 1e308
+    mm is refused with the limit named, nothing stored; front desk's chart has no posture or imaging
     section (photos are clinical content) and the photo's own URL answers 403."""
     import io
 
@@ -203,7 +203,7 @@ def test_on_a_phone_in_korean_a_calibration_too_long_is_refused_and_front_desk_s
 def test_capture_guide_grid_and_level_on_a_360px_phone_in_korean(
     live_server, chromium, personas, settings, tmp_path
 ) -> None:
-    """Issue 15 §5 at phone width (360 px), in Korean: the set-up guidance is readable without
+    """Capture guidance at phone width (360 px), in Korean: the set-up guidance is readable without
     sideways scrolling, a chosen photo shows under a grid before upload, and the level button
     says what it can (a headless browser has no motion sensor: the no-sensor note)."""
     from atlaschart.posture.models import PostureSession

@@ -25,7 +25,7 @@ def test_a_clinicians_whole_visit(live_server, page, personas) -> None:
         starts_at=start,
         ends_at=start + timedelta(minutes=30),
     )
-    # The pre-treatment screen, every item answered "no" (outcomes_safety.md §3.3 -> none-found).
+    # The pre-treatment screen, every item answered "no" (docs/safety.md -> none-found).
     screen_record(personas)
 
     page.goto(live_server.url + "/")

@@ -1,4 +1,4 @@
-"""``atlaschart posture``: the JSON contract and exit codes of issue 4 §7."""
+"""``atlaschart posture``: the JSON contract and exit codes of docs/cli.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``atlaschart score``, ``screen`` and ``change``: the JSON contract and exit codes of issue 3.
+"""``atlaschart score``, ``screen`` and ``change``: the JSON contract and exit codes of docs/cli.md.
 
 Expected scores of the example files are computed by hand from each instrument's published rule
 (comments); the examples are the ones docs/instruments.md points to."""

@@ -1,4 +1,4 @@
-"""``atlaschart uc-analysis``: the issue 6 CLI contract."""
+"""``atlaschart uc-analysis``: the CLI contract of docs/radiograph.md."""
 
 from __future__ import annotations
 
@@ -35,11 +35,11 @@ def run_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, data: Any) -> tu
 def test_nasium_contract(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run_cli(capsys, tmp_path, NASIUM)
     assert code == 0
-    # The contract only grows: "errors" (each value's 1 SD error) was added in issue 13.
+    # The contract only grows: "errors" (each value's 1 SD error) was added later.
     assert set(out) == {"view", "algorithm", "values", "warnings", "errors"}
     assert set(out["errors"]) <= set(out["values"])
     assert out["view"] == "nasium"
-    # a = (200, 10)·0.1 mm y-up -> atan(0.05) = 2.86°, left end higher -> left (issue 6).
+    # a = (200, 10)·0.1 mm y-up -> atan(0.05) = 2.86°, left end higher -> left.
     assert out["values"]["atlas_laterality_deg"] == {"value": 2.86, "unit": "deg", "side": "left"}
     assert out["values"]["head_tilt_deg"] == {"value": 0.0, "unit": "deg", "side": None}
     assert out["warnings"] == ["no-plumb-reference"]
@@ -94,6 +94,6 @@ def test_real_subprocess_reads_stdin() -> None:
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
-    # a = (200, 20), f = (0, 1): atan(0.1) = 5.71°, left end more anterior -> left (issue 6).
+    # a = (200, 20), f = (0, 1): atan(0.1) = 5.71°, left end more anterior -> left.
     rot = json.loads(proc.stdout)["values"]["atlas_rotation_deg"]
     assert rot == {"value": 5.71, "unit": "deg", "side": "left"}

@@ -1,4 +1,5 @@
-"""Photo loading: accepted formats, EXIF orientation, and every refusal (issue 4 §4)."""
+"""Photo loading: accepted formats, EXIF orientation, and every refusal (docs/posture.md,
+"Photos accepted")."""
 
 from __future__ import annotations
 

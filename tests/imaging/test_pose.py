@@ -3,8 +3,9 @@
 scikit-image's ``astronaut`` (frontal upper body), matplotlib's ``grace_hopper`` (frontal
 portrait) and the two men standing full length in the ``ultralytics`` wheel's ``bus.jpg``
 (``atlaschart.imaging.sample_photos``); rotated and mirrored variants are made in the test. The
-expected behaviour comes from issue 4 §3 (an anterior photo rotated counter-clockwise by θ: every
-frontal line angle grows by θ; mirrored: negated) and §4 (visibility < 0.8 not used). Tolerances
+expected behaviour comes from the sign rule of docs/posture.md (an anterior photo rotated
+counter-clockwise by θ: every frontal line angle grows by θ; mirrored: negated) and its visibility
+gate (visibility < 0.8 not used). Tolerances
 are regression bounds measured with mediapipe 0.10.21 / opencv 5.0
 (docs/benchmarks/posture.md), not accuracy claims.
 """
@@ -100,8 +101,8 @@ def test_mirror_negates_line_angles_with_tta(photo) -> None:  # type: ignore[no-
 @needs_model
 @pytest.mark.parametrize("name", FULL_BODY)
 def test_full_body_lines_follow_rotation_with_tta(name: str) -> None:
-    # Issue 4 §5 target: median deviation <= 0.5° on clear frontal full-body photos. Two
-    # rotations off the TTA's even-degree grid; every line from the ears to the knees.
+    # The precision target (docs/benchmarks.md): median deviation <= 0.5° on clear frontal full-body
+    # photos. Two rotations off the TTA's even-degree grid; every line from the ears to the knees.
     rgb = _sample(name)
     before = angles(rgb, lines=FULL_BODY_LINES)
     deviations = []
@@ -114,8 +115,8 @@ def test_full_body_lines_follow_rotation_with_tta(name: str) -> None:
 
 @needs_model
 def test_tta_beats_a_single_pass_on_full_body_photos() -> None:
-    # The point of the precision method (issue 4 §5): smaller rotation-check deviations than
-    # one raw pass, summed over both bus photos, two rotations and five lines.
+    # The point of the precision method (test-time augmentation): smaller rotation-check deviations
+    # than one raw pass, summed over both bus photos, two rotations and five lines.
     totals = {}
     for tta in (False, True):
         total = 0.0
