@@ -159,3 +159,34 @@ def test_no_subcommand_prints_help_and_exits_2() -> None:
     )
     assert result.returncode == 2
     assert "COMMAND" in result.stdout
+
+
+@pytest.mark.parametrize("who", ["desk", "clinician", "admin"])
+def test_every_role_starts_at_todays_appointments(personas, who) -> None:
+    client = Client()
+    client.force_login(getattr(personas, who))
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/schedule/today/"
+
+
+def test_the_intake_links_page_shows_status_only_and_logs_whom_it_showed(personas) -> None:
+    """The front desk sees which links are open or answered, never the answers; each patient
+    shown is logged; another clinic's links are not listed."""
+    from atlaschart.audit.models import AccessLogEntry
+    from atlaschart.intake.services import create_link
+    from atlaschart.lib.actor import Actor
+
+    create_link(Actor.system(personas.desk, via="test"), personas.patient)
+    busan_desk = User.objects.create(
+        username="busan-desk-links", clinic=personas.busan, role="front_desk"
+    )
+    create_link(Actor.system(busan_desk, via="test"), personas.busan_patient)
+    client = Client()
+    client.force_login(personas.desk)
+    client.post("/accounts/language/", {"language": "ko", "next": "/"})
+    page = client.get("/intake-links/").content.decode()
+    assert "김민준" in page and "열림, 아직 미응답" in page
+    assert "권나연" not in page
+    assert AccessLogEntry.objects.filter(
+        patient=personas.patient, user=personas.desk, detail="intake links"
+    ).exists()

@@ -480,7 +480,8 @@ def _care_plan(report: Report, staff: Staff, patient: Patient, start: date) -> A
         )
         if not form.is_valid():
             raise ValueError(form.errors.as_text())
-        goals = GoalFormSet(
+        # BaseGoalFormSet takes the plan start; the factory is typed as a plain BaseFormSet.
+        goals: Any = GoalFormSet(
             data={
                 "goals-TOTAL_FORMS": "2",
                 "goals-INITIAL_FORMS": "0",
@@ -494,7 +495,7 @@ def _care_plan(report: Report, staff: Staff, patient: Patient, start: date) -> A
                 "goals-1-target_date": (start + timedelta(days=42)).isoformat(),
             },
             prefix="goals",
-            start_date=start,
+            start_date=start,  # type: ignore[call-arg]
         )
         if not goals.is_valid():
             raise ValueError(str(goals.errors))
@@ -654,10 +655,11 @@ def load_stories(staff: Staff, patients: list[Patient], language: str) -> Report
     if p := by_story.get("new"):
         from atlaschart.intake import services as intake_services
 
+        newcomer: Patient = p
         _step(
             report,
             "open intake link",
-            lambda: intake_services.create_link(staff.actor(staff.desk), p),
+            lambda: intake_services.create_link(staff.actor(staff.desk), newcomer),
         )
         _book(report, staff, p, _at(today, 14), 40, "consultation")
 
@@ -665,6 +667,7 @@ def load_stories(staff: Staff, patients: list[Patient], language: str) -> Report
     if p := by_story.get("injection"):
         from atlaschart.visits import services as visit_services
 
+        consenting: Patient = p
         _intake(report, staff, p, "injection")
         _clear_clinician_items(report, staff, p)
         _step(
@@ -672,7 +675,7 @@ def load_stories(staff: Staff, patients: list[Patient], language: str) -> Report
             "injection consent",
             lambda: visit_services.record_consent(
                 staff.actor(staff.clinician),
-                p,
+                consenting,
                 {"kind": "injection", "given_on": weeks_ago[3], "notes": ""},
             ),
         )
