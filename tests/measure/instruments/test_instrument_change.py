@@ -1,5 +1,5 @@
-"""Change classification (outcomes_safety.md §2.3) with each instrument's default thresholds
-(§2.2). Expected categories are worked out by hand from the rule: change oriented so positive =
+"""Change classification (docs/instruments.md; Ostelo et al. 2008) with each instrument's default
+thresholds. Expected categories are worked out by hand from the rule: change oriented so positive =
 better; improved when change >= max(MCID, MDC) and change% >= the percent criterion;
 substantially improved when also change% >= 50; worse when the decline >= MDC (else MCID, else
 the percent criterion); not evaluable when the baseline leaves less room than max(MCID, MDC)."""
@@ -127,8 +127,9 @@ def test_no_change_rule_for_anchor_and_screening_tool(instrument):
 @pytest.mark.parametrize(
     ("baseline", "followup", "category"),
     [
-        # One PSFS activity on its own: MDC90 3 points, no MCID, no percentage criterion
-        # (outcomes_safety.md §1.1 PSFS). Improved when the gain >= 3; worse when the loss >= 3.
+        # One PSFS activity on its own: MDC90 3 points, no MCID, no percentage criterion (Stratford
+        # et al. 1995, [stratford-1995-psfs]). Improved when the gain >= 3; worse when the loss >=
+        # 3.
         pytest.param(2, 5, "improved", id="gain-3-reaches-mdc"),
         pytest.param(2, 4, "unchanged", id="gain-2-below-mdc"),
         pytest.param(6, 3, "worse", id="loss-3"),

@@ -1,5 +1,6 @@
-"""The instrument catalogue matches the published structure (outcomes_safety.md §1.1) and the
-licence split of §1.2: free instruments carry EN+KO wording, licensed ones carry none."""
+"""The instrument catalogue matches the published structure (docs/sources.md, Questionnaires) and
+the licence split of docs/instruments.md: free instruments carry EN+KO wording, licensed ones carry
+none."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Hand-computed scores per instrument. Every expected value is worked out by hand from the
-published rule named in the param id / comment (issue 3 contract; outcomes_safety.md §1.1)."""
+published rule named in the param id / comment (publications in docs/sources.md, Questionnaires)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def test_ndi(values, score_50, percent, band, answered):
     ],
 )
 def test_ndi_needs_eight_of_ten(values):
-    # Issue 3: not scorable when fewer than 8 of 10 are answered.
+    # AtlasChart's floor (docs/instruments.md): not scorable when fewer than 8 of 10 are answered.
     result = score("ndi", _items(values))
     assert not result.scorable
     assert result.score is None and result.percent is None and result.band is None
@@ -92,7 +92,7 @@ def test_odi(values, percent, band):
 
 
 def test_odi_three_missing_is_not_scorable():
-    # Same 8-of-10 floor as NDI (issue 3 states it for NDI/ODI; no published ODI cap).
+    # Same 8-of-10 floor as NDI (our choice for NDI/ODI; no published ODI cap).
     result = score("odi", _items([2] * 7))
     assert not result.scorable and result.answered == 7
 
@@ -184,7 +184,7 @@ def test_start_back(values, total, subscale, band):
 
 
 def test_start_back_needs_all_nine():
-    # No published missing-item rule: require all 9 (outcomes_safety.md §1.1).
+    # No published missing-item rule: require all 9 (Hill et al. 2008 gives none).
     result = score("start-back", _items([1] * 8))
     assert not result.scorable and "q9" in (result.reason or "")
 

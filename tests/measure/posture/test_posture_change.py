@@ -92,8 +92,8 @@ def test_combine_shots_notes_missing_shots() -> None:
     assert combine_shots(shots).get("hip_tilt_deg").value is None
 
 
-def test_sem_and_mdc_follow_clinical_notes() -> None:
-    # clinical.md §4: SD 5°, ICC 0.90 -> SEM 1.58°, MDC95 4.4°
+def test_sem_and_mdc_follow_weir_2005() -> None:
+    # Weir 2005 formulas, illustrative SD 5°, ICC 0.90 -> SEM 1.58°, MDC95 4.4°
     sem = sem_from_icc(5.0, 0.90)
     assert sem == pytest.approx(5 * math.sqrt(0.1))
     assert mdc95_from_sem(sem) == pytest.approx(1.96 * math.sqrt(2) * 5 * math.sqrt(0.1))
@@ -122,7 +122,7 @@ def _m(name: str, value: float | None, u: float | None = 1.0) -> Metric:
 @pytest.mark.parametrize(
     ("before", "after", "mdc", "verdict", "source", "limit"),
     [
-        # default frontal line angle MDC95 5.5° (1.96·√2·2.0, pose_models.md §6)
+        # default frontal line angle MDC95 5.5° (1.96·√2·2.0, [atlaschart-pose-precision])
         pytest.param(
             _m("shoulder_tilt_deg", 1.0),
             _m("shoulder_tilt_deg", 7.0),

@@ -1,9 +1,9 @@
 """Hand-computed posture metrics on synthetic landmarks.
 
-Expected values are worked out by hand from the definitions in issue 4 §3 (frontal line angle
+Expected values are worked out by hand from the definitions of docs/posture.md (frontal line angle
 positive when the patient's LEFT point is higher; shifts positive toward the patient's left;
 lateral: ear-shoulder line vs vertical positive when the ear is in front, CVA = tragus–C7 vs
-horizontal) and docs/posture.md; they never call the code under test.
+horizontal; Singla et al. 2017); they never call the code under test.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def rotate_ccw(x: float, y: float, theta_deg: float) -> tuple[float, float]:
 @pytest.mark.parametrize(
     ("view", "left", "right", "growth"),
     [
-        # issue 4 §3: on an anterior photo rotated CCW by θ every frontal line angle grows by θ
+        # Sign rule: on an anterior photo rotated CCW by θ every frontal line angle grows by θ
         pytest.param(View.ANTERIOR, (600, 480), (400, 500), 1.0, id="anterior-grows"),
         # posterior: the patient's left is on the image left, so the same rotation lowers it
         pytest.param(View.POSTERIOR, (400, 480), (600, 500), -1.0, id="posterior-shrinks"),
@@ -282,7 +282,7 @@ def test_pelvic_tilt_uses_asis_anterior_psis_posterior() -> None:
 @pytest.mark.parametrize(
     ("visibility", "usable"),
     [
-        pytest.param(0.79, False, id="below-0.8"),  # issue 4 §4: < 0.8 is not used
+        pytest.param(0.79, False, id="below-0.8"),  # the visibility gate: < 0.8 is not used
         pytest.param(0.8, True, id="at-0.8"),
     ],
 )

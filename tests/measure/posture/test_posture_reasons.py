@@ -89,7 +89,7 @@ def test_a_point_off_the_photo_is_outside_the_image() -> None:
 
 
 def test_a_model_point_below_the_visibility_threshold() -> None:
-    # 0.22: the hallucinated out-of-frame hip of pose_models.md §8; threshold 0.8 (issue 4 §4).
+    # 0.22: an out-of-frame hip as the model reported it ([atlaschart-pose-precision]); gate 0.8.
     points = lset(View.ANTERIOR, model("left_hip", 580, 600, 0.22), model("right_hip", 420, 600))
     metric = compute_metrics(points).get("hip_tilt_deg")
     assert metric.reasons == (Reason(POINT_LOW_VISIBILITY, ("left_hip",), (0.22, 0.8)),)

@@ -130,7 +130,7 @@ def _torso(left_on_image_right: bool) -> tuple[Landmark, ...]:
         (View.ANTERIOR, 0.99, True, SideVerdict.CONSISTENT, None),
         # Back photo, back labelling: fits.
         (View.POSTERIOR, 0.1, False, SideVerdict.CONSISTENT, None),
-        # Back photo labelled as if the patient faced the camera (the swap seen in the issue):
+        # Back photo labelled as if the patient faced the camera (the swap seen on real photos):
         # face hidden, so the patient's left must be on the image left: re-label.
         (View.POSTERIOR, 0.1, True, SideVerdict.RELABELLED, None),
         # Front photo declared posterior: the face is seen. Stop and say so.

@@ -1,8 +1,8 @@
-"""Hand-computed tables for every construct of the generic orthogonal profile (issue 6).
+"""Hand-computed tables for every construct of the generic orthogonal profile (docs/radiograph.md).
 
 Synthetic landmark sets in image pixels (x right, y down). The patient's right is on the image
 left unless a case says "mirrored". Each expected value is worked by hand in the comment next to
-it from the issue 6 formula, in the y-up mm frame (y_up = −y·row/M, x = x·col/M).
+it from the formula of docs/radiograph.md, in the y-up mm frame (y_up = −y·row/M, x = x·col/M).
 Reference arctangents: atan(0.05) = 2.8624°, atan(0.1) = 5.7106°, atan(0.25) = 14.0362°,
 atan(0.01) = 0.5729°.
 """
@@ -55,21 +55,21 @@ NASIUM_CASES = [
         nasium(apl_left=[300, 490]),
         "atlas_laterality_deg",
         (2.86, "left"),
-        id="laterality-left-end-higher-issue6",
+        id="laterality-left-end-higher",
     ),
     # Same with the right end 10 px higher: s = atan2(-10, 200) = -2.86 -> right.
     pytest.param(
         nasium(apl_right=[100, 490]),
         "atlas_laterality_deg",
         (2.86, "right"),
-        id="laterality-right-end-higher-issue6",
+        id="laterality-right-end-higher",
     ),
     # Mirrored display must not change the side: point names carry the patient's side.
     pytest.param(
         mirrored(nasium(apl_left=[300, 490])),
         "atlas_laterality_deg",
         (2.86, "left"),
-        id="laterality-mirrored-image-issue6",
+        id="laterality-mirrored-image",
     ),
     # APL level in the image: a = (200, 0), s = 0 -> side null.
     pytest.param(nasium(), "atlas_laterality_deg", (0.0, None), id="laterality-zero-side-null"),
@@ -79,13 +79,13 @@ NASIUM_CASES = [
         nasium(skull_pairs=[[[50, 100], [350, 100]], [[60, 200], [360, 200]]]),
         "head_tilt_deg",
         (5.71, "right"),
-        id="head-tilt-right-issue6",
+        id="head-tilt-right",
     ),
     pytest.param(
         mirrored(nasium(skull_pairs=[[[50, 100], [350, 100]], [[60, 200], [360, 200]]])),
         "head_tilt_deg",
         (5.71, "right"),
-        id="head-tilt-right-mirrored-issue6",
+        id="head-tilt-right-mirrored",
     ),
     # Same tilted skull, level APL: a = (200, 0); p ⟂ c, p·l > 0 -> p = unit(100, 10);
     # s = atan2(a·c, a·p) = atan2(-2000, 20000) = -5.71 -> right (left end lower vs the skull).
@@ -93,7 +93,7 @@ NASIUM_CASES = [
         nasium(skull_pairs=[[[50, 100], [350, 100]], [[60, 200], [360, 200]]]),
         "atlas_laterality_deg",
         (5.71, "right"),
-        id="laterality-against-tilted-csl-issue6",
+        id="laterality-against-tilted-csl",
     ),
     # Plumb top (110, 0), bottom (100, 1000): u = unit(10, 1000) y-up. Upright skull c = (0, 1):
     # angle = atan(10/1000) = 0.57; h = unit(1000, -10) (h·l > 0), c·h < 0 -> right.
@@ -101,7 +101,7 @@ NASIUM_CASES = [
         nasium(plumb_top=[110, 0], plumb_bottom=[100, 1000]),
         "head_tilt_deg",
         (0.57, "right"),
-        id="head-tilt-against-plumb-issue6",
+        id="head-tilt-against-plumb",
     ),
     # Anisotropic spacing [row 0.2, col 0.1]: a = (200·0.1, 10·0.2) = (20, 2) mm ->
     # atan(2/20) = 5.71 left (not the 2.86 that pixel units would give).
@@ -109,7 +109,7 @@ NASIUM_CASES = [
         {**nasium(apl_left=[300, 490]), "pixel_spacing_mm": [0.2, 0.1]},
         "atlas_laterality_deg",
         (5.71, "left"),
-        id="laterality-anisotropic-spacing-issue6",
+        id="laterality-anisotropic-spacing",
     ),
     # Lower angle line c7_mid (200, 900) -> c2_center (220, 700): y-up (20, 200); level APL
     # a = (200, 0); p = unit(200, -20); s = atan2(4000, 40000) = atan(0.1) = 5.71 -> left.
@@ -117,7 +117,7 @@ NASIUM_CASES = [
         nasium(c7_mid=[200, 900], c2_center=[220, 700]),
         "lower_angle_deg",
         (5.71, "left"),
-        id="lower-angle-issue6",
+        id="lower-angle",
     ),
     # Midpoints (1,0), (-1,100), (-1,200), (1,300) (+offset 200): Sxy = 0, Syy >> Sxx, so the TLS
     # line is x = 200 and every residual is 1 px; spacing 0.5 mm -> 0.5 mm.
@@ -147,7 +147,7 @@ NASIUM_CASES = [
         },
         "condylar_circle_radius_mm",
         (8.0, None),
-        id="condylar-circle-radius-mag-issue6",
+        id="condylar-circle-radius-mag",
     ),
     # (10,0), (-10,0), (0,12), (0,-12): symmetric in both axes, so the centre is the origin;
     # LS radius = mean distance = 11; radial residuals ±1 -> rms 1.
@@ -191,18 +191,16 @@ def vertex(**points: Any) -> dict[str, Any]:
 VERTEX_CASES = [
     # f = (0, 1) (anterior at the image top); a = (200, 20) y-up; p = (1, 0);
     # s = atan2(20, 200) = 5.71 -> left (left end more anterior).
-    pytest.param(vertex(apl_left=[300, 280]), (5.71, "left"), id="rotation-left-anterior-issue6"),
-    pytest.param(
-        mirrored(vertex(apl_left=[300, 280])), (5.71, "left"), id="rotation-mirrored-issue6"
-    ),
+    pytest.param(vertex(apl_left=[300, 280]), (5.71, "left"), id="rotation-left-anterior"),
+    pytest.param(mirrored(vertex(apl_left=[300, 280])), (5.71, "left"), id="rotation-mirrored"),
     # Right end 5 px more anterior: a = (200, -5); s = -atan(0.025) = -1.43 -> right.
-    pytest.param(vertex(apl_right=[100, 295]), (1.43, "right"), id="rotation-right-issue6"),
+    pytest.param(vertex(apl_right=[100, 295]), (1.43, "right"), id="rotation-right"),
     pytest.param(vertex(), (0.0, None), id="rotation-zero"),
     # Skull line turned: anterior (240, 0), posterior (200, 400): f = unit(40, 400); level APL
     # a = (200, 0): s = atan2(a·f, a·p), a·f = 8000/n, p = unit(400, -40), a·p = 80000/n
     # -> atan(0.1) = 5.71 left.
     pytest.param(
-        vertex(skull_anterior=[240, 0]), (5.71, "left"), id="rotation-against-turned-skull-issue6"
+        vertex(skull_anterior=[240, 0]), (5.71, "left"), id="rotation-against-turned-skull"
     ),
 ]
 
@@ -220,12 +218,12 @@ def lateral(**points: Any) -> dict[str, Any]:
 
 LATERAL_CASES = [
     # d = (200, 50) y-up, u = (0, 1), h = (1, 0): atan(50/200) = 14.04, anterior higher -> +.
-    pytest.param(lateral(), 14.04, id="atlas-plane-anterior-up-issue6"),
+    pytest.param(lateral(), 14.04, id="atlas-plane-anterior-up"),
     # Facing the other way: d = (-200, 50), h = (-1, 0): still +14.04.
     pytest.param(
         lateral(atlas_posterior_tubercle=[300, 500], atlas_anterior_tubercle=[100, 450]),
         14.04,
-        id="atlas-plane-facing-left-issue6",
+        id="atlas-plane-facing-left",
     ),
     # Anterior lower: d = (200, -50) -> -14.04.
     pytest.param(lateral(atlas_anterior_tubercle=[300, 550]), -14.04, id="atlas-plane-negative"),
@@ -234,7 +232,7 @@ LATERAL_CASES = [
     pytest.param(
         lateral(atlas_anterior_tubercle=[300, 500], plumb_top=[100, 0], plumb_bottom=[0, 1000]),
         5.71,
-        id="atlas-plane-against-plumb-issue6",
+        id="atlas-plane-against-plumb",
     ),
 ]
 

@@ -32,7 +32,7 @@ from atlaschart.measure.radiograph.geometry import (
 from atlaschart.measure.radiograph.listing import rule_table_from_dict
 from atlaschart.measure.radiograph.profiles import GENERIC_ORTHOGONAL_DATA
 
-# --- calibration (DICOM PS3.3 C.8.11.7; issue 6: mm = x·col/mag, y·row/mag) --------------------
+# --- calibration (DICOM PS3.3 C.8.11.7; docs/radiograph.md: mm = x·col/mag, y·row/mag) ----------
 
 
 def test_pixel_spacing_wins_and_is_not_magnification_corrected() -> None:
@@ -87,7 +87,7 @@ def test_impossible_distances_refused(sid: float, sod: float) -> None:
     [(0, 0), (90, 90), (-90, 90), (135, -45), (-135, 45), (180, 0), (270, 90), (91, -89)],
 )
 def test_wrap90(angle: float, expected: float) -> None:
-    # Lines are undirected: θ and θ ± 180° are the same line (clinical.md §1.3).
+    # Lines are undirected: θ and θ ± 180° are the same line.
     assert wrap90(angle) == pytest.approx(expected)
 
 
@@ -114,7 +114,7 @@ def test_circle_fit_through_three_points() -> None:
 # --- profiles and rule tables ----------------------------------------------------------------
 
 
-def test_generic_profile_has_the_issue_views_and_constructs() -> None:
+def test_generic_profile_has_the_documented_views_and_constructs() -> None:
     assert [v.name for v in GENERIC_ORTHOGONAL.views] == ["nasium", "vertex", "lateral"]
     assert {c.name for c in GENERIC_ORTHOGONAL.view("nasium").constructs} == IMPLEMENTED["nasium"]
     assert GENERIC_ORTHOGONAL.label == "uc.generic-orthogonal@1"
@@ -310,7 +310,7 @@ def test_pre_post_refuses_different_views() -> None:
         compare(nasium_with_left_end_up(1), vertex)
 
 
-# --- ¼° display (technique manuals report in ¼°, clinical.md §1.1) ----------------------------
+# --- ¼° display (technique manuals report in ¼°; Gregory & Seeman 1980–81) ---------------------
 
 
 @pytest.mark.parametrize(

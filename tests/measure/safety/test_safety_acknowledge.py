@@ -1,5 +1,5 @@
-"""What an acknowledgement may do (issue 3; outcomes_safety.md §3.3): B needs a written reason to
-override, E can never be overridden, H needs documented reasoning, W blocks nothing."""
+"""What an acknowledgement may do (docs/safety.md; [atlaschart-action-levels]): B needs a written
+reason to override, E can never be overridden, H needs documented reasoning, W blocks nothing."""
 
 from __future__ import annotations
 

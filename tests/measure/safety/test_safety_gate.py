@@ -74,7 +74,7 @@ X5_W = Finding("X5", "W", "shingles", code="shingles")
             [NEEDS_OVERRIDE, THRUST_NEEDS_OVERRIDE, NEEDS_ACKNOWLEDGEMENT],
             id="mixed-most-severe-first",
         ),
-        # The case: all acknowledged or overridden -> low-force allowed, thrust blocked.
+        # All acknowledged or overridden -> low-force allowed, thrust blocked.
         pytest.param(
             [X4_B, V7_H, X5_W],
             {"X4": "override", "V7": "acknowledge", "X5": "acknowledge"},

@@ -1,8 +1,8 @@
-"""Screening vignettes: one or more per §3.3 rule, plus incomplete answers.
+"""Screening vignettes: one or more per rule of the screen, plus incomplete answers.
 
-Expected levels come from the table in ../shared/research/outcomes_safety.md §3.3 (the rule id
-names the row) and issue 3 (fail closed: unanswered -> incomplete:<item> at B-routine; overall =
-most severe, E > B-urgent > B-routine > H > W > none-found)."""
+Expected levels come from the rule table of docs/safety.md (the rule id names the row;
+[atlaschart-action-levels]) and its fail-closed rule (unanswered -> incomplete:<item> at B-routine;
+overall = most severe, E > B-urgent > B-routine > H > W > none-found)."""
 
 from __future__ import annotations
 
