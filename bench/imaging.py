@@ -1,4 +1,4 @@
-"""Benchmark: import a 400-slice 512×512 CBCT series and serve reformatted slices (issue 6).
+"""Benchmark: import a 400-slice 512×512 CBCT series and serve reformatted slices.
 
 Writes the series as real DICOM files into a temporary directory, imports it with
 ``atlaschart.imaging.dicom.volume_from_files`` and compares, in the same run, with plain numpy on

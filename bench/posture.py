@@ -9,7 +9,7 @@ Speed: per photo, decode (JPEG, PNG or WebP from bytes) + inference + metrics, a
 inference alone on the already-decoded pixels, in the same run, on a 1000x1500 photo (a shipped
 full-body photo padded to 2:3 with gray and resized).
 
-Precision (a metamorphic check, as in pose_models.md §6): each photo is rotated by known angles
+Precision (a metamorphic check): each photo is rotated by known angles
 (counter-clockwise as displayed, enlarged canvas, gray padding); on an anterior photo every
 frontal line angle must grow by exactly that angle. Mirroring must negate it. The deviation from
 that is the error; reported with one raw pass and with test-time augmentation (TTA). The check
@@ -360,7 +360,7 @@ def main() -> int:
         "",
         "Notes:",
         "",
-        "* Target (issue 4 §8): median deviation ≤ 0.5° on clear frontal full-body photos; the",
+        "* Our target: median deviation ≤ 0.5° on clear frontal full-body photos; the",
         "  `full-body frontal` TTA rows are that measure. The portrait rows are harder (short",
         "  ear and shoulder lines on half-body crops) and shown for completeness.",
         "* The TTA pass set is mirror-symmetric (each rotation plain and mirrored, ±θ both), so",
