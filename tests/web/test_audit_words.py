@@ -80,6 +80,26 @@ TABLE = [
         ("문진", "안전 선별검사", "intake", "safety screen"),
     ),
     (
+        # English shows "None found" after a dash: after a colon it would read as Python's None.
+        ("safety.screenrecord", "safety screen (clinician): none-found", "create"),
+        (
+            "안전 선별검사",
+            "안전 선별검사 (임상가 입력): 발견되지 않음",
+            "safety screen",
+            "safety screen (clinician entry) — None found",
+        ),
+    ),
+    (
+        # The finding's input key (V6:smoking) becomes its table item, as the screen shows it.
+        ("safety.screenrecord", "acknowledge V6:smoking (W)", "update"),
+        (
+            "안전 선별검사",
+            "선별 항목 V6 혈관 위험 요인 확인함(차단 유지): 주의(W)",
+            "safety screen",
+            "finding V6 Vascular risk factors acknowledged (block stands): Precaution (W)",
+        ),
+    ),
+    (
         ("patients.patient", "calendar week", "list"),
         ("환자", "예약 달력 (주간)", "patient", "calendar (week)"),
     ),

@@ -17,7 +17,6 @@ from atlaschart.clinics.demo import load_demo
 # Known failures on pages owned by other apps (as in test_crawl_ko.py): URL name -> the exact
 # strings found. Remove an entry when the page is fixed.
 KNOWN_FAILURES: dict[str, set[str]] = {
-    "audit:access_log": KO_KNOWN["audit:access_log"],
     "exams:detail": KO_KNOWN["exams:detail"],
     "posture:compare": KO_KNOWN["posture:compare"],
     "posture:session": KO_KNOWN["posture:session"],

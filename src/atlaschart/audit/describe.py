@@ -249,7 +249,7 @@ def _safety_screen(match: re.Match[str], entry: Any) -> str | None:
     level = _safety_level(match["level"])
     if source is None or level is None:
         return None
-    return _("safety screen (%(source)s): %(level)s") % {"source": source, "level": level}
+    return _("safety screen (%(source)s) — %(level)s") % {"source": source, "level": level}
 
 
 def _safety_ack(match: re.Match[str], entry: Any) -> str | None:
