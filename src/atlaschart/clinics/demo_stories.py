@@ -106,9 +106,14 @@ PSFS_ACTIVITIES = {
     "ko": ["컴퓨터 작업 1시간", "고개 돌려 운전하기", "아이 안아 주기"],
     "en": ["An hour at the computer", "Turning my head to drive", "Lifting my child"],
 }
+# Goals of the care plan: the first on the NPRS (a free instrument the demo's intake asks; the
+# licensed NDI needs the clinic's own wording file, which a demo cannot ship), the second in words.
 GOALS = {
-    "ko": ["목 통증 때문에 일을 쉬지 않는다", "고개를 돌려 운전할 수 있다"],
-    "en": ["No days off work for neck pain", "Turns the head to drive without pain"],
+    "ko": ["목 통증이 일상에 지장 없는 정도(NPRS 2 이하)", "고개를 돌려 운전할 수 있다"],
+    "en": [
+        "Neck pain no longer in the way (NPRS 2 or less)",
+        "Turns the head to drive without pain",
+    ],
 }
 # Safety items only the clinician asks (the patient's form leaves them out): all answered "no"
 # after the interview, so a screen from patient answers alone ends clear.
@@ -486,8 +491,8 @@ def _care_plan(report: Report, staff: Staff, patient: Patient, start: date) -> A
                 "goals-TOTAL_FORMS": "2",
                 "goals-INITIAL_FORMS": "0",
                 "goals-0-description": GOALS[staff.language][0],
-                "goals-0-measure": "ndi",
-                "goals-0-target_value": "10",
+                "goals-0-measure": "nprs",
+                "goals-0-target_value": "2",
                 "goals-0-target_date": (start + timedelta(days=56)).isoformat(),
                 "goals-1-description": GOALS[staff.language][1],
                 "goals-1-measure": "",
