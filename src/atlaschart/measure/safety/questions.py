@@ -3,7 +3,7 @@ Korean, for the intake form and the exam form to render.
 
 Item ids and content follow the red-flag table of docs/safety.md. The wording is
 AtlasChart's own plain-language phrasing; no validated Korean red-flag questionnaire exists, so a
-clinician must review the Korean before clinical use (§3.3 implementation notes).
+clinician must review the Korean before clinical use.
 
 Answer kinds and the JSON values they take (see ``rules.py``):
 
@@ -450,7 +450,8 @@ SCREENING_QUESTIONS: tuple[ScreeningQuestion, ...] = (
 )
 
 SCREENING_ITEMS: tuple[str, ...] = tuple(q.id for q in SCREENING_QUESTIONS if not q.asked_when)
-"""The 28 main items of §3.3 in table order; each must be answered or it is a finding."""
+"""The 28 main items of the red-flag table in table order; each must be answered or it is a
+finding."""
 
 CLINICIAN_SIGNS: dict[str, tuple[AnswerKind, str]] = {
     "sign_gait_abnormal": ("yes-no", "gait deviation / unsteady gait -> V4 and Cook cluster"),

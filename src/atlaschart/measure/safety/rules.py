@@ -66,7 +66,7 @@ class ScreenInputError(ValueError):
 
 @dataclass(frozen=True)
 class ScreenConfig:
-    """Thresholds a clinic may set (§3.3 marks them as local policy choices)."""
+    """Thresholds a clinic may set (local policy choices with no published rule [U])."""
 
     v6_min_factors_for_h: int = 2
     """V6: this many risk factors with acute-onset neck pain/headache -> H."""
