@@ -34,7 +34,7 @@ NPRS = Instrument(
     name="Numeric Pain Rating Scale",
     version="atlaschart-1",
     languages=("en", "ko"),
-    # Fixed for every visit so that scores compare (research note §1.1: keep the recall fixed).
+    # Fixed for every visit so that scores compare (a fixed recall period keeps scores comparable).
     recall_period={"en": "average over the past 24 hours", "ko": "지난 24시간 동안의 평균"},
     title={"en": "Pain rating (0-10)", "ko": "통증 점수 (0-10)"},
     items=(
