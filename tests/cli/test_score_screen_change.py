@@ -111,7 +111,7 @@ def test_screen_example(capsys):
     code, out, err = _run(capsys, "screen", "--answers", str(EXAMPLES / "screen.json"))
     assert (code, err) == (0, "")
     assert set(out) == {"rules_version", "level", "findings"}
-    # two V6 risk factors without acute onset -> W each; G1 -> W (§3.3)
+    # two V6 risk factors without acute onset -> W each; G1 -> W (docs/safety.md)
     assert out["level"] == "W"
     assert [f["rule"] for f in out["findings"]] == ["V6:hypertension", "V6:smoking", "G1"]
     assert all(set(f) == {"rule", "level", "reason"} for f in out["findings"])
@@ -199,7 +199,7 @@ def test_change_not_evaluable_is_exit_0(capsys, tmp_path):
     b.write_text('{"answers": {"q1": 1}}', encoding="utf-8")
     f.write_text('{"answers": {"q1": 0}}', encoding="utf-8")
     code, out, _ = _run(capsys, "change", "nprs", "--baseline", str(b), "--followup", str(f))
-    # baseline 1 leaves 1 point of room, less than the MCID of 2 (§2.3 step 2)
+    # baseline 1 leaves 1 point of room, less than the MCID of 2 (not evaluable)
     assert code == 0 and out["category"] == "not-evaluable" and out["reason"]
 
 

@@ -152,7 +152,7 @@ def test_clinician_signs_feed_the_same_rules(personas) -> None:
     assert response.status_code == 302
     latest = services.latest_screen(personas.patient)
     rules = {f["rule"]: f["level"] for f in latest.findings}
-    # Sharp-Purser positive -> U3 B-urgent; systolic 185 >= 180 -> V7 H (§3.3).
+    # Sharp-Purser positive -> U3 B-urgent; systolic 185 >= 180 -> V7 H (docs/safety.md).
     assert rules["U3"] == "B-urgent" and rules["V7"] == "H"
     assert latest.level == "B-urgent" and latest.source == "clinician"
     assert ScreenRecord.objects.count() == 2  # the first screen is kept as it was

@@ -117,7 +117,7 @@ def test_without_any_safety_screen_signing_is_refused_and_the_page_says_why(pers
         # The screen's rule table (docs/safety.md): no finding -> none-found, any technique may be
         # signed.
         pytest.param({}, "hio_toggle", True, id="none-found-thrust-allowed"),
-        # §3.3 G2 (patient refuses manual therapy) is B-routine: blocks every technique.
+        # Rule G2 (patient refuses manual therapy) is B-routine: blocks every technique.
         pytest.param({"G2": True}, "nucca", False, id="B-blocks-non-thrust"),
     ],
 )

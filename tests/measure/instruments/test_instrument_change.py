@@ -112,7 +112,7 @@ def test_thresholds_are_configurable():
     ],
 )
 def test_never_compare_across_versions_or_languages(baseline, followup, kwargs, reason):
-    # §2.3 step 5: version and language must match between timepoints.
+    # Version and language must match between timepoints.
     result = interpret_change(baseline, followup, **kwargs)
     assert result.category == "not-evaluable"
     assert reason in (result.reason or "")

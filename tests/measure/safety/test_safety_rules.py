@@ -25,7 +25,7 @@ TABLE_ITEMS = (
 
 
 def _negative() -> dict[str, object]:
-    """Every §3.3 item answered with no red flag (T1/T2 not applicable, no risk factors)."""
+    """Every screen item answered with no red flag (T1/T2 not applicable, no risk factors)."""
     answers: dict[str, object] = {item: False for item in TABLE_ITEMS}
     answers.update({"V6": [], "T1": "na", "T2": "na"})
     return answers
