@@ -147,9 +147,7 @@ def test_saving_nasium_landmarks_computes_laterality_with_the_algorithm_id(perso
             "both its right and its left",
             id="half-pair",
         ),
-        pytest.param(
-            dict(NASIUM, apl_left=[100, 200]), "cannot make the lines", id="coincident"
-        ),
+        pytest.param(dict(NASIUM, apl_left=[100, 200]), "cannot make the lines", id="coincident"),
         pytest.param({"apl_right": "x"}, "must be a point", id="not-a-point"),
     ],
 )
