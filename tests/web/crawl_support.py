@@ -2,7 +2,8 @@
 
 It signs in as one user, picks the page language the way the user does (the language switch),
 starts at the home page and follows every same-site ``<a href>`` it finds, GET only. Pages are
-deduplicated by URL pattern and query-parameter names, with at most ``PER_PATTERN`` instances
+deduplicated by URL pattern (with the words in the path, such as an intake step or an exam
+kind, but not record ids) and query-parameter names, with at most ``PER_PATTERN`` instances
 of each, and at most ``MAX_PAGES`` pages in all, so the crawl stays bounded however large the
 clinic. It reads the words a user sees: text outside ``<script>``/``<style>``, and the
 ``title``, ``aria-label``, ``placeholder`` and ``alt`` attributes; it skips elements marked with
@@ -257,7 +258,10 @@ def _pattern_key(path: str, query: str) -> tuple[str, str] | None:
     except Resolver404:
         return None
     keys = ",".join(sorted({k for k, _v in parse_qsl(query, keep_blank_values=True)}))
-    return match.view_name, f"{match.route}?{keys}"
+    # A word in the path (an intake step, an exam kind) names a different page, not another
+    # record: it is part of the pattern. Record ids are not.
+    words = ",".join(f"{k}={v}" for k, v in sorted(match.kwargs.items()) if not str(v).isdigit())
+    return match.view_name, f"{match.route}[{words}]?{keys}"
 
 
 def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
@@ -271,7 +275,7 @@ def crawl(
     client: Client,
     language: str,
     names: Iterable[str],
-    start: str = "/",
+    start: str | list[str] = "/",
     max_pages: int = MAX_PAGES,
     allowed_text: Iterable[str] = (),
 ) -> CrawlResult:
@@ -283,7 +287,8 @@ def crawl(
     names_re = _names_pattern([*names, *allowed_text])
     seen_urls: set[str] = set()
     per_pattern: dict[tuple[str, str], int] = {}
-    queue: deque[tuple[str, str]] = deque([(start, "")])
+    starts = [start] if isinstance(start, str) else start
+    queue: deque[tuple[str, str]] = deque((url, "") for url in starts)
     while queue and result.pages < max_pages:
         url, came_from = queue.popleft()
         parts = urlsplit(url)
@@ -371,6 +376,9 @@ def demo_names(clinic: object) -> list[str]:
         out += [p.name, p.name_latin, str(p)]
     for u in User.objects.filter(clinic=clinic):
         out += [u.display_name, u.username, str(u)]
+    from atlaschart.visits.models import ConsultationRequest
+
+    out += list(ConsultationRequest.objects.filter(clinic=clinic).values_list("name", flat=True))
     return [n.strip() for n in out if n and n.strip()]
 
 

@@ -106,6 +106,20 @@ PSFS_ACTIVITIES = {
     "ko": ["컴퓨터 작업 1시간", "고개 돌려 운전하기", "아이 안아 주기"],
     "en": ["An hour at the computer", "Turning my head to drive", "Lifting my child"],
 }
+CONSULTATION_REQUEST = {
+    "ko": {
+        "name": "문지아",
+        "contact": "010-4242-5757",
+        "preferred_time": "평일 저녁",
+        "complaint": "교통사고 후 목이 아프고 어지럽습니다.",
+    },
+    "en": {
+        "name": "Sarah Moon",
+        "contact": "010-4242-5757",
+        "preferred_time": "Weekday evenings",
+        "complaint": "Neck pain and dizziness since a car accident.",
+    },
+}
 # Goals of the care plan: the first on the NPRS (a free instrument the demo's intake asks; the
 # licensed NDI needs the clinic's own wording file, which a demo cannot ship), the second in words.
 GOALS = {
@@ -733,4 +747,15 @@ def load_stories(staff: Staff, patients: list[Patient], language: str) -> Report
         )
         _visit(report, staff, p, weeks_ago[3], 17, soap, mobilisation)
         _book(report, staff, p, _at(today, 17), 30, "reexamination")
+
+    # And someone not yet a patient asked for a consultation on the clinic's public page.
+    from atlaschart.visits import services as visit_services
+
+    _step(
+        report,
+        "consultation request",
+        lambda: visit_services.submit_consultation_request(
+            staff.desk.clinic_id, CONSULTATION_REQUEST[language]
+        ),
+    )
     return report
