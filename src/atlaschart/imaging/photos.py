@@ -245,7 +245,9 @@ def vertical_tilt_deg(rgb: NDArray[np.uint8]) -> float | None:
     scale = min(1.0, 800.0 / max(height, width))
     if scale < 1.0:
         gray = cv2.resize(
-            gray, (max(1, round(width * scale)), max(1, round(height * scale))), cv2.INTER_AREA
+            gray,
+            (max(1, round(width * scale)), max(1, round(height * scale))),
+            interpolation=cv2.INTER_AREA,
         )
         height, width = gray.shape[:2]
     edges = cv2.Canny(gray, 50, 150)
