@@ -15,6 +15,8 @@ code                            meaning
 ``decode-failed``               a decoder was tried and failed
 ``too-large``                   the file is larger than the caller's limit
 ``zip-bomb`` / ``zip-path-traversal`` / ``zip-invalid``   unsafe or broken archive
+``zip-nested`` / ``zip-too-many-members``                 a zip inside / too many members
+``zip-member-too-large`` / ``zip-too-large``              a member / the whole past its limit
 ``inconsistent-series``         slices that do not form one volume
 ==============================  ==============================================================
 
@@ -34,6 +36,7 @@ import io
 import math
 import posixpath
 import struct
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -108,6 +111,22 @@ class ZipTraversalError(DicomError):
 
 class ZipInvalidError(DicomError):
     code = "zip-invalid"
+
+
+class ZipNestedError(DicomError):
+    code = "zip-nested"
+
+
+class ZipTooManyMembersError(ZipBombError):
+    code = "zip-too-many-members"
+
+
+class ZipMemberTooLargeError(ZipBombError):
+    code = "zip-member-too-large"
+
+
+class ZipTooLargeError(ZipBombError):
+    code = "zip-too-large"
 
 
 class SeriesError(DicomError):
@@ -334,14 +353,37 @@ def info(path: str | Path, *, check_pixels: bool = True) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ZipLimits:
-    """Caps that make a zip bomb fail early. Ratios only apply to members over ``ratio_floor``
-    bytes, because tiny members (headers, text) compress far better than images legitimately."""
+    """Caps that make a zip bomb fail early, before and while members are inflated.
 
-    max_total_bytes: int = 4 * 1024**3
-    max_member_bytes: int = DEFAULT_MAX_FILE_BYTES
-    max_ratio: float = 100.0
-    ratio_floor: int = 1024 * 1024
-    max_members: int = 20_000
+    ``max_ratio`` applies to a member over ``ratio_floor`` bytes and to the archive as a whole
+    (so a bomb cannot hide in many small members); tiny members (headers, text) compress far
+    better than images legitimately. ``spool_bytes``: a member larger than this is inflated to an
+    unnamed temporary file in ``temp_dir`` rather than held in memory.
+    """
+
+    max_total_bytes: int = 1536 * 1024**2
+    max_member_bytes: int = 64 * 1024**2
+    max_ratio: float = 200.0
+    ratio_floor: int = 64 * 1024
+    max_members: int = 5000
+    spool_bytes: int = 1024 * 1024
+    temp_dir: str | None = None
+
+
+class ZipBudget:
+    """Uncompressed bytes still allowed for one request, shared by every archive (and plain file)
+    in it, so ten zips cannot each take the whole budget."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.left = total
+
+    def spend(self, nbytes: int) -> bool:
+        """Take ``nbytes``; False (and nothing taken) when they do not fit."""
+        if nbytes > self.left:
+            return False
+        self.left -= nbytes
+        return True
 
 
 @dataclass(frozen=True)
@@ -360,14 +402,55 @@ def _unsafe_name(name: str) -> bool:
     return ".." in parts or "\x00" in name
 
 
-def read_zip(source: str | Path | IO[bytes], limits: ZipLimits | None = None) -> ZipContents:
-    """Read every DICOM member of a .zip study in memory (nothing is extracted to disk).
+ZIP_SIGNATURE = b"PK\x03\x04"
+CHUNK_BYTES = 1024 * 1024
 
-    The whole archive is refused (ZipTraversalError) when any member name is absolute or climbs
-    out with ``..``; refused (ZipBombError) when declared or actual sizes pass ``limits``.
-    Non-DICOM members (text, images, DICOMDIR is read but skipped) are listed in ``skipped``.
+
+def _check_declared(members: list[zipfile.ZipInfo], lim: ZipLimits, label: str) -> None:
+    """Refuse from the central directory alone, before one byte is inflated."""
+    if len(members) > lim.max_members:
+        raise ZipTooManyMembersError(
+            f"{len(members)} members exceeds {lim.max_members}", source=label
+        )
+    declared = compressed = 0
+    for m in members:
+        if _unsafe_name(m.filename):
+            raise ZipTraversalError(f"unsafe member path {m.filename!r}", source=label)
+        if m.filename.lower().endswith(".zip"):
+            raise ZipNestedError(f"member {m.filename!r} is itself a zip", source=label)
+        if m.file_size > lim.max_member_bytes:
+            raise ZipMemberTooLargeError(
+                f"member {m.filename!r} declares {m.file_size} bytes", source=label
+            )
+        if m.file_size > lim.ratio_floor and m.file_size > lim.max_ratio * max(m.compress_size, 1):
+            raise ZipBombError(
+                f"member {m.filename!r} expands {m.file_size // max(m.compress_size, 1)}×",
+                source=label,
+            )
+        declared += m.file_size
+        compressed += m.compress_size
+    if declared > lim.ratio_floor and declared > lim.max_ratio * max(compressed, 1):
+        raise ZipBombError(f"archive expands {declared // max(compressed, 1)}×", source=label)
+    if declared > lim.max_total_bytes:
+        raise ZipTooLargeError(f"archive expands to {declared} bytes", source=label)
+
+
+def read_zip(
+    source: str | Path | IO[bytes],
+    limits: ZipLimits | None = None,
+    budget: ZipBudget | None = None,
+) -> ZipContents:
+    """Read every DICOM member of a .zip study, inflating one member at a time in chunks.
+
+    Refused as a whole: ZipTraversalError (a member name absolute or climbing out with ``..``),
+    ZipNestedError (a zip inside), ZipTooManyMembersError, ZipMemberTooLargeError,
+    ZipTooLargeError (past ``limits.max_total_bytes`` or the request's ``budget``) and
+    ZipBombError (a ratio past ``limits.max_ratio``), from the declared sizes first and again
+    from the bytes actually inflated, since declared sizes can lie. Non-DICOM members (text,
+    images; DICOMDIR is read but skipped) are listed in ``skipped``.
     """
     lim = limits or ZipLimits()
+    budget = budget or ZipBudget(lim.max_total_bytes)
     label = _label(source)
     try:
         archive = zipfile.ZipFile(source)
@@ -375,41 +458,26 @@ def read_zip(source: str | Path | IO[bytes], limits: ZipLimits | None = None) ->
         raise ZipInvalidError(f"not a readable zip archive: {exc}", source=label) from exc
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
-        if len(members) > lim.max_members:
-            raise ZipBombError(f"{len(members)} members exceeds {lim.max_members}", source=label)
-        declared = 0
-        for m in members:
-            if _unsafe_name(m.filename):
-                raise ZipTraversalError(f"unsafe member path {m.filename!r}", source=label)
-            declared += m.file_size
-            if m.file_size > lim.max_member_bytes:
-                raise ZipBombError(f"member {m.filename!r} is too large", source=label)
-            if m.file_size > lim.ratio_floor and m.file_size > lim.max_ratio * max(
-                m.compress_size, 1
-            ):
-                raise ZipBombError(
-                    f"member {m.filename!r} expands {m.file_size // max(m.compress_size, 1)}×",
-                    source=label,
-                )
-        if declared > lim.max_total_bytes:
-            raise ZipBombError(f"archive expands to {declared} bytes", source=label)
+        _check_declared(members, lim, label)
         datasets: list[tuple[str, Dataset]] = []
         skipped: list[tuple[str, str]] = []
         total = 0
         for m in members:
-            # Declared sizes can lie: count the bytes actually inflated.
-            data = _read_member(archive, m, lim.max_member_bytes, label)
-            total += len(data)
-            if total > lim.max_total_bytes:
-                raise ZipBombError("archive expands beyond the total limit", source=label)
-            name = m.filename
-            try:
-                ds = read(data)
-            except NotDicomError:
-                skipped.append((name, "not-dicom"))
-                continue
-            except DicomError as exc:
-                raise type(exc)(exc.message, source=f"{label}:{name}") from exc
+            with _inflate(archive, m, lim, budget, label) as fh:
+                total += m.file_size
+                if total > lim.max_total_bytes:
+                    raise ZipTooLargeError("archive expands past the total limit", source=label)
+                name = m.filename
+                if fh.read(len(ZIP_SIGNATURE)) == ZIP_SIGNATURE:
+                    raise ZipNestedError(f"member {name!r} is itself a zip", source=label)
+                fh.seek(0)
+                try:
+                    ds = read(fh)
+                except NotDicomError:
+                    skipped.append((name, "not-dicom"))
+                    continue
+                except DicomError as exc:
+                    raise type(exc)(exc.message, source=f"{label}:{name}") from exc
             if "DirectoryRecordSequence" in ds:
                 skipped.append((name, "dicomdir"))
                 continue
@@ -417,25 +485,46 @@ def read_zip(source: str | Path | IO[bytes], limits: ZipLimits | None = None) ->
     return ZipContents(tuple(datasets), tuple(skipped))
 
 
-def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, cap: int, label: str) -> bytes:
-    chunks: list[bytes] = []
+def _inflate(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, lim: ZipLimits, budget: ZipBudget, label: str
+) -> IO[bytes]:
+    """The member inflated chunk by chunk into a spooled temporary file (memory up to
+    ``lim.spool_bytes``, then an unnamed file that vanishes when closed, even on a crash).
+    Every chunk is counted against the member's declared size, the member cap, the ratio and the
+    request's budget, so a lying header stops within one chunk of the lie."""
+    out = tempfile.SpooledTemporaryFile(max_size=lim.spool_bytes, dir=lim.temp_dir)  # noqa: SIM115
     size = 0
+    ratio_cap = max(member.compress_size, 1) * lim.max_ratio
     try:
         with archive.open(member) as fh:
-            while chunk := fh.read(1024 * 1024):
+            while chunk := fh.read(CHUNK_BYTES):
                 size += len(chunk)
-                if size > cap or size > member.file_size:
+                if size > member.file_size:
                     raise ZipBombError(
                         f"member {member.filename!r} inflates past its declared size", source=label
                     )
-                chunks.append(chunk)
+                if size > lim.max_member_bytes:
+                    raise ZipMemberTooLargeError(
+                        f"member {member.filename!r} is too large", source=label
+                    )
+                if size > lim.ratio_floor and size > ratio_cap:
+                    raise ZipBombError(f"member {member.filename!r} expands too far", source=label)
+                if not budget.spend(len(chunk)):
+                    raise ZipTooLargeError("the upload expands past its budget", source=label)
+                out.write(chunk)
+    except DicomError:
+        out.close()
+        raise
     except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        out.close()
         raise ZipInvalidError(
             f"member {member.filename!r} is corrupt: {exc}", source=label
         ) from exc
     except NotImplementedError as exc:
+        out.close()
         raise ZipInvalidError(f"member {member.filename!r}: {exc}", source=label) from exc
-    return b"".join(chunks)
+    out.seek(0)
+    return out  # type: ignore[return-value]
 
 
 # --- study / series / instance ---------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 from pydicom import Dataset
@@ -26,6 +27,29 @@ DICOM_SUFFIXES = (".dcm", ".dicom", ".dic")
 
 def max_upload_bytes() -> int:
     return int(getattr(settings, "IMAGING_MAX_UPLOAD_BYTES", 2 * 1024**3))
+
+
+def zip_limits() -> dicom.ZipLimits:
+    """The archive limits from settings (docs/imaging.md, "Upload limits", sizes them)."""
+    defaults = dicom.ZipLimits()
+    return dicom.ZipLimits(
+        max_total_bytes=uncompressed_budget_bytes(),
+        max_member_bytes=int(
+            getattr(settings, "IMAGING_ZIP_MAX_MEMBER_BYTES", defaults.max_member_bytes)
+        ),
+        max_ratio=float(getattr(settings, "IMAGING_ZIP_MAX_RATIO", defaults.max_ratio)),
+        max_members=int(getattr(settings, "IMAGING_ZIP_MAX_MEMBERS", defaults.max_members)),
+        temp_dir=getattr(settings, "IMAGING_UPLOAD_TEMP_DIR", None),
+    )
+
+
+def uncompressed_budget_bytes() -> int:
+    """Uncompressed bytes one request may bring in, every zip and plain file together."""
+    return int(
+        getattr(
+            settings, "IMAGING_UPLOAD_MAX_UNCOMPRESSED_BYTES", dicom.ZipLimits().max_total_bytes
+        )
+    )
 
 
 class UploadError(ValueError):
@@ -54,6 +78,20 @@ def _message(code: str, name: str) -> str:
             "“%(name)s” contains a path that leaves the archive (absolute or with “..”)."
         ),
         "zip-invalid": _("“%(name)s” is not a readable .zip archive."),
+        "zip-nested": _(
+            "“%(name)s” contains another .zip archive. Unpack it and upload the inner archive "
+            "itself."
+        ),
+        "zip-too-many-members": _(
+            "“%(name)s” holds more files than one study upload allows (%(limit)s)."
+        ),
+        "zip-member-too-large": _(
+            "A file inside “%(name)s” is larger, unpacked, than the per-file limit (%(limit)s)."
+        ),
+        "zip-too-large": _(
+            "“%(name)s” takes the upload past its limit of %(limit)s unpacked, all files "
+            "together. Upload the study in parts."
+        ),
         "inconsistent-series": _(
             "“%(name)s”: the same image appears twice or the series is inconsistent."
         ),
@@ -69,7 +107,18 @@ def _message(code: str, name: str) -> str:
         ),
     }
     text = messages.get(code, _("“%(name)s” could not be read."))
-    return text % {"name": name} + " " + _("Nothing was imported.")
+    return text % {"name": name, "limit": _limit_text(code)} + " " + _("Nothing was imported.")
+
+
+def _limit_text(code: str) -> str:
+    lim = zip_limits()
+    if code == "zip-too-many-members":
+        return str(lim.max_members)
+    if code == "zip-member-too-large":
+        return filesizeformat(lim.max_member_bytes)
+    if code == "zip-too-large":
+        return filesizeformat(lim.max_total_bytes)
+    return ""
 
 
 @dataclass
@@ -132,12 +181,14 @@ def parse(items: list[tuple[str, bytes]]) -> ParsedUpload:
     if total > max_upload_bytes():
         raise UploadError("too-large", _message("too-large", items[0][0] if items else "?"))
     out = ParsedUpload()
+    limits = zip_limits()
+    budget = dicom.ZipBudget(limits.max_total_bytes)
     for name, data in items:
+        if not data.startswith(ZIP_MAGIC) and not budget.spend(len(data)):
+            raise UploadError("zip-too-large", _message("zip-too-large", name))
         if data.startswith(ZIP_MAGIC) or name.lower().endswith(".zip"):
             try:
-                contents = dicom.read_zip(
-                    io.BytesIO(data), dicom.ZipLimits(max_total_bytes=max_upload_bytes())
-                )
+                contents = dicom.read_zip(io.BytesIO(data), limits, budget)
             except dicom.DicomError as exc:
                 raise UploadError(exc.code, _message(exc.code, name)) from exc
             if not contents.datasets:
