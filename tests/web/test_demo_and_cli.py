@@ -190,3 +190,26 @@ def test_the_intake_links_page_shows_status_only_and_logs_whom_it_showed(persona
     assert AccessLogEntry.objects.filter(
         patient=personas.patient, user=personas.desk, detail="intake links"
     ).exists()
+
+
+def test_without_the_pose_model_the_demo_photos_get_points_marked_as_placed_by_hand(
+    db, settings, tmp_path, monkeypatch
+) -> None:
+    from atlaschart.posture import services as posture_services
+    from atlaschart.posture.models import PostureShot
+
+    settings.VAR_DIR = tmp_path
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    monkeypatch.setattr(
+        posture_services, "detect", lambda photo, view: ([], "pose model not installed", "")
+    )
+    result = load_demo(only=("seoul-demo",))
+    assert result.skipped == []
+    shots = PostureShot.objects.filter(session__patient__clinic__slug="seoul-demo")
+    assert shots.count() == 2
+    for shot in shots:
+        first, latest = shot.revisions.order_by("number")
+        assert first.source == "model" and first.landmarks == []
+        assert latest.source == "clinician"
+        assert {p["source"] for p in latest.landmarks} == {"clinician"}
+        assert len(latest.landmarks) == 11

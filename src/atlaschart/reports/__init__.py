@@ -1,0 +1,1 @@
+"""The patient report: a PDF in the patient's language that shows, honestly, what changed."""

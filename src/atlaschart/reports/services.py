@@ -1,0 +1,269 @@
+"""The patient report: what goes into it (gathered through the doors) and its making, logged as an
+export.
+
+Everything shown is the record's own numbers and the cores' verdicts: questionnaire change from
+``measure.instruments`` (MCID/MDC, through ``intake.outcomes.change_rows``), posture change from
+``measure.posture`` against the clinic's MDC95 (``posture.mdc.clinic_mdc``). The words say what
+changed and how sure the measurement is, never what caused it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from atlaschart.audit.models import Action
+from atlaschart.intake.access import intakes_of_clinic, responses_of_clinic
+from atlaschart.intake.outcomes import change_rows
+from atlaschart.intake.steps import REGIONS
+from atlaschart.lib.actor import Actor
+from atlaschart.lib.policy import Kind, Permission, require
+from atlaschart.measure.posture import compare_results
+from atlaschart.patients.access import get_patient_for_user
+from atlaschart.patients.models import Patient
+from atlaschart.posture.access import sessions_of_clinic
+from atlaschart.posture.core import combined_result
+from atlaschart.posture.display import METRIC_LABELS, UNIT_NAMES, fmt
+from atlaschart.posture.mdc import clinic_mdc
+from atlaschart.posture.models import PostureShot, View
+from atlaschart.reports.access import photo_consent_in_force, photo_consents_of_clinic
+from atlaschart.reports.models import PhotoConsent
+from atlaschart.visits.access import care_plans_of_clinic
+
+LANGUAGES = ("ko", "en")
+
+#: What a report needs the actor to be allowed: reading each kind it shows, and exporting the
+#: photos' kind (the policy grants export of posture records to clinicians and clinic admins).
+REPORT_NEEDS = (
+    (Kind.POSTURE, Permission.EXPORT),
+    (Kind.INTAKE_ANSWERS, Permission.READ),
+    (Kind.CARE_PLAN, Permission.READ),
+)
+
+# The lines drawn over a photo: pairs of landmarks (image pixels), per view.
+PHOTO_LINES: dict[str, tuple[tuple[str, str], ...]] = {
+    View.ANTERIOR: (("left_ear", "right_ear"), ("left_shoulder", "right_shoulder"),
+                    ("left_hip", "right_hip")),
+    View.POSTERIOR: (("left_ear", "right_ear"), ("left_shoulder", "right_shoulder"),
+                     ("left_hip", "right_hip")),
+    View.LEFT: (("left_ear", "left_shoulder"), ("left_shoulder", "left_hip")),
+    View.RIGHT: (("right_ear", "right_shoulder"), ("right_shoulder", "right_hip")),
+}
+
+
+@dataclass(frozen=True)
+class Photo:
+    """One posture photo for the report: the image bytes, its size and the lines to draw."""
+
+    taken_on: date
+    image: bytes
+    width: int
+    height: int
+    lines: tuple[tuple[float, float, float, float], ...]
+
+
+@dataclass(frozen=True)
+class PostureRow:
+    label: str
+    unit_name: str
+    before: str
+    after: str
+    delta: str
+    mdc: str
+    verdict: str  # "beyond_error" | "within_error" | "unknown"
+    before_value: float | None
+    after_value: float | None
+
+
+@dataclass(frozen=True)
+class ReportData:
+    language: str
+    clinic_name: str
+    patient_name: str
+    chart_number: str
+    made_on: date
+    complaints: str
+    pain_regions: list[tuple[str, int]]
+    questionnaires: list[dict[str, Any]]
+    posture_dates: tuple[date, date] | None
+    posture: list[PostureRow]
+    photo_consent: bool
+    photos: list[tuple[Photo, Photo]] = field(default_factory=list)
+    next_steps: list[str] = field(default_factory=list)
+
+
+class ReportError(Exception):
+    """The report cannot be made as asked (message in the user's language)."""
+
+
+def report_language(patient: Patient, requested: str | None) -> str:
+    if requested:
+        if requested not in LANGUAGES:
+            raise ReportError(_("The report language must be ko or en."))
+        return requested
+    return patient.preferred_language if patient.preferred_language in LANGUAGES else "ko"
+
+
+def _complaints(actor: Actor, patient: Patient) -> tuple[str, list[tuple[str, int]]]:
+    intake = intakes_of_clinic(actor).filter(patient=patient).order_by("-submitted_at").first()
+    if intake is None or not intake.consented:
+        return "", []
+    answers = intake.answers if isinstance(intake.answers, dict) else {}
+    regions = []
+    for key, label in REGIONS:
+        value = str(answers.get(f"pain_{key}", "") or "")
+        if value.isdigit() and int(value) > 0:
+            regions.append((str(label), int(value)))
+    return str(answers.get("complaints", "") or "").strip(), regions
+
+
+def _photo(shot: PostureShot) -> Photo | None:
+    revision = shot.revisions.first()  # newest first
+    points = {
+        p["name"]: (float(p["x"]), float(p["y"]))
+        for p in (revision.landmarks if revision else [])
+        if isinstance(p, dict) and {"name", "x", "y"} <= p.keys()
+    }
+    lines = tuple(
+        (*points[a], *points[b])
+        for a, b in PHOTO_LINES.get(shot.view, ())
+        if a in points and b in points
+    )
+    try:
+        with shot.image.open("rb") as handle:
+            image = handle.read()
+    except OSError:
+        return None
+    return Photo(shot.session.taken_on, image, shot.width, shot.height, lines)
+
+
+def _posture(
+    actor: Actor, patient: Patient, with_photos: bool
+) -> tuple[tuple[date, date] | None, list[PostureRow], list[tuple[Photo, Photo]]]:
+    sessions = list(sessions_of_clinic(actor).filter(patient=patient).order_by("taken_on", "id"))
+    if len(sessions) < 2:
+        return None, [], []
+    first, last = sessions[0], sessions[-1]
+    shots = {
+        s.pk: list(s.shots.filter(view=View.ANTERIOR).select_related("session").order_by("id"))
+        for s in (first, last)
+    }
+    before, after = combined_result(shots[first.pk]), combined_result(shots[last.pk])
+    rows: list[PostureRow] = []
+    if before is not None and after is not None:
+        table = clinic_mdc(actor)
+        for change in compare_results(before, after, mdc95={k: e.value for k, e in table.items()}):
+            rows.append(
+                PostureRow(
+                    label=str(METRIC_LABELS.get(change.name, change.name)),
+                    unit_name=str(UNIT_NAMES.get(change.unit, change.unit)),
+                    before=fmt(change.before, change.unit),
+                    after=fmt(change.after, change.unit),
+                    delta=fmt(change.delta, change.unit),
+                    mdc=fmt(change.mdc95, change.unit, signed=False)
+                    if change.mdc95 is not None
+                    else "—",
+                    verdict=str(change.verdict),
+                    before_value=change.before,
+                    after_value=change.after,
+                )
+            )
+    photos: list[tuple[Photo, Photo]] = []
+    if with_photos and shots[first.pk] and shots[last.pk]:
+        pair = _photo(shots[first.pk][0]), _photo(shots[last.pk][0])
+        if pair[0] is not None and pair[1] is not None:
+            photos.append((pair[0], pair[1]))
+    return (first.taken_on, last.taken_on), rows, photos
+
+
+def _next_steps(actor: Actor, patient: Patient, today: date) -> list[str]:
+    plan = care_plans_of_clinic(actor).filter(patient=patient).order_by("-start_date").first()
+    if plan is None:
+        return []
+    steps = [
+        _("Visits planned: %(n)s, about every %(days)s days (from %(start)s).")
+        % {"n": plan.planned_visits, "days": plan.interval_days, "start": plan.start_date}
+    ]
+    upcoming = sorted(str(d) for d in plan.reexam_dates if str(d) >= today.isoformat())
+    if upcoming:
+        steps.append(_("Next re-examination: %(date)s.") % {"date": upcoming[0]})
+    for goal in plan.goals.all():
+        target = goal.target_display
+        steps.append(
+            _("Goal: %(goal)s (%(target)s).") % {"goal": goal.description, "target": target}
+            if target
+            else _("Goal: %(goal)s.") % {"goal": goal.description}
+        )
+    steps.extend(line for line in plan.notes.splitlines() if line.strip())
+    return steps
+
+
+def gather(actor: Actor, patient: Patient, language: str) -> ReportData:
+    """What the report shows, in ``language``, read through the doors as ``actor``."""
+    today = timezone.localdate()
+    with translation.override(language):
+        consent = photo_consent_in_force(actor, patient) is not None
+        complaints, regions = _complaints(actor, patient)
+        history = list(
+            responses_of_clinic(actor).filter(patient=patient).order_by("recorded_at", "id")
+        )
+        dates, posture, photos = _posture(actor, patient, with_photos=consent)
+        return ReportData(
+            language=language,
+            clinic_name=patient.clinic.name,
+            patient_name=patient.name if language == "ko" else (patient.name_latin or patient.name),
+            chart_number=patient.chart_number,
+            made_on=today,
+            complaints=complaints,
+            pain_regions=regions,
+            questionnaires=[r for r in change_rows(history) if r.get("kind") == "change"],
+            posture_dates=dates,
+            posture=posture,
+            photo_consent=consent,
+            photos=photos,
+            next_steps=_next_steps(actor, patient, today),
+        )
+
+
+def make_patient_report(actor: Actor, patient_id: int, language: str | None = None) -> bytes:
+    """The patient's report as PDF bytes, logged as an export of the patient's record.
+
+    Refused (``PermissionDenied``) before anything is read when the actor's role may not export
+    it; a patient of another clinic is a 404 (``RecordNotFound``), as everywhere.
+    """
+    from atlaschart.reports.pdf import render_report
+
+    for kind, permission in REPORT_NEEDS:
+        require(actor.user, kind, permission)
+    with transaction.atomic():
+        patient = get_patient_for_user(actor, patient_id, action=Action.EXPORT, detail="report")
+        lang = report_language(patient, language)
+        data = gather(actor, patient, lang)
+        with translation.override(lang):
+            return render_report(data)
+
+
+@transaction.atomic
+def record_photo_consent(actor: Actor, patient: Patient, given: bool) -> PhotoConsent | None:
+    """Record the patient's consent to photos in reports (``given``), or withdraw the one in
+    force. Returns the consent written or withdrawn (``None`` when there was nothing to do)."""
+    require(actor.user, Kind.POSTURE, Permission.WRITE)
+    today = timezone.localdate()
+    current = photo_consents_of_clinic(actor).filter(patient=patient, withdrawn_on__isnull=True)
+    if given:
+        if current.exists():
+            return None
+        consent = PhotoConsent(patient=patient, given_on=today, recorded_by=actor.user)
+        consent.save()
+        return consent
+    withdrawn = current.first()
+    if withdrawn is None:
+        return None
+    current.update(withdrawn_on=today)
+    withdrawn.withdrawn_on = today
+    return withdrawn

@@ -1,0 +1,227 @@
+"""The patient report (PDF): its figures against the chart's values, in Korean and English;
+photos only with the patient's consent; who may make one; the export in the access log.
+
+Expected figures are hand-computed from the fixture: NPRS 7 -> 3 is a change of 4 points, past
+the NPRS MCID and MDC of 2 points (Ostelo et al. 2008); the shoulder line from (150, 200) to
+(250, 190) leans atan(10/100) = 5.71 degrees, and a level line 0 degrees, so the change is 5.7
+degrees (posture.display.fmt rounds to 0.1).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+from tests.web.test_posture import make_shot, model_point
+
+from atlaschart.audit.models import AccessLogEntry, Action
+from atlaschart.intake.models import Intake, IntakeLink, QuestionnaireResponse
+from atlaschart.lib.actor import Actor
+from atlaschart.measure.instruments import INSTRUMENTS, score
+from atlaschart.posture.models import PostureSession
+from atlaschart.reports.models import PhotoConsent
+from atlaschart.reports.services import make_patient_report
+from atlaschart.visits.models import CarePlan
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text with white space and NULs removed: pypdf reads the two-byte glyph codes
+    of the embedded OpenType subset with a NUL and a space between glyphs."""
+    assert data.startswith(b"%PDF-")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return re.sub(r"[\s\x00]+", "", text)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def nprs(personas: Any, value: int, when: datetime) -> None:
+    instrument = INSTRUMENTS["nprs"]
+    result = score(instrument, {"q1": value})
+    QuestionnaireResponse.objects.create(
+        clinic=personas.seoul,
+        patient=personas.patient,
+        recorded_at=when,
+        instrument="nprs",
+        version=instrument.version,
+        language="ko",
+        answers={"q1": value},
+        scorable=True,
+        score=result.score,
+        answered=1,
+        algorithm=instrument.algorithm.label,
+    )
+
+
+@pytest.fixture
+def chart(personas: Any) -> Any:
+    """A chart with an intake (complaint, neck pain 6), NPRS 7 then 3, two posture sessions
+    (shoulders tilted, then level) and a care plan with a re-examination date."""
+    link = IntakeLink.objects.create(
+        clinic=personas.seoul,
+        patient=personas.patient,
+        token_hash="a" * 64,
+        expires_at=datetime(2030, 1, 1, tzinfo=UTC),
+        created_by=personas.clinician,
+    )
+    Intake.objects.create(
+        clinic=personas.seoul,
+        patient=personas.patient,
+        link=link,
+        submitted_at=datetime(2025, 3, 1, 9, tzinfo=UTC),
+        language="ko",
+        answers={"complaints": "목이 뻐근하고 두통이 있어요", "pain_neck": "6"},
+        consent_personal=True,
+        consent_health=True,
+    )
+    nprs(personas, 7, datetime(2025, 3, 1, 9, tzinfo=UTC))
+    nprs(personas, 3, datetime(2025, 4, 1, 9, tzinfo=UTC))
+    tilted = [model_point("left_shoulder", 250, 190), model_point("right_shoulder", 150, 200)]
+    level = [model_point("left_shoulder", 250, 200), model_point("right_shoulder", 150, 200)]
+    for day, points in ((date(2025, 3, 1), tilted), (date(2025, 4, 1), level)):
+        session = PostureSession.objects.create(
+            patient=personas.patient, taken_on=day, clinician=personas.clinician
+        )
+        make_shot(personas, session, points)
+    CarePlan.objects.create(
+        patient=personas.patient,
+        start_date=date(2025, 3, 1),
+        interval_days=7,
+        planned_visits=8,
+        reexam_dates=["2099-05-01"],
+        created_by=personas.clinician,
+    )
+    return personas
+
+
+def report(personas: Any, user: Any = None, lang: str | None = None) -> bytes:
+    return make_patient_report(
+        Actor.system(user or personas.clinician, via="test"), personas.patient.pk, lang
+    )
+
+
+def test_korean_report_shows_the_charts_figures(chart) -> None:
+    text = pdf_text(report(chart, lang="ko"))
+    assert squash("서울 테스트 의원") in text
+    assert squash("목이 뻐근하고 두통이 있어요") in text
+    assert squash("목: 처음 통증 10점 중 6점") in text
+    # NPRS 7 -> 3: difference -4 points, the core's verdict, the thresholds (MCID and MDC 2).
+    assert "7" in text and "3" in text
+    assert "-4" in text
+    assert squash("MCID 2") in text and squash("MDC 2") in text
+    # Shoulder tilt 5.7 degrees -> 0; the caution that a change is no proof of its cause.
+    assert "5.7°" in text
+    assert squash("2099-05-01") in text
+    assert squash("어떤 치료 때문이라는 증거는 아닙니다") in text
+    assert squash("사진을 보고서에 싣는 데 동의하지 않으셔서 사진은 빠졌습니다") in text
+
+
+def test_english_report_shows_the_same_figures(chart) -> None:
+    text = pdf_text(report(chart, lang="en"))
+    assert squash("Progress report") in text
+    assert squash("First: 7 points") in text
+    assert squash("Latest: 3 points") in text
+    assert squash("Difference: -4 points") in text
+    assert squash("MCID 2 points; MDC 2 points") in text
+    assert "5.7°" in text
+    assert squash("is not proof that any treatment caused it") in text
+    assert squash("Photos are left out") in text
+    assert "caused by" not in text.lower()
+
+
+def test_report_uses_the_patients_language_by_default(chart) -> None:
+    chart.patient.preferred_language = "en"
+    chart.patient.save()
+    assert squash("Progress report") in pdf_text(report(chart))
+
+
+def test_photos_appear_only_with_consent(chart) -> None:
+    without = report(chart, lang="en")
+    reader = PdfReader(io.BytesIO(without))
+    assert not any(page.images for page in reader.pages)
+    PhotoConsent.objects.create(
+        patient=chart.patient, given_on=date(2025, 3, 1), recorded_by=chart.clinician
+    )
+    with_consent = report(chart, lang="en")
+    images = [img for page in PdfReader(io.BytesIO(with_consent)).pages for img in page.images]
+    # Both sessions' photos are drawn; the fixture's two photos are the same JPEG, which fpdf2
+    # embeds once and places twice.
+    assert len(images) >= 1
+    assert "Photosareleftout" not in pdf_text(with_consent)
+
+
+def test_withdrawn_consent_leaves_photos_out(client, chart) -> None:
+    client.force_login(chart.clinician)
+    url = reverse("reports:photo_consent", args=[chart.patient.pk])
+    assert client.post(url, {"given": "yes"}).status_code == 302
+    assert PhotoConsent.objects.get().in_force
+    assert client.post(url, {"given": "no"}).status_code == 302
+    assert not PhotoConsent.objects.get().in_force
+    assert squash("Photos are left out") in pdf_text(report(chart, lang="en"))
+
+
+def test_web_report_is_a_pdf_logged_as_an_export(client, chart) -> None:
+    client.force_login(chart.clinician)
+    response = client.get(reverse("reports:patient", args=[chart.patient.pk]) + "?lang=en")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert squash("Difference: -4 points") in pdf_text(response.content)
+    entry = AccessLogEntry.objects.filter(action=Action.EXPORT).get()
+    assert entry.patient_id == chart.patient.pk
+
+
+def test_front_desk_cannot_make_a_report(client, chart) -> None:
+    client.force_login(chart.desk)
+    response = client.get(reverse("reports:patient", args=[chart.patient.pk]))
+    assert response.status_code == 403
+    assert not AccessLogEntry.objects.filter(action=Action.EXPORT).exists()
+    assert client.post(
+        reverse("reports:photo_consent", args=[chart.patient.pk]), {"given": "yes"}
+    ).status_code == 403
+    assert not PhotoConsent.objects.exists()
+    # And the service refuses the front desk too (the CLI and tasks use it).
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        report(chart, user=chart.desk)
+
+
+def test_other_clinic_gets_404_and_no_export(client, chart) -> None:
+    client.force_login(chart.outsider)
+    response = client.get(reverse("reports:patient", args=[chart.patient.pk]))
+    assert response.status_code == 404
+    assert not AccessLogEntry.objects.filter(action=Action.EXPORT).exists()
+
+
+def test_bad_language_is_a_clear_400(client, chart) -> None:
+    client.force_login(chart.clinician)
+    response = client.get(reverse("reports:patient", args=[chart.patient.pk]) + "?lang=fr")
+    assert response.status_code == 400
+    assert "ko or en" in response.content.decode()
+
+
+def test_empty_chart_still_makes_a_report(personas) -> None:
+    text = pdf_text(report(personas, lang="ko"))
+    assert squash("서울 테스트 의원") in text
+
+
+def test_chart_shows_the_button_to_clinicians_only(client, chart) -> None:
+    client.force_login(chart.clinician)
+    page = client.get(reverse("patients:chart", args=[chart.patient.pk])).content.decode()
+    assert reverse("reports:patient", args=[chart.patient.pk]) in page
+    client.force_login(chart.desk)
+    page = client.get(reverse("patients:chart", args=[chart.patient.pk])).content.decode()
+    assert reverse("reports:patient", args=[chart.patient.pk]) not in page
