@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "atlaschart.imaging_studies",
     "atlaschart.intake",
     "atlaschart.safety",
+    "atlaschart.reports",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("imaging/", include("atlaschart.imaging_studies.urls")),
     path("intake/", include("atlaschart.intake.urls")),
     path("safety/", include("atlaschart.safety.urls")),
+    path("reports/", include("atlaschart.reports.urls")),
 ]
 
 handler400 = "atlaschart.web.views.error_400"
