@@ -39,6 +39,7 @@ def zip_limits() -> dicom.ZipLimits:
         ),
         max_ratio=float(getattr(settings, "IMAGING_ZIP_MAX_RATIO", defaults.max_ratio)),
         max_members=int(getattr(settings, "IMAGING_ZIP_MAX_MEMBERS", defaults.max_members)),
+        spool_bytes=int(getattr(settings, "IMAGING_ZIP_SPOOL_BYTES", defaults.spool_bytes)),
         temp_dir=getattr(settings, "IMAGING_UPLOAD_TEMP_DIR", None),
     )
 
