@@ -162,7 +162,7 @@ def test_a_followup_link_carries_the_rated_activities_and_is_shown_once(personas
     response, token = create_followup(personas, ["groc", "psfs", "nprs"])
     assert response.status_code == 200
     page = response.content.decode()
-    assert "<svg" in page and f"/intake/p/{token}/questionnaires/" in page
+    assert "<svg" in page and f"/intake/p/{token}/pain/" in page
     link = link_of(token)
     assert link.kind == "followup"
     assert link.instruments == ["nprs", "psfs", "groc"]  # page order, GROC last
@@ -170,6 +170,8 @@ def test_a_followup_link_carries_the_rated_activities_and_is_shown_once(personas
     assert link.carried == {
         "psfs_activities": ["계단 오르기", "고개 돌려 운전하기"],
         "psfs_baseline": baseline.pk,
+        # Body-map regions marked at intake, re-asked by the follow-up (none in this baseline).
+        "regions": [],
     }
     # The intake's language, so that the scores compare.
     assert link.language == "en"
@@ -191,7 +193,7 @@ def test_fill_now_opens_the_patient_pages_on_this_device(personas) -> None:
         {"instruments": ["nprs", "groc"], "fill_now": "1"},
     )
     assert response.status_code == 302
-    assert response.url.startswith("/intake/p/") and response.url.endswith("/questionnaires/")
+    assert response.url.startswith("/intake/p/") and response.url.endswith("/pain/")
     assert link_of(response.url.split("/")[3]).kind == "followup"
     assert client.get(response.url).status_code == 200
 

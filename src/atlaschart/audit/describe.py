@@ -86,6 +86,8 @@ PHRASES: dict[str, Promise] = {
     "consultation request converted": gettext_lazy("consultation request converted"),
     "consent form": gettext_lazy("consent form"),
     "chart": gettext_lazy("chart"),
+    "chief-complaint regions confirmed": gettext_lazy("chief-complaint regions confirmed"),
+    "progress": gettext_lazy("progress"),
     "care plan": gettext_lazy("care plan"),
     "care plan form": gettext_lazy("care plan form"),
     "calibration": gettext_lazy("calibration"),

@@ -21,6 +21,7 @@ from atlaschart.intake.models import (
     Intake,
     IntakeLink,
     IntakeSettings,
+    LocalRegions,
     QuestionnaireResponse,
     WordingPack,
 )
@@ -58,6 +59,13 @@ response_door = Door(
     patient_attr="patient",
     related=("patient",),
     label="questionnaire response",
+)
+local_regions_door = Door(
+    LocalRegions,
+    clinic_field="clinic_id",
+    patient_attr="patient",
+    related=("patient",),
+    label="chief-complaint regions",
 )
 
 
@@ -159,6 +167,26 @@ def responses_of_patient(patient: Patient) -> QuerySet[QuestionnaireResponse]:
 def intakes_of_patient(patient: Patient) -> QuerySet[Intake]:
     """Like :func:`responses_of_patient`, for the patient's submitted intakes."""
     return Intake.objects.filter(clinic_id=patient.clinic_id, patient=patient)
+
+
+def followups_of_patient(patient: Patient) -> QuerySet[FollowUp]:
+    """Like :func:`responses_of_patient`, for the patient's submitted follow-ups."""
+    return FollowUp.objects.filter(clinic_id=patient.clinic_id, patient=patient)
+
+
+def local_regions_of_clinic(who: Actor | HttpRequest) -> QuerySet[LocalRegions]:
+    return local_regions_door.of_clinic(who)
+
+
+def local_regions_of_patient(patient: Patient) -> list[str]:
+    """The regions last confirmed as the chief complaint of a patient already reached through
+    the patient door (empty when none was confirmed)."""
+    latest = (
+        LocalRegions.objects.filter(clinic_id=patient.clinic_id, patient=patient)
+        .only("regions")
+        .first()
+    )
+    return [str(r) for r in latest.regions] if latest and isinstance(latest.regions, list) else []
 
 
 # --- the clinic's settings (clinic data, not patient data) ----------------------------------

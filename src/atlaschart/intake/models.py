@@ -86,7 +86,7 @@ class IntakeLink(models.Model):
     """A one-time link for one patient. ``draft`` holds the answers so far, field by field.
 
     ``carried`` holds what a follow-up takes over from the baseline, fixed when the link is made:
-    ``{"psfs_activities": [names], "psfs_baseline": response id}``."""
+    ``{"psfs_activities": [names], "psfs_baseline": response id, "regions": [body-map keys]}``."""
 
     clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(
@@ -264,4 +264,38 @@ class QuestionnaireResponse(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ImmutableError("a recorded questionnaire cannot be changed")
+        super().save(*args, **kwargs)
+
+
+class LocalRegions(models.Model):
+    """The body-map regions a clinician confirmed as the patient's chief complaint ("local");
+    every other marked region is "distant" on the progress page.
+
+    A new confirmation is a new row (the latest one counts): an earlier judgement is never
+    overwritten, so the record shows what was local when."""
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="local_regions",
+        verbose_name=_("patient"),
+    )
+    regions = models.JSONField(_("chief-complaint regions"), default=list)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-confirmed_at", "-id"]
+        verbose_name = _("chief-complaint regions")
+        verbose_name_plural = _("chief-complaint regions")
+
+    def __str__(self) -> str:
+        return f"local regions of patient {self.patient_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ImmutableError("a confirmation of local regions cannot be changed")
         super().save(*args, **kwargs)

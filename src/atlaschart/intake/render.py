@@ -86,12 +86,16 @@ def questionnaire_blocks(
                 title=pack.get("title") or instrument_name(instrument.id),
                 instructions=pack.get("instructions", ""),
                 notice=pack.get("copyright", "") or instrument.licence.notice,
+                # The pack's own notice is in the pack's language; the built-in one is the
+                # holder's English wording, kept verbatim as the licence asks.
+                notice_lang="" if pack.get("copyright") else "en",
             )
         else:
             block.update(
                 title=instrument.title.get(language, instrument_name(instrument.id)),
                 instructions=instrument.instructions.get(language, ""),
                 notice=instrument.licence.notice,
+                notice_lang="en",
             )
         block["language"] = language
         block["other_language"] = language != lang
@@ -186,6 +190,12 @@ def region_rows(draft: dict[str, Any]) -> list[dict[str, Any]]:
         }
         for key, label in steps.REGIONS
     ]
+
+
+def local_region_choices(marked: list[str], local: list[str]) -> list[dict[str, Any]]:
+    """The clinician's chief-complaint form: each marked region, ticked when confirmed local."""
+    names = dict(steps.REGIONS)
+    return [{"key": key, "label": names[key], "local": key in local} for key in marked]
 
 
 def review_summary(draft: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from atlaschart.audit.services import log_access
 from atlaschart.intake import steps
 from atlaschart.intake.access import (
     LinkUnusable,
+    followups_of_patient,
     get_link_by_token,
     hash_token,
     intake_settings_of,
@@ -37,6 +38,7 @@ from atlaschart.intake.models import (
     IntakeLink,
     IntakeSettings,
     LinkKind,
+    LocalRegions,
     QuestionnaireResponse,
     WordingPack,
 )
@@ -242,6 +244,23 @@ def instruments_done(patient: Patient) -> list[str]:
     return [i for i in FOLLOWUP_INSTRUMENTS if i in done]
 
 
+def regions_marked_before(patient: Patient) -> list[str]:
+    """Every body-map region the patient gave an intensity at intake or at an earlier follow-up,
+    in the order first marked: the follow-up re-asks each of them (two queries)."""
+    marked: dict[str, None] = {}
+    earlier = [
+        *intakes_of_patient(patient)
+        .order_by("submitted_at", "id")
+        .values_list("answers", flat=True),
+        *followups_of_patient(patient)
+        .order_by("submitted_at", "id")
+        .values_list("answers", flat=True),
+    ]
+    for answers in earlier:
+        marked.update(dict.fromkeys(steps.marked_regions(answers)))
+    return list(marked)
+
+
 @transaction.atomic
 def create_followup_link(
     actor: Actor, patient: Patient, instruments: list[str]
@@ -281,6 +300,7 @@ def create_followup_link(
             "psfs_activities": rated_activities(baseline.answers),
             "psfs_baseline": baseline.pk,
         }
+    carried["regions"] = regions_marked_before(patient)
     last_intake = intakes_of_patient(patient).only("language").first()
     return _new_link(
         actor,
@@ -501,3 +521,35 @@ def submit_followup(actor: Actor, link: IntakeLink) -> FollowUp:
 def log_link_opened(actor: Actor, link: IntakeLink) -> None:
     """The first opening of a link, by the patient (no user)."""
     log_access(actor, Action.VIEW, patient=link.patient, obj=link, detail="intake link opened")
+
+
+class LocalRegionsRefused(ValueError):
+    """A confirmation of chief-complaint regions the form cannot take (message translated)."""
+
+
+@transaction.atomic
+def confirm_local_regions(actor: Actor, patient: Patient, regions: list[str]) -> LocalRegions:
+    """Record the clinician's judgement of which marked regions are the chief complaint (local).
+
+    ``regions`` must be keys of :data:`steps.REGIONS` the patient has marked; an empty list says
+    no region is local (all distant). A new row each time; the latest counts."""
+    marked = regions_marked_before(patient)
+    unknown = [r for r in regions if r not in marked]
+    if unknown:
+        raise LocalRegionsRefused(_("Choose only regions the patient marked on the body map."))
+    confirmation = LocalRegions(
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        regions=[r for r in marked if r in regions],
+        confirmed_by=actor.user,
+        confirmed_at=timezone.now(),
+    )
+    confirmation.save()
+    log_access(
+        actor,
+        Action.UPDATE,
+        patient=patient,
+        obj=confirmation,
+        detail="chief-complaint regions confirmed",
+    )
+    return confirmation

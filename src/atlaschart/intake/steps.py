@@ -5,9 +5,12 @@ specification validates a per-step form post (no JavaScript) and an autosave pos
 paths accept exactly the same values. Questionnaire fields depend on the clinic's choice, so the
 questionnaire step is built per link from a :class:`FormSpec`.
 
-A follow-up link has two steps only (questionnaires, review). Its PSFS asks for new ratings of the
-activities named at baseline: the names are carried over and fixed, so only
-``q_psfs_a<n>_score`` fields exist (n = 1 .. number of carried activities).
+A follow-up link has three steps (pain, questionnaires, review). Its pain step re-asks every
+body-map region marked before (carried over when the link is made, with the same
+``pain_<region>`` / ``quality_<region>`` keys as the intake, so the change is per region) and
+lets the patient add new regions; with no earlier body map every region is offered fresh. Its
+PSFS asks for new ratings of the activities named at baseline: the names are carried over and
+fixed, so only ``q_psfs_a<n>_score`` fields exist (n = 1 .. number of carried activities).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ STEPS: tuple[tuple[str, Promise], ...] = (
 )
 STEP_KEYS = tuple(key for key, _title in STEPS)
 FOLLOWUP_STEPS: tuple[tuple[str, Promise], ...] = (
+    ("pain", _("Where it hurts")),
     ("questionnaires", _("Questionnaires")),
     ("review", _("Check and send")),
 )
@@ -63,6 +67,8 @@ class FormSpec:
     kind: str = "intake"  # "intake" or "followup"
     instruments: tuple[str, ...] = ()
     psfs_activities: tuple[str, ...] = ()
+    #: Follow-up: the body-map regions marked before, re-asked first (keys of :data:`REGIONS`).
+    carried_regions: tuple[str, ...] = ()
 
     @property
     def followup(self) -> bool:
@@ -84,6 +90,9 @@ def spec_of(link: Any) -> FormSpec:
         kind=link.kind,
         instruments=tuple(link.instruments),
         psfs_activities=tuple(str(a) for a in carried.get("psfs_activities", [])),
+        carried_regions=tuple(
+            str(r) for r in carried.get("regions", []) if str(r) in dict(REGIONS)
+        ),
     )
 
 
@@ -146,6 +155,15 @@ QUALITIES: tuple[tuple[str, Promise], ...] = (
     ("other", _("Other")),
 )
 INTENSITIES = tuple(str(n) for n in range(11))
+
+
+def marked_regions(answers: Mapping[str, Any]) -> list[str]:
+    """The body-map regions (keys of :data:`REGIONS`) given an intensity in stored answers."""
+    if not isinstance(answers, Mapping):
+        return []
+    return [key for key, _label in REGIONS if answers.get(f"pain_{key}") not in (None, "")]
+
+
 ONSET_KINDS: tuple[tuple[str, Promise], ...] = (
     ("sudden", _("Suddenly")),
     ("gradual", _("Gradually")),
@@ -292,6 +310,8 @@ def step_fields(step: str, spec: FormSpec) -> list[Field]:
         for key, _label in REGIONS:
             fields.append(Field(f"pain_{key}", "choice", INTENSITIES))
             fields.append(Field(f"quality_{key}", "multi", _keys(QUALITIES)))
+        if spec.followup:
+            return fields  # a follow-up re-rates the regions only
         fields += [
             Field("pain_moves", "choice", _keys(YES_NO_UNSURE)),
             Field("pain_moves_detail", "text"),

@@ -20,6 +20,7 @@ from atlaschart.intake.access import (
     get_followup_for_user,
     get_intake_for_user,
     get_intake_link_for_user,
+    local_regions_of_patient,
     responses_of_clinic,
     wording_packs_of,
 )
@@ -185,7 +186,7 @@ def followup_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpR
         except services.FollowUpRefused as refused:
             form.add_error("instruments", str(refused))
         else:
-            path = reverse("intake:fill", args=[token, "questionnaires"])
+            path = reverse("intake:fill", args=[token, steps.FOLLOWUP_STEPS[0][0]])
             if request.POST.get("fill_now"):
                 # The clinic's device is handed to the patient; the token goes with the redirect.
                 return redirect(path)
@@ -227,8 +228,28 @@ def intake_detail(request: AuthenticatedHttpRequest, intake_id: int) -> HttpResp
             "summary": views_model.review_summary(intake.answers),
             "safety": safety,
             "responses": [views_model.response_view(r, packs) for r in responses],
+            "local_regions": views_model.local_region_choices(
+                services.regions_marked_before(intake.patient),
+                local_regions_of_patient(intake.patient),
+            ),
         },
     )
+
+
+@require_POST
+@permission_required(Kind.EXAM, Permission.WRITE)
+def local_regions_confirm(request: AuthenticatedHttpRequest, intake_id: int) -> HttpResponse:
+    """The clinician ticks which marked regions are the chief complaint (local); the others are
+    distant on the progress page. A clinician's judgement, so the exam permission guards it."""
+    actor = Actor.of(request)
+    intake = get_intake_for_user(actor, intake_id)
+    try:
+        services.confirm_local_regions(actor, intake.patient, request.POST.getlist("local"))
+    except services.LocalRegionsRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The chief-complaint regions are saved."))
+    return redirect(reverse("intake:detail", args=[intake.pk]) + "#local-regions")
 
 
 @permission_required(Kind.INTAKE_ANSWERS, Permission.READ)
@@ -243,6 +264,7 @@ def followup_detail(request: AuthenticatedHttpRequest, followup_id: int) -> Http
         {
             "followup": followup,
             "patient": followup.patient,
+            "pain_regions": views_model.review_summary(followup.answers)["regions"],
             "responses": [views_model.response_view(r, packs) for r in responses],
         },
     )
@@ -349,8 +371,12 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
         elif step == "complaints":
             context.update(onset_kinds=steps.ONSET_KINDS, durations=steps.DURATIONS)
         elif step == "pain":
+            rows = views_model.region_rows(link.draft)
+            carried = set(spec.carried_regions)
             context.update(
-                regions=views_model.region_rows(link.draft),
+                # A follow-up asks the regions marked before first, then offers the others.
+                carried_regions=[r for r in rows if r["key"] in carried],
+                regions=[r for r in rows if r["key"] not in carried],
                 qualities=steps.QUALITIES,
                 intensities=steps.INTENSITIES,
                 yes_no_unsure=steps.YES_NO_UNSURE,
@@ -370,6 +396,7 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
         elif spec.followup:
             rows = views_model.followup_summary(spec, packs, lang, link.draft)
             context.update(
+                pain_regions=views_model.review_summary(link.draft)["regions"],
                 followup_rows=rows,
                 followup_incomplete=any(not row["complete"] for row in rows),
             )
