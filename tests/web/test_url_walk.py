@@ -88,6 +88,8 @@ ROUTES: dict[str, Route] = {
     "audit:access_log": r(need=(K.ACCESS_LOG, P.READ)),
     "audit:review": r(need=(K.ACCESS_LOG, P.READ)),
     "audit:export": r(need=(K.ACCESS_LOG, P.EXPORT)),
+    "outcomes:clinic": r(need=(K.OUTCOMES, P.READ)),
+    "outcomes:export": r(need=(K.OUTCOMES, P.EXPORT)),
     "posture:mdc_settings": r(need=(K.CLINIC_SETTINGS, P.WRITE)),
     "imaging_studies:listing_tables": r(need=(K.CLINIC_SETTINGS, P.WRITE)),
     "imaging_studies:listing_table_active": r(
@@ -150,6 +152,11 @@ ROUTES: dict[str, Route] = {
     "posture:image": r("posture_shot", need=(K.POSTURE, P.READ)),
     "posture:landmarks": r("posture_shot", need=(K.POSTURE, P.WRITE), method="POST"),
     "posture:calibration": r("posture_shot", need=(K.POSTURE, P.WRITE), method="POST"),
+    # Patient report (PDF) and the consent to photos in it.
+    "reports:patient": r("patient", need=(K.POSTURE, P.EXPORT)),
+    "reports:photo_consent": r(
+        "patient", need=(K.POSTURE, P.WRITE), method="POST", data={"given": "yes"}
+    ),
     # Imaging.
     "imaging_studies:import": r("patient", need=(K.IMAGING, P.WRITE)),
     "imaging_studies:confirm": r("patient", need=(K.IMAGING, P.WRITE), method="POST"),
