@@ -9,24 +9,13 @@ clinic's names of patients, staff and the clinic itself.
 from __future__ import annotations
 
 import pytest
-from tests.web.test_crawl_ko import KNOWN_FAILURES as KO_KNOWN
 from tests.web.test_crawl_ko import _crawl_clinic, check
 
 from atlaschart.clinics.demo import load_demo
 
 # Known failures on pages owned by other apps (as in test_crawl_ko.py): URL name -> the exact
 # strings found. Remove an entry when the page is fixed.
-KNOWN_FAILURES: dict[str, set[str]] = {
-    "exams:detail": KO_KNOWN["exams:detail"],
-    "posture:compare": KO_KNOWN["posture:compare"],
-    "posture:session": KO_KNOWN["posture:session"],
-    "posture:shot": KO_KNOWN["posture:shot"],
-    # patients: a Korean example name in the name field's placeholder, and a Korean word in
-    # the search hint, on the English pages.
-    "patients:create": {"김민준"},
-    "patients:edit": {"김민준"},
-    "patients:list": {"한글"},
-}
+KNOWN_FAILURES: dict[str, set[str]] = {}
 
 
 @pytest.mark.django_db

@@ -25,31 +25,7 @@ ROLES = ("front_desk", "clinician", "admin")
 # Known failures on pages owned by other apps: URL name -> the exact strings found ("*": any
 # finding on that page, for a page whose texts are stored data that the owner must put in words).
 # Remove an entry when the page is fixed; the test prints entries that no longer occur.
-KNOWN_FAILURES: dict[str, set[str]] = {
-    # exams: the leg check's change shows its derived key.
-    "exams:detail": {"leg_check_change"},
-    # intake (the patient's pages): bodymap.html opens with a multi-line {# #} comment, which
-    # Django renders as page text (only {% comment %} spans lines); the PSFS is named in English;
-    # the STarT Back acknowledgement is an English sentence.
-    "intake:fill": {
-        "the patient's left is",
-        "the patient's right is on",
-        "the viewer's left",
-        "Front and back figures drawn for AtlasChart",
-        "The back splits every region by side",
-        "link to its answer row",
-        "silhouette outline with one",
-        "tappable shape per region",
-        "Keele University",
-        "Patient-Specific Functional Scale",
-        "The STarT Back tool was part-funded by Arthritis Research UK",
-        "now Versus Arthritis",
-    },
-    # posture: a raw key in the photo metrics' section.
-    "posture:compare": {"photo_metrics"},
-    "posture:session": {"photo_metrics"},
-    "posture:shot": {"photo_metrics"},
-}
+KNOWN_FAILURES: dict[str, set[str]] = {}
 
 
 def _crawl_clinic(slug: str, language: str) -> tuple[dict[str, int], list[Finding]]:

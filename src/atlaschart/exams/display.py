@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.html import format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -656,7 +657,9 @@ def computed_rows(kind: str, derived: Raw) -> list[tuple[str, str]]:
     except (KeyError, TypeError, ValueError, AttributeError):
         rows = [(str(k), str(v)) for k, v in derived.items() if k != "algorithms"]
     if derived.get("algorithms"):
-        rows.append((_("Algorithm"), ", ".join(map(str, derived["algorithms"]))))
+        # Algorithm ids are provenance, shown verbatim as identifiers (not words to translate).
+        ids = format_html_join(", ", "<code>{}</code>", ((str(a),) for a in derived["algorithms"]))
+        rows.append((_("Algorithm"), ids))
     return rows
 
 

@@ -31,7 +31,7 @@ class PatientForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
         help_texts = {
-            "name": _("As the patient writes it, e.g. 김민준."),
+            "name": _("As the patient writes it, family name first (e.g. Kim Minjun)."),
             "chart_number": _("Leave empty to use the clinic's next number."),
         }
 
