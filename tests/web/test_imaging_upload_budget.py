@@ -18,6 +18,7 @@ from django.urls import reverse
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
+from atlaschart.imaging import dicom
 from atlaschart.imaging_studies.models import Blob, Instance, Study
 
 STUDY, SERIES = generate_uid(), generate_uid()
@@ -103,16 +104,44 @@ def assert_nothing_left(media: Path, extract_dir: Path) -> None:
     assert list(extract_dir.iterdir()) == [] and open_files_in(extract_dir) == []
 
 
-def test_a_many_member_bomb_of_93_kb_is_refused_before_inflating(
+def test_the_93_kb_bomb_of_the_issue_is_refused_before_inflating(
     personas, media, extract_dir
 ) -> None:
-    # The issue's case: 60 slices of 720×720 zeros (1.0 MB each, just under a per-member
-    # floor) deflate to ~1.5 KB each; the archive as a whole expands ~700×.
+    # The issue's case: 60 slices of 720×720 zeros (1.0 MB each, just under the old 1 MiB ratio
+    # floor) deflate to ~1.5 KB each; each member and the archive expand ~700×.
     archive = make_zip({f"s{k:03d}.dcm": ct_slice(k, size=720, zeros=True) for k in range(60)})
     assert len(archive) < 100_000
     r = upload(personas.patient, ("bomb.zip", archive), user=personas.clinician)
     text = r.content.decode()
     assert "a possible zip bomb" in text and "Nothing was imported." in text
+    assert_nothing_left(media, extract_dir)
+
+
+def test_a_bomb_of_many_small_members_is_refused_by_the_archive_ratio(
+    personas, media, extract_dir
+) -> None:
+    # 1,500 members of 60 KB zeros: each under the per-member ratio floor (64 KiB), so only
+    # the archive's ratio (90 MB from ~150 KB of deflate data) sees the bomb.
+    archive = make_zip({f"z{k:04d}.dcm": bytes(60_000) for k in range(1500)})
+    with zipfile.ZipFile(io.BytesIO(archive)) as zf:
+        assert max(m.file_size for m in zf.infolist()) < dicom.ZipLimits().ratio_floor
+    r = upload(personas.patient, ("many.zip", archive), user=personas.clinician)
+    assert "a possible zip bomb" in r.content.decode()
+    assert_nothing_left(media, extract_dir)
+
+
+def test_a_header_that_understates_a_member_is_caught_while_inflating(
+    personas, media, extract_dir
+) -> None:
+    # The central directory and local header claim 1,000 bytes for 40 KB: the declared checks
+    # pass, the chunk count stops it.
+    archive = bytearray(make_zip({"ok.dcm": ct_slice(1), "liar.dcm": bytes(40_000)}))
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = archive.rfind(signature)  # the second member's header of each kind
+        archive[at + offset : at + offset + 4] = (1000).to_bytes(4, "little")
+    r = upload(personas.patient, ("liar.zip", bytes(archive)), user=personas.clinician)
+    text = r.content.decode()
+    assert "Nothing was imported." in text
     assert_nothing_left(media, extract_dir)
 
 
