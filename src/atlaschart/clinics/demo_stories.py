@@ -11,7 +11,7 @@ who would do it, so the records, derived values and access log are the real ones
 3. ``new``: an intake link sent, not answered yet; a first consultation today.
 4. ``injection``: intake, clear screen, consent to an injection, a signed visit with one.
 5. ``followups``: a baseline and two follow-ups in which some regions change and others do not
-   (the change shown per region once follow-ups re-ask the body map, issue 14).
+   (the change is shown per region once follow-ups re-ask the body map).
 6. ``manual``: a signed manual-therapy visit; a re-examination booked today.
 
 Photos are real ones that installed packages ship (:mod:`atlaschart.imaging.sample_photos`);
