@@ -38,7 +38,7 @@ def astronaut() -> NDArray[np.uint8]:
         from skimage import data
     except ImportError as exc:
         raise SamplePhotoMissing("install scikit-image for the astronaut photo") from exc
-    return np.ascontiguousarray(data.astronaut())
+    return np.ascontiguousarray(data.astronaut(), dtype=np.uint8)  # type: ignore[no-untyped-call]
 
 
 def camera() -> NDArray[np.uint8]:
@@ -46,14 +46,15 @@ def camera() -> NDArray[np.uint8]:
         from skimage import data
     except ImportError as exc:
         raise SamplePhotoMissing("install scikit-image for the camera photo") from exc
-    return _rgb(Image.fromarray(data.camera()))
+    return _rgb(Image.fromarray(data.camera()))  # type: ignore[no-untyped-call]
 
 
 def grace_hopper() -> NDArray[np.uint8]:
     from matplotlib import cbook
 
-    with cbook.get_sample_data("grace_hopper.jpg") as f:
-        return _rgb(Image.open(f))
+    path = cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
+    with Image.open(str(path)) as image:
+        return _rgb(image)
 
 
 def _bus() -> Image.Image:
