@@ -188,9 +188,12 @@ def test_front_desk_cannot_make_a_report(client, chart) -> None:
     response = client.get(reverse("reports:patient", args=[chart.patient.pk]))
     assert response.status_code == 403
     assert not AccessLogEntry.objects.filter(action=Action.EXPORT).exists()
-    assert client.post(
-        reverse("reports:photo_consent", args=[chart.patient.pk]), {"given": "yes"}
-    ).status_code == 403
+    assert (
+        client.post(
+            reverse("reports:photo_consent", args=[chart.patient.pk]), {"given": "yes"}
+        ).status_code
+        == 403
+    )
     assert not PhotoConsent.objects.exists()
     # And the service refuses the front desk too (the CLI and tasks use it).
     from django.core.exceptions import PermissionDenied

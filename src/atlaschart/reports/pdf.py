@@ -2,7 +2,7 @@
 
 Pure Python with a TrueType/OpenType subset embedded in the file, so Hangul renders on a machine
 with no system fonts (docs/decisions/0003-pdf-report.md). Charts are vector drawings: one axis per
-questionnaire on its own scale, the first and latest scores as points, and the band of
+questionnaire on its own scale and a time axis, every score as a point, and the band of
 measurement error (the MDC, or the MCID where no MDC is published) around the first score, so a
 reader sees whether the latest score left it.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -62,38 +63,55 @@ def _number(value: str) -> float | None:
         return None
 
 
-def _scale_chart(pdf: FPDF, row: dict[str, Any], band_points: float | None) -> None:
-    """One axis on the questionnaire's scale: first score (grey), latest (blue), error band."""
+def _time_chart(
+    pdf: FPDF, row: dict[str, Any], points: list[tuple[Any, float]], band: float | None
+) -> None:
+    """Every score of one questionnaire over time on its own scale, with the band of
+    measurement error (MDC, or MCID where none is published) around the first score."""
     low, _sep, high = str(row.get("scale", "")).partition("–")
     lo, hi = _number(low), _number(high)
-    first = _number(row["baseline"]["score"])
-    latest = _number(row["latest"]["score"]) if row.get("latest") else None
-    if lo is None or hi is None or hi <= lo or first is None:
+    if lo is None or hi is None or hi <= lo or len(points) < 2:
         return
-    left, width, y = pdf.l_margin + 5, 120.0, pdf.get_y() + 6
+    if pdf.get_y() + 40 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    left, top, width, height = pdf.l_margin + 14, pdf.get_y() + 5, 110.0, 26.0
+    first_day, last_day = points[0][0], points[-1][0]
+    span = max((last_day - first_day).days, 1)
 
-    def x_of(value: float) -> float:
-        return left + (min(max(value, lo), hi) - lo) / (hi - lo) * width
+    def x_of(day: Any) -> float:
+        return left + (day - first_day).days / span * width
 
-    if band_points is not None:
+    def y_of(value: float) -> float:
+        return top + height - (min(max(value, lo), hi) - lo) / (hi - lo) * height
+
+    baseline = points[0][1]
+    if band is not None:
         pdf.set_fill_color(*BAND)
-        start, end = x_of(first - band_points), x_of(first + band_points)
-        pdf.rect(start, y - 3, max(end - start, 0.5), 6, style="F")
+        upper, lower = y_of(baseline + band), y_of(baseline - band)
+        pdf.rect(left, upper, width, max(lower - upper, 0.5), style="F")
     pdf.set_draw_color(*INK)
     pdf.set_line_width(0.3)
-    pdf.line(left, y, left + width, y)
+    pdf.line(left, top, left, top + height)
+    pdf.line(left, top + height, left + width, top + height)
     pdf.set_font(FONT, size=7)
     for tick in (lo, (lo + hi) / 2, hi):
-        pdf.line(x_of(tick), y, x_of(tick), y + 1.5)
-        pdf.text(x_of(tick) - 2, y + 5, f"{tick:g}")
-    pdf.set_fill_color(*GREY)
-    pdf.ellipse(x_of(first) - 1.6, y - 1.6, 3.2, 3.2, style="F")
-    if latest is not None:
-        pdf.set_fill_color(*BLUE)
-        pdf.ellipse(x_of(latest) - 1.6, y - 1.6, 3.2, 3.2, style="F")
-    pdf.text(left + width + 4, y + 1, _("grey: first · blue: latest · band: measurement error"))
+        pdf.line(left - 1.5, y_of(tick), left, y_of(tick))
+        pdf.text(left - 8, y_of(tick) + 1, f"{tick:g}")
+    pdf.text(left - 8, top - 2, _("points"))
+    pdf.text(left, top + height + 4, str(first_day))
+    pdf.text(left + width - 15, top + height + 4, str(last_day))
+    pdf.set_draw_color(*BLUE)
+    pdf.set_fill_color(*BLUE)
+    for (day_a, a), (day_b, b) in pairwise(points):
+        pdf.line(x_of(day_a), y_of(a), x_of(day_b), y_of(b))
+    for day, value in points:
+        pdf.ellipse(x_of(day) - 1.2, y_of(value) - 1.2, 2.4, 2.4, style="F")
+    pdf.set_text_color(*GREY)
+    pdf.text(left + width + 4, top + 4, _("grey band: measurement error"))
+    pdf.text(left + width + 4, top + 8, _("around the first score"))
+    pdf.set_text_color(*INK)
     pdf.set_font(FONT, size=10)
-    pdf.set_y(y + 8)
+    pdf.set_y(top + height + 7)
 
 
 def _band_points(row: dict[str, Any]) -> float | None:
@@ -114,16 +132,21 @@ def _questionnaires(pdf: FPDF, data: ReportData) -> None:
     for row in data.questionnaires:
         pdf.set_font(FONT, size=11)
         pdf.multi_cell(
-            0, 6, f"{row['name']} ({row['scale']}, {row['better']})",
-            new_x="LMARGIN", new_y="NEXT",
+            0,
+            6,
+            f"{row['name']} ({row['scale']}, {row['better']})",
+            new_x="LMARGIN",
+            new_y="NEXT",
         )
         first, latest = row["baseline"], row.get("latest")
         line = _("First: %(score)s points on %(date)s") % {
-            "score": first["score"] or "—", "date": first["date"].date()
+            "score": first["score"] or "—",
+            "date": first["date"].date(),
         }
         if latest:
             line += " · " + _("Latest: %(score)s points on %(date)s") % {
-                "score": latest["score"] or "—", "date": latest["date"].date()
+                "score": latest["score"] or "—",
+                "date": latest["date"].date(),
             }
         if row.get("diff"):
             line += " · " + _("Difference: %(diff)s points") % {"diff": row["diff"]}
@@ -131,14 +154,18 @@ def _questionnaires(pdf: FPDF, data: ReportData) -> None:
         if row.get("verdict"):
             _para(pdf, _("What it means: %(verdict)s.") % {"verdict": row["verdict"]})
         if row.get("threshold"):
-            _para(pdf, _("Measurement error and smallest change that matters: %(t)s.")
-                  % {"t": row["threshold"]}, size=8.5)
-        _scale_chart(pdf, row, _band_points(row))
+            _para(
+                pdf,
+                _("Measurement error and smallest change that matters: %(t)s.")
+                % {"t": row["threshold"]},
+                size=8.5,
+            )
+        _time_chart(pdf, row, data.series.get(row["id"], []), _band_points(row))
 
 
 _POSTURE_WORDS = {
-    "beyond_error": lambda: _("changed by more than the measurement error"),
-    "within_error": lambda: _("within the measurement error: no change is claimed"),
+    "beyond_error": lambda: _("beyond the measurement error"),
+    "within_error": lambda: _("within the measurement error (no change claimed)"),
     "unknown": lambda: _("cannot be judged"),
 }
 
@@ -149,20 +176,35 @@ def _posture(pdf: FPDF, data: ReportData) -> None:
         _para(pdf, _("Posture was not measured twice from the front yet."))
         return
     first, last = data.posture_dates
-    _para(pdf, _("Front view, %(first)s and %(last)s. MDC95: the smallest change larger than "
-                 "the measurement error, with 95%% confidence.") % {"first": first, "last": last})
-    widths = (58, 24, 24, 24, 24)
+    _para(
+        pdf,
+        _(
+            "Front view, %(first)s and %(last)s. MDC95: the smallest change larger than "
+            "the measurement error, with 95%% confidence."
+        )
+        % {"first": first, "last": last},
+    )
+    widths = (56, 20, 20, 20, 20)
     pdf.set_font(FONT, size=8.5)
-    for text, w in zip((_("Measure"), _("First"), _("Latest"), _("Difference"), _("MDC95")),
-                       widths, strict=True):
+    pdf.set_draw_color(*INK)
+    for text, w in zip(
+        (_("Measure"), _("First"), _("Latest"), _("Difference"), _("MDC95")), widths, strict=True
+    ):
         pdf.cell(w, 6, text, border="B")
     pdf.cell(0, 6, _("Meaning"), border="B", new_x="LMARGIN", new_y="NEXT")
     for row in data.posture:
         cells = (row.label, row.before, row.after, row.delta, row.mdc)
         for text, w in zip(cells, widths, strict=True):
             pdf.cell(w, 5.5, text)
-        pdf.cell(0, 5.5, _POSTURE_WORDS.get(row.verdict, _POSTURE_WORDS["unknown"])(),
-                 new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, size=7.5)
+        pdf.cell(
+            0,
+            5.5,
+            _POSTURE_WORDS.get(row.verdict, _POSTURE_WORDS["unknown"])(),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.set_font(FONT, size=8.5)
     pdf.set_font(FONT, size=10)
 
 
@@ -210,10 +252,19 @@ def render_report(data: ReportData) -> bytes:
     pdf.multi_cell(0, 10, data.clinic_name, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=14)
     pdf.multi_cell(0, 8, _("Progress report"), new_x="LMARGIN", new_y="NEXT")
-    _para(pdf, _("%(name)s · chart %(chart)s · made on %(date)s")
-          % {"name": data.patient_name, "chart": data.chart_number, "date": data.made_on})
-    _para(pdf, _("This report shows what was measured and how precise each measure is. A change "
-                 "is not proof that any treatment caused it."), size=9)
+    _para(
+        pdf,
+        _("%(name)s · chart %(chart)s · made on %(date)s")
+        % {"name": data.patient_name, "chart": data.chart_number, "date": data.made_on},
+    )
+    _para(
+        pdf,
+        _(
+            "This report shows what was measured and how precise each measure is. A change "
+            "is not proof that any treatment caused it."
+        ),
+        size=9,
+    )
     _heading(pdf, _("Your complaints"))
     _para(pdf, data.complaints or _("No complaint was written at intake."))
     for label, intensity in data.pain_regions:

@@ -47,10 +47,16 @@ REPORT_NEEDS = (
 
 # The lines drawn over a photo: pairs of landmarks (image pixels), per view.
 PHOTO_LINES: dict[str, tuple[tuple[str, str], ...]] = {
-    View.ANTERIOR: (("left_ear", "right_ear"), ("left_shoulder", "right_shoulder"),
-                    ("left_hip", "right_hip")),
-    View.POSTERIOR: (("left_ear", "right_ear"), ("left_shoulder", "right_shoulder"),
-                     ("left_hip", "right_hip")),
+    View.ANTERIOR: (
+        ("left_ear", "right_ear"),
+        ("left_shoulder", "right_shoulder"),
+        ("left_hip", "right_hip"),
+    ),
+    View.POSTERIOR: (
+        ("left_ear", "right_ear"),
+        ("left_shoulder", "right_shoulder"),
+        ("left_hip", "right_hip"),
+    ),
     View.LEFT: (("left_ear", "left_shoulder"), ("left_shoulder", "left_hip")),
     View.RIGHT: (("right_ear", "right_shoulder"), ("right_shoulder", "right_hip")),
 }
@@ -95,6 +101,8 @@ class ReportData:
     photo_consent: bool
     photos: list[tuple[Photo, Photo]] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
+    #: Every scorable score of each questionnaire, oldest first: ``{id: [(date, score)]}``.
+    series: dict[str, list[tuple[date, float]]] = field(default_factory=dict)
 
 
 class ReportError(Exception):
@@ -158,9 +166,13 @@ def _posture(
     if before is not None and after is not None:
         table = clinic_mdc(actor)
         for change in compare_results(before, after, mdc95={k: e.value for k, e in table.items()}):
+            if change.before is None and change.after is None:
+                continue  # not measurable on either photo (landmarks not placed): nothing to say
             rows.append(
                 PostureRow(
-                    label=str(METRIC_LABELS.get(change.name, change.name)),
+                    # Some metrics exist in two units (degrees and % of width): name the unit.
+                    label=f"{METRIC_LABELS.get(change.name, change.name)} "
+                    f"({UNIT_NAMES.get(change.unit, change.unit)})",
                     unit_name=str(UNIT_NAMES.get(change.unit, change.unit)),
                     before=fmt(change.before, change.unit),
                     after=fmt(change.after, change.unit),
@@ -227,7 +239,17 @@ def gather(actor: Actor, patient: Patient, language: str) -> ReportData:
             photo_consent=consent,
             photos=photos,
             next_steps=_next_steps(actor, patient, today),
+            series=_series(history),
         )
+
+
+def _series(history: list[Any]) -> dict[str, list[tuple[date, float]]]:
+    series: dict[str, list[tuple[date, float]]] = {}
+    for response in history:
+        if response.scorable and response.score is not None:
+            day = timezone.localdate(response.recorded_at)
+            series.setdefault(response.instrument, []).append((day, float(response.score)))
+    return series
 
 
 def make_patient_report(actor: Actor, patient_id: int, language: str | None = None) -> bytes:
