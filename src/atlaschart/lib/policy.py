@@ -40,6 +40,7 @@ class Kind(StrEnum):
     ACCESS_LOG = "access_log"
     STAFF = "staff"
     CLINIC_SETTINGS = "clinic_settings"  # MDC settings, listing tables, intake settings
+    OUTCOMES = "outcomes"  # the clinic's outcome figures (aggregates, no patient named)
 
 
 class Permission(StrEnum):
@@ -67,6 +68,7 @@ _CLINICAL_CONTENT: Mapping[Kind, frozenset[Permission]] = {
     Kind.VISIT_NOTE: frozenset({L, R, W, S}),
     Kind.CARE_PLAN: frozenset({L, R, W}),
     Kind.ADVERSE_EVENT: frozenset({L, R, W}),
+    Kind.OUTCOMES: frozenset({R, E}),
 }
 
 _FRONT_OF_HOUSE: Mapping[Kind, frozenset[Permission]] = {

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "atlaschart.intake",
     "atlaschart.safety",
     "atlaschart.reports",
+    "atlaschart.outcomes",
+    "atlaschart.progress",
 ]
 
 MIDDLEWARE = [

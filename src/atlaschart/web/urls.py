@@ -16,6 +16,7 @@ urlpatterns = [
     path("imaging/", include("atlaschart.imaging_studies.urls")),
     path("intake/", include("atlaschart.intake.urls")),
     path("safety/", include("atlaschart.safety.urls")),
+    path("outcomes/", include("atlaschart.outcomes.urls")),
     path("reports/", include("atlaschart.reports.urls")),
 ]
 

@@ -1,0 +1,294 @@
+"""Clinic outcomes: per questionnaire, the cohort with a baseline in a date range and its change.
+
+The cohort and the figures (docs/outcomes.md states them for the clinic):
+
+* **Baseline**: a patient's first scorable response of the questionnaire. The patient belongs to
+  the cohort when that baseline falls within ``[date_from, date_to]`` (dates in the clinic's
+  time zone, both days included).
+* **Follow-up**: the patient's latest scorable response of the same version and language after
+  the baseline, up to ``date_to``. A later form of another version or language cannot be
+  compared (the core calls it not evaluable) and does not count as a follow-up.
+* **Lost to follow-up** = baseline_n - followup_n: shown, never dropped from the denominator.
+  Responder rates are over the patients with a follow-up; the lost are reported beside them.
+* **Change** is oriented so that positive means improvement (baseline - follow-up where higher
+  is worse), in the questionnaire's points. Responders by MCID / by MDC use the thresholds of
+  the core's change rule (``measure.instruments``), with Wilson 95 % intervals
+  (``measure.instruments.stats``). Median change with its interquartile range (Hyndman & Fan 7).
+* **Regions** (local versus distant regions improved) need the per-region change of the
+  re-assessment body map, which the core does not compute yet: they are reported empty (n = 0).
+
+Filters narrow the patients: a complaint region marked with pain > 0 on the intake body map, a
+clinician who saw the patient at a visit, a technique given to the patient.
+
+The figures are aggregates: no patient is named, so no per-patient access row is written; the
+page and the export are logged by the view as one row each (no patient).
+
+One query for the scores (ordered by patient, questionnaire and time, read as tuples), plus one
+per filter; the grouping is a single pass in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from atlaschart.intake.access import intakes_of_clinic, responses_of_clinic
+from atlaschart.lib.actor import Actor
+from atlaschart.measure.instruments import INSTRUMENTS
+from atlaschart.measure.instruments.stats import (
+    Proportion,
+    Spread,
+    median_iqr,
+    proportion,
+    responders,
+)
+from atlaschart.visits.access import treatments_of_clinic, visits_of_clinic
+
+Who = Actor | HttpRequest
+
+# Small cells: counts of 1 to 4 patients are shown as "<5" in exports (re-identification risk in
+# a small clinic; the threshold most national statistics offices use for health tables).
+SMALL_CELL = 5
+
+
+class OutcomesError(ValueError):
+    """Bad filter input; the message is in the user's language."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    instrument: str | None = None
+    region: str | None = None
+    clinician_id: int | None = None
+    technique: str | None = None
+
+
+@dataclass(frozen=True)
+class InstrumentOutcome:
+    instrument: str
+    baseline_n: int
+    followup_n: int
+    lost_n: int
+    responders_mcid: Proportion | None
+    responders_mdc: Proportion | None
+    mcid_points: float | None
+    mdc_points: float | None
+    spread: Spread
+
+    @property
+    def lost(self) -> Proportion:
+        return proportion(self.lost_n, self.baseline_n)
+
+    def as_json(self) -> dict[str, Any]:
+        def responder(value: Proportion | None) -> dict[str, Any] | None:
+            return None if value is None else value.as_json()
+
+        return {
+            "baseline_n": self.baseline_n,
+            "followup_n": self.followup_n,
+            "lost_n": self.lost_n,
+            "responders_mcid": responder(self.responders_mcid),
+            "responders_mdc": responder(self.responders_mdc),
+            "median_change": _rounded(self.spread.median),
+            "iqr": [] if self.spread.iqr is None else [_rounded(v) for v in self.spread.iqr],
+        }
+
+
+@dataclass(frozen=True)
+class RegionOutcome:
+    n: int
+    improved_n: int
+
+    @property
+    def improved(self) -> Proportion:
+        return proportion(self.improved_n, self.n)
+
+    def as_json(self) -> dict[str, Any]:
+        shown = self.improved.as_json()
+        return {
+            "n": self.n,
+            "improved_n": self.improved_n,
+            "rate": shown["rate"],
+            "ci95": shown["ci95"],
+        }
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    filters: Filters
+    instruments: dict[str, InstrumentOutcome]
+    local: RegionOutcome = field(default_factory=lambda: RegionOutcome(0, 0))
+    distant: RegionOutcome = field(default_factory=lambda: RegionOutcome(0, 0))
+    regions_available: bool = False
+
+    def as_json(self, clinic_slug: str) -> dict[str, Any]:
+        return {
+            "clinic": clinic_slug,
+            "from": None if self.filters.date_from is None else self.filters.date_from.isoformat(),
+            "to": None if self.filters.date_to is None else self.filters.date_to.isoformat(),
+            "instruments": {key: value.as_json() for key, value in self.instruments.items()},
+            "regions": {"local": self.local.as_json(), "distant": self.distant.as_json()},
+        }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def outcome_instruments() -> list[str]:
+    """Questionnaires that are outcome measures (the core has a change rule for them)."""
+    return sorted(key for key, inst in INSTRUMENTS.items() if inst.change_rule is not None)
+
+
+def parse_date(text: str | None, what: str) -> dt.date | None:
+    from django.utils.translation import gettext as _
+
+    if text is None or text.strip() == "":
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise OutcomesError(
+            _("%(what)s is not a date (write it as YYYY-MM-DD): %(text)s")
+            % {"what": what, "text": text[:40]}
+        ) from None
+
+
+def check_filters(filters: Filters) -> None:
+    from django.utils.translation import gettext as _
+
+    if filters.instrument is not None and filters.instrument not in outcome_instruments():
+        raise OutcomesError(
+            _("unknown outcome questionnaire: %(id)s") % {"id": filters.instrument[:40]}
+        )
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise OutcomesError(_("the start date is after the end date"))
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _patient_filter(who: Who, filters: Filters) -> set[int] | None:
+    """The patient ids the filters allow, or ``None`` for no patient filter."""
+    allowed: set[int] | None = None
+
+    def narrow(ids: Iterable[int]) -> None:
+        nonlocal allowed
+        found = set(ids)
+        allowed = found if allowed is None else allowed & found
+
+    if filters.region:
+        key = f"pain_{filters.region}"
+        narrow(
+            patient_id
+            for patient_id, answers in intakes_of_clinic(who).values_list("patient_id", "answers")
+            if _marked(answers, key)
+        )
+    if filters.clinician_id is not None:
+        narrow(
+            visits_of_clinic(who)
+            .filter(clinician_id=filters.clinician_id)
+            .values_list("patient_id", flat=True)
+        )
+    if filters.technique:
+        narrow(
+            treatments_of_clinic(who)
+            .filter(technique=filters.technique)
+            .values_list("visit__patient_id", flat=True)
+        )
+    return allowed
+
+
+def _marked(answers: Any, key: str) -> bool:
+    if not isinstance(answers, dict):
+        return False
+    try:
+        return float(answers.get(key) or 0) > 0
+    except (TypeError, ValueError):
+        return False
+
+
+def _scores(who: Who, filters: Filters) -> QuerySet[Any]:
+    rows = responses_of_clinic(who).filter(scorable=True, score__isnull=False)
+    if filters.instrument:
+        rows = rows.filter(instrument=filters.instrument)
+    else:
+        rows = rows.filter(instrument__in=outcome_instruments())
+    if filters.date_to is not None:
+        rows = rows.filter(recorded_at__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
+    return rows.order_by("patient_id", "instrument", "recorded_at", "id").values_list(
+        "patient_id", "instrument", "version", "language", "recorded_at", "score"
+    )
+
+
+Row = tuple[int, str, str, str, dt.datetime, float]
+
+
+def _changes(rows: Iterator[Row], start: dt.datetime | None) -> Iterator[tuple[str, float | None]]:
+    """(instrument, oriented change or None for lost) per patient of the cohort."""
+    for (_patient, instrument), group in groupby(rows, key=lambda row: (row[0], row[1])):
+        baseline = next(group)
+        if start is not None and baseline[4] < start:
+            continue  # the patient's baseline is before the range: not in this cohort
+        followup = None
+        for row in group:
+            if row[2] == baseline[2] and row[3] == baseline[3]:
+                followup = row
+        if followup is None:
+            yield instrument, None
+            continue
+        difference = followup[5] - baseline[5]
+        if INSTRUMENTS[instrument].direction == "higher-is-worse":
+            difference = -difference
+        yield instrument, difference
+
+
+def clinic_outcomes(who: Who, filters: Filters) -> Outcomes:
+    """The figures for the acting user's clinic (module docstring)."""
+    check_filters(filters)
+    allowed = _patient_filter(who, filters)
+    start = None if filters.date_from is None else _day_start(filters.date_from)
+    rows: Iterator[Row] = iter(_scores(who, filters).iterator(chunk_size=5000))
+    if allowed is not None:
+        rows = (row for row in rows if row[0] in allowed)
+    cohort: dict[str, list[float | None]] = {}
+    if filters.instrument:
+        cohort[filters.instrument] = []
+    for instrument, change in _changes(rows, start):
+        cohort.setdefault(instrument, []).append(change)
+    results = {}
+    for instrument in sorted(cohort):
+        changes = [c for c in cohort[instrument] if c is not None]
+        rule = INSTRUMENTS[instrument].change_rule
+        mcid = None if rule is None else rule.mcid_points
+        mdc = None if rule is None else rule.mdc_points
+        counted = responders(changes, mcid, mdc)
+        results[instrument] = InstrumentOutcome(
+            instrument=instrument,
+            baseline_n=len(cohort[instrument]),
+            followup_n=len(changes),
+            lost_n=len(cohort[instrument]) - len(changes),
+            responders_mcid=counted.by_mcid,
+            responders_mdc=counted.by_mdc,
+            mcid_points=mcid,
+            mdc_points=mdc,
+            spread=median_iqr(changes),
+        )
+    return Outcomes(filters=filters, instruments=results)
+
+
+def small_cell(count: int | None) -> str:
+    """A count as an export shows it: 1 to 4 patients become "<5"."""
+    if count is None:
+        return ""
+    return "<5" if 0 < count < SMALL_CELL else str(count)

@@ -1,0 +1,216 @@
+"""Clinic outcomes: the CLI's JSON on a generated clinic against an independent computation,
+the page and its CSV (small cells "<5"), no data gives zeros and empty intervals, bad input
+exits 2, and nobody outside the policy (front desk, another clinic) gets the figures."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from atlaschart.cli import main
+
+pytestmark = pytest.mark.django_db
+
+
+def _response(clinic: Any, patient: Any, when: datetime, score: float, **extra: Any) -> None:
+    from atlaschart.intake.models import QuestionnaireResponse
+
+    QuestionnaireResponse.objects.create(
+        clinic=clinic,
+        patient=patient,
+        recorded_at=when,
+        instrument=extra.get("instrument", "nprs"),
+        version=extra.get("version", "1"),
+        language=extra.get("language", "ko"),
+        answers={"q1": int(score)},
+        scorable=True,
+        score=score,
+        answered=1,
+        algorithm="instrument.nprs@1",
+    )
+
+
+def _generated_clinic(personas: Any, patients: int = 40, seed: int = 7) -> list[tuple[float, ...]]:
+    """NPRS baselines and follow-ups for Seoul; returns (baseline, follow-up or NaN) per patient."""
+    from atlaschart.patients.models import Patient
+
+    rng = random.Random(seed)
+    start = timezone.make_aware(datetime(2026, 3, 1, 10, 0))
+    truth = []
+    for i in range(patients):
+        patient = Patient.objects.create(
+            clinic=personas.seoul,
+            chart_number=f"G{i:04d}",
+            name=f"환자{i}",
+            date_of_birth=date(1980, 1, 1),
+        )
+        baseline = float(rng.randint(3, 10))
+        when = start + timedelta(days=i)
+        _response(personas.seoul, patient, when, baseline)
+        if i % 4 == 3:  # every fourth patient never came back
+            truth.append((baseline, math.nan))
+            continue
+        middle = max(0.0, baseline - rng.randint(0, 3))
+        _response(personas.seoul, patient, when + timedelta(days=14), middle)
+        last = max(0.0, min(10.0, baseline - rng.randint(-2, 6)))
+        _response(personas.seoul, patient, when + timedelta(days=28), last)
+        truth.append((baseline, last))
+    # Another clinic's patient never counts.
+    _response(personas.busan, personas.busan_patient, start, 9)
+    _response(personas.busan, personas.busan_patient, start + timedelta(days=20), 0)
+    return truth
+
+
+def _wilson_by_quadratic(x: int, n: int) -> list[float]:
+    # Wilson's bounds as the roots of (p - x/n)^2 = z^2 p (1 - p) / n: a different route from
+    # the centre-and-half form in the code.
+    z = 1.959963984540054
+    a = n + z * z
+    b = -(2 * x + z * z)
+    c = x * x / n
+    root = math.sqrt(b * b - 4 * a * c)
+    return [round((-b - root) / (2 * a), 4), round((-b + root) / (2 * a), 4)]
+
+
+def _quartile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    h = (len(ordered) - 1) * q
+    return ordered[int(h)] + (h - int(h)) * (
+        ordered[min(int(h) + 1, len(ordered) - 1)] - ordered[int(h)]
+    )
+
+
+def test_the_cli_matches_an_independent_computation(personas: Any, capsys: Any) -> None:
+    truth = _generated_clinic(personas)
+    assert (
+        main(["outcomes", "--clinic", "seoul", "--from", "2026-01-01", "--to", "2026-12-31"]) == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    changes = [b - f for b, f in truth if not math.isnan(f)]
+    mcid = sum(1 for c in changes if c >= 2)  # NPRS: MCID 2, MDC 2 (the core's rule)
+    nprs = out["instruments"]["nprs"]
+    assert out["clinic"] == "seoul" and out["from"] == "2026-01-01" and out["to"] == "2026-12-31"
+    assert nprs["baseline_n"] == 40 and nprs["followup_n"] == 30 and nprs["lost_n"] == 10
+    assert nprs["responders_mcid"]["n"] == mcid
+    assert nprs["responders_mcid"]["rate"] == round(mcid / 30, 4)
+    assert nprs["responders_mcid"]["ci95"] == _wilson_by_quadratic(mcid, 30)
+    assert nprs["responders_mdc"]["n"] == mcid
+    assert nprs["median_change"] == round(_quartile(changes, 0.5), 2)
+    assert nprs["iqr"] == [round(_quartile(changes, 0.25), 2), round(_quartile(changes, 0.75), 2)]
+    assert out["regions"]["local"] == {"n": 0, "improved_n": 0, "rate": None, "ci95": []}
+
+
+def test_the_range_picks_the_cohort_by_its_baseline(personas: Any, capsys: Any) -> None:
+    _generated_clinic(personas)
+    # Baselines 2026-03-01 .. 2026-04-09; only the first 10 days' patients, followed to the end.
+    assert (
+        main(
+            [
+                "outcomes",
+                "--clinic",
+                "seoul",
+                "--from",
+                "2026-03-01",
+                "--to",
+                "2026-03-10",
+                "--instrument",
+                "nprs",
+            ]
+        )
+        == 0
+    )
+    nprs = json.loads(capsys.readouterr().out)["instruments"]["nprs"]
+    assert nprs["baseline_n"] == 10
+    # Follow-ups after 03-10 are outside the range: patients 0..9 have at most their day-14 form
+    # inside it when their baseline was on or before 02-24, none here, so most are lost.
+    assert nprs["followup_n"] + nprs["lost_n"] == 10
+
+
+def test_no_data_gives_zeros_and_empty_intervals(personas: Any, capsys: Any) -> None:
+    assert main(["outcomes", "--clinic", "seoul", "--instrument", "ndi"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["instruments"]["ndi"] == {
+        "baseline_n": 0,
+        "followup_n": 0,
+        "lost_n": 0,
+        "responders_mcid": {"n": 0, "rate": None, "ci95": []},
+        "responders_mdc": {"n": 0, "rate": None, "ci95": []},
+        "median_change": None,
+        "iqr": [],
+    }
+    assert out["from"] is None and out["regions"]["distant"]["rate"] is None
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--clinic", "nowhere"],
+        ["--clinic", "seoul", "--from", "yesterday"],
+        ["--clinic", "seoul", "--instrument", "groc"],  # not an outcome measure
+        ["--clinic", "seoul", "--from", "2026-05-01", "--to", "2026-04-01"],
+    ],
+)
+def test_bad_input_exits_2_with_one_line(personas: Any, capsys: Any, argv: list[str]) -> None:
+    assert main(["outcomes", *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("atlaschart outcomes: ") and "\n" not in err
+
+
+def _signed_in(user: Any, password: str) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=password)
+    return client
+
+
+def test_the_page_shows_the_figures_and_the_lost(personas: Any) -> None:
+    _generated_clinic(personas, patients=12)
+    client = _signed_in(personas.clinician, personas.password)
+    page = client.get(reverse("outcomes:clinic"), {"instrument": "nprs"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Lost to follow-up" in text and '<td data-label="Lost to follow-up">3</td>' in text
+    bad = client.get(reverse("outcomes:clinic"), {"date_from": "2026-13-45"})
+    assert bad.status_code == 200 and "error" in bad.content.decode()
+
+
+def test_the_csv_shows_small_cells_as_under_5(personas: Any) -> None:
+    from atlaschart.audit.models import AccessLogEntry
+
+    _generated_clinic(personas, patients=6)  # 6 with a baseline, 1 lost, 5 with a follow-up
+    client = _signed_in(personas.admin, personas.password)
+    response = client.get(reverse("outcomes:export"), {"instrument": "nprs"})
+    assert response.status_code == 200
+    rows = response.content.decode("utf-8-sig").splitlines()
+    cells = rows[1].split(",")
+    assert cells[1] == "6" and cells[2] == "5" and cells[3] == "<5"
+    # Responders (of 5) are fewer than 5 here: their counts, rates and intervals are all hidden.
+    assert cells[4:10] == ["<5"] * 6
+    assert cells[10] != "" and "<5" not in cells[10:]  # the median change over 5 patients shows
+    assert AccessLogEntry.objects.filter(action="export", detail="clinic outcomes CSV").count() == 1
+
+
+def test_front_desk_gets_no_figures_and_nothing_is_written(personas: Any) -> None:
+    from atlaschart.audit.models import AccessLogEntry
+
+    _generated_clinic(personas, patients=8)
+    client = _signed_in(personas.desk, personas.password)
+    before = AccessLogEntry.objects.exclude(action="denied").count()
+    assert client.get(reverse("outcomes:clinic")).status_code == 403
+    assert client.get(reverse("outcomes:export")).status_code == 403
+    assert AccessLogEntry.objects.exclude(action="denied").count() == before
+
+
+def test_another_clinic_sees_only_its_own_patients(personas: Any) -> None:
+    _generated_clinic(personas, patients=8)
+    client = _signed_in(personas.outsider, personas.password)
+    page = client.get(reverse("outcomes:clinic"), {"instrument": "nprs"}, HTTP_ACCEPT_LANGUAGE="en")
+    # Busan has one patient with a baseline and a follow-up (9 -> 0), never Seoul's eight.
+    assert '<td data-label="Patients with a baseline">1</td>' in page.content.decode()
