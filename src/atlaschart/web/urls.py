@@ -16,8 +16,9 @@ urlpatterns = [
     path("imaging/", include("atlaschart.imaging_studies.urls")),
     path("intake/", include("atlaschart.intake.urls")),
     path("safety/", include("atlaschart.safety.urls")),
-    path("outcomes/", include("atlaschart.outcomes.urls")),
     path("reports/", include("atlaschart.reports.urls")),
+    path("outcomes/", include("atlaschart.outcomes.urls")),
+    path("progress/", include("atlaschart.progress.urls")),
 ]
 
 handler400 = "atlaschart.web.views.error_400"
