@@ -113,6 +113,48 @@ def time_slices(
     return out
 
 
+def upload_peaks(paths: list[Path], slices: int = 100) -> tuple[int, int, int, int, str]:
+    """Peak heap of ``upload.parse`` (the import's parsing step, before anything is stored) on the
+    issue's 93 KB zip (62 slices of 720×720 zeros) and on a zip of ``slices`` of the series:
+    (bomb zip bytes, bomb peak, series unpacked bytes, series peak, what became of the bomb)."""
+    import io
+    import os
+    import zipfile
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atlaschart.web.settings")
+    django.setup()
+    from atlaschart.imaging_studies import upload
+
+    first = dcmread(paths[0])
+    first.PixelData = bytes(720 * 720 * 2)
+    first.Rows = first.Columns = 720
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for k in range(62):
+            first.SOPInstanceUID = first.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+            member = io.BytesIO()
+            first.save_as(member, enforce_file_format=True)
+            zf.writestr(f"s{k:03d}.dcm", member.getvalue())
+    series = io.BytesIO()
+    unpacked = 0
+    with zipfile.ZipFile(series, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in paths[:slices]:
+            unpacked += p.stat().st_size
+            zf.write(p, p.name)
+
+    def parse(data: bytes) -> str:
+        try:
+            return f"{len(upload.parse([('study.zip', data)]).dicoms)} instances"
+        except upload.UploadError as exc:
+            return f"refused ({exc.code})"
+
+    _, bomb_peak, bomb_outcome = measure(lambda: parse(bomb.getvalue()))
+    _, series_peak, _ = measure(lambda: parse(series.getvalue()))
+    return len(bomb.getvalue()), bomb_peak, unpacked, series_peak, str(bomb_outcome)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--slices", type=int, default=400)
@@ -126,6 +168,7 @@ def main() -> None:
         write_s = time.perf_counter() - t0
         ours_s, ours_peak, vol = measure(lambda: dicom.volume_from_files(paths))
         plain_s, plain_peak, plain_vol = measure(lambda: plain_import(paths))
+        bomb_bytes, bomb_peak, zip_unpacked, zip_peak, bomb_outcome = upload_peaks(paths)
     assert isinstance(vol, dicom.Volume) and isinstance(plain_vol, np.ndarray)
     assert np.array_equal(vol.voxels, plain_vol), "importers disagree"
     nbytes = vol.voxels.nbytes
@@ -160,6 +203,10 @@ def main() -> None:
         f"| import peak memory (tracemalloc) | {ours_peak / mib:.0f} MiB "
         f"({ours_peak / nbytes:.2f}× volume) | {plain_peak / mib:.0f} MiB "
         f"({plain_peak / nbytes:.2f}× volume) | ≤ 2× volume |",
+        f"| upload parse peak memory (tracemalloc): {bomb_bytes / 1000:.0f} KB zip bomb; "
+        f"zip of {min(args.slices, 100)} slices ({zip_unpacked / mib:.0f} MiB unpacked) | "
+        f"{bomb_peak / mib:.1f} MiB, {bomb_outcome}; {zip_peak / mib:.0f} MiB "
+        f"({zip_peak / zip_unpacked:.1f}× unpacked) | — | bomb refused before inflating |",
     ]
     for plane in ("axial", "coronal", "sagittal"):
         lines.append(
