@@ -87,7 +87,9 @@ def test_clinician_confirms_the_local_regions(personas, language) -> None:
     client = login(personas.clinician)
     page = client.get(reverse("intake:detail", args=[intake_id])).content.decode()
     assert 'name="local" value="neck"' in page
-    assert ("주 호소" in page) if language == "ko" else ("Chief complaint" in page)
+    assert (
+        ("주 호소: 국소 부위" in page) if language == "ko" else ("Chief complaint: local" in page)
+    )
     response = client.post(reverse("intake:local_regions", args=[intake_id]), {"local": ["neck"]})
     assert response.status_code == 302
     assert LocalRegions.objects.get().regions == ["neck"]

@@ -43,7 +43,7 @@ def _generated_clinic(personas: Any, patients: int = 40, seed: int = 7) -> list[
     from atlaschart.patients.models import Patient
 
     rng = random.Random(seed)
-    start = timezone.make_aware(datetime(2026, 3, 1, 10, 0))
+    start = datetime(2026, 3, 1, 10, 0, tzinfo=timezone.get_current_timezone())
     truth = []
     for i in range(patients):
         patient = Patient.objects.create(
@@ -214,3 +214,79 @@ def test_another_clinic_sees_only_its_own_patients(personas: Any) -> None:
     page = client.get(reverse("outcomes:clinic"), {"instrument": "nprs"}, HTTP_ACCEPT_LANGUAGE="en")
     # Busan has one patient with a baseline and a follow-up (9 -> 0), never Seoul's eight.
     assert '<td data-label="Patients with a baseline">1</td>' in page.content.decode()
+
+
+def _body_map(
+    personas: Any, patient: Any, when: datetime, kind: str, pains: dict[str, int]
+) -> None:
+    import secrets
+
+    from atlaschart.intake.models import FollowUp, Intake, IntakeLink
+
+    link = IntakeLink.objects.create(
+        clinic=personas.seoul,
+        patient=patient,
+        token_hash=secrets.token_hex(32),
+        expires_at=when + timedelta(days=7),
+        kind=kind,
+    )
+    model = Intake if kind == "intake" else FollowUp
+    model.objects.create(
+        clinic=personas.seoul,
+        patient=patient,
+        link=link,
+        submitted_at=when,
+        language="ko",
+        answers={f"pain_{region}": str(value) for region, value in pains.items()},
+    )
+
+
+def test_local_and_distant_regions_improved(personas: Any, capsys: Any) -> None:
+    """Hand-counted: patient A neck 7 -> 2 (local, better), low back right 5 -> 4 (distant,
+    unchanged), left shoulder added at the follow-up (new: not compared); patient B neck 6 -> 6
+    (local, unchanged), head 8 -> 3 (distant, better); patient C never came back (no region).
+    Local: 2 compared, 1 better; distant: 2 compared, 1 better."""
+    from atlaschart.intake.models import LocalRegions
+    from atlaschart.patients.models import Patient
+
+    when = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.get_current_timezone())
+    people = [
+        Patient.objects.create(
+            clinic=personas.seoul,
+            chart_number=f"R{i}",
+            name=f"부위{i}",
+            date_of_birth=date(1990, 1, 1),
+        )
+        for i in range(3)
+    ]
+    a, b, c = people
+    _body_map(personas, a, when, "intake", {"neck": 7, "low_back_right": 5})
+    _body_map(
+        personas,
+        a,
+        when + timedelta(days=21),
+        "followup",
+        {"neck": 2, "low_back_right": 4, "shoulder_left": 3},
+    )
+    _body_map(personas, b, when, "intake", {"neck": 6, "head_face": 8})
+    _body_map(personas, b, when + timedelta(days=21), "followup", {"neck": 6, "head_face": 3})
+    _body_map(personas, c, when, "intake", {"neck": 9})
+    for patient in people:
+        LocalRegions.objects.create(clinic=personas.seoul, patient=patient, regions=["neck"])
+    assert (
+        main(["outcomes", "--clinic", "seoul", "--from", "2026-05-01", "--to", "2026-06-30"]) == 0
+    )
+    regions = json.loads(capsys.readouterr().out)["regions"]
+    assert regions["local"] == {
+        "n": 2,
+        "improved_n": 1,
+        "rate": 0.5,
+        "ci95": _wilson_by_quadratic(1, 2),
+    }
+    assert regions["distant"]["n"] == 2 and regions["distant"]["improved_n"] == 1
+    # Before the follow-ups, nothing is compared yet.
+    assert (
+        main(["outcomes", "--clinic", "seoul", "--from", "2026-05-01", "--to", "2026-05-10"]) == 0
+    )
+    regions = json.loads(capsys.readouterr().out)["regions"]
+    assert regions["local"]["n"] == 0 and regions["local"]["ci95"] == []

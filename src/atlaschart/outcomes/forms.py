@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atlaschart.accounts.models import User
 from atlaschart.intake.names import instrument_name
 from atlaschart.intake.steps import REGIONS
 from atlaschart.outcomes.services import Filters, outcome_instruments
@@ -19,7 +20,9 @@ class OutcomesFilterForm(forms.Form):
     date_to = forms.DateField(label=_("Until"), required=False)
     instrument = forms.ChoiceField(label=_("Questionnaire"), required=False)
     region = forms.ChoiceField(label=_("Complaint region"), required=False)
-    clinician = forms.ModelChoiceField(label=_("Clinician"), queryset=None, required=False)
+    clinician = forms.ModelChoiceField(
+        label=_("Clinician"), queryset=User.objects.none(), required=False
+    )
     technique = forms.ChoiceField(label=_("Technique"), required=False)
 
     def __init__(self, *args: Any, clinic_id: int, **kwargs: Any) -> None:

@@ -14,8 +14,13 @@ The cohort and the figures (docs/outcomes.md states them for the clinic):
   is worse), in the questionnaire's points. Responders by MCID / by MDC use the thresholds of
   the core's change rule (``measure.instruments``), with Wilson 95 % intervals
   (``measure.instruments.stats``). Median change with its interquartile range (Hyndman & Fan 7).
-* **Regions** (local versus distant regions improved) need the per-region change of the
-  re-assessment body map, which the core does not compute yet: they are reported empty (n = 0).
+* **Regions** (local versus distant regions improved): for each patient whose intake was
+  submitted in the range, the body maps of the intake and of every follow-up up to ``date_to``
+  are compared region by region by the core (``measure.instruments.regions.compare_regions``:
+  NPRS points, better = a decrease of at least max(MCID, MDC), 2 points by default). ``n``
+  counts the regions compared (a baseline and a later reading), ``improved_n`` those better;
+  local = the regions a clinician last confirmed as the chief complaint, distant = the others.
+  A patient with no follow-up adds no region (the patient is lost, counted above).
 
 Filters narrow the patients: a complaint region marked with pain > 0 on the intake body map, a
 clinician who saw the patient at a visit, a technique given to the patient.
@@ -39,9 +44,16 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from atlaschart.intake.access import intakes_of_clinic, responses_of_clinic
+from atlaschart.intake.access import (
+    followups_of_clinic,
+    intakes_of_clinic,
+    local_regions_of_clinic,
+    responses_of_clinic,
+)
+from atlaschart.intake.steps import REGIONS
 from atlaschart.lib.actor import Actor
 from atlaschart.measure.instruments import INSTRUMENTS
+from atlaschart.measure.instruments.regions import compare_regions, readings_from_answers
 from atlaschart.measure.instruments.stats import (
     Proportion,
     Spread,
@@ -128,7 +140,6 @@ class Outcomes:
     instruments: dict[str, InstrumentOutcome]
     local: RegionOutcome = field(default_factory=lambda: RegionOutcome(0, 0))
     distant: RegionOutcome = field(default_factory=lambda: RegionOutcome(0, 0))
-    regions_available: bool = False
 
     def as_json(self, clinic_slug: str) -> dict[str, Any]:
         return {
@@ -237,11 +248,12 @@ Row = tuple[int, str, str, str, dt.datetime, float]
 def _changes(rows: Iterator[Row], start: dt.datetime | None) -> Iterator[tuple[str, float | None]]:
     """(instrument, oriented change or None for lost) per patient of the cohort."""
     for (_patient, instrument), group in groupby(rows, key=lambda row: (row[0], row[1])):
-        baseline = next(group)
+        forms = list(group)
+        baseline = forms[0]
         if start is not None and baseline[4] < start:
             continue  # the patient's baseline is before the range: not in this cohort
         followup = None
-        for row in group:
+        for row in forms[1:]:
             if row[2] == baseline[2] and row[3] == baseline[3]:
                 followup = row
         if followup is None:
@@ -284,7 +296,63 @@ def clinic_outcomes(who: Who, filters: Filters) -> Outcomes:
             mdc_points=mdc,
             spread=median_iqr(changes),
         )
-    return Outcomes(filters=filters, instruments=results)
+    local, distant = _regions(who, filters, allowed)
+    return Outcomes(filters=filters, instruments=results, local=local, distant=distant)
+
+
+REGION_KEYS = tuple(key for key, _label in REGIONS)
+
+
+def _in_range(rows: QuerySet[Any], filters: Filters) -> QuerySet[Any]:
+    if filters.date_from is not None:
+        rows = rows.filter(submitted_at__gte=_day_start(filters.date_from))
+    if filters.date_to is not None:
+        rows = rows.filter(submitted_at__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
+    return rows
+
+
+def _regions(
+    who: Who, filters: Filters, allowed: set[int] | None
+) -> tuple[RegionOutcome, RegionOutcome]:
+    """Local and distant regions compared and improved (module docstring)."""
+    intakes = _in_range(intakes_of_clinic(who), filters)
+    if allowed is not None:
+        intakes = intakes.filter(patient_id__in=allowed)
+    maps: dict[int, list[tuple[dt.datetime, Any]]] = {}
+    for patient_id, when, answers in intakes.values_list("patient_id", "submitted_at", "answers"):
+        maps.setdefault(patient_id, []).append((when, answers))
+    if not maps:
+        return RegionOutcome(0, 0), RegionOutcome(0, 0)
+    followups = followups_of_clinic(who).filter(patient_id__in=maps.keys())
+    if filters.date_to is not None:
+        followups = followups.filter(
+            submitted_at__lt=_day_start(filters.date_to + dt.timedelta(days=1))
+        )
+    for patient_id, when, answers in followups.values_list("patient_id", "submitted_at", "answers"):
+        maps[patient_id].append((when, answers))
+    local_of: dict[int, list[str]] = {}
+    # Newest first (the model's ordering): the first row seen per patient is the latest.
+    for patient_id, regions in (
+        local_regions_of_clinic(who)
+        .filter(patient_id__in=maps.keys())
+        .values_list("patient_id", "regions")
+    ):
+        if patient_id not in local_of and isinstance(regions, list):
+            local_of[patient_id] = [str(r) for r in regions]
+    counts = {True: [0, 0], False: [0, 0]}
+    for patient_id, forms in maps.items():
+        forms.sort(key=lambda form: form[0])
+        summary = compare_regions(
+            [
+                readings_from_answers(answers if isinstance(answers, dict) else {}, REGION_KEYS)
+                for _when, answers in forms
+            ],
+            local=local_of.get(patient_id, ()),
+        )
+        for is_local in (True, False):
+            counts[is_local][0] += summary.compared(local=is_local)
+            counts[is_local][1] += summary.count("better", local=is_local)
+    return RegionOutcome(*counts[True]), RegionOutcome(*counts[False])
 
 
 def small_cell(count: int | None) -> str:

@@ -97,11 +97,14 @@ def export_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
                 small_cell(o.followup_n),
                 small_cell(o.lost_n),
                 _suppressed(
-                    o.responders_mcid, small_cell(o.responders_mcid and o.responders_mcid.n)
+                    o.responders_mcid,
+                    small_cell(o.responders_mcid.n if o.responders_mcid else None),
                 ),
                 _suppressed(o.responders_mcid, _percent(o.responders_mcid)),
                 _suppressed(o.responders_mcid, _interval(o.responders_mcid)),
-                _suppressed(o.responders_mdc, small_cell(o.responders_mdc and o.responders_mdc.n)),
+                _suppressed(
+                    o.responders_mdc, small_cell(o.responders_mdc.n if o.responders_mdc else None)
+                ),
                 _suppressed(o.responders_mdc, _percent(o.responders_mdc)),
                 _suppressed(o.responders_mdc, _interval(o.responders_mdc)),
                 "<5"
