@@ -2,7 +2,9 @@
 photos only with the patient's consent; who may make one; the export in the access log.
 
 Expected figures are hand-computed from the fixture: NPRS 7 -> 3 is a change of 4 points, past
-the NPRS MCID and MDC of 2 points (Ostelo et al. 2008); the shoulder line from (150, 200) to
+the NPRS MCID and MDC of 2 points (Ostelo et al. 2008); per region (same 2-point rule, Farrar et
+al. 2001, Ostelo et al. 2008, measure.instruments.regions) neck 6 -> 2 is -4, better; right low
+back 3 -> 3 is 0, unchanged; head 4 is new; the shoulder line from (150, 200) to
 (250, 190) leans atan(10/100) = 5.71 degrees, and a level line 0 degrees, so the change is 5.7
 degrees (posture.display.fmt rounds to 0.1).
 """
@@ -21,7 +23,14 @@ from pypdf import PdfReader
 from tests.web.test_posture import make_shot, model_point
 
 from atlaschart.audit.models import AccessLogEntry, Action
-from atlaschart.intake.models import Intake, IntakeLink, QuestionnaireResponse
+from atlaschart.intake.models import (
+    FollowUp,
+    Intake,
+    IntakeLink,
+    LinkKind,
+    LocalRegions,
+    QuestionnaireResponse,
+)
 from atlaschart.lib.actor import Actor
 from atlaschart.measure.instruments import INSTRUMENTS, score
 from atlaschart.posture.models import PostureSession
@@ -68,8 +77,9 @@ def nprs(personas: Any, value: int, when: datetime) -> None:
 
 @pytest.fixture
 def chart(personas: Any) -> Any:
-    """A chart with an intake (complaint, neck pain 6), NPRS 7 then 3, two posture sessions
-    (shoulders tilted, then level) and a care plan with a re-examination date."""
+    """A chart with an intake (complaint; neck 6, right low back 3), a follow-up (neck 2, right
+    low back 3, head 4 new), the neck confirmed as the chief complaint, NPRS 7 then 3, two
+    posture sessions (shoulders tilted, then level) and a care plan with a re-examination date."""
     link = IntakeLink.objects.create(
         clinic=personas.seoul,
         patient=personas.patient,
@@ -83,9 +93,35 @@ def chart(personas: Any) -> Any:
         link=link,
         submitted_at=datetime(2025, 3, 1, 9, tzinfo=UTC),
         language="ko",
-        answers={"complaints": "목이 뻐근하고 두통이 있어요", "pain_neck": "6"},
+        answers={
+            "complaints": "목이 뻐근하고 두통이 있어요",
+            "pain_neck": "6",
+            "pain_low_back_right": "3",
+        },
         consent_personal=True,
         consent_health=True,
+    )
+    followup_link = IntakeLink.objects.create(
+        clinic=personas.seoul,
+        patient=personas.patient,
+        token_hash="b" * 64,
+        kind=LinkKind.FOLLOWUP,
+        expires_at=datetime(2030, 1, 1, tzinfo=UTC),
+        created_by=personas.clinician,
+    )
+    FollowUp.objects.create(
+        clinic=personas.seoul,
+        patient=personas.patient,
+        link=followup_link,
+        submitted_at=datetime(2025, 4, 1, 9, tzinfo=UTC),
+        language="ko",
+        answers={"pain_neck": "2", "pain_low_back_right": "3", "pain_head_face": "4"},
+    )
+    LocalRegions.objects.create(
+        clinic=personas.seoul,
+        patient=personas.patient,
+        regions=["neck"],
+        confirmed_by=personas.clinician,
     )
     nprs(personas, 7, datetime(2025, 3, 1, 9, tzinfo=UTC))
     nprs(personas, 3, datetime(2025, 4, 1, 9, tzinfo=UTC))
@@ -129,6 +165,19 @@ def test_korean_report_shows_the_charts_figures(chart) -> None:
     assert squash("사진을 보고서에 싣는 데 동의하지 않으셔서 사진은 빠졌습니다") in text
 
 
+def test_per_region_pain_local_and_distant_apart(chart) -> None:
+    text = pdf_text(report(chart, lang="en"))
+    assert squash("Chief complaint: 1 of 1 region better beyond measurement error (Neck)") in text
+    assert squash("Other regions: 0 of 1 region better beyond measurement error") in text
+    assert squash("New at the latest form: Head or face.") in text
+    # Region, kind, first, latest, difference, meaning.
+    assert squash("Neck chief complaint 6 2 -4 better beyond measurement error") in text
+    assert squash("Low back, right other region 3 3 +0 unchanged") in text
+    ko = pdf_text(report(chart, lang="ko"))
+    assert squash("부위별 통증") in ko
+    assert "62-4" in ko
+
+
 def test_english_report_shows_the_same_figures(chart) -> None:
     text = pdf_text(report(chart, lang="en"))
     assert squash("Progress report") in text
@@ -161,6 +210,17 @@ def test_photos_appear_only_with_consent(chart) -> None:
     # embeds once and places twice.
     assert len(images) >= 1
     assert "Photosareleftout" not in pdf_text(with_consent)
+
+
+def test_without_consent_the_photos_are_not_even_read(chart) -> None:
+    from atlaschart.reports.services import gather
+
+    actor = Actor.system(chart.clinician, via="test")
+    assert gather(actor, chart.patient, "en").photos == []
+    PhotoConsent.objects.create(
+        patient=chart.patient, given_on=date(2025, 3, 1), recorded_by=chart.clinician
+    )
+    assert len(gather(actor, chart.patient, "en").photos) == 1
 
 
 def test_withdrawn_consent_leaves_photos_out(client, chart) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from atlaschart.reports.services import Photo, ReportData
+from atlaschart.reports.services import Photo, Regions, ReportData
 
 FONT = "NotoSansKR"
 GREY = (150, 150, 150)
@@ -112,6 +112,101 @@ def _time_chart(
     pdf.set_text_color(*INK)
     pdf.set_font(FONT, size=10)
     pdf.set_y(top + height + 7)
+
+
+def _region_chart(pdf: FPDF, regions: Regions) -> None:
+    """One 0-10 axis per region: first rating (grey), latest (blue), and the band of
+    measurement error (MDC, or MCID) around the first rating."""
+    band = regions.mdc_points if regions.mdc_points is not None else regions.mcid_points
+    left, width = pdf.l_margin + 62, 80.0
+    pdf.set_font(FONT, size=7)
+
+    def x_of(value: float) -> float:
+        return left + min(max(value, 0.0), 10.0) / 10.0 * width
+
+    for row in regions.rows:
+        if row.baseline is None:
+            continue
+        if pdf.get_y() + 7 > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        y = pdf.get_y() + 3
+        pdf.text(pdf.l_margin, y + 1, row.name)
+        if band is not None:
+            pdf.set_fill_color(*BAND)
+            start, end = x_of(row.baseline - band), x_of(row.baseline + band)
+            pdf.rect(start, y - 2, max(end - start, 0.5), 4, style="F")
+        pdf.set_draw_color(*INK)
+        pdf.set_line_width(0.2)
+        pdf.line(left, y, left + width, y)
+        pdf.set_fill_color(*GREY)
+        pdf.ellipse(x_of(row.baseline) - 1.2, y - 1.2, 2.4, 2.4, style="F")
+        if row.latest is not None:
+            pdf.set_fill_color(*BLUE)
+            pdf.ellipse(x_of(row.latest) - 1.2, y - 1.2, 2.4, 2.4, style="F")
+        pdf.set_y(y + 3)
+    y = pdf.get_y() + 3
+    for tick in (0, 5, 10):
+        pdf.text(x_of(tick) - 1, y, str(tick))
+    pdf.set_text_color(*GREY)
+    pdf.text(left + width + 4, y, _("grey: first · blue: latest · band: measurement error"))
+    pdf.set_text_color(*INK)
+    pdf.set_font(FONT, size=10)
+    pdf.set_y(y + 3)
+
+
+def _regions(pdf: FPDF, data: ReportData) -> None:
+    regions = data.regions
+    if regions is None:
+        return
+    _heading(pdf, _("Pain by region: first and latest rating"))
+    if regions.local_sentence:
+        _para(pdf, _("Chief complaint: %(summary)s") % {"summary": regions.local_sentence})
+        _para(pdf, _("Other regions: %(summary)s") % {"summary": regions.distant_sentence})
+    else:
+        _para(pdf, regions.distant_sentence)
+    if regions.extra_sentence:
+        _para(pdf, regions.extra_sentence)
+    _para(
+        pdf,
+        _(
+            "Pain 0–10 points, lower is better. A region is called better or worse only when the "
+            "rating moved by at least %(mcid)s points (smallest change that matters) and "
+            "%(mdc)s points (measurement error). Sources: %(source)s."
+        )
+        % {
+            "mcid": _plain(regions.mcid_points),
+            "mdc": _plain(regions.mdc_points),
+            "source": regions.source,
+        },
+        size=8.5,
+    )
+    widths = (62, 24, 16, 16, 18)
+    pdf.set_font(FONT, size=8.5)
+    pdf.set_draw_color(*INK)
+    headers = (_("Region"), _("Kind"), _("First"), _("Latest"), _("Difference"))
+    for text, w in zip(headers, widths, strict=True):
+        pdf.cell(w, 6, text, border="B")
+    pdf.cell(0, 6, _("Meaning"), border="B", new_x="LMARGIN", new_y="NEXT")
+    for row in regions.rows:
+        change = "—" if row.change_points is None else f"{-row.change_points:+d}"
+        cells = (
+            row.name,
+            _("chief complaint") if row.local else _("other region"),
+            "—" if row.baseline is None else str(row.baseline),
+            "—" if row.latest is None else str(row.latest),
+            change,
+        )
+        for text, w in zip(cells, widths, strict=True):
+            pdf.cell(w, 5.5, text)
+        pdf.set_font(FONT, size=7.5)
+        pdf.cell(0, 5.5, row.words, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, size=8.5)
+    pdf.ln(1)
+    _region_chart(pdf, regions)
+
+
+def _plain(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
 
 
 def _band_points(row: dict[str, Any]) -> float | None:
@@ -269,6 +364,7 @@ def render_report(data: ReportData) -> bytes:
     _para(pdf, data.complaints or _("No complaint was written at intake."))
     for label, intensity in data.pain_regions:
         _para(pdf, _("%(region)s: pain %(n)s of 10 at intake") % {"region": label, "n": intensity})
+    _regions(pdf, data)
     _questionnaires(pdf, data)
     _posture(pdf, data)
     _photos(pdf, data)

@@ -18,11 +18,22 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from atlaschart.audit.models import Action
-from atlaschart.intake.access import intakes_of_clinic, responses_of_clinic
+from atlaschart.intake.access import (
+    followups_of_clinic,
+    intakes_of_clinic,
+    local_regions_of_clinic,
+    responses_of_clinic,
+)
 from atlaschart.intake.outcomes import change_rows
 from atlaschart.intake.steps import REGIONS
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.policy import Kind, Permission, require
+from atlaschart.measure.instruments.regions import (
+    REGION_CHANGE_RULE,
+    RegionSummary,
+    compare_regions,
+    readings_from_answers,
+)
 from atlaschart.measure.posture import compare_results
 from atlaschart.patients.access import get_patient_for_user
 from atlaschart.patients.models import Patient
@@ -87,6 +98,30 @@ class PostureRow:
 
 
 @dataclass(frozen=True)
+class RegionRow:
+    """One body-map region's first and latest NPRS rating (0-10 points) and the core's verdict."""
+
+    name: str
+    local: bool
+    baseline: int | None
+    latest: int | None
+    change_points: int | None  # positive = less pain
+    category: str
+    words: str
+
+
+@dataclass(frozen=True)
+class Regions:
+    rows: list[RegionRow]
+    local_sentence: str
+    distant_sentence: str
+    extra_sentence: str
+    mcid_points: float | None
+    mdc_points: float | None
+    source: str
+
+
+@dataclass(frozen=True)
 class ReportData:
     language: str
     clinic_name: str
@@ -101,6 +136,7 @@ class ReportData:
     photo_consent: bool
     photos: list[tuple[Photo, Photo]] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
+    regions: Regions | None = None
     #: Every scorable score of each questionnaire, oldest first: ``{id: [(date, score)]}``.
     series: dict[str, list[tuple[date, float]]] = field(default_factory=dict)
 
@@ -148,6 +184,71 @@ def _photo(shot: PostureShot) -> Photo | None:
     except OSError:
         return None
     return Photo(shot.session.taken_on, image, shot.width, shot.height, lines)
+
+
+REGION_KEYS = tuple(key for key, _label in REGIONS)
+
+
+def _regions(actor: Actor, patient: Patient) -> Regions | None:
+    """Per-region pain change (``measure.instruments.regions``): every body map the patient
+    sent (intakes with consent, follow-ups), oldest first; local = the regions the clinician
+    confirmed as the chief complaint. ``None`` until a region has a baseline and a later
+    rating."""
+    from atlaschart.progress.services import category_words, extra_sentence, summary_sentence
+
+    forms: list[tuple[Any, int, Any]] = [
+        (intake.submitted_at, 0, intake.answers)
+        for intake in intakes_of_clinic(actor)
+        .filter(patient=patient)
+        .only("submitted_at", "answers", "consent_personal", "consent_health")
+        if intake.consented
+    ]
+    forms += [
+        (followup.submitted_at, 1, followup.answers)
+        for followup in followups_of_clinic(actor)
+        .filter(patient=patient)
+        .only("submitted_at", "answers")
+    ]
+    forms.sort(key=lambda form: (form[0], form[1]))
+    readings = [
+        found
+        for found in (
+            readings_from_answers(answers if isinstance(answers, dict) else {}, REGION_KEYS)
+            for _when, _kind, answers in forms
+        )
+        if found
+    ]
+    confirmed = local_regions_of_clinic(actor).filter(patient=patient).only("regions").first()
+    local = (
+        [str(r) for r in confirmed.regions]
+        if confirmed is not None and isinstance(confirmed.regions, list)
+        else []
+    )
+    summary: RegionSummary = compare_regions(readings, local=local)
+    if summary.compared() == 0:
+        return None
+    labels = dict(REGIONS)
+    rows = [
+        RegionRow(
+            name=str(labels.get(change.region, change.region)),
+            local=change.local,
+            baseline=change.baseline.intensity_0_10 if change.baseline else None,
+            latest=change.latest.intensity_0_10 if change.latest else None,
+            change_points=change.change_points,
+            category=change.category,
+            words=category_words(change)[0],
+        )
+        for change in summary.changes
+    ]
+    return Regions(
+        rows=rows,
+        local_sentence=summary_sentence(summary, local=True) if local else "",
+        distant_sentence=summary_sentence(summary, local=False if local else None),
+        extra_sentence=extra_sentence(summary),
+        mcid_points=REGION_CHANGE_RULE.mcid_points,
+        mdc_points=REGION_CHANGE_RULE.mdc_points,
+        source=REGION_CHANGE_RULE.source,
+    )
 
 
 def _posture(
@@ -240,6 +341,7 @@ def gather(actor: Actor, patient: Patient, language: str) -> ReportData:
             photos=photos,
             next_steps=_next_steps(actor, patient, today),
             series=_series(history),
+            regions=_regions(actor, patient),
         )
 
 
