@@ -148,10 +148,10 @@ def _region_chart(pdf: FPDF, regions: Regions) -> None:
     for tick in (0, 5, 10):
         pdf.text(x_of(tick) - 1, y, str(tick))
     pdf.set_text_color(*GREY)
-    pdf.text(left + width + 4, y, _("grey: first · blue: latest · band: measurement error"))
+    pdf.text(left, y + 4, _("grey: first · blue: latest · band: measurement error"))
     pdf.set_text_color(*INK)
     pdf.set_font(FONT, size=10)
-    pdf.set_y(y + 3)
+    pdf.set_y(y + 6)
 
 
 def _regions(pdf: FPDF, data: ReportData) -> None:
