@@ -71,7 +71,7 @@ def test_followup_on_a_phone_in_korean_and_the_change_on_the_chart(
     screenshot(page, "followup-01-choose")
     page.get_by_role("button", name="Create follow-up link").click()
     url = page.locator("input.link-url").input_value()
-    assert "/questionnaires/" in url and page.locator(".qr svg").count() == 1
+    assert "/pain/" in url and page.locator(".qr svg").count() == 1
     screenshot(page, "followup-02-link")
 
     # The patient's phone.
@@ -83,8 +83,11 @@ def test_followup_on_a_phone_in_korean_and_the_change_on_the_chart(
     phone.goto(url)
     assert phone.locator("html").get_attribute("lang") == "ko"
     assert "지금 상태가 어떤지" in phone.inner_text(".followup-intro")
-    # Only two steps, no complaint or safety pages.
-    assert phone.locator(".stepper li").count() == 2
+    # Three steps (the body map, questionnaires, review), no complaint or safety pages. This
+    # intake had no body map, so every region is offered fresh.
+    assert phone.locator(".stepper li").count() == 3
+    phone.locator("#pain_neck").select_option("3", force=True)
+    phone.get_by_role("button", name="저장하고 계속").click()
     phone.locator('input[name="q_nprs_q1"][value="3"]').check()
     # The activities come back as text with a rating box each; no new activity can be added.
     assert phone.locator(".psfs-name").all_inner_texts() == ["계단 오르기", "고개 돌려 운전하기"]

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from tests.web.test_followup import create_followup, link_of, login, submit_intake
 
 from atlaschart.audit.models import AccessLogEntry
@@ -47,6 +48,33 @@ def _pain(regions: dict[str, int]) -> dict[str, str]:
     return {f"pain_{key}": str(value) for key, value in regions.items()}
 
 
+WEEKS_AGO = (6, 3, 0)
+
+
+def spread_over_weeks(personas) -> None:
+    """Intake six weeks ago, follow-ups three weeks ago and today, a visit at each (the records
+    refuse edits through save(); the test moves them in time with update())."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from atlaschart.intake.models import FollowUp, Intake, QuestionnaireResponse
+    from atlaschart.visits.models import Visit
+
+    now = timezone.now()
+    forms = [*Intake.objects.filter(patient=personas.patient)]
+    forms += list(FollowUp.objects.filter(patient=personas.patient).order_by("submitted_at", "id"))
+    for form, weeks in zip(forms, WEEKS_AGO, strict=True):
+        when = now - timedelta(weeks=weeks)
+        type(form).objects.filter(pk=form.pk).update(submitted_at=when)
+        responses = QuestionnaireResponse.objects.filter(patient=personas.patient)
+        key = "intake" if isinstance(form, Intake) else "followup"
+        responses.filter(**{key: form}).update(recorded_at=when)
+        Visit.objects.create(
+            patient=personas.patient, clinician=personas.clinician, visit_date=when.date()
+        )
+
+
 def make_story(personas) -> int:
     intake = submit_intake(
         personas, {**_pain(INTAKE), "q_nprs_q1": NPRS[0]}, instruments=("nprs",), language="en"
@@ -57,6 +85,7 @@ def make_story(personas) -> int:
             draft={**_pain(regions), "q_nprs_q1": nprs}
         )
         assert Client().post(reverse("intake:submit", args=[token])).status_code == 302
+    spread_over_weeks(personas)
     # The clinician confirms the neck and the head as the chief complaint.
     login(personas.clinician).post(
         reverse("intake:local_regions", args=[intake.pk]), {"local": ["neck", "head_face"]}
@@ -76,8 +105,9 @@ def page(personas, language: str, user=None) -> str:
 def test_english_summary_counts_regions_beyond_measurement_error(personas) -> None:
     make_story(personas)
     text = page(personas, "en")
-    # Regions in body-map order. Hand count (NPRS threshold 2 points): neck 8->3 better, upper back 6->5 unchanged, between
-    # the shoulder blades 5->2 better, low back 4->6 worse, head 6->2 better.
+    # Regions in body-map order. Hand count (NPRS threshold 2 points): neck 8->3 better, upper
+    # back 6->5 unchanged, between the shoulder blades 5->2 better, low back 4->6 worse, head
+    # 6->2 better.
     assert (
         "3 of 5 regions better beyond measurement error (Head or face, Neck, Between the "
         "shoulder blades, left), 1 unchanged (within measurement error), 1 worse (Low back, right)."
@@ -91,6 +121,7 @@ def test_english_summary_counts_regions_beyond_measurement_error(personas) -> No
     assert "Pain (NPRS, 0–10 points)" in text and ">Date</text>" in text
     assert 'class="band"' in text
     assert "do not show what caused it" in text
+    assert text.count('class="marker') == 6 * 3  # three visits on each of the six charts
     assert "caused by" not in text.lower()
     # The neck's band is baseline 8 ± 2 points, the values 8, 6, 3 in the table.
     assert "better beyond measurement error: 8 → 3 points (change -5)" in text
@@ -147,6 +178,11 @@ def test_query_count_does_not_grow_with_follow_ups(personas) -> None:
     _response, token = create_followup(personas, ["nprs"])
     IntakeLink.objects.filter(pk=link_of(token).pk).update(draft={"pain_neck": "2"})
     Client().post(reverse("intake:submit", args=[token]))
+    from atlaschart.visits.models import Visit
+
+    Visit.objects.create(
+        patient=personas.patient, clinician=personas.clinician, visit_date=timezone.localdate()
+    )
     with CaptureQueriesContext(connection) as second:
         client.get(url)
     assert len(second) == len(first)

@@ -144,6 +144,9 @@ ROUTES: dict[str, Route] = {
     "intake:link_revoke": r("intake_link", need=(K.INTAKE_LINK, P.WRITE), method="POST"),
     "intake:detail": r("intake", need=(K.INTAKE_ANSWERS, P.READ)),
     "intake:followup_detail": r("followup", need=(K.INTAKE_ANSWERS, P.READ)),
+    "intake:local_regions": r("intake", need=(K.EXAM, P.WRITE), method="POST"),
+    # Progress.
+    "progress:patient": r("patient", need=(K.INTAKE_ANSWERS, P.READ)),
     # Posture.
     "posture:patient": r("patient", need=(K.POSTURE, P.READ)),
     "posture:compare": r("patient", need=(K.POSTURE, P.READ)),

@@ -51,6 +51,7 @@ def _client(user: Any) -> Client:
 # above them is what the walk proves.
 REACHED_ONLY_THROUGH_ANOTHER_DOOR = {
     "intake.IntakeLink",
+    "intake.LocalRegions",  # read on the progress page of a patient the patient door scoped
     "intake.QuestionnaireResponse",
     "visits.ConsentRecord",
     "visits.Amendment",
