@@ -1,13 +1,16 @@
-"""The measurement core must never import Django (architecture principle 1)."""
+"""The measurement core and the imaging adapters must never import Django (architecture
+principle 1): both run in the CLI and in benchmarks without a database."""
 
 import subprocess
 import sys
 
 CHECK = """
 import importlib, pkgutil, sys
+import atlaschart.imaging as adapters
 import atlaschart.measure as core
-for info in pkgutil.walk_packages(core.__path__, prefix="atlaschart.measure."):
-    importlib.import_module(info.name)
+for package in (core, adapters):
+    for info in pkgutil.walk_packages(package.__path__, prefix=package.__name__ + "."):
+        importlib.import_module(info.name)
 bad = sorted(m for m in sys.modules if m == "django" or m.startswith("django."))
 print(",".join(bad))
 """
@@ -18,7 +21,7 @@ def test_importing_every_core_module_loads_no_django() -> None:
         [sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "", f"measure/ imported Django modules: {result.stdout}"
+    assert result.stdout.strip() == "", f"measure/ or imaging/ imported Django: {result.stdout}"
 
 
 def test_the_check_would_catch_a_django_import() -> None:

@@ -518,7 +518,7 @@ def _inflate(
         out.close()
         raise ZipInvalidError(f"member {member.filename!r}: {exc}", source=label) from exc
     out.seek(0)
-    return out  # type: ignore[return-value]
+    return out
 
 
 # --- study / series / instance ---------------------------------------------------------------
