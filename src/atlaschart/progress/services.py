@@ -49,6 +49,7 @@ from atlaschart.lib.policy import Kind, Permission, allows
 from atlaschart.measure.instruments import INSTRUMENTS
 from atlaschart.measure.instruments.regions import (
     REGION_CHANGE_RULE,
+    REGION_CHANGE_SOURCES,
     RegionChange,
     RegionReading,
     RegionSummary,
@@ -65,6 +66,11 @@ def _day(moment: datetime | date) -> date:
     if isinstance(moment, datetime):
         return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
     return moment
+
+
+def _x_label(start: date, end: date) -> str:
+    # Matches the tick format of progress.svg: month/day, or year.month.day across two years.
+    return _("Date (month/day)") if start.year == end.year else _("Date (year.month.day)")
 
 
 def number(value: float | None, digits: int = 1) -> str:
@@ -238,7 +244,7 @@ def _region_chart(
         y_max=10,
         x_start=start,
         x_end=end,
-        x_label=_("Date"),
+        x_label=_x_label(start, end),
         lines=(svg.Line(title, points),),
         band=band,
         markers=markers,
@@ -262,10 +268,15 @@ def _region_chart(
     return ChartView(
         chart=chart,
         caption=_(
-            "Shaded: baseline ± %(t)s points, the NPRS change that counts (MCID and MDC %(t)s "
-            "points; %(source)s)."
+            "Shaded: baseline ± %(t)s points, the NPRS change that counts (MCID %(mcid)s, MDC "
+            "%(mdc)s points; %(source)s)."
         )
-        % {"t": number(threshold), "source": rule.source},
+        % {
+            "t": number(threshold),
+            "mcid": number(rule.mcid_points),
+            "mdc": number(rule.mdc_points),
+            "source": REGION_CHANGE_SOURCES if rule is REGION_CHANGE_RULE else rule.source,
+        },
         rows=rows,
         verdict=words,
         verdict_class=css,
@@ -324,7 +335,7 @@ def _questionnaire_chart(
         y_max=float(high),
         x_start=start,
         x_end=end,
-        x_label=_("Date"),
+        x_label=_x_label(start, end),
         lines=(svg.Line(name, tuple(points), style=1),),
         band=band,
         markers=markers,
@@ -430,7 +441,7 @@ def _posture_charts(
             y_max=hi,
             x_start=start,
             x_end=end,
-            x_label=_("Date"),
+            x_label=_x_label(start, end),
             lines=(
                 svg.Line(
                     label,
@@ -506,7 +517,7 @@ def _legs(
         y_max=max(top + limit, 5.0),
         x_start=start,
         x_end=end,
-        x_label=_("Date"),
+        x_label=_x_label(start, end),
         lines=(
             svg.Line(_("Before the adjustment"), tuple(pre), style=3),
             svg.Line(_("After the adjustment"), tuple(post), style=4),

@@ -20,8 +20,9 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH, HEIGHT = 640, 230
-LEFT, RIGHT, TOP, BOTTOM = 58, 16, 14, 46
+# Sized so that 13-unit text stays readable when a chart is drawn 360 px wide on a phone.
+WIDTH, HEIGHT = 480, 250
+LEFT, RIGHT, TOP, BOTTOM = 62, 30, 14, 54
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,16 @@ def _number(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _date_ticks(start: date, end: date, at_most: int = 6) -> list[date]:
+def _date_text(when: date, start: date, end: date) -> str:
+    # Month/day keeps ticks short; the year is added when the axis spans two years.
+    return (
+        f"{when:%y}.{when.month}.{when.day}"
+        if start.year != end.year
+        else f"{when.month}/{when.day}"
+    )
+
+
+def _date_ticks(start: date, end: date, at_most: int = 5) -> list[date]:
     days = (end - start).days
     if days <= 0:
         return [start]
@@ -135,7 +145,7 @@ def render(chart: Chart) -> SafeString:
         out.append(
             f'<line class="axis" x1="{tx:.1f}" x2="{tx:.1f}" y1="{TOP + plot_h}" '
             f'y2="{TOP + plot_h + 4}"/><text class="tick" x="{tx:.1f}" y="{TOP + plot_h + 17}" '
-            f'text-anchor="middle">{escape(date_format(when, "SHORT_DATE_FORMAT"))}</text>'
+            f'text-anchor="middle">{escape(_date_text(when, chart.x_start, chart.x_end))}</text>'
         )
     for marker in chart.markers:
         mx = x(marker.when)

@@ -60,6 +60,9 @@ REGION_CHANGE_RULE = ChangeRule(
 )
 """Default per-region thresholds, in NPRS points."""
 
+REGION_CHANGE_SOURCES = "Farrar et al. 2001, Pain; Ostelo et al. 2008, Spine"
+"""The publications behind :data:`REGION_CHANGE_RULE`, as a citation (no prose to translate)."""
+
 RegionCategory = Literal["better", "unchanged", "worse", "little-room", "new", "not-rated"]
 CATEGORIES: tuple[RegionCategory, ...] = (
     "better",
