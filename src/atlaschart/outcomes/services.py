@@ -37,10 +37,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import groupby
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Case, Count, F, QuerySet, RowRange, Value, When, Window
+from django.db.models.fields.json import KT
+from django.db.models.functions import LastValue, RowNumber
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -229,7 +230,13 @@ def _marked(answers: Any, key: str) -> bool:
         return False
 
 
-def _scores(who: Who, filters: Filters) -> QuerySet[Any]:
+def _pairs(who: Who, filters: Filters) -> QuerySet[Any]:
+    """One row per patient and questionnaire: the baseline (first scorable form) with the latest
+    form of the same version and language, chosen by the database with window functions so that
+    20,000 rows come back instead of 100,000.
+
+    Row: (instrument, baseline before the range?, baseline score, latest comparable score,
+    number of comparable forms including the baseline)."""
     rows = responses_of_clinic(who).filter(scorable=True, score__isnull=False)
     if filters.instrument:
         rows = rows.filter(instrument=filters.instrument)
@@ -237,29 +244,46 @@ def _scores(who: Who, filters: Filters) -> QuerySet[Any]:
         rows = rows.filter(instrument__in=outcome_instruments())
     if filters.date_to is not None:
         rows = rows.filter(recorded_at__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
-    return rows.order_by("patient_id", "instrument", "recorded_at", "id").values_list(
-        "patient_id", "instrument", "version", "language", "recorded_at", "score"
+    if filters.date_from is not None:
+        before = Case(
+            When(recorded_at__lt=_day_start(filters.date_from), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    else:
+        before = Value(False, output_field=BooleanField())
+    in_time = [F("recorded_at").asc(), F("id").asc()]
+    per_form = [F("patient_id"), F("instrument")]
+    comparable = [*per_form, F("version"), F("language")]
+    return (
+        rows.annotate(
+            before_range=before,
+            place=Window(RowNumber(), partition_by=per_form, order_by=in_time),
+            latest_score=Window(
+                LastValue("score"),
+                partition_by=comparable,
+                order_by=in_time,
+                frame=RowRange(start=None, end=None),
+            ),
+            comparable_n=Window(Count("id"), partition_by=comparable),
+        )
+        .filter(place=1)
+        .values_list("instrument", "before_range", "score", "latest_score", "comparable_n")
     )
 
 
-Row = tuple[int, str, str, str, dt.datetime, float]
+Pair = tuple[str, bool, float, float, int]
 
 
-def _changes(rows: Iterator[Row], start: dt.datetime | None) -> Iterator[tuple[str, float | None]]:
+def _changes(rows: Iterable[Pair]) -> Iterator[tuple[str, float | None]]:
     """(instrument, oriented change or None for lost) per patient of the cohort."""
-    for (_patient, instrument), group in groupby(rows, key=lambda row: (row[0], row[1])):
-        forms = list(group)
-        baseline = forms[0]
-        if start is not None and baseline[4] < start:
+    for instrument, before_range, baseline, latest, comparable_n in rows:
+        if before_range:
             continue  # the patient's baseline is before the range: not in this cohort
-        followup = None
-        for row in forms[1:]:
-            if row[2] == baseline[2] and row[3] == baseline[3]:
-                followup = row
-        if followup is None:
+        if comparable_n < 2:
             yield instrument, None
             continue
-        difference = followup[5] - baseline[5]
+        difference = latest - baseline
         if INSTRUMENTS[instrument].direction == "higher-is-worse":
             difference = -difference
         yield instrument, difference
@@ -269,14 +293,13 @@ def clinic_outcomes(who: Who, filters: Filters) -> Outcomes:
     """The figures for the acting user's clinic (module docstring)."""
     check_filters(filters)
     allowed = _patient_filter(who, filters)
-    start = None if filters.date_from is None else _day_start(filters.date_from)
-    rows: Iterator[Row] = iter(_scores(who, filters).iterator(chunk_size=5000))
+    pairs = _pairs(who, filters)
     if allowed is not None:
-        rows = (row for row in rows if row[0] in allowed)
+        pairs = pairs.filter(patient_id__in=allowed)
     cohort: dict[str, list[float | None]] = {}
     if filters.instrument:
         cohort[filters.instrument] = []
-    for instrument, change in _changes(rows, start):
+    for instrument, change in _changes(pairs):
         cohort.setdefault(instrument, []).append(change)
     results = {}
     for instrument in sorted(cohort):
@@ -300,7 +323,17 @@ def clinic_outcomes(who: Who, filters: Filters) -> Outcomes:
     return Outcomes(filters=filters, instruments=results, local=local, distant=distant)
 
 
-REGION_KEYS = tuple(key for key, _label in REGIONS)
+REGION_ORDER = tuple(key for key, _label in REGIONS)
+REGION_KEYS = frozenset(REGION_ORDER)
+
+
+def _body_map(answers: Any) -> dict[str, Any]:
+    """The core's readings of one form; only the regions the form holds are looked at (the same
+    readings as over every key, in a fraction of the time for 10,000 forms)."""
+    if not isinstance(answers, dict):
+        return {}
+    present = [key[5:] for key in answers if key.startswith("pain_") and key[5:] in REGION_KEYS]
+    return readings_from_answers(answers, present)
 
 
 def _in_range(rows: QuerySet[Any], filters: Filters) -> QuerySet[Any]:
@@ -316,37 +349,47 @@ def _regions(
 ) -> tuple[RegionOutcome, RegionOutcome]:
     """Local and distant regions compared and improved (module docstring)."""
     intakes = _in_range(intakes_of_clinic(who), filters)
-    if allowed is not None:
-        intakes = intakes.filter(patient_id__in=allowed)
-    maps: dict[int, list[tuple[dt.datetime, Any]]] = {}
-    for patient_id, when, answers in intakes.values_list("patient_id", "submitted_at", "answers"):
-        maps.setdefault(patient_id, []).append((when, answers))
-    if not maps:
-        return RegionOutcome(0, 0), RegionOutcome(0, 0)
-    followups = followups_of_clinic(who).filter(patient_id__in=maps.keys())
+    followups = followups_of_clinic(who)
     if filters.date_to is not None:
         followups = followups.filter(
             submitted_at__lt=_day_start(filters.date_to + dt.timedelta(days=1))
         )
-    for patient_id, when, answers in followups.values_list("patient_id", "submitted_at", "answers"):
-        maps[patient_id].append((when, answers))
+    # Only patients with an intake in the range and a follow-up have a region to compare; the
+    # cohort is a subquery, never a list of 10,000 ids in the SQL text.
+    followups = followups.filter(patient_id__in=intakes.values("patient_id"))
+    cohort = followups.values("patient_id")
+    intakes = intakes.filter(patient_id__in=cohort)
+    maps: dict[int, list[tuple[dt.datetime, dict[str, Any]]]] = {}
+    for rows in (intakes, followups):
+        # Only the body map's intensities leave the database, not the whole form's answers.
+        for patient_id, when, *pains in rows.values_list(
+            "patient_id", "submitted_at", *(KT(f"answers__pain_{key}") for key in REGION_ORDER)
+        ):
+            if allowed is None or patient_id in allowed:
+                answers = {
+                    f"pain_{key}": value
+                    for key, value in zip(REGION_ORDER, pains, strict=True)
+                    if value is not None
+                }
+                maps.setdefault(patient_id, []).append((when, answers))
+    if not maps:
+        return RegionOutcome(0, 0), RegionOutcome(0, 0)
     local_of: dict[int, list[str]] = {}
     # Newest first (the model's ordering): the first row seen per patient is the latest.
     for patient_id, regions in (
         local_regions_of_clinic(who)
-        .filter(patient_id__in=maps.keys())
+        .filter(patient_id__in=cohort)
         .values_list("patient_id", "regions")
     ):
         if patient_id not in local_of and isinstance(regions, list):
             local_of[patient_id] = [str(r) for r in regions]
     counts = {True: [0, 0], False: [0, 0]}
     for patient_id, forms in maps.items():
+        if len(forms) < 2:
+            continue  # a single body map: every region is new, none compared
         forms.sort(key=lambda form: form[0])
         summary = compare_regions(
-            [
-                readings_from_answers(answers if isinstance(answers, dict) else {}, REGION_KEYS)
-                for _when, answers in forms
-            ],
+            [_body_map(answers) for _when, answers in forms],
             local=local_of.get(patient_id, ()),
         )
         for is_local in (True, False):
