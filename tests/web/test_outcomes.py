@@ -290,3 +290,29 @@ def test_local_and_distant_regions_improved(personas: Any, capsys: Any) -> None:
     )
     regions = json.loads(capsys.readouterr().out)["regions"]
     assert regions["local"]["n"] == 0 and regions["local"]["ci95"] == []
+
+
+def test_the_complaint_region_filter_keeps_only_patients_who_marked_it(personas: Any) -> None:
+    from atlaschart.lib.actor import Actor
+    from atlaschart.outcomes.services import Filters, clinic_outcomes
+    from atlaschart.patients.models import Patient
+
+    when = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.get_current_timezone())
+    for i, pains in enumerate([{"neck": 6}, {"neck": 0, "low_back_left": 5}, {"neck": 3}]):
+        patient = Patient.objects.create(
+            clinic=personas.seoul,
+            chart_number=f"F{i}",
+            name=f"필터{i}",
+            date_of_birth=date(1990, 1, 1),
+        )
+        _body_map(personas, patient, when, "intake", pains)
+        _response(personas.seoul, patient, when, 6)
+        _response(personas.seoul, patient, when + timedelta(days=20), 2)
+    actor = Actor.system(personas.clinician, via="cli")
+    everyone = clinic_outcomes(actor, Filters(instrument="nprs"))
+    neck = clinic_outcomes(actor, Filters(instrument="nprs", region="neck"))
+    assert everyone.instruments["nprs"].baseline_n == 3
+    assert neck.instruments["nprs"].baseline_n == 2  # the one with neck 0 did not mark it
+    nobody = clinic_outcomes(actor, Filters(instrument="nprs", technique="toggle"))
+    assert nobody.instruments["nprs"].baseline_n == 0
+    assert nobody.instruments["nprs"].responders_mcid.ci95 is None  # type: ignore[union-attr]
