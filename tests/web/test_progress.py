@@ -193,3 +193,41 @@ def test_the_chart_links_to_progress_for_clinicians_only(personas) -> None:
     progress = reverse("progress:patient", args=[personas.patient.pk])
     assert progress in login(personas.clinician).get(chart).content.decode()
     assert progress not in login(personas.desk).get(chart).content.decode()
+
+
+def test_leg_checks_and_balance_tests_are_shown_against_their_limits(personas) -> None:
+    from atlaschart.exams.models import ExamRecord
+
+    def exam(kind: str, timing: str, raw: dict, derived: dict) -> None:
+        ExamRecord.objects.create(
+            patient=personas.patient,
+            kind=kind,
+            timing=timing,
+            raw=raw,
+            derived=derived,
+            examiner=personas.clinician,
+        )
+
+    # A pre/post pair: 6 mm -> 2 mm, 4 mm change >= the 3.74 mm MDC (Cooperstein 2003).
+    exam("leg_check", "pre", {}, {"magnitude_mm": 6.0, "signed_mm": 6.0})
+    exam(
+        "leg_check",
+        "post",
+        {},
+        {"magnitude_mm": 2.0, "magnitude_change_mm": 4.0, "exceeds_mdc": True, "mdc_mm": 3.74},
+    )
+    exam("fukuda", "", {"steps": 50, "rotation_deg": 60, "direction": "left"}, {"abnormal": True})
+    exam("romberg", "", {}, {"romberg_positive": False})
+    text = page(personas, "en")
+    assert "the MDC of 3.74 mm" in text and "beyond the MDC" in text and "4 mm" in text
+    assert "turned 60° to the left in 50 steps: beyond the 45° limit" in text
+    assert "Romberg test" in text and "negative" in text
+    korean = page(personas, "ko")
+    assert "50걸음에 왼쪽으로 60° 회전: 45° 기준 초과" in korean
+    # Front desk never reaches these sections (the page is refused as a whole).
+    assert (
+        login(personas.desk)
+        .get(reverse("progress:patient", args=[personas.patient.pk]))
+        .status_code
+        == 403
+    )

@@ -113,6 +113,7 @@ class Progress:
     leg_chart: ChartView | None
     leg_rows: list[dict[str, str]] | None
     uc_tables: list[dict[str, Any]] | None
+    balance_rows: list[dict[str, str]] | None
     markers: list[svg.Marker]
     has_data: bool
 
@@ -533,6 +534,54 @@ def _legs(
     return ChartView(chart=chart, caption=caption, rows=sorted(table)), rows
 
 
+def _balance(actor: Actor, patient: Patient) -> list[dict[str, str]]:
+    """Romberg and Fukuda results in time order. No measurement error is published for them that
+    we use, so they are shown as results against the exam's own limit, never as a change."""
+    from atlaschart.exams.access import exams_of_clinic
+
+    rows = []
+    for record in (
+        exams_of_clinic(actor)
+        .filter(patient=patient, kind__in=("romberg", "fukuda"))
+        .only("created_at", "kind", "raw", "derived")
+        .order_by("created_at", "id")
+    ):
+        raw = record.raw if isinstance(record.raw, dict) else {}
+        derived = record.derived if isinstance(record.derived, dict) else {}
+        when = _day(record.created_at).isoformat()
+        if record.kind == "romberg":
+            positive = derived.get("romberg_positive")
+            rows.append(
+                {
+                    "date": when,
+                    "test": _("Romberg test"),
+                    "result": _("positive") if positive else _("negative"),
+                    "css": "bad" if positive else "neutral",
+                }
+            )
+            continue
+        rotation = raw.get("rotation_deg")
+        side = {"left": _("to the left"), "right": _("to the right")}.get(
+            str(raw.get("direction")), ""
+        )
+        abnormal = bool(derived.get("abnormal"))
+        rows.append(
+            {
+                "date": when,
+                "test": _("Fukuda stepping test"),
+                "result": _("turned %(deg)s° %(side)s in %(steps)s steps: %(limit)s")
+                % {
+                    "deg": number(rotation if isinstance(rotation, (int, float)) else None),
+                    "side": side,
+                    "steps": raw.get("steps", "—"),
+                    "limit": _("beyond the 45° limit") if abnormal else _("within the 45° limit"),
+                },
+                "css": "bad" if abnormal else "neutral",
+            }
+        )
+    return rows
+
+
 def _upper_cervical(actor: Actor, patient: Patient) -> list[dict[str, Any]]:
     from atlaschart.imaging_studies import labels, services
     from atlaschart.imaging_studies.access import analyses_of_clinic
@@ -645,6 +694,7 @@ def progress_of(actor: Actor, patient: Patient) -> Progress:
         leg_chart=leg_chart,
         leg_rows=leg_rows,
         uc_tables=_upper_cervical(actor, patient) if may[Kind.IMAGING] else None,
+        balance_rows=_balance(actor, patient) if may[Kind.EXAM] else None,
         markers=markers,
         has_data=bool(history or q_series or posture_data or markers or leg_chart),
     )
