@@ -255,11 +255,17 @@ def test_front_desk_cannot_make_a_report(client, chart) -> None:
         == 403
     )
     assert not PhotoConsent.objects.exists()
-    # And the service refuses the front desk too (the CLI and tasks use it).
-    from django.core.exceptions import PermissionDenied
 
-    with pytest.raises(PermissionDenied):
-        report(chart, user=chart.desk)
+
+def test_every_role_that_may_export_the_report_may_read_what_it_shows() -> None:
+    # The view checks posture export; the report also shows questionnaires and the care plan.
+    from atlaschart.lib.policy import POLICY, Kind, Permission
+    from atlaschart.reports.services import REPORT_NEEDS
+
+    for role, kinds in POLICY.items():
+        if Permission.EXPORT in kinds.get(Kind.POSTURE, frozenset()):
+            for kind, permission in REPORT_NEEDS:
+                assert permission in kinds.get(kind, frozenset()), (role, kind)
 
 
 def test_other_clinic_gets_404_and_no_export(client, chart) -> None:

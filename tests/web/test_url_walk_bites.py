@@ -53,6 +53,7 @@ REACHED_ONLY_THROUGH_ANOTHER_DOOR = {
     "intake.IntakeLink",
     "intake.LocalRegions",  # read on the progress page of a patient the patient door scoped
     "intake.QuestionnaireResponse",
+    "reports.PhotoConsent",  # read on the chart and in the report of a patient already scoped
     "visits.ConsentRecord",
     "visits.Amendment",
 }

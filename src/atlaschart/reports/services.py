@@ -27,7 +27,7 @@ from atlaschart.intake.access import (
 from atlaschart.intake.outcomes import change_rows
 from atlaschart.intake.steps import REGIONS
 from atlaschart.lib.actor import Actor
-from atlaschart.lib.policy import Kind, Permission, require
+from atlaschart.lib.policy import Kind, Permission
 from atlaschart.measure.instruments.regions import (
     REGION_CHANGE_RULE,
     RegionSummary,
@@ -357,13 +357,12 @@ def _series(history: list[Any]) -> dict[str, list[tuple[date, float]]]:
 def make_patient_report(actor: Actor, patient_id: int, language: str | None = None) -> bytes:
     """The patient's report as PDF bytes, logged as an export of the patient's record.
 
-    Refused (``PermissionDenied``) before anything is read when the actor's role may not export
-    it; a patient of another clinic is a 404 (``RecordNotFound``), as everywhere.
+    The caller has authorised the actor for ``REPORT_NEEDS`` (the view's ``permission_required``;
+    the CLI acts as a clinic admin), as for every service here; a patient of another clinic is a
+    404 (``RecordNotFound``), as everywhere.
     """
     from atlaschart.reports.pdf import render_report
 
-    for kind, permission in REPORT_NEEDS:
-        require(actor.user, kind, permission)
     with transaction.atomic():
         patient = get_patient_for_user(actor, patient_id, action=Action.EXPORT, detail="report")
         lang = report_language(patient, language)
@@ -375,8 +374,8 @@ def make_patient_report(actor: Actor, patient_id: int, language: str | None = No
 @transaction.atomic
 def record_photo_consent(actor: Actor, patient: Patient, given: bool) -> PhotoConsent | None:
     """Record the patient's consent to photos in reports (``given``), or withdraw the one in
-    force. Returns the consent written or withdrawn (``None`` when there was nothing to do)."""
-    require(actor.user, Kind.POSTURE, Permission.WRITE)
+    force. Returns the consent written or withdrawn (``None`` when there was nothing to do).
+    The caller has authorised the actor to write posture records."""
     today = timezone.localdate()
     current = photo_consents_of_clinic(actor).filter(patient=patient, withdrawn_on__isnull=True)
     if given:

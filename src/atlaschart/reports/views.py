@@ -35,6 +35,8 @@ def report_section_context(request: HttpRequest, patient: Patient) -> dict[str, 
 @require_GET
 @permission_required(Kind.POSTURE, Permission.EXPORT)
 def patient_report(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    # Every role with posture export also reads questionnaires and care plans (the policy);
+    # the chart section asks all of REPORT_NEEDS before showing the button.
     language = request.GET.get("lang") or None
     try:
         pdf = make_patient_report(Actor.of(request), patient_id, language)
