@@ -23,6 +23,7 @@ class PatientForm(forms.ModelForm):
             "email",
             "address",
             "preferred_language",
+            "no_followup_messages",
             "notes",
         ]
         widgets = {

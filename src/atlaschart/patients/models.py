@@ -47,6 +47,13 @@ class Patient(models.Model):
         choices=[("ko", _("Korean")), ("en", _("English"))],
         default="ko",
     )
+    # The patient asked for no follow-up links or reminders by e-mail or text message; links
+    # can still be handed over in the clinic (printed as a QR code).
+    no_followup_messages = models.BooleanField(
+        _("no follow-up messages"),
+        default=False,
+        help_text=_("The patient asked not to receive follow-up links or reminders."),
+    )
     notes = models.TextField(_("administrative notes"), blank=True)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     search_text = models.CharField(max_length=400, editable=False, db_index=True)

@@ -509,9 +509,39 @@ class CarePlanForm(forms.Form):
         required=False,
         help_text=_("Dates as YYYY-MM-DD, separated by commas."),
     )
+    reassess_after_visits = forms.CharField(
+        label=_("Re-assess after visit"),
+        required=False,
+        help_text=_("Visit numbers, separated by commas (e.g. 6, 12)."),
+    )
+    reassess_weeks = forms.CharField(
+        label=_("Re-assess at week"),
+        required=False,
+        help_text=_("Weeks after the start, separated by commas (e.g. 4, 8)."),
+    )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def _whole_numbers(self, name: str, largest: int) -> list[int]:
+        out = set()
+        for part in (self.cleaned_data.get(name) or "").split(","):
+            text = part.strip()
+            if not text:
+                continue
+            if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= largest:
+                raise ValidationError(
+                    _("“%(value)s” is not a whole number from 1 to %(largest)s."),
+                    params={"value": text[:40], "largest": largest},
+                )
+            out.add(int(text))
+        return sorted(out)
+
+    def clean_reassess_after_visits(self) -> list[int]:
+        return self._whole_numbers("reassess_after_visits", 60)
+
+    def clean_reassess_weeks(self) -> list[int]:
+        return self._whole_numbers("reassess_weeks", 104)
 
     def clean_reexam_dates(self) -> list[str]:
         out = []

@@ -74,6 +74,10 @@ class CarePlan(models.Model):
     interval_days = models.PositiveSmallIntegerField(_("visit every (days)"), default=7)
     planned_visits = models.PositiveSmallIntegerField(_("planned visits"), default=6)
     reexam_dates = models.JSONField(_("re-examination dates"), default=list, blank=True)
+    # Re-assessment points: a follow-up questionnaire is due after the Nth visit of the plan, or
+    # N weeks after its start (lists of whole numbers, ascending).
+    reassess_after_visits = models.JSONField(_("re-assess after visit"), default=list, blank=True)
+    reassess_weeks = models.JSONField(_("re-assess at week"), default=list, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -134,9 +134,10 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
     listed = list(appointments.select_related("patient", "clinician", "visit"))
     arrived = [a for a in listed if a.status == AppointmentStatus.ARRIVED]
     due = services.due_followups(request, day)
+    reassess = services.due_reassessments(request, day)
     log_shown(
         request,
-        [a.patient for a in listed] + [d.patient for d in due],
+        [a.patient for a in listed] + [d.patient for d in due] + [r.patient for r in reassess],
         detail="today's list",
     )
     return render(
@@ -146,6 +147,7 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
             "appointments": listed,
             "arrived": arrived,
             "due": due,
+            "reassess": reassess,
             "day": day,
             "own_only": own_only,
             "is_clinician": request.user.role == Role.CLINICIAN,

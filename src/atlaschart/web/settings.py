@@ -165,7 +165,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "atlaschart.imaging.sweep_staged_uploads",
         "schedule": 600.0,
     },
+    # Follow-up links for care-plan re-assessment points that have come (intake/tasks.py).
+    "remind-due-reassessments": {
+        "task": "atlaschart.intake.remind_due_reassessments",
+        "schedule": 86400.0,
+    },
 }
+
+# Follow-up links by e-mail (intake/sending.py). The console backend prints mail to the log,
+# so a demo or a fresh install sends nothing out; set EMAIL_BACKEND (and EMAIL_HOST, ...) for
+# real mail. ATLASCHART_PUBLIC_URL is the site's address as patients reach it (links in mail).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_str("EMAIL_USE_TLS", "") == "1"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "AtlasChart <noreply@localhost>")
+ATLASCHART_PUBLIC_URL = env_str("ATLASCHART_PUBLIC_URL", "http://localhost:8000")
+# Dotted path of a text-message sender (intake.sending.SmsSender); none is shipped.
+ATLASCHART_SMS_SENDER = env_str("ATLASCHART_SMS_SENDER", "")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]

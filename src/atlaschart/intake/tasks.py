@@ -1,0 +1,84 @@
+"""Background tasks of the intake app (found by ``app.autodiscover_tasks()``): sending follow-up
+links and the daily reminder of due re-assessments. Eager, in the web process, when no broker
+is configured (``CELERY_TASK_ALWAYS_EAGER``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.utils import timezone
+
+
+def _clinic_actor(clinic_id: int) -> Any:
+    """The clinic's first active clinic admin, as the sender of automatic reminders (the access
+    log names who the clinic made responsible); ``None`` when the clinic has none."""
+    from atlaschart.accounts.models import Role, User
+    from atlaschart.lib.actor import Actor
+
+    admin = (
+        User.objects.filter(clinic_id=clinic_id, role=Role.CLINIC_ADMIN, is_active=True)
+        .order_by("id")
+        .first()
+    )
+    return None if admin is None else Actor.system(admin, via="task")
+
+
+@shared_task(name="atlaschart.intake.send_followup_link")
+def send_followup_link(
+    user_id: int, patient_id: int, instruments: list[str], channel: str = "email"
+) -> dict[str, Any]:
+    """Send one follow-up link on behalf of ``user_id`` (who asked for it on the chart)."""
+    from atlaschart.accounts.models import User
+    from atlaschart.intake import sending
+    from atlaschart.intake.services import FollowUpRefused
+    from atlaschart.lib.actor import Actor
+    from atlaschart.patients.access import get_patient_for_user
+
+    user = User.objects.get(pk=user_id)
+    actor = Actor.system(user, via="task")
+    patient = get_patient_for_user(actor, patient_id)
+    try:
+        link = sending.send_followup_link(actor, patient, instruments, channel)
+    except (sending.SendingRefused, FollowUpRefused) as exc:
+        return {"sent": False, "reason": str(exc)}
+    return {"sent": True, "link_id": link.pk}
+
+
+def default_instruments(patient: Any) -> list[str]:
+    """The outcome questionnaires the patient answered before (the follow-up compares them);
+    the NPRS when none (every follow-up also re-asks the body map)."""
+    from atlaschart.intake.services import FOLLOWUP_INSTRUMENTS, instruments_done
+
+    done = [i for i in instruments_done(patient) if i in FOLLOWUP_INSTRUMENTS and i != "psfs"]
+    return done or ["nprs"]
+
+
+@shared_task(name="atlaschart.intake.remind_due_reassessments")
+def remind_due_reassessments() -> dict[str, int]:
+    """Daily (``CELERY_BEAT_SCHEDULE``): e-mail a follow-up link to each patient whose care-plan
+    re-assessment point has come, who has no link sent since, an e-mail address and no opt-out.
+    The others stay on the front desk's today page."""
+    from atlaschart.clinics.models import Clinic
+    from atlaschart.intake import sending
+    from atlaschart.intake.services import FollowUpRefused
+    from atlaschart.visits.services import due_reassessments
+
+    counts = {"sent": 0, "skipped": 0}
+    day = timezone.localdate()
+    for clinic_id in Clinic.objects.order_by("id").values_list("id", flat=True):
+        actor = _clinic_actor(clinic_id)
+        if actor is None:
+            continue
+        for due in due_reassessments(actor, day):
+            if due.link_sent:
+                continue
+            try:
+                sending.send_followup_link(
+                    actor, due.patient, default_instruments(due.patient), "email"
+                )
+            except (sending.SendingRefused, FollowUpRefused):
+                counts["skipped"] += 1
+            else:
+                counts["sent"] += 1
+    return counts
