@@ -726,6 +726,17 @@ def load_stories(staff: Staff, patients: list[Patient], language: str) -> Report
     if p := by_story.get("followups"):
         _intake(report, staff, p, "followups")
         _clear_clinician_items(report, staff, p)
+        # The clinician confirms the chief complaint: the neck and upper back are local, the rest
+        # of the marked regions distant, as the progress page shows them.
+        from atlaschart.intake import services as intake_services
+
+        _step(
+            report,
+            "chief-complaint regions",
+            lambda p=p: intake_services.confirm_local_regions(
+                staff.actor(staff.clinician), p, ["neck", "upper_back_left"]
+            ),
+        )
         for n, day in enumerate(weeks_ago[:2]):
             _visit(report, staff, p, day, 16, soap, _nucca(str(2.5 - n * 0.5)), leg_pre=3)
         _followup(report, staff, p, "followups", 1)
