@@ -208,3 +208,23 @@ def test_the_daily_reminder_task_sends_to_the_due_and_skips_the_opted_out(
     assert [m.to for m in mail.outbox] == [["minjun@example.org"]]
     # The link now counts as sent: the next day's run does not send it again.
     assert remind_due_reassessments.apply().get() == {"sent": 0, "skipped": 1}
+
+
+def test_front_desk_sends_the_link_by_email_from_the_follow_up_page(personas: Any) -> None:
+    patient = personas.patient
+    patient.email = "minjun@example.org"
+    patient.save()
+    client = Client()
+    client.force_login(personas.desk)
+    url = reverse("intake:followup_create", args=[patient.pk])
+    assert "send_email" in client.get(url).content.decode()
+    response = client.post(url, {"instruments": ["nprs"], "send_email": "1"})
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["minjun@example.org"]]
+    patient.no_followup_messages = True
+    patient.save()
+    refused = client.post(
+        url, {"instruments": ["nprs"], "send_email": "1"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert refused.status_code == 400 and len(mail.outbox) == 1
+    assert "asked for no follow-up messages" in refused.content.decode()

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import shared_task
 from django.utils import timezone
+
+# Bound to the project's app (not ``shared_task``), so that a caller in the web process gets its
+# configuration: eager without a broker, the broker otherwise.
+from atlaschart.web.celery import app
 
 
 def _clinic_actor(clinic_id: int) -> Any:
@@ -24,7 +27,7 @@ def _clinic_actor(clinic_id: int) -> Any:
     return None if admin is None else Actor.system(admin, via="task")
 
 
-@shared_task(name="atlaschart.intake.send_followup_link")
+@app.task(name="atlaschart.intake.send_followup_link")
 def send_followup_link(
     user_id: int, patient_id: int, instruments: list[str], channel: str = "email"
 ) -> dict[str, Any]:
@@ -54,7 +57,7 @@ def default_instruments(patient: Any) -> list[str]:
     return done or ["nprs"]
 
 
-@shared_task(name="atlaschart.intake.remind_due_reassessments")
+@app.task(name="atlaschart.intake.remind_due_reassessments")
 def remind_due_reassessments() -> dict[str, int]:
     """Daily (``CELERY_BEAT_SCHEDULE``): e-mail a follow-up link to each patient whose care-plan
     re-assessment point has come, who has no link sent since, an e-mail address and no opt-out.

@@ -178,7 +178,21 @@ def followup_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpR
         show_activity_names=shows_answers,
         initial={"instruments": initial},
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and request.POST.get("send_email"):
+        # Sent by the task (in-process without a broker): the link is made and mailed there.
+        from atlaschart.intake import sending, tasks
+
+        try:
+            sending.check_can_send(patient, "email")
+        except sending.SendingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            tasks.send_followup_link.delay(
+                request.user.pk, patient.pk, form.cleaned_data["instruments"], "email"
+            )
+            messages.success(request, _("The follow-up link is being sent by e-mail."))
+            return redirect(reverse("patients:chart", args=[patient.pk]))
+    elif request.method == "POST" and form.is_valid():
         try:
             link, token = services.create_followup_link(
                 actor, patient, form.cleaned_data["instruments"]
