@@ -173,6 +173,7 @@ def test_per_region_pain_local_and_distant_apart(chart) -> None:
     # Region, kind, first, latest, difference, meaning.
     assert squash("Neck chief complaint 6 2 -4 better beyond measurement error") in text
     assert squash("Low back, right other region 3 3 +0 unchanged") in text
+    assert squash("Sources: Farrar et al. 2001, Pain; Ostelo et al. 2008, Spine.") in text
     ko = pdf_text(report(chart, lang="ko"))
     assert squash("부위별 통증") in ko
     assert "62-4" in ko

@@ -30,6 +30,7 @@ from atlaschart.lib.actor import Actor
 from atlaschart.lib.policy import Kind, Permission
 from atlaschart.measure.instruments.regions import (
     REGION_CHANGE_RULE,
+    REGION_CHANGE_SOURCES,
     RegionSummary,
     compare_regions,
     readings_from_answers,
@@ -247,7 +248,8 @@ def _regions(actor: Actor, patient: Patient) -> Regions | None:
         extra_sentence=extra_sentence(summary),
         mcid_points=REGION_CHANGE_RULE.mcid_points,
         mdc_points=REGION_CHANGE_RULE.mdc_points,
-        source=REGION_CHANGE_RULE.source,
+        # Citations only: the rule's own source text is English prose.
+        source=REGION_CHANGE_SOURCES,
     )
 
 
