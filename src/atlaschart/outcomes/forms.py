@@ -21,7 +21,10 @@ class OutcomesFilterForm(forms.Form):
     instrument = forms.ChoiceField(label=_("Questionnaire"), required=False)
     region = forms.ChoiceField(label=_("Complaint region"), required=False)
     clinician = forms.ModelChoiceField(
-        label=_("Clinician"), queryset=User.objects.none(), required=False
+        label=_("Clinician"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("All"),
     )
     technique = forms.ChoiceField(label=_("Technique"), required=False)
 
