@@ -662,6 +662,14 @@ def load_stories(staff: Staff, patients: list[Patient], language: str) -> Report
             _visit(report, staff, p, day, 10, soap, _nucca(str(3 - n * 0.5)), leg_pre=4 - n)
         _followup(report, staff, p, "complete", 1)
         _posture_session(report, staff, p, weeks_ago[3], "")
+        # The patient agrees that their posture photos may go into their report.
+        from atlaschart.reports import services as report_services
+
+        _step(
+            report,
+            "photo consent",
+            lambda p=p: report_services.record_photo_consent(staff.actor(staff.clinician), p, True),
+        )
         _book(report, staff, p, _at(today, 10), 30, "adjustment")
 
     # 2. red flag: the screen names it; not treated; seen today to talk about referral.
