@@ -43,6 +43,9 @@ class Described:
 # Every fixed phrase the services and doors write (grep ``detail=`` under src/atlaschart).
 PHRASES: dict[str, Promise] = {
     "sign": gettext_lazy("signing"),
+    "clinic outcomes CSV": gettext_lazy("clinic outcomes as CSV"),
+    "report": gettext_lazy("patient report (PDF)"),
+    "photo consent": gettext_lazy("consent to photos in the report"),
     "analysis editor": gettext_lazy("analysis editor"),
     "visit note opened": gettext_lazy("visit note started"),
     "viewer": gettext_lazy("image viewer"),
