@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from playwright.sync_api import expect
+
 from tests.browser.conftest import screenshot
 from tests.web.test_outcomes import _generated_clinic
 
