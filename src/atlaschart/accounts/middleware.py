@@ -10,6 +10,16 @@ from django.urls import reverse
 from django.utils import translation
 
 
+class _PassThrough:
+    """A middleware that acts only in ``process_view``: the request otherwise passes through."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+
 class UserLanguageMiddleware:
     """Activates the signed-in user's saved language, so the choice follows them to any device."""
 
@@ -28,7 +38,7 @@ class UserLanguageMiddleware:
         return response
 
 
-class TwoFactorMiddleware:
+class TwoFactorMiddleware(_PassThrough):
     """Sends a signed-in user who still owes their second factor to the verification page.
 
     Pages open to anyone (``login_not_required``: the public intake) and the pages needed to pass
@@ -45,12 +55,6 @@ class TwoFactorMiddleware:
             "accounts:login",
         }
     )
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self,
@@ -85,19 +89,13 @@ class TwoFactorMiddleware:
         )
 
 
-class RecentAuthenticationMiddleware:
+class RecentAuthenticationMiddleware(_PassThrough):
     """Asks for the password again before the views named in ``REAUTH_VIEWS`` (signing a note,
     exporting records) when the last password check of this session is older than
     ``REAUTH_MINUTES``: a session left open at a shared desk cannot sign or take data away.
 
     The list lives in the settings, not on the views, so the rule is one place to read.
     """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self,
