@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+from tests.web.celery_worker import running_worker
 
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "")
 pytestmark = pytest.mark.skipif(
@@ -60,37 +61,12 @@ def test_the_daily_reminder_runs_on_a_worker_through_redis(tmp_path) -> None:
         [sys.executable, "-c", PREPARE], env=env, capture_output=True, text=True, timeout=120
     )
     assert prepared.returncode == 0, prepared.stderr
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "atlaschart.web.celery",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    printed: list[str] = []
+    with running_worker(env, printed):
         result = subprocess.run(
             [sys.executable, "-c", RUN], env=env, capture_output=True, text=True, timeout=90
         )
         assert result.returncode == 0, result.stderr
         assert "'sent': 1" in result.stdout and "'skipped': 0" in result.stdout
-    finally:
-        worker.terminate()
-        try:
-            output, _ = worker.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
+    output = printed[0]
     assert "due@example.org" in output and "/intake/p/" in output

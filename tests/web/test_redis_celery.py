@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from tests.web.celery_worker import running_worker
 
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "")
 pytestmark = pytest.mark.skipif(
@@ -55,26 +55,7 @@ def test_a_celery_worker_runs_a_task_through_the_redis_broker(tmp_path) -> None:
         "DATABASE_URL": f"sqlite:///{tmp_path}/celery.sqlite3",
         "ATLASCHART_VAR_DIR": str(tmp_path),
     }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "atlaschart.web.celery",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with running_worker(env):
         script = (
             "import django, os;"
             "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'atlaschart.web.settings');"
@@ -91,10 +72,3 @@ def test_a_celery_worker_runs_a_task_through_the_redis_broker(tmp_path) -> None:
         )
         assert result.returncode == 0, result.stderr
         assert "'status': 'ok'" in result.stdout and "sqlite" in result.stdout
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        time.sleep(0.1)
