@@ -54,8 +54,7 @@ def log_access(
 
 def log_listing(who: Actor | HttpRequest, patients: Iterable[Patient], detail: str = "") -> None:
     """Record that these patients were shown in a list (one row each, one query)."""
-    actor = as_actor(who)
-    AccessLogEntry.objects.bulk_create([_entry(actor, Action.LIST, p, p, detail) for p in patients])
+    log_records_listed(who, patients, detail)
 
 
 def log_records_listed(
@@ -65,9 +64,20 @@ def log_records_listed(
     ``patient``, when it has one yet, is the data subject). For lists whose rows are not
     patients, e.g. consultation requests, which hold a name and a phone number before any
     patient exists."""
+    from atlaschart.patients.models import Patient
+
     actor = as_actor(who)
     AccessLogEntry.objects.bulk_create(
-        [_entry(actor, Action.LIST, getattr(r, "patient", None), r, detail) for r in records]
+        [
+            _entry(
+                actor,
+                Action.LIST,
+                r if isinstance(r, Patient) else getattr(r, "patient", None),
+                r,
+                detail,
+            )
+            for r in records
+        ]
     )
 
 
