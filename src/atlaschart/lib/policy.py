@@ -41,6 +41,8 @@ class Kind(StrEnum):
     STAFF = "staff"
     CLINIC_SETTINGS = "clinic_settings"  # MDC settings, listing tables, intake settings
     OUTCOMES = "outcomes"  # the clinic's outcome figures (aggregates, no patient named)
+    API_TOKEN = "api_token"  # the partners' read-only FHIR API tokens (docs/api.md)
+    CALENDAR_FEED = "calendar_feed"  # one's own appointments as a secret calendar address
 
 
 class Permission(StrEnum):
@@ -69,6 +71,8 @@ _CLINICAL_CONTENT: Mapping[Kind, frozenset[Permission]] = {
     Kind.CARE_PLAN: frozenset({L, R, W}),
     Kind.ADVERSE_EVENT: frozenset({L, R, W}),
     Kind.OUTCOMES: frozenset({R, E}),
+    # Clinicians see their own appointments in their phone's calendar (times and chart numbers).
+    Kind.CALENDAR_FEED: frozenset({R, W}),
 }
 
 _FRONT_OF_HOUSE: Mapping[Kind, frozenset[Permission]] = {
@@ -93,6 +97,8 @@ POLICY: Mapping[str, Mapping[Kind, frozenset[Permission]]] = {
         Kind.ACCESS_LOG: frozenset({L, R, E}),
         Kind.STAFF: frozenset({L, R, W}),
         Kind.CLINIC_SETTINGS: frozenset({R, W}),
+        # A token lets a partner system read every patient's record: only the admin makes one.
+        Kind.API_TOKEN: frozenset({L, R, W}),
     },
 }
 
