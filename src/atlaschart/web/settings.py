@@ -292,3 +292,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 CSRF_FAILURE_VIEW = "atlaschart.web.views.csrf_failure"
+
+# Media on local disk or S3-compatible object storage, sessions shared through Redis: last, as it
+# adjusts STORAGES and CONTENT_SECURITY_POLICY above (web/settings_storage.py, docs/deployment.md).
+from atlaschart.web.settings_storage import configure_storage  # noqa: E402
+
+configure_storage(globals())
