@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import logging
 import os
 import shutil
 import tempfile
@@ -33,6 +34,8 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+
+logger = logging.getLogger(__name__)
 
 # Headers every media response carries: a patient's file is never kept by a browser or a proxy.
 NO_STORE = "private, no-store"
@@ -274,6 +277,7 @@ def serve(name: str, *, content_type: str, download_name: str | None = None) -> 
         try:
             handle = open(name)
         except FileNotFoundError as exc:
+            logger.error("media file %s is named in the database but missing from storage", name)
             raise Http404("media file missing") from exc
         response = FileResponse(handle, content_type=content_type)
         if download_name:
