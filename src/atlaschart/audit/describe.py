@@ -109,6 +109,12 @@ PHRASES: dict[str, Promise] = {
     "CBCT landmarks": gettext_lazy("CBCT landmarks"),
     "de-identified DICOM zip": gettext_lazy("de-identified DICOM zip"),
     "annotated PNG": gettext_lazy("annotated PNG"),
+    "calendar feed": gettext_lazy("calendar feed"),
+    "calendar feed read": gettext_lazy("calendar feed read by a calendar app"),
+    "calendar feed made": gettext_lazy("calendar address made"),
+    "calendar feed revoked": gettext_lazy("calendar address revoked"),
+    "API token made": gettext_lazy("API token made"),
+    "API token revoked": gettext_lazy("API token revoked"),
 }
 
 GENERIC_RECORD = gettext_lazy("record")
@@ -305,6 +311,14 @@ def _export(match: re.Match[str], entry: Any) -> str:
     }
 
 
+def _api(match: re.Match[str], entry: Any) -> str:
+    # The partner API (fhir/api.py) acts as the token's creator; the row names the token.
+    return _("through the API, token %(name)s: %(request)s") % {
+        "name": match["name"],
+        "request": match["request"],
+    }
+
+
 def _denied(match: re.Match[str], entry: Any) -> str | None:
     if entry.action != "denied":
         return None
@@ -337,6 +351,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], Formatter], ...] = tuple(
             r"access log CSV (?P<first>[\d-]+)\.\.(?P<last>[\d-]+); reason: (?P<reason>.*)",
             _export,
         ),
+        (r"via api token (?P<name>.+): (?P<request>(?:GET|HEAD) /\S*)", _api),
         (r"(?P<request>(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) /\S*)", _denied),
     )
 )

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "atlaschart.reports",
     "atlaschart.outcomes",
     "atlaschart.progress",
+    "atlaschart.calendarfeed",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("reports/", include("atlaschart.reports.urls")),
     path("outcomes/", include("atlaschart.outcomes.urls")),
     path("progress/", include("atlaschart.progress.urls")),
+    path("calendar-feed/", include("atlaschart.calendarfeed.urls")),
 ]
 
 handler400 = "atlaschart.web.views.error_400"
