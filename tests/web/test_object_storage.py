@@ -1,0 +1,374 @@
+"""Media on S3-compatible object storage, against real servers with a real S3 client.
+
+The servers (started by ``.ci/run``; each test skips with the reason when its server is absent):
+
+- ``S3_TEST_URL`` — moto's server (PyPI ``moto[server]``), ``http://KEY:SECRET@127.0.0.1:PORT``.
+  It stores and serves objects like S3 but checks no signature and no expiry, so
+- ``S3_EXPIRY_TEST_URL`` — s3rver (npm), which refuses an expired signed URL, runs the round
+  trips too and the expiry test.
+
+What is proved: a posture photo stored through the app lands in the bucket (not on the web
+node's disk) and comes back byte for byte through the photo view's signed-URL redirect, fetched
+with a plain HTTP client as a browser would; every read through the view writes its access-log
+row first; another clinic's photo is a 404 with no URL in it; a signed URL stops working after
+MEDIA_SIGNED_URL_SECONDS; content-addressed blobs (imaging) are stored once and read back.
+Without a server: the settings parsing, the local-disk default and its atomic writes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+
+from atlaschart.audit.models import AccessLogEntry
+from atlaschart.lib import media
+from atlaschart.posture.models import PostureSession, PostureShot
+from atlaschart.web import settings_storage
+
+SERVERS = {
+    # name: (environment variable, whether it refuses an expired signed URL)
+    "moto": ("S3_TEST_URL", False),
+    "s3rver": ("S3_EXPIRY_TEST_URL", True),
+}
+
+
+@dataclass
+class Store:
+    client: Any
+    bucket: str
+    prefix: str
+    endpoint: str
+    enforces_expiry: bool
+
+    def keys(self) -> list[str]:
+        listing = self.client.list_objects_v2(Bucket=self.bucket)
+        return [item["Key"] for item in listing.get("Contents", [])]
+
+
+def _client(endpoint: str, key: str, secret: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        region_name="us-east-1",
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+    )
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def store(request: Any, settings: Any, tmp_path: Path) -> Iterator[Store]:
+    variable, enforces_expiry = SERVERS[request.param]
+    url = os.environ.get(variable, "")
+    if not url:
+        pytest.skip(f"{request.param}: {variable} is not set (.ci/run starts the server)")
+    parts = urlsplit(url)
+    endpoint = f"{parts.scheme}://{parts.hostname}:{parts.port}"
+    key, secret = parts.username or "test", parts.password or "test"
+    client = _client(endpoint, key, secret)
+    bucket = f"atlaschart-test-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=bucket)
+    environ = {
+        "MEDIA_STORAGE_URL": f"s3://{bucket}/clinic-media",
+        "AWS_S3_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": key,
+        "AWS_SECRET_ACCESS_KEY": secret,
+    }
+    # The same parsing the settings module does, so the test runs the deployed configuration.
+    settings.STORAGES = {**settings.STORAGES, "default": settings_storage.media_storage(environ)}
+    settings.MEDIA_SIGNED_URL_SECONDS = 60
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # must stay empty: nothing on the node's disk
+    yield Store(client, bucket, "clinic-media/", endpoint, enforces_expiry)
+    for stored in Store(client, bucket, "", endpoint, enforces_expiry).keys():
+        client.delete_object(Bucket=bucket, Key=stored)
+    client.delete_bucket(Bucket=bucket)
+
+
+def _jpeg() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (120, 80, 40)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def _shot(personas: Any, data: bytes) -> PostureShot:
+    session = PostureSession.objects.create(
+        patient=personas.patient, taken_on="2025-03-01", clinician=personas.clinician
+    )
+    shot = PostureShot(
+        session=session,
+        view="anterior",
+        image_format="JPEG",
+        width=40,
+        height=30,
+        sha256="0" * 64,
+        created_by=personas.clinician,
+    )
+    # As posture/services.py stores an upload: through the FileField, i.e. the default storage.
+    shot.image.save("photo.jpg", ContentFile(data), save=False)
+    shot.save()
+    return shot
+
+
+def _signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _fetch(url: str) -> tuple[int, bytes, Any]:
+    """GET ``url`` as a browser follows a redirect: no credentials of ours, only the URL."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (http test server)
+            return response.status, response.read(), response.headers
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), exc.headers
+
+
+def _photo_reads(shot: PostureShot) -> int:
+    return AccessLogEntry.objects.filter(
+        object_type="posture.postureshot", object_id=str(shot.pk), action="view", detail="photo"
+    ).count()
+
+
+@pytest.mark.django_db
+def test_a_posture_photo_goes_to_the_bucket_and_back_through_a_signed_url(
+    store: Store, personas: Any, settings: Any
+) -> None:
+    data = _jpeg()
+    shot = _shot(personas, data)
+    assert shot.image.name.startswith("posture/")
+    assert [k for k in store.keys() if k.endswith(shot.image.name)] == [
+        store.prefix + shot.image.name
+    ]
+    assert not Path(settings.MEDIA_ROOT).exists()  # the web node's disk holds nothing
+
+    response = _signed_in(personas.clinician).get(reverse("posture:image", args=[shot.pk]))
+
+    assert response.status_code == 302
+    assert "no-store" in response["Cache-Control"]
+    location = response["Location"]
+    assert location.startswith(f"{store.endpoint}/{store.bucket}/{store.prefix}posture/")
+    query = parse_qs(urlsplit(location).query)
+    assert query["X-Amz-Expires"] == ["60"]
+    status, body, headers = _fetch(location)
+    assert status == 200
+    assert body == data
+    assert headers["Content-Type"] == "image/jpeg"
+    assert headers["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.django_db
+def test_every_read_through_the_view_writes_its_log_row_first(
+    store: Store, personas: Any
+) -> None:
+    shot = _shot(personas, _jpeg())
+    url = reverse("posture:image", args=[shot.pk])
+    assert _photo_reads(shot) == 0
+    first = _signed_in(personas.clinician).get(url)
+    assert first.status_code == 302
+    assert _photo_reads(shot) == 1
+    # Another browser session (another node behind the proxy, the same database): its own row.
+    second = _signed_in(personas.admin).get(url)
+    assert second.status_code == 302
+    assert _photo_reads(shot) == 2
+    row = AccessLogEntry.objects.filter(object_id=str(shot.pk), detail="photo").latest("seq")
+    assert row.user_id == personas.admin.pk
+    assert row.patient_id == personas.patient.pk
+
+
+@pytest.mark.django_db
+def test_another_clinics_photo_is_a_404_without_a_url(store: Store, personas: Any) -> None:
+    shot = _shot(personas, _jpeg())
+    response = _signed_in(personas.outsider).get(reverse("posture:image", args=[shot.pk]))
+    assert response.status_code == 404
+    assert "Location" not in response
+    assert store.bucket.encode() not in response.content
+    assert _photo_reads(shot) == 0
+    assert AccessLogEntry.objects.filter(user=personas.outsider, action="denied").exists()
+
+
+@pytest.mark.django_db
+def test_a_signed_url_expires(store: Store, personas: Any, settings: Any) -> None:
+    if not store.enforces_expiry:
+        pytest.skip("moto checks no signed-URL expiry; s3rver (S3_EXPIRY_TEST_URL) does")
+    settings.MEDIA_SIGNED_URL_SECONDS = 1
+    data = _jpeg()
+    shot = _shot(personas, data)
+    location = _signed_in(personas.clinician).get(reverse("posture:image", args=[shot.pk]))[
+        "Location"
+    ]
+    assert parse_qs(urlsplit(location).query)["X-Amz-Expires"] == ["1"]
+    assert _fetch(location)[:2] == (200, data)
+    time.sleep(2.2)
+    status, body, _headers = _fetch(location)
+    assert status == 403
+    assert b"expired" in body
+    # The view hands out a new one (and logs the read again for a new browser session).
+    fresh = _signed_in(personas.admin).get(reverse("posture:image", args=[shot.pk]))["Location"]
+    assert _fetch(fresh)[:2] == (200, data)
+
+
+@pytest.mark.django_db
+def test_content_addressed_blobs_are_stored_once_and_read_back(store: Store) -> None:
+    data = b"DICM" + os.urandom(4096)
+    name = "imaging/blobs/ab/" + "ab" * 32
+    assert media.save_once(name, data) is True
+    assert media.save_once(name, data) is False  # already there: not written again
+    assert store.keys() == [store.prefix + name]
+    assert media.exists(name)
+    assert media.size(name) == len(data)
+    assert media.read(name) == data
+    with media.open(name) as handle:
+        assert handle.read(4) == b"DICM"
+    with media.local_path(name) as path:  # a real file for code that needs one (pydicom, mmap)
+        assert path.read_bytes() == data
+    assert not path.exists()  # the temporary copy is gone
+    signed = media.signed_url(name, content_type="application/dicom", download_name="영상.dcm")
+    assert signed is not None
+    status, body, headers = _fetch(signed)
+    assert (status, body) == (200, data)
+    assert "UTF-8''%EC%98%81%EC%83%81.dcm" in headers["Content-Disposition"]
+    media.delete(name)
+    assert not media.exists(name)
+    media.delete(name)  # a file already gone is no error
+    with pytest.raises(FileNotFoundError):
+        media.open(name)
+
+
+# --- without a server ------------------------------------------------------------------------
+
+
+def test_local_disk_is_the_default() -> None:
+    assert settings_storage.media_storage({}) == {"BACKEND": settings_storage.LOCAL_BACKEND}
+    namespace = _settings_namespace()
+    settings_storage.configure_storage(namespace, {})
+    assert namespace["STORAGES"]["default"]["BACKEND"] == settings_storage.LOCAL_BACKEND
+    assert namespace["STORAGES"]["staticfiles"] == {"BACKEND": "static"}
+    assert namespace["MEDIA_SIGNED_URL_SECONDS"] == 60
+    assert namespace["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"] == ["'self'"]
+    assert "SESSION_ENGINE" not in namespace  # database sessions, as Django's default
+
+
+def test_a_bucket_url_configures_object_storage() -> None:
+    environ = {
+        "MEDIA_STORAGE_URL": "s3://clinic-media/seoul/",
+        "AWS_S3_ENDPOINT_URL": "http://minio.internal:9000",
+        "AWS_S3_PUBLIC_ENDPOINT_URL": "https://media.clinic.example",
+        "AWS_ACCESS_KEY_ID": "key",
+        "AWS_SECRET_ACCESS_KEY": "secret",
+        "MEDIA_SIGNED_URL_SECONDS": "90",
+        "AWS_S3_SERVER_SIDE_ENCRYPTION": "AES256",
+    }
+    namespace = _settings_namespace(REDIS_URL="redis://127.0.0.1:6379/0")
+    settings_storage.configure_storage(namespace, environ)
+    entry = namespace["STORAGES"]["default"]
+    assert entry["BACKEND"] == settings_storage.OBJECT_BACKEND
+    options = entry["OPTIONS"]
+    assert (options["bucket_name"], options["location"]) == ("clinic-media", "seoul")
+    assert options["endpoint_url"] == "http://minio.internal:9000"
+    assert options["addressing_style"] == "path"
+    assert options["querystring_expire"] == 90
+    assert options["file_overwrite"] is False
+    assert options["object_parameters"] == {"ServerSideEncryption": "AES256"}
+    # Browsers load the signed URLs from the public address: the policy allows it, only it.
+    directives = namespace["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]
+    assert directives["img-src"] == ["'self'", "https://media.clinic.example"]
+    assert namespace["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+
+
+def test_signed_urls_name_the_public_address(settings: Any) -> None:
+    # Signing is local arithmetic: no server is needed to see which host a URL names.
+    environ = {
+        "MEDIA_STORAGE_URL": "s3://clinic-media/seoul",
+        "AWS_S3_ENDPOINT_URL": "http://minio.internal:9000",
+        "AWS_S3_PUBLIC_ENDPOINT_URL": "https://media.clinic.example",
+        "AWS_ACCESS_KEY_ID": "key",
+        "AWS_SECRET_ACCESS_KEY": "secret",
+    }
+    settings.STORAGES = {**settings.STORAGES, "default": settings_storage.media_storage(environ)}
+    settings.MEDIA_SIGNED_URL_SECONDS = 60
+    url = media.signed_url("posture/a.jpg", content_type="image/jpeg")
+    assert url is not None
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.netloc) == ("https", "media.clinic.example")
+    assert parts.path == "/clinic-media/seoul/posture/a.jpg"
+    assert parse_qs(parts.query)["X-Amz-Expires"] == ["60"]
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"MEDIA_STORAGE_URL": "/srv/media"}, "s3://bucket/prefix"),
+        ({"MEDIA_STORAGE_URL": "s3:///prefix"}, "s3://bucket/prefix"),
+        (
+            {"MEDIA_STORAGE_URL": "s3://b", "AWS_S3_ENDPOINT_URL": "minio:9000"},
+            "http(s)://",
+        ),
+        ({"MEDIA_SIGNED_URL_SECONDS": "0"}, "from 1 to 3600"),
+        ({"MEDIA_SIGNED_URL_SECONDS": "a minute"}, "from 1 to 3600"),
+        ({"MEDIA_SIGNED_URL_SECONDS": "604800"}, "from 1 to 3600"),
+    ],
+)
+def test_a_wrong_setting_stops_the_start_with_its_name(
+    environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ImproperlyConfigured, match=message.replace("(", r"\(").replace(")", r"\)")):
+        settings_storage.configure_storage(_settings_namespace(), environ)
+
+
+@pytest.mark.django_db
+def test_on_local_disk_the_photo_is_streamed_by_the_app(
+    personas: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    data = _jpeg()
+    shot = _shot(personas, data)
+    assert (tmp_path / "media" / shot.image.name).read_bytes() == data
+    response = _signed_in(personas.clinician).get(reverse("posture:image", args=[shot.pk]))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert b"".join(response.streaming_content) == data
+    assert _photo_reads(shot) == 1
+    assert media.signed_url(shot.image.name, content_type="image/jpeg") is None
+
+
+def test_local_writes_never_show_half_a_file_or_overwrite(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    first = media.save("reports/r.pdf", b"first")
+    second = media.save("reports/r.pdf", b"second")
+    assert first == "reports/r.pdf"
+    assert second != first  # a taken name gets another, as Django's FileSystemStorage does
+    assert media.read(first) == b"first"
+    assert media.read(second) == b"second"
+    assert media.save_once("imaging/blobs/cd/cd", b"blob") is True
+    assert media.save_once("imaging/blobs/cd/cd", b"blob") is False
+    leftovers = [p.name for p in (tmp_path / "media").rglob(".*")]
+    assert leftovers == []  # no temporary .part file left beside the media
+
+
+def _settings_namespace(**extra: Any) -> dict[str, Any]:
+    return {
+        "STORAGES": {"default": {"BACKEND": "old"}, "staticfiles": {"BACKEND": "static"}},
+        "CONTENT_SECURITY_POLICY": {"DIRECTIVES": {"img-src": ["'self'"], "connect-src": []}},
+        **extra,
+    }
