@@ -55,7 +55,7 @@ class Store:
     endpoint: str
     enforces_expiry: bool
 
-    def keys(self) -> list[str]:
+    def object_keys(self) -> list[str]:
         listing = self.client.list_objects_v2(Bucket=self.bucket)
         return [item["Key"] for item in listing.get("Contents", [])]
 
@@ -97,7 +97,7 @@ def store(request: Any, settings: Any, tmp_path: Path) -> Iterator[Store]:
     settings.MEDIA_SIGNED_URL_SECONDS = 60
     settings.MEDIA_ROOT = str(tmp_path / "media")  # must stay empty: nothing on the node's disk
     yield Store(client, bucket, "clinic-media/", endpoint, enforces_expiry)
-    for stored in Store(client, bucket, "", endpoint, enforces_expiry).keys():
+    for stored in Store(client, bucket, "", endpoint, enforces_expiry).object_keys():
         client.delete_object(Bucket=bucket, Key=stored)
     client.delete_bucket(Bucket=bucket)
 
@@ -157,7 +157,7 @@ def test_a_posture_photo_goes_to_the_bucket_and_back_through_a_signed_url(
     data = _jpeg()
     shot = _shot(personas, data)
     assert shot.image.name.startswith("posture/")
-    assert [k for k in store.keys() if k.endswith(shot.image.name)] == [
+    assert [k for k in store.object_keys() if k.endswith(shot.image.name)] == [
         store.prefix + shot.image.name
     ]
     assert not Path(settings.MEDIA_ROOT).exists()  # the web node's disk holds nothing
@@ -178,9 +178,7 @@ def test_a_posture_photo_goes_to_the_bucket_and_back_through_a_signed_url(
 
 
 @pytest.mark.django_db
-def test_every_read_through_the_view_writes_its_log_row_first(
-    store: Store, personas: Any
-) -> None:
+def test_every_read_through_the_view_writes_its_log_row_first(store: Store, personas: Any) -> None:
     shot = _shot(personas, _jpeg())
     url = reverse("posture:image", args=[shot.pk])
     assert _photo_reads(shot) == 0
@@ -234,7 +232,7 @@ def test_content_addressed_blobs_are_stored_once_and_read_back(store: Store) -> 
     name = "imaging/blobs/ab/" + "ab" * 32
     assert media.save_once(name, data) is True
     assert media.save_once(name, data) is False  # already there: not written again
-    assert store.keys() == [store.prefix + name]
+    assert store.object_keys() == [store.prefix + name]
     assert media.exists(name)
     assert media.size(name) == len(data)
     assert media.read(name) == data
