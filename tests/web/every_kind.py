@@ -310,6 +310,19 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
     assert response.status_code in (200, 302), response.content.decode()[:1000]
     ids["listing_table"] = ListingTable.objects.get(clinic=personas.seoul, table_id="walk").pk
     ids["staff_user"] = personas.desk.pk
+    # A study the DICOM receiver held (a plain row: the network journey is in
+    # tests/web/test_dicom_receiver.py). It names the chart's ID, so its page lists the patient.
+    from atlaschart.dicom_inbox.models import HeldReason, InboxItem
+
+    ids["inbox_item"] = InboxItem.objects.create(
+        clinic=personas.seoul,
+        key="walk",
+        patient_id_received=patient.chart_number,
+        patient_name_received="Lee^Jieun",
+        study_instance_uid=generate_uid(),
+        study_description=SECRET,
+        reason=HeldReason.IDENTITY_DIFFERS,
+    ).pk
     from django.utils.timezone import now as lock_started
 
     from atlaschart.accounts.models import SignInThrottle

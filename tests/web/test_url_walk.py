@@ -176,6 +176,11 @@ ROUTES: dict[str, Route] = {
     "imaging_studies:volume": r("series", need=(K.IMAGING, P.READ)),
     "imaging_studies:slice": r("series", need=(K.IMAGING, P.READ)),
     "imaging_studies:volume_landmarks": r("series", need=(K.IMAGING, P.WRITE), method="POST"),
+    # The imaging inbox (studies the DICOM receiver held for a person to confirm the patient).
+    "dicom_inbox:inbox": r(need=(K.IMAGING, P.WRITE)),
+    "dicom_inbox:item": r("inbox_item", need=(K.IMAGING, P.WRITE)),
+    "dicom_inbox:confirm": r("inbox_item", need=(K.IMAGING, P.WRITE), method="POST"),
+    "dicom_inbox:discard": r("inbox_item", need=(K.IMAGING, P.WRITE), method="POST"),
 }
 
 ROLES = ("admin", "clinician", "front_desk")

@@ -109,6 +109,13 @@ PHRASES: dict[str, Promise] = {
     "CBCT landmarks": gettext_lazy("CBCT landmarks"),
     "de-identified DICOM zip": gettext_lazy("de-identified DICOM zip"),
     "annotated PNG": gettext_lazy("annotated PNG"),
+    "imaging inbox": gettext_lazy("imaging inbox"),
+    "imaging inbox item": gettext_lazy("imaging inbox item"),
+    "imaging inbox discard": gettext_lazy("discarding from the imaging inbox"),
+    "imaging inbox: discarded": gettext_lazy("discarded from the imaging inbox"),
+    "imaging inbox: imported after the patient was confirmed": gettext_lazy(
+        "imported from the imaging inbox after the patient was confirmed"
+    ),
     "calendar feed": gettext_lazy("calendar feed"),
     "calendar feed read": gettext_lazy("calendar feed read by a calendar app"),
     "calendar feed made": gettext_lazy("calendar address made"),
@@ -325,6 +332,22 @@ def _denied(match: re.Match[str], entry: Any) -> str | None:
     return _("refused: %(request)s") % {"request": match["request"]}
 
 
+def _dicom_held(match: re.Match[str], entry: Any) -> str | None:
+    from atlaschart.dicom_inbox.models import HeldReason
+
+    reason = _choice(HeldReason.choices, match["reason"])
+    return None if reason is None else _("DICOM study held in the imaging inbox: %(reason)s") % {
+        "reason": reason
+    }
+
+
+def _dicom_refused(match: re.Match[str], entry: Any) -> str | None:
+    from atlaschart.dicom_inbox.words import REFUSAL_WORDS
+
+    why = REFUSAL_WORDS.get(match["code"])
+    return None if why is None else _("DICOM object refused: %(why)s") % {"why": why}
+
+
 Formatter = Callable[[re.Match[str], Any], "str | None"]
 
 # The f-string details: a pattern per shape, and what it becomes. A formatter returns None when
@@ -347,6 +370,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], Formatter], ...] = tuple(
         (r"imported (?P<n>\d+) image\(s\)", _imported_images),
         (r"imported (?P<n>\d+) film scan\(s\)", _imported_films),
         (r"3-D landmarks: (?P<n>\d+)", _landmarks_3d),
+        (r"DICOM study held in the imaging inbox: (?P<reason>[a-z_]+)", _dicom_held),
+        (r"DICOM object refused: (?P<code>[a-z-]+)", _dicom_refused),
         (
             r"access log CSV (?P<first>[\d-]+)\.\.(?P<last>[\d-]+); reason: (?P<reason>.*)",
             _export,

@@ -28,7 +28,24 @@ def run(args: argparse.Namespace) -> int:
     print("Sign in at http://127.0.0.1:8000/ with one of these demo accounts:")
     for clinic, username, password, role in result.credentials:
         print(f"  user {username:<16} password {password:<14} {role} · {clinic}")
+    _print_ae_titles()
     return 0
+
+
+def _print_ae_titles() -> None:
+    """Where the demo clinics' imaging machines would send (docs/dicom_receiver.md)."""
+    from atlaschart.clinics.demo import CLINICS
+    from atlaschart.clinics.models import Clinic
+    from atlaschart.dicom_inbox.receiver import DEFAULT_PORT
+
+    names = {slug: name.split(" (")[0] for slug, name, *_rest in CLINICS}
+    clinics = Clinic.objects.filter(slug__in=names).order_by("slug")
+    print(
+        f"DICOM receiver (`atlaschart dicom listen`, port {DEFAULT_PORT}; "
+        "`make run` starts it with DICOM_LISTEN=1): send studies to these AE titles:"
+    )
+    for clinic in clinics:
+        print(f"  AE title {clinic.ae_title:<16} port {DEFAULT_PORT} · {names[clinic.slug]}")
 
 
 def register(subparsers: Any) -> None:

@@ -1,8 +1,10 @@
-"""``atlaschart dicom info FILE...``: a JSON summary per DICOM file.
+"""``atlaschart dicom info FILE...``: a JSON summary per DICOM file. ``atlaschart dicom listen``:
+the DICOM receiver (Storage SCP) the clinic's X-ray and CBCT machines send to
+(docs/dicom_receiver.md).
 
-Prints a JSON list with one object per file, in argument order; a file that is not readable DICOM
-gets ``{"path", "error": {"code", "message"}}`` in the list, and the command then exits 2 with the
-first such reason on one stderr line.
+``info`` prints a JSON list with one object per file, in argument order; a file that is not
+readable DICOM gets ``{"path", "error": {"code", "message"}}`` in the list, and the command then
+exits 2 with the first such reason on one stderr line.
 """
 
 from __future__ import annotations
@@ -24,6 +26,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     info_parser.add_argument("files", nargs="+", metavar="FILE")
     info_parser.set_defaults(handler=run_info)
+    listen_parser = sub.add_parser(
+        "listen",
+        help="receive studies from the clinic's imaging machines (DICOM Storage SCP)",
+        description="Run the DICOM receiver: C-ECHO and C-STORE for radiographs, CT/CBCT and "
+        "secondary captures. Each clinic is called by its own AE title; a study is filed in the "
+        "chart whose number is its PatientID and whose name matches, else held in the clinic's "
+        "imaging inbox. Runs until stopped (Ctrl-C, SIGTERM).",
+    )
+    listen_parser.add_argument("--port", type=int, default=11112, metavar="PORT")
+    listen_parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="address to listen on (0.0.0.0: every interface; default 127.0.0.1)",
+    )
+    listen_parser.set_defaults(handler=run_listen)
 
 
 def run_info(args: argparse.Namespace) -> int:
@@ -40,4 +58,31 @@ def run_info(args: argparse.Namespace) -> int:
     print_json(results)
     if first_error:
         raise UsageError(first_error)
+    return 0
+
+
+def run_listen(args: argparse.Namespace) -> int:
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 1 and 65535, not {args.port}")
+    from atlaschart.commands._django import setup_django
+
+    setup_django()
+    import logging
+
+    from atlaschart.clinics.models import Clinic
+    from atlaschart.dicom_inbox.receiver import Receiver
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("pynetdicom").setLevel(logging.WARNING)
+    titles = list(Clinic.objects.order_by("ae_title").values_list("ae_title", "name"))
+    print(f"DICOM receiver on {args.host}:{args.port}; AE titles:", flush=True)
+    for title, name in titles:
+        print(f"  {title:<16} {name}", flush=True)
+    try:
+        Receiver().serve(args.host, args.port)
+    except OSError as exc:
+        why = exc.strerror or exc
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {why}") from exc
+    except KeyboardInterrupt:
+        pass
     return 0

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "atlaschart.visits",
     "atlaschart.posture",
     "atlaschart.imaging_studies",
+    "atlaschart.dicom_inbox",
     "atlaschart.intake",
     "atlaschart.safety",
     "atlaschart.reports",

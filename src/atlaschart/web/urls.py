@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("atlaschart.visits.urls")),
     path("posture/", include("atlaschart.posture.urls")),
     path("imaging/", include("atlaschart.imaging_studies.urls")),
+    path("imaging-inbox/", include("atlaschart.dicom_inbox.urls")),
     path("intake/", include("atlaschart.intake.urls")),
     path("safety/", include("atlaschart.safety.urls")),
     path("reports/", include("atlaschart.reports.urls")),

@@ -1,0 +1,312 @@
+"""The DICOM receiver, sent to by pynetdicom's SCU as a modality would.
+
+A real Storage SCP (``dicom_inbox.receiver.Receiver``) runs in a thread on a free port; pydicom's
+bundled sample files (CT_small.dcm, a DX made from a copy of it, test-SR.dcm) are sent to a
+clinic's AE title and found in the right chart or in the clinic's imaging inbox.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pydicom import dcmread
+from pydicom.data import get_testdata_file
+from pydicom.dataset import Dataset
+from pydicom.uid import generate_uid
+from pynetdicom import AE
+
+from atlaschart.audit.models import AccessLogEntry
+from atlaschart.dicom_inbox import receiver as receiver_module
+from atlaschart.dicom_inbox.models import HeldReason, InboxItem, InboxState
+from atlaschart.imaging_studies.models import Instance
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DX_FOR_PRESENTATION = "1.2.840.10008.5.1.4.1.1.1.1"
+logging.getLogger("pynetdicom").setLevel(logging.WARNING)
+
+
+def _sample(name: str) -> Dataset:
+    path = get_testdata_file(name, download=False)
+    assert path, f"pydicom ships {name}"
+    return dcmread(path)
+
+
+def ct(patient_id: str = "000001", name: str = "Kim^Minjun", *, study: str | None = None) -> Any:
+    """CT_small.dcm as sent by a scanner for this patient (new UIDs: a new study)."""
+    ds = _sample("CT_small.dcm")
+    ds.PatientID, ds.PatientName = patient_id, name
+    ds.StudyInstanceUID = study or generate_uid()
+    ds.SeriesInstanceUID = generate_uid()
+    ds.SOPInstanceUID = generate_uid()
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    return ds
+
+
+def dx(patient_id: str = "000001", name: str = "Kim^Minjun") -> Any:
+    """A radiograph: a copy of the CT sample declared Digital X-Ray (for presentation)."""
+    ds = ct(patient_id, name)
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = DX_FOR_PRESENTATION
+    ds.Modality = "DX"
+    return ds
+
+
+@pytest.fixture
+def scp(
+    personas: Any, settings: Any, tmp_path: Path
+) -> Iterator[tuple[receiver_module.Receiver, int]]:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    rcv = receiver_module.Receiver()
+    server = rcv.start("127.0.0.1", 0)
+    try:
+        yield rcv, server.server_address[1]
+    finally:
+        rcv.stop()
+
+
+def send(port: int, called: str, datasets: list[Any], *, calling: str = "XRAY-ROOM1") -> list[int]:
+    """Associate as a modality, C-STORE each dataset, release; the statuses in order."""
+    ae = AE(ae_title=calling)
+    for ds in datasets:
+        ae.add_requested_context(ds.SOPClassUID, ds.file_meta.TransferSyntaxUID)
+    assoc = ae.associate("127.0.0.1", port, ae_title=called)
+    assert assoc.is_established, "association refused"
+    statuses = [int(assoc.send_c_store(ds).Status) for ds in datasets]
+    assoc.release()
+    return statuses
+
+
+def settled(rcv: receiver_module.Receiver) -> None:
+    assert rcv.wait_idle(30), "the receiver did not file the association in time"
+
+
+def test_clinics_are_called_by_their_slug_in_capitals(personas) -> None:
+    from atlaschart.clinics.models import Clinic
+
+    assert personas.seoul.ae_title == "SEOUL"
+    long = Clinic.objects.create(name="Long", slug="a-very-long-clinic-slug")
+    assert long.ae_title == "A-VERY-LONG-CLIN"  # 16 characters (PS3.5 6.2)
+
+
+def test_c_echo_answers_success(scp) -> None:
+    _rcv, port = scp
+    ae = AE(ae_title="CBCT1")
+    ae.add_requested_context("1.2.840.10008.1.1")
+    assoc = ae.associate("127.0.0.1", port, ae_title="SEOUL")
+    assert assoc.is_established
+    assert int(assoc.send_c_echo().Status) == 0x0000
+    assoc.release()
+
+
+def test_an_unknown_called_ae_title_is_rejected(scp) -> None:
+    _rcv, port = scp
+    ae = AE(ae_title="CBCT1")
+    ae.add_requested_context("1.2.840.10008.1.1")
+    assoc = ae.associate("127.0.0.1", port, ae_title="NOT-A-CLINIC")
+    assert assoc.is_rejected and not assoc.is_established
+    rj = assoc.acceptor.primitive
+    assert (rj.result, rj.result_source, rj.diagnostic) == (0x01, 0x01, 0x07)
+
+
+def test_a_matching_study_is_filed_in_the_chart(scp, personas) -> None:
+    rcv, port = scp
+    studies_before = personas.patient.imaging_studies.count()
+    assert send(port, "SEOUL", [ct(), dx()]) == [0x0000, 0x0000]
+    settled(rcv)
+    assert personas.patient.imaging_studies.count() == studies_before + 2
+    modalities = set(
+        Instance.objects.filter(series__study__patient=personas.patient).values_list(
+            "series__modality", flat=True
+        )
+    )
+    assert {"CT", "DX"} <= modalities
+    assert not InboxItem.objects.exists()
+    row = AccessLogEntry.objects.filter(patient=personas.patient, action="create").latest("seq")
+    assert row.user == personas.admin and row.client_ip == "127.0.0.1"
+    assert row.detail.startswith("imported 1 image")
+    # Nothing is left in the association's staging folder.
+    staging = Path(rcv_media(personas)) / "dicom-inbox" / "staging"
+    assert not any(staging.glob("*/*"))
+
+
+def rcv_media(personas: Any) -> str:
+    from django.conf import settings
+
+    return settings.MEDIA_ROOT
+
+
+def test_a_name_that_differs_is_held_in_the_inbox_not_filed(scp, personas) -> None:
+    rcv, port = scp
+    before = Instance.objects.count()
+    assert send(port, "SEOUL", [ct("000001", "Lee^Jieun")]) == [0x0000]
+    settled(rcv)
+    assert Instance.objects.count() == before
+    item = InboxItem.objects.get()
+    assert item.clinic == personas.seoul and item.state == InboxState.HELD
+    assert item.reason == HeldReason.IDENTITY_DIFFERS
+    assert (item.patient_id_received, item.patient_name_received) == ("000001", "Lee^Jieun")
+    assert item.calling_ae == "XRAY-ROOM1" and item.modality == "CT" and item.image_count == 1
+    assert len(item.files[0]["sha256"]) == 64
+
+
+def test_an_unknown_chart_number_is_held(scp, personas) -> None:
+    rcv, port = scp
+    assert send(port, "SEOUL", [dx("777777", "Kim^Minjun")]) == [0x0000]
+    settled(rcv)
+    assert InboxItem.objects.get().reason == HeldReason.NO_CHART
+
+
+def test_a_study_goes_to_the_called_clinic_only(scp, personas) -> None:
+    from atlaschart.accounts.models import Role, User
+
+    User.objects.create(username="busan-admin", clinic=personas.busan, role=Role.CLINIC_ADMIN)
+    rcv, port = scp
+    # Busan's chart 000001 is 권나연 (Nayeon Kwon): Seoul's patient's name is a mismatch there.
+    assert send(port, "BUSAN", [ct("000001", "Kim^Minjun")]) == [0x0000]
+    settled(rcv)
+    assert InboxItem.objects.get().clinic == personas.busan
+    assert not personas.patient.imaging_studies.exists()
+    assert send(port, "BUSAN", [ct("000001", "Kwon^Nayeon")]) == [0x0000]
+    settled(rcv)
+    assert personas.busan_patient.imaging_studies.count() == 1
+
+
+def test_objects_that_are_not_images_get_a_failure_status_and_are_not_stored(scp, personas) -> None:
+    rcv, port = scp
+    report = _sample("test-SR.dcm")
+    no_pixels = ct()
+    del no_pixels.PixelData
+    before = Instance.objects.count()
+    statuses = send(port, "SEOUL", [report, no_pixels])
+    settled(rcv)
+    assert statuses == [
+        receiver_module.REFUSED_SOP_CLASS_NOT_SUPPORTED,
+        receiver_module.ERROR_DATASET_DOES_NOT_MATCH_SOP_CLASS,
+    ]
+    assert Instance.objects.count() == before and not InboxItem.objects.exists()
+    refused = AccessLogEntry.objects.filter(action="denied", clinic=personas.seoul)
+    assert sorted(refused.values_list("detail", flat=True)) == [
+        "DICOM object refused: no-pixel-data",
+        "DICOM object refused: sop-class-not-accepted",
+    ]
+    assert set(refused.values_list("client_ip", flat=True)) == {"127.0.0.1"}
+    staging = Path(rcv_media(personas)) / "dicom-inbox"
+    assert not [p for p in staging.rglob("*") if p.is_file()]
+
+
+def test_a_second_send_of_the_same_files_does_not_duplicate(scp, personas) -> None:
+    rcv, port = scp
+    filed, held = ct(), ct("000001", "Park^Seojun")
+    assert send(port, "SEOUL", [filed, held]) == [0x0000, 0x0000]
+    settled(rcv)
+    instances = Instance.objects.count()
+    assert send(port, "SEOUL", [copy.deepcopy(filed), copy.deepcopy(held)]) == [0x0000, 0x0000]
+    settled(rcv)
+    assert Instance.objects.count() == instances
+    assert InboxItem.objects.count() == 1
+
+
+def _ko(user: Any) -> Client:
+    user.language = "ko"
+    user.save(update_fields=["language"])
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_confirming_from_the_inbox_imports_into_the_picked_chart(scp, personas) -> None:
+    rcv, port = scp
+    send(port, "SEOUL", [ct("000001", "Lee^Jieun")])
+    settled(rcv)
+    item = InboxItem.objects.get()
+    client = _ko(personas.clinician)
+    page = client.get(reverse("dicom_inbox:inbox")).content.decode()
+    assert "영상 수신함" in page and "Lee^Jieun" in page
+    page = client.get(reverse("dicom_inbox:item", args=[item.pk])).content.decode()
+    assert personas.patient.name in page  # the search on the file's ID found the chart
+    page = client.get(
+        reverse("dicom_inbox:item", args=[item.pk]), {"patient": personas.patient.pk}
+    ).content.decode()
+    assert "환자 확인" in page and "다름" in page
+    response = client.post(
+        reverse("dicom_inbox:confirm", args=[item.pk]), {"patient": personas.patient.pk}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("patients:chart", args=[personas.patient.pk]))
+    item.refresh_from_db()
+    assert item.state == InboxState.IMPORTED and item.patient == personas.patient
+    assert item.resolved_by == personas.clinician
+    study = personas.patient.imaging_studies.get()
+    assert study.identity_confirmed and study.file_patient_name == "Lee^Jieun"
+    assert not any(Path(rcv_media(personas), "dicom-inbox", str(personas.seoul.pk)).rglob("*.dcm"))
+    # A second click imports nothing more.
+    again = client.post(
+        reverse("dicom_inbox:confirm", args=[item.pk]), {"patient": personas.patient.pk}
+    )
+    assert again.status_code == 302 and Instance.objects.count() == 1
+
+
+def test_discarding_removes_the_files_and_keeps_the_line(scp, personas) -> None:
+    rcv, port = scp
+    send(port, "SEOUL", [ct("123456", "Test^Phantom")])
+    settled(rcv)
+    item = InboxItem.objects.get()
+    client = _ko(personas.admin)
+    response = client.post(reverse("dicom_inbox:discard", args=[item.pk]), {"discard": "1"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.state == InboxState.DISCARDED and item.resolved_by == personas.admin
+    assert not Instance.objects.exists()
+    assert not any(Path(rcv_media(personas), "dicom-inbox").rglob("*.dcm"))
+
+
+def test_another_clinics_inbox_item_is_a_404(scp, personas) -> None:
+    rcv, port = scp
+    send(port, "SEOUL", [ct("000001", "Lee^Jieun")])
+    settled(rcv)
+    item = InboxItem.objects.get()
+    outsider = Client()
+    outsider.force_login(personas.outsider)
+    for name, method in (("item", "get"), ("confirm", "post"), ("discard", "post")):
+        url = reverse(f"dicom_inbox:{name}", args=[item.pk])
+        response = getattr(outsider, method)(
+            url, {"patient": personas.busan_patient.pk, "discard": "1"}
+        )
+        assert response.status_code == 404, name
+    assert "Lee^Jieun" not in outsider.get(reverse("dicom_inbox:inbox")).content.decode()
+    item.refresh_from_db()
+    assert item.state == InboxState.HELD
+    assert not personas.busan_patient.imaging_studies.exists()
+
+
+def test_the_front_desk_has_no_inbox_and_no_link(personas) -> None:
+    desk = Client()
+    desk.force_login(personas.desk)
+    assert desk.get(reverse("dicom_inbox:inbox")).status_code == 403
+    home = desk.get(reverse("home"), follow=True).content.decode()
+    assert reverse("dicom_inbox:inbox") not in home
+    clinician = Client()
+    clinician.force_login(personas.clinician)
+    assert (
+        reverse("dicom_inbox:inbox") in clinician.get(reverse("home"), follow=True).content.decode()
+    )
+
+
+def test_the_demo_prints_the_ae_titles_and_the_port(personas, monkeypatch, capsys) -> None:
+    from atlaschart.clinics import demo
+    from atlaschart.clinics.models import Clinic
+    from atlaschart.commands import demo as demo_command
+
+    Clinic.objects.create(name="Seoul demo", slug="seoul-demo")
+    Clinic.objects.create(name="Busan demo", slug="busan-demo")
+    monkeypatch.setattr(demo, "load_demo", lambda: demo.DemoResult(created=False, credentials=[]))
+    demo_command.run(None)  # type: ignore[arg-type]
+    out = capsys.readouterr().out
+    assert "AE title SEOUL-DEMO" in out and "AE title BUSAN-DEMO" in out and "11112" in out
