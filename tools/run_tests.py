@@ -73,6 +73,17 @@ def main() -> int:
             os.environ["REDIS_TEST_URL"] = "redis://127.0.0.1:6379/15"
         else:
             skipped.append("Redis/Celery tests: nothing answers at 127.0.0.1:6379")
+    # Object storage (tests/web/test_object_storage.py): .ci/run starts both servers.
+    if not os.environ.get("S3_TEST_URL"):
+        skipped.append(
+            "object-storage tests: S3_TEST_URL is not set (.ci/run starts moto_server; or "
+            "`.venv/bin/moto_server -p PORT &` and S3_TEST_URL=http://test:test@127.0.0.1:PORT)"
+        )
+    if not os.environ.get("S3_EXPIRY_TEST_URL"):
+        skipped.append(
+            "signed-URL expiry test: S3_EXPIRY_TEST_URL is not set (.ci/run starts s3rver from "
+            "npm; moto checks no expiry)"
+        )
     if not Path(CHROMIUM).exists():
         skipped.append(f"browser tests: {CHROMIUM} not found (apt-get install -y chromium)")
     # The browser journeys run once: on PostgreSQL (the production engine) when it answers, else
