@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clinics', '0002_clinic_ae_title'),
-        ('patients', '0003_search_indexes'),
+        ('patients', '0002_patient_no_followup_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
