@@ -3,14 +3,12 @@ on every exam page and sees no exam on the chart, and the service derives what i
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from atlaschart.audit.models import AccessLogEntry
-from atlaschart.exams import core, services
+from atlaschart.exams import kinds, services
 from atlaschart.exams.access import exams_of_clinic, get_exam_for_user
 from atlaschart.exams.models import ExamRecord
 from atlaschart.lib.access import RecordNotFound
@@ -87,7 +85,7 @@ def test_the_service_derives_what_it_stores_from_the_raw_inputs(personas) -> Non
     """The caller hands over raw inputs only; the stored derived values are the core's."""
     actor = Actor.system(personas.clinician, via="test")
     record = services.record_exam(actor, personas.patient, "leg_check", raw=LEG, timing="pre")
-    derived, summary = core.build("leg_check", LEG, timing="pre")
+    derived, summary = kinds.build("leg_check", LEG, timing="pre")
     assert record.derived == derived and record.summary == summary
     assert record.derived["magnitude_mm"] == 6.35  # 2/8 in = 2 x 25.4 / 8 mm
     entry = AccessLogEntry.objects.get(object_type="exams.examrecord", object_id=str(record.pk))
@@ -107,7 +105,7 @@ def test_a_core_refusal_at_the_service_is_a_400_and_stores_nothing(personas, mon
         raise ExamValidationError("required", "magnitude_mm")
 
     # Only the service's core refuses; the form's check still passes.
-    monkeypatch.setattr(services, "core", SimpleNamespace(build=refuse))
+    monkeypatch.setattr(services, "build", refuse)
     response = login(personas.clinician).post(
         reverse("exams:create", args=[personas.patient.pk, "palpation"]),
         {"findings": "Tender left C1 transverse process"},

@@ -327,17 +327,17 @@ def _exam(
     """An exam through its form (which validates and turns the fields into the raw record) and
     the exams service."""
     from atlaschart.exams import services as exam_services
-    from atlaschart.exams.forms import FORMS
+    from atlaschart.exams.kinds import kind_of
+
+    spec = kind_of(kind)
 
     def record() -> Any:
         actor = staff.actor(staff.clinician)
-        pre = None
-        if kind == "leg_check" and data.get("timing") == "post":
-            pre = exam_services.previous_pre_check(actor, patient, visit_id, dict(data))
-        form = FORMS[kind](
+        timing = str(data.get("timing") or "")
+        form = spec.form(
             data=dict(data),
             age_years=patient.age_on(timezone.localdate()),
-            pre_raw=pre.raw if pre is not None else None,
+            pre_raw=exam_services.pre_raw_for(actor, patient, spec, timing, visit_id, dict(data)),
         )
         if not form.is_valid():
             raise ValueError(form.errors.as_text())

@@ -1,6 +1,6 @@
 """Examination records. ``raw`` holds exactly what the clinician entered (the record); ``derived``
 holds values computed by the measurement core, each with the algorithm id@version that made them
-(a cache, recomputable from ``raw`` with ``exams.core.build``). Records are never edited: a
+(a cache, recomputable from ``raw`` with ``exams.kinds.build``). Records are never edited: a
 correction is a new record."""
 
 from __future__ import annotations
@@ -9,24 +9,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from atlaschart.exams import display
+from atlaschart.exams.kinds import KINDS
+from atlaschart.exams.timing import Timing
 
-class ExamKind(models.TextChoices):
-    NEURO = "neuro", _("Neurological examination")
-    LEG_CHECK = "leg_check", _("Leg length check")
-    CERVICAL_ROM = "cervical_rom", _("Cervical range of motion")
-    ROMBERG = "romberg", _("Romberg test")
-    FUKUDA = "fukuda", _("Fukuda stepping test")
-    SCOLIOSIS = "scoliosis", _("Scoliosis screen")
-    BLOOD_PRESSURE = "blood_pressure", _("Blood pressure, both arms")
-    PALPATION = "palpation", _("Palpation")
-    THERMOGRAPHY = "thermography", _("Paraspinal thermography")
-    SAFETY_SCREEN = "safety_screen", _("Pre-treatment safety screen")
+__all__ = ["ExamKind", "ExamRecord", "Timing"]
 
-
-class Timing(models.TextChoices):
-    NONE = "", _("Not tied to an adjustment")
-    PRE = "pre", _("Before the adjustment")
-    POST = "post", _("After the adjustment")
+#: The registered kinds as model choices (``ExamKind.NEURO == "neuro"``), in the registry's order.
+ExamKind = models.TextChoices(  # type: ignore[misc]
+    "ExamKind", [(value.upper(), (value, spec.label)) for value, spec in KINDS.items()]
+)
 
 
 class ExamRecord(models.Model):
@@ -59,10 +51,8 @@ class ExamRecord(models.Model):
     @property
     def summary_display(self) -> str:
         """The one-line result in the reader's language (``summary`` is the stored English)."""
-        from atlaschart.exams.display import summary
-
         try:
-            return summary(self.kind, self.raw or {}, self.derived or {}) or self.summary
+            return display.summary(self.kind, self.raw or {}, self.derived or {}) or self.summary
         except (KeyError, TypeError, ValueError, AttributeError):
             # An old or hand-edited record: show what was stored rather than fail the page.
             return self.summary

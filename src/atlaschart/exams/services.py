@@ -1,8 +1,8 @@
 """Writes of exam records: one transaction and one access-log entry per user action.
 
-The service takes the raw inputs only and derives every stored value through the core
-(``exams.core.build``) itself, so a caller (the form, the CLI, a test) can never store a derived
-value that does not follow from the raw inputs it stored with it.
+The service takes the raw inputs only and derives every stored value through its kind's
+derivation (``exams.kinds.build``) itself, so a caller (the form, the CLI, a test) can never
+store a derived value that does not follow from the raw inputs it stored with it.
 """
 
 from __future__ import annotations
@@ -15,25 +15,43 @@ from django.utils import timezone
 
 from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
-from atlaschart.exams import core
 from atlaschart.exams.access import exams_of_clinic
+from atlaschart.exams.kinds import ExamKindSpec, build, kind_of
 from atlaschart.exams.models import ExamRecord
 from atlaschart.lib.actor import Actor
 from atlaschart.patients.models import Patient
 
 
 def previous_pre_check(
-    actor: Actor, patient: Patient, visit_id: int | None, raw: dict[str, Any] | None = None
+    actor: Actor,
+    patient: Patient,
+    visit_id: int | None,
+    raw: dict[str, Any] | None = None,
+    kind: str = "leg_check",
 ) -> ExamRecord | None:
-    """The visit's latest pre-adjustment leg check (of the same check type when given)."""
-    if visit_id is None:
+    """The visit's latest pre-adjustment record of ``kind`` that a post record is compared with:
+    the same values under the kind's ``pre_post_same`` keys (the check type, for a leg check)
+    when ``raw`` gives them."""
+    spec = kind_of(kind)
+    if visit_id is None or not spec.compares_pre_post:
         return None
     qs = exams_of_clinic(actor).filter(
-        patient=patient, visit_id=visit_id, kind="leg_check", timing="pre"
+        patient=patient, visit_id=visit_id, kind=spec.value, timing="pre"
     )
-    if raw is not None and raw.get("check_type"):
-        qs = qs.filter(raw__check_type=raw["check_type"])
+    for key in spec.pre_post_same:
+        if raw is not None and raw.get(key):
+            qs = qs.filter(**{f"raw__{key}": raw[key]})
     return qs.first()
+
+
+def pre_raw_for(
+    actor: Actor, patient: Patient, spec: ExamKindSpec, timing: str, visit_id: int | None, raw: Any
+) -> dict[str, Any] | None:
+    """The raw inputs of the pre record a post record of ``spec`` is compared with, if any."""
+    if timing != "post" or not spec.compares_pre_post:
+        return None
+    pre = previous_pre_check(actor, patient, visit_id, raw, spec.value)
+    return pre.raw if pre is not None else None
 
 
 @transaction.atomic
@@ -46,21 +64,18 @@ def record_exam(
     timing: str = "",
     visit_id: int | None = None,
 ) -> ExamRecord:
-    """Store one exam from its raw inputs; the derived values and summary come from the core.
+    """Store one exam from its raw inputs; the derived values and summary come from its kind.
 
-    Raises the core's ``ExamValidationError`` for inputs it rejects (nothing is written then).
-    A post-adjustment leg check is compared with the visit's pre check of the same type."""
-    pre = (
-        previous_pre_check(actor, patient, visit_id, raw)
-        if kind == "leg_check" and timing == "post"
-        else None
-    )
-    derived, summary = core.build(
+    Raises the core's ``ExamValidationError`` for inputs it rejects (nothing is written then),
+    ValueError for a kind that is not registered. A post-adjustment record of a kind that
+    compares pre with post (a leg check) is compared with the visit's pre record."""
+    spec = kind_of(kind)
+    derived, summary = build(
         kind,
         raw,
         age_years=patient.age_on(timezone.localdate()),
         timing=timing,
-        pre_raw=pre.raw if pre is not None else None,
+        pre_raw=pre_raw_for(actor, patient, spec, timing, visit_id, raw),
     )
     record = ExamRecord.objects.create(
         patient=patient,
@@ -75,7 +90,7 @@ def record_exam(
     log_access(
         actor, Action.CREATE, patient=patient, obj=record, detail=f"exam {kind} {timing}".strip()
     )
-    if kind in ("neuro", "blood_pressure") and apps.is_installed("atlaschart.safety"):
+    if spec.feeds_safety_screen and apps.is_installed("atlaschart.safety"):
         # Upper motor neuron signs and blood pressure feed the safety screen: a new screen from
         # the latest answers with these signs laid over them.
         from atlaschart.safety.services import rescreen_with_entries

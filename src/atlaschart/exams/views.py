@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 from atlaschart.audit.models import Action
 from atlaschart.exams import display, services
 from atlaschart.exams.access import get_exam_for_user
-from atlaschart.exams.forms import FORMS
+from atlaschart.exams.kinds import find
 from atlaschart.exams.messages import as_validation_error
-from atlaschart.exams.models import ExamKind
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.policy import Kind, Permission, permission_required
@@ -21,7 +20,8 @@ from atlaschart.patients.access import get_patient_for_user
 
 @permission_required(Kind.EXAM, Permission.WRITE)
 def exam_create(request: AuthenticatedHttpRequest, patient_id: int, kind: str) -> HttpResponse:
-    if kind not in FORMS:
+    spec = find(kind)
+    if spec is None:
         raise Http404("No such exam")
     actor = Actor.of(request)
     patient = get_patient_for_user(actor, patient_id, detail=f"exam form {kind}")
@@ -35,23 +35,18 @@ def exam_create(request: AuthenticatedHttpRequest, patient_id: int, kind: str) -
             raise Http404("Visit of another patient")
     initial = {"timing": request.GET.get("timing", "")}
     data = request.POST if request.method == "POST" else None
-    pre = None
-    if (
-        data is not None
-        and kind == "leg_check"
-        and data.get("timing") == "post"
-        and visit is not None
-    ):
-        pre = services.previous_pre_check(
-            actor, patient, visit.pk, {"check_type": data.get("check_type")}
+    pre_raw = None
+    if data is not None and visit is not None:
+        pre_raw = services.pre_raw_for(
+            actor, patient, spec, str(data.get("timing") or ""), visit.pk, data
         )
-    # The form runs the core too, but only to name a rejected entry on its field; the service
-    # derives what is stored from the raw inputs.
-    form = FORMS[kind](
+    # The form runs the kind's derivation too, but only to name a rejected entry on its field;
+    # the service derives what is stored from the raw inputs.
+    form = spec.form(
         data,
         initial=initial,
         age_years=patient.age_on(timezone.localdate()),
-        pre_raw=pre.raw if pre else None,
+        pre_raw=pre_raw,
     )
     if data is not None and form.is_valid():
         try:
@@ -79,7 +74,7 @@ def exam_create(request: AuthenticatedHttpRequest, patient_id: int, kind: str) -
             "form": form,
             "patient": patient,
             "visit": visit,
-            "kind_label": ExamKind(kind).label,
+            "kind_label": spec.label,
             "kind": kind,
         },
         status=400 if data is not None else 200,

@@ -482,7 +482,7 @@ def _leg_records(actor: Actor, patient: Patient) -> list[Any]:
 def _legs(
     records: list[Any], start: date, end: date, markers: tuple[svg.Marker, ...]
 ) -> tuple[ChartView | None, list[dict[str, str]]]:
-    from atlaschart.exams.core import mdc_mm
+    from atlaschart.exams.kinds.leg_check import mdc_mm
 
     pre: list[svg.Point] = []
     post: list[svg.Point] = []
