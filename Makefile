@@ -29,6 +29,7 @@ messages: $(STAMP)
 run: messages
 	DEBUG=1 $(VENV)/bin/atlaschart migrate
 	DEBUG=1 $(VENV)/bin/atlaschart demo
+	if [ "$$DICOM_LISTEN" = "1" ]; then DEBUG=1 $(VENV)/bin/atlaschart dicom listen & fi  # DICOM receiver, only if asked (docs/dicom_receiver.md)
 	DEBUG=1 $(VENV)/bin/atlaschart serve
 
 test: messages
