@@ -43,6 +43,7 @@ class Kind(StrEnum):
     OUTCOMES = "outcomes"  # the clinic's outcome figures (aggregates, no patient named)
     API_TOKEN = "api_token"  # the partners' read-only FHIR API tokens (docs/api.md)
     CALENDAR_FEED = "calendar_feed"  # one's own appointments as a secret calendar address
+    WHOLE_RECORD = "whole_record"  # the patient's whole record as FHIR (bundle, photos, DICOM)
 
 
 class Permission(StrEnum):
@@ -73,6 +74,9 @@ _CLINICAL_CONTENT: Mapping[Kind, frozenset[Permission]] = {
     Kind.OUTCOMES: frozenset({R, E}),
     # Clinicians see their own appointments in their phone's calendar (times and chart numbers).
     Kind.CALENDAR_FEED: frozenset({R, W}),
+    # The whole record leaves the clinic (the patient's copy, a move to another clinic): only
+    # the roles that read every part of it, with a reason, logged (docs/fhir.md).
+    Kind.WHOLE_RECORD: frozenset({E}),
 }
 
 _FRONT_OF_HOUSE: Mapping[Kind, frozenset[Permission]] = {
