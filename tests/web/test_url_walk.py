@@ -48,6 +48,9 @@ class Route:
     public: bool = False
     signed_in_only: bool = False  # reachable by any signed-in user, clinic or not
     shows_no_patient_data: bool = False  # e.g. an empty "new patient" form
+    # The partner API (fhir/views.py): opened by a Bearer token only, never by a session; without
+    # one it answers 401 with an OperationOutcome (tests/web/test_fhir_api.py walks it with one).
+    token_api: bool = False
     data: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -69,6 +72,11 @@ ROUTES: dict[str, Route] = {
     "intake:autosave": r("=token", public=True, method="POST"),
     "intake:submit": r("=token", public=True, method="POST"),
     "intake:done": r(public=True),
+    # The clinician's own calendar feed; the feed itself is opened by its secret address only.
+    "calendarfeed:settings": r(need=(K.CALENDAR_FEED, P.READ)),
+    "calendarfeed:create": r(need=(K.CALENDAR_FEED, P.WRITE), method="POST"),
+    "calendarfeed:revoke": r(need=(K.CALENDAR_FEED, P.WRITE), method="POST"),
+    "calendarfeed:feed": r("=not-a-feed-secret", public=True),
     "home": r(signed_in_only=True),
     "accounts:logout": r(signed_in_only=True, method="POST"),
     "accounts:password_change": r(signed_in_only=True),
@@ -280,6 +288,12 @@ def test_anonymous_gets_the_sign_in_page_for_everything_but_public_pages(fixture
     failures = []
     for name, route in sorted(ROUTES.items()):
         response = _request(Client(), route, _url(route, name, fixture))
+        if route.token_api:
+            if response.status_code != 401 or not response["Content-Type"].startswith(
+                "application/fhir+json"
+            ):
+                failures.append(f"{name}: {response.status_code} without a token (401)")
+            continue
         if route.public:
             if response.status_code >= 500:
                 failures.append(f"{name}: {response.status_code}")
@@ -301,6 +315,11 @@ def test_each_role_of_the_clinic_gets_what_the_policy_says(fixture, personas, ro
     logged_before = AccessLogEntry.objects.filter(user=user).exclude(action="denied").count()
     # Pages first, then the POSTs that may archive, sign or decline the fixture's records.
     for name, route in sorted(ROUTES.items(), key=lambda item: (item[1].method, item[0])):
+        if route.token_api:
+            status = _request(_client(user), route, _url(route, name, fixture)).status_code
+            if status != 401:
+                failures.append(f"{name} as {role}: {status}, a session must not open the API")
+            continue
         if route.public or route.signed_in_only:
             continue
         url = _url(route, name, fixture)
@@ -332,7 +351,7 @@ def test_each_role_of_the_clinic_gets_what_the_policy_says(fixture, personas, ro
 def test_a_user_of_another_clinic_never_gets_our_records(fixture, personas) -> None:
     failures = []
     for name, route in sorted(ROUTES.items()):
-        if route.public or route.signed_in_only:
+        if route.public or route.signed_in_only or route.token_api:
             continue
         response = _request(_client(personas.outsider), route, _url(route, name, fixture))
         status = response.status_code
