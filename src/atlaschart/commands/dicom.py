@@ -10,6 +10,8 @@ exits 2 with the first such reason on one stderr line.
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
 from typing import Any
 
 from atlaschart.commands._common import UsageError, print_json
@@ -72,17 +74,29 @@ def run_listen(args: argparse.Namespace) -> int:
     from atlaschart.clinics.models import Clinic
     from atlaschart.dicom_inbox.receiver import Receiver
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # The root logger (settings.LOGGING, LOG_LEVEL) prints to stderr; the receiver says what it
+    # filed for each association, pynetdicom only its warnings.
+    logging.getLogger("atlaschart.dicom_inbox").setLevel(logging.INFO)
     logging.getLogger("pynetdicom").setLevel(logging.WARNING)
     titles = list(Clinic.objects.order_by("ae_title").values_list("ae_title", "name"))
     print(f"DICOM receiver on {args.host}:{args.port}; AE titles:", flush=True)
     for title, name in titles:
         print(f"  {title:<16} {name}", flush=True)
+    # systemd stops a service with SIGTERM: stop taking associations, then let the ones in flight
+    # be filed (a modality that got "success" must not lose its images).
+    signal.signal(signal.SIGTERM, _interrupt)
+    receiver = Receiver()
     try:
-        Receiver().serve(args.host, args.port)
+        receiver.serve(args.host, args.port)
+        if not receiver.wait_idle(timeout=120):
+            print("some associations were still open at exit; see the log", file=sys.stderr)
     except OSError as exc:
         why = exc.strerror or exc
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {why}") from exc
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
