@@ -254,6 +254,8 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
     assert response.status_code == 302, response.content.decode()[:1000]
     ids["posture_session"] = session.pk
     ids["posture_shot"] = PostureShot.objects.get(session=session).pk
+    # The upload went through a background job (run at once: no broker in tests).
+    ids["job"] = int(response["Location"].rstrip("/").rsplit("/", 1)[-1])
 
     # Imaging: a radiograph and a small CT series imported through the import page.
     study_uid, ct_study, ct_series = generate_uid(), generate_uid(), generate_uid()

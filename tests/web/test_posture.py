@@ -20,6 +20,7 @@ import pytest
 from PIL import Image
 
 from atlaschart.audit.models import AccessLogEntry
+from atlaschart.jobs.models import Job
 from atlaschart.lib.actor import Actor
 from atlaschart.posture import services
 from atlaschart.posture.models import LandmarkRevision, PostureSession, PostureShot
@@ -142,8 +143,16 @@ def test_upload_stores_photo_landmarks_and_metrics(client, personas, media, fake
     login(client, personas.clinician)
     data = jpeg()
     response = upload(client, session, data)
+    # The request hands the photo to a background job (run here at once: no broker in tests) and
+    # answers with the job's page, which leads to the shot once the job is done.
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
     shot = PostureShot.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/posture/shot/{shot.pk}/"
+    assert job.state == "done" and job.result_url == f"/posture/shot/{shot.pk}/"
+    followed = client.get(response["Location"])
+    assert followed.status_code == 302 and followed["Location"] == f"/posture/shot/{shot.pk}/"
+    shot_page = client.get(followed["Location"]).content.decode()
+    assert "The photo was saved and the landmarks were found." in shot_page
     assert (shot.width, shot.height, shot.image_format) == (400, 300, "JPEG")
     assert shot.sha256 == hashlib.sha256(data).hexdigest()
     assert [p.read_bytes() for p in stored_files(media)] == [data]
@@ -176,7 +185,7 @@ def test_without_the_pose_model_the_photo_is_kept_for_hand_placing(
     shot = PostureShot.objects.get()
     assert shot.revisions.get().landmarks == []
     assert "not installed" in shot.detection_note
-    page = client.get(response["Location"]).content.decode()
+    page = client.get(response["Location"], follow=True).content.decode()
     assert "place the points by hand" in page
     assert shot.metrics["shoulder_tilt_deg"]["value"] is None
     assert "left_shoulder was not found" in shot.metrics["shoulder_tilt_deg"]["reason"]

@@ -16,6 +16,7 @@ from tests.web.test_posture import login, new_session, stored_files, upload
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.imaging import sample_photos
 from atlaschart.imaging.pose import pose_model_available
+from atlaschart.jobs.models import Job
 from atlaschart.measure import posture as core
 from atlaschart.posture import services
 from atlaschart.posture.models import LandmarkRevision, PostureShot
@@ -58,9 +59,17 @@ def test_front_photo_uploaded_as_posterior_is_refused(
     login(client, personas.clinician)
     client.cookies["atlaschart_language"] = language
     response = upload(client, session, front_photo_jpeg, view="posterior")
-    assert response.status_code == 200
-    assert message in response.content.decode()
-    # Nothing half written: no shot, no revision, no file, no log row for a shot.
+    # The background job refused it; its page says why, in the user's language.
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert (job.state, job.error_code) == ("failed", "looks_anterior")
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert message in page.content.decode()
+    status = client.get(f"/jobs/{job.pk}/status").json()
+    assert status["state"] == "failed" and message in status["error"]
+    # Nothing half written: no shot, no revision, no file (the staged photo is removed), no log
+    # row for a shot.
     assert PostureShot.objects.count() == 0
     assert LandmarkRevision.objects.count() == 0
     assert stored_files(media) == []

@@ -163,6 +163,9 @@ ROUTES: dict[str, Route] = {
     "posture:image": r("posture_shot", need=(K.POSTURE, P.READ)),
     "posture:landmarks": r("posture_shot", need=(K.POSTURE, P.WRITE), method="POST"),
     "posture:calibration": r("posture_shot", need=(K.POSTURE, P.WRITE), method="POST"),
+    # Background jobs: the fixture's job is its posture upload, seen by who may upload photos.
+    "jobs:progress": r("job", need=(K.POSTURE, P.WRITE)),
+    "jobs:status": r("job", need=(K.POSTURE, P.WRITE)),
     # Patient report (PDF) and the consent to photos in it.
     "reports:patient": r("patient", need=(K.POSTURE, P.EXPORT)),
     "reports:photo_consent": r(

@@ -109,6 +109,8 @@ PHRASES: dict[str, Promise] = {
     "CBCT landmarks": gettext_lazy("CBCT landmarks"),
     "de-identified DICOM zip": gettext_lazy("de-identified DICOM zip"),
     "annotated PNG": gettext_lazy("annotated PNG"),
+    "background job": gettext_lazy("background work started"),
+    "job progress": gettext_lazy("progress of background work"),
     "imaging inbox": gettext_lazy("imaging inbox"),
     "imaging inbox item": gettext_lazy("imaging inbox item"),
     "imaging inbox discard": gettext_lazy("discarding from the imaging inbox"),

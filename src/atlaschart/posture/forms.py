@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from atlaschart.imaging.photos import MAX_BYTES, MAX_PIXELS, Photo, PhotoError, load_photo
+from atlaschart.imaging.photos import MAX_BYTES, MAX_PIXELS, PhotoError, load_photo
 from atlaschart.lib.jsonbody import BadJSON, parse_json
 from atlaschart.measure import posture as core
 from atlaschart.posture.models import PostureSession, PostureShot, View
@@ -63,6 +63,10 @@ class SessionForm(forms.ModelForm):
         return taken_on
 
 
+#: The longer side a JPEG is decoded at to check it in the request (Pillow's draft mode).
+VALIDATE_SIDE = 256
+
+
 class ShotUploadForm(forms.Form):
     view = forms.ChoiceField(label=_("View"), choices=View.choices)
     photo = forms.FileField(
@@ -72,16 +76,20 @@ class ShotUploadForm(forms.Form):
     )
 
     def clean_photo(self) -> Any:
-        """Validate the whole photo (decode included) before anything is written."""
+        """Validate the photo (format, size, pixel count, and a decode) before anything is
+        written. A JPEG is decoded at reduced scale (``VALIDATE_SIDE``): that still reads every
+        block, so a damaged file is refused here, in milliseconds; the background job decodes it
+        at full size for the model."""
         uploaded = self.cleaned_data["photo"]
         if uploaded.size is not None and uploaded.size > MAX_BYTES:
             raise ValidationError(photo_message(_too_large()), code="photo.too_large")
         uploaded.seek(0)
         data = uploaded.read(MAX_BYTES + 1)
         try:
-            self.photo: Photo = load_photo(data)
+            photo = load_photo(data, max_side=VALIDATE_SIDE)
         except PhotoError as exc:
             raise ValidationError(photo_message(exc), code=exc.code) from exc
+        self.photo_format: str = photo.format
         self.photo_bytes: bytes = data
         return uploaded
 

@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
 from atlaschart.imaging.photos import Photo, vertical_tilt_deg
+from atlaschart.jobs.models import Job
+from atlaschart.jobs.services import input_sha256, live_job, submit
 from atlaschart.lib.actor import Actor
 from atlaschart.measure import posture as core
 from atlaschart.patients.models import Patient
@@ -31,6 +36,8 @@ from atlaschart.posture.models import (
 )
 
 logger = logging.getLogger(__name__)
+#: The job that analyses an uploaded photo (posture/jobs.py).
+ANALYSE_KIND = "posture.analyse_shot"
 _EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 #: Background verticals leaning more than this (degrees) get a warning on the shot page: about
 #: the size of the shoulder and pelvic obliquities a clinic looks for (1–3°, a project reading of
@@ -66,11 +73,12 @@ def create_session(actor: Actor, patient: Patient, data: dict[str, Any]) -> Post
 def detect(photo: Photo, view: str) -> tuple[list[dict[str, Any]], str, str]:
     """Model landmarks as stored JSON, a note when there are none, and the detector's id.
 
-    Runs in the request: ~30 ms a pass, 22 test-time-augmentation passes (about 1 s on 2
-    cores). Without the pose model installed the shot is still saved and the clinician places
-    the points by hand. Left and right are checked against ``view`` (``core.check_sides``):
-    re-labelled points come back with ``+sides-relabelled`` in the detector's id, and a photo that
-    looks like the other view raises ``ViewContradiction`` before anything is written.
+    Runs in the background worker (``posture.jobs``): ~30 ms a pass, 22 test-time-augmentation
+    passes (about 1 s on 2 cores). Without the pose model installed the shot is still saved and
+    the clinician places the points by hand. Left and right are checked against ``view``
+    (``core.check_sides``): re-labelled points come back with ``+sides-relabelled`` in the
+    detector's id, and a photo that looks like the other view raises ``ViewContradiction`` before
+    anything is written.
     """
     try:
         from atlaschart.imaging.pose import PoseModelNotInstalled, detect_landmarks
@@ -104,15 +112,61 @@ def detect(photo: Photo, view: str) -> tuple[list[dict[str, Any]], str, str]:
     return points, "", detection.method
 
 
+def stage_shot(
+    actor: Actor, session: PostureSession, view: str, data: bytes, image_format: str
+) -> Job:
+    """Keep an uploaded photo (already checked by ``ShotUploadForm``) and submit the job that
+    analyses it (``posture.jobs.analyse_shot``); returns at once.
+
+    The photo is stored under a random name in ``posture/staged/`` of the private media storage;
+    the job makes the shot from it and removes it. The same photo sent again for the same session
+    and view gets the job that exists (and the staged copy just written is removed).
+    """
+    photo_sha256 = hashlib.sha256(data).hexdigest()
+    sha256 = input_sha256(ANALYSE_KIND, session.pk, view, photo_sha256)
+    existing = live_job(actor.clinic_id or 0, ANALYSE_KIND, sha256)
+    if existing is not None:
+        return existing
+    staged = default_storage.save(
+        f"posture/staged/{uuid.uuid4().hex}.{_EXTENSIONS[image_format]}", ContentFile(data)
+    )
+    try:
+        job = submit(
+            actor,
+            ANALYSE_KIND,
+            patient=session.patient,
+            input_sha256=sha256,
+            payload={
+                "session_id": session.pk,
+                "view": view,
+                "staged_name": staged,
+                "photo_sha256": photo_sha256,
+                "back_url": reverse("posture:session", args=[session.pk]),
+            },
+        )
+    except BaseException:
+        default_storage.delete(staged)
+        raise
+    if getattr(job, "reused", False):
+        default_storage.delete(staged)
+    return job
+
+
 def add_shot(
-    actor: Actor, session: PostureSession, view: str, data: bytes, photo: Photo
+    actor: Actor,
+    session: PostureSession,
+    view: str,
+    data: bytes,
+    photo: Photo,
+    detected: tuple[list[dict[str, Any]], str, str] | None = None,
 ) -> PostureShot:
     """Store a photo already validated by ``load_photo``, with the model's landmarks.
 
-    The model runs before the transaction (it needs no lock). The file is written inside it and
-    removed again if anything after fails, so nothing is half stored.
+    The model runs before the transaction (it needs no lock), unless the caller ran it already
+    (``detected``, what ``detect`` returned). The file is written inside it and removed again if
+    anything after fails, so nothing is half stored.
     """
-    points, note, detector = detect(photo, view)
+    points, note, detector = detected if detected is not None else detect(photo, view)
     tilt = _vertical_tilt(photo)
     stored_name = ""
     try:

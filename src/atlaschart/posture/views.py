@@ -89,26 +89,17 @@ def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpRe
     if request.method == "POST":
         require(request.user, Kind.POSTURE, Permission.WRITE)
         form = ShotUploadForm(request.POST, request.FILES)
-        saved: PostureShot | None = None
         if form.is_valid():
-            try:
-                saved = services.add_shot(
-                    Actor.of(request),
-                    session,
-                    form.cleaned_data["view"],
-                    form.photo_bytes,
-                    form.photo,
-                )
-            except services.ViewContradiction as exc:
-                form.add_error("view", _view_contradiction_message(exc.suggested))
-        if saved is not None:
-            if saved.detection_note:
-                messages.warning(request, _note_message(saved.detection_note))
-            elif services.RELABELLED_MARK in saved.detector:
-                messages.warning(request, _relabelled_message())
-            else:
-                messages.success(request, _("The photo was saved and the landmarks were found."))
-            return redirect("posture:shot", shot_id=saved.pk)
+            # The photo is stored and analysed in the background; the job's page shows how far
+            # it is and then the shot (posture/jobs.py).
+            job = services.stage_shot(
+                Actor.of(request),
+                session,
+                form.cleaned_data["view"],
+                form.photo_bytes,
+                form.photo_format,
+            )
+            return redirect("jobs:progress", job_id=job.pk)
         logger.info("posture upload refused: %s", form.errors.as_json()[:200])
     shots_by_view: dict[str, list[PostureShot]] = defaultdict(list)
     for shot in session.shots.all():
@@ -138,20 +129,6 @@ def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpRe
     )
 
 
-def _view_contradiction_message(suggested: str) -> str:
-    if suggested == View.POSTERIOR:
-        text = _(
-            "This looks like a back view (the face is not seen): choose “%(view)s” and upload "
-            "the photo again. Nothing was saved."
-        )
-    else:
-        text = _(
-            "This looks like a front view (the face is seen): choose “%(view)s” and upload the "
-            "photo again. Nothing was saved."
-        )
-    return text % {"view": View(suggested).label}
-
-
 def _tilt_warning(tilt: float | None) -> str:
     """The shot page's warning when the background's verticals lean (a tilted camera)."""
     if tilt is None or abs(tilt) <= services.TILT_WARNING_DEG:
@@ -163,20 +140,6 @@ def _tilt_warning(tilt: float | None) -> str:
         "carries this error; retake the photo with the camera level (use the grid and a plumb "
         "line)."
     ) % {"angle": number_format(abs(tilt), 1), "side": side}
-
-
-def _relabelled_message() -> str:
-    return _(
-        "The photo was saved. The pose model had the patient's left and right swapped for this "
-        "view (the face showed which way the patient faces); they were re-labelled. Check the "
-        "points."
-    )
-
-
-def _note_message(note: str) -> str:
-    if "not installed" in note:
-        return _("The photo was saved. The pose model is not installed: place the points by hand.")
-    return _("The photo was saved, but no person was found on it: place the points by hand.")
 
 
 @POSTURE_READ

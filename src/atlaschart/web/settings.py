@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "atlaschart.reports",
     "atlaschart.outcomes",
     "atlaschart.progress",
+    "atlaschart.jobs",
     "atlaschart.calendarfeed",
 ]
 
@@ -156,10 +157,16 @@ else:
         }
     }
 
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL) or None
-# Without a broker, tasks run in the web process so a one-machine install needs no worker.
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Celery: Redis when CELERY_BROKER_URL/REDIS_URL is set; the filesystem transport under var/ when
+# ATLASCHART_TASKS=worker (`atlaschart serve` starts that worker); else eager, in-process (tests,
+# CLI). See atlaschart/jobs/conf.py and docs/background.md.
+from atlaschart.jobs.conf import celery_settings  # noqa: E402
+
+globals().update(
+    celery_settings(
+        VAR_DIR, env_str("CELERY_BROKER_URL", REDIS_URL), env_str("CELERY_RESULT_BACKEND", "")
+    )
+)
 # `celery -A atlaschart.web.celery beat` runs these; without a broker, `atlaschart imaging
 # sweep-uploads` from a timer does the sweep (docs/imaging.md).
 CELERY_BEAT_SCHEDULE = {

@@ -1,0 +1,94 @@
+"""The progress page of a job and its JSON status (what static/jobs/progress.js polls)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
+
+from atlaschart.jobs.access import get_job_for_user
+from atlaschart.jobs.models import Job, JobState
+from atlaschart.jobs.registry import get_handler, unknown_handler
+from atlaschart.lib.http import AuthenticatedHttpRequest
+
+#: Logged once per browser session when the progress page is opened (it shows the patient).
+PROGRESS_DETAIL = "job progress"
+_NOTICED = "jobs_noticed"
+_LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "info": messages.INFO}
+
+
+def _signed_in(request: AuthenticatedHttpRequest) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not request.user.is_authenticated or request.user.clinic_id is None:
+        raise PermissionDenied
+
+
+def _safe_url(url: str) -> str:
+    return url if url and url_has_allowed_host_and_scheme(url, allowed_hosts=None) else ""
+
+
+def status_of(job: Job) -> dict[str, Any]:
+    """The job's status as progress.js reads it, words in the active language."""
+    return {
+        "state": job.state,
+        "percent": job.percent,
+        "message": job.message,
+        "result_url": _safe_url(job.result_url) if job.state == JobState.DONE else "",
+        "error": job.error_message,
+    }
+
+
+def _notice_once(request: AuthenticatedHttpRequest, job: Job) -> None:
+    """Put the finished job's notice (e.g. "the landmarks were found") on the result page, once
+    per browser session, whichever of the page or the status saw it finish first."""
+    notice = (job.result or {}).get("notice")
+    if not isinstance(notice, dict):
+        return
+    noticed: list[int] = request.session.get(_NOTICED, [])
+    if job.pk in noticed:
+        return
+    handler = get_handler(job.kind) or unknown_handler(job.kind)
+    words = handler.notice_words(str(notice.get("code", "")))
+    if words:
+        messages.add_message(request, _LEVELS.get(str(notice.get("level")), messages.INFO), words)
+    request.session[_NOTICED] = [*noticed[-200:], job.pk]
+
+
+@require_GET
+def progress(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
+    """How far the job is; once done, its result page. Without JavaScript the page reloads
+    itself (a refresh in <noscript>) until the job is finished."""
+    _signed_in(request)
+    job = get_job_for_user(request, job_id, detail=PROGRESS_DETAIL, once_per_session=True)
+    result_url = _safe_url(job.result_url)
+    if job.state == JobState.DONE and result_url:
+        _notice_once(request, job)
+        return redirect(result_url)
+    back_url = _safe_url(str((job.payload or {}).get("back_url", "")))
+    return render(
+        request,
+        "jobs/progress.html",
+        {"job": job, "patient": job.patient, "back_url": back_url},
+    )
+
+
+@require_GET
+def status(request: AuthenticatedHttpRequest, job_id: int) -> JsonResponse:
+    """The job's state as JSON (not logged: it shows no patient data, and is polled)."""
+    _signed_in(request)
+    job = get_job_for_user(request, job_id, log=False)
+    if job.state == JobState.DONE:
+        _notice_once(request, job)
+    response = JsonResponse(status_of(job))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def progress_url(job: Job) -> str:
+    return reverse("jobs:progress", args=[job.pk])
