@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import os
+import tarfile
 import time
 import urllib.error
 import urllib.request
@@ -32,6 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -251,6 +253,38 @@ def test_content_addressed_blobs_are_stored_once_and_read_back(store: Store) -> 
     media.delete(name)  # a file already gone is no error
     with pytest.raises(FileNotFoundError):
         media.open(name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_and_restore_carry_the_buckets_media(
+    store: Store, personas: Any, tmp_path: Path
+) -> None:
+    from atlaschart.commands.backup import BackupError, create_backup, restore_backup
+
+    photo = _shot(personas, _jpeg()).image.name
+    blob = "imaging/blobs/ef/" + "ef" * 32
+    media.save_once(blob, b"DICM" + bytes(range(256)) * 8)
+    before = {name: media.read(name) for name in (photo, blob)}
+
+    archive = create_backup(tmp_path / "backups", None)
+
+    with tarfile.open(archive) as tar:
+        names = sorted(tar.getnames())
+    assert [n for n in names if n.startswith("media/")] == sorted(
+        f"media/{name}" for name in before
+    )
+    # Lose the database and one file, gain a stray file: a restore without --force refuses a
+    # bucket holding files.
+    call_command("flush", interactive=False, verbosity=0)
+    media.delete(blob)
+    stray = media.save("posture/stray.jpg", b"not in the archive")
+    with pytest.raises(BackupError, match="media bucket"):
+        restore_backup(archive, None, force=False)
+    restore_backup(archive, None, force=True)
+    assert sorted(media.walk()) == sorted(before)  # the bucket equals the archive again
+    assert {name: media.read(name) for name in before} == before
+    assert not media.exists(stray)
+    assert PostureShot.objects.filter(image=photo).exists()
 
 
 # --- without a server ------------------------------------------------------------------------

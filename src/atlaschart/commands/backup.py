@@ -4,7 +4,9 @@ An archive is a gzip'd tar holding
 
 - ``database.sqlite3`` (SQLite's online backup API: a consistent copy while the site runs) or
   ``database.pgdump`` (``pg_dump --format=custom``, itself one consistent snapshot),
-- ``media/...``: every file under ``MEDIA_ROOT`` (radiographs, posture photos),
+- ``media/...``: every media file (radiographs, posture photos): those under ``MEDIA_ROOT``, or,
+  with media on object storage (``MEDIA_STORAGE_URL``), every object under the bucket's prefix,
+  read through the storage API (lib/media.py),
 - ``manifest.json`` last: sha256 and size of every part, the applied migrations, the engine and the
   AtlasChart version.
 
@@ -322,6 +324,33 @@ def _media_files(media_root: Path) -> Iterator[tuple[Path, str]]:
             yield path, "media/" + path.relative_to(media_root).as_posix()
 
 
+def _add_stream(tar: tarfile.TarFile, handle: IO[bytes], size: int, name: str) -> dict[str, Any]:
+    info = tarfile.TarInfo(name)
+    info.size = size
+    info.mode = 0o600
+    info.mtime = int(dt.datetime.now(dt.UTC).timestamp())
+    reader = _HashingReader(handle)
+    tar.addfile(info, reader)
+    return {"sha256": reader.digest.hexdigest(), "size": reader.size}
+
+
+def _add_media(tar: tarfile.TarFile, media_root: Path) -> dict[str, dict[str, Any]]:
+    """Every media file into the archive: from the disk, or streamed out of object storage."""
+    from atlaschart.lib import media
+
+    parts = {}
+    if not media.is_object_storage():
+        for path, name in _media_files(media_root):
+            parts[name] = _add_file(tar, path, name)
+        return parts
+    for stored in media.walk():
+        with media.open(stored) as handle:
+            parts["media/" + stored] = _add_stream(
+                tar, handle, media.size(stored), "media/" + stored
+            )
+    return parts
+
+
 def create_backup(out_dir: Path, key: bytes | None) -> Path:
     """Write one archive into ``out_dir``; returns its path."""
     from django.conf import settings
@@ -339,8 +368,7 @@ def create_backup(out_dir: Path, key: bytes | None) -> Path:
             sink: IO[bytes] = _EncryptingWriter(raw, key) if key else raw  # type: ignore[assignment]
             with tarfile.open(fileobj=sink, mode="w|gz") as tar:
                 parts = {engine_part: _add_file(tar, Path(scratch) / engine_part, engine_part)}
-                for path, name in _media_files(Path(settings.MEDIA_ROOT)):
-                    parts[name] = _add_file(tar, path, name)
+                parts.update(_add_media(tar, Path(settings.MEDIA_ROOT)))
                 manifest = {
                     "format": FORMAT_VERSION,
                     "app_version": __version__,
@@ -448,6 +476,8 @@ def restore_backup(archive: Path, key: bytes | None, force: bool) -> dict[str, A
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
 
+    from atlaschart.lib import media
+
     media_root = Path(settings.MEDIA_ROOT)
     media_root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".atlaschart-restore-", dir=media_root.parent))
@@ -468,13 +498,21 @@ def restore_backup(archive: Path, key: bytes | None, force: bool) -> dict[str, A
                     f"the database already holds data (table {filled[0]}); restore into an "
                     "empty database, or give --force to replace it"
                 )
-            if media_root.is_dir() and any(media_root.iterdir()):
+            if media.is_object_storage() and next(media.walk(), None) is not None:
+                raise BackupError(
+                    "the media bucket (MEDIA_STORAGE_URL) is not empty; give --force to "
+                    "replace its files"
+                )
+            if not media.is_object_storage() and media_root.is_dir() and any(media_root.iterdir()):
                 raise BackupError(
                     f"the media folder {media_root} is not empty; give --force to replace it"
                 )
         _restore_database(staging / manifest["engine"], manifest["engine"])
         staged_media = staging / "media"
         staged_media.mkdir(exist_ok=True)
+        if media.is_object_storage():
+            _upload_media(staged_media)
+            return manifest
         old = None
         if media_root.exists():
             old = media_root.with_name(f".{media_root.name}-replaced-{os.getpid()}")
@@ -485,6 +523,28 @@ def restore_backup(archive: Path, key: bytes | None, force: bool) -> dict[str, A
         return manifest
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _upload_media(staged_media: Path) -> None:
+    """Put the archive's media files into object storage under their own names, then remove the
+    objects the archive does not hold (the bucket then equals the archive, as the swapped folder
+    does on disk). Not atomic as a rename is: a failure part way leaves some files replaced, and
+    running the restore again completes it."""
+    from atlaschart.lib import media
+
+    before = set(media.walk())
+    restored = set()
+    for path in sorted(staged_media.rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(staged_media).as_posix()
+        media.delete(name)  # a name taken would otherwise get another one
+        with path.open("rb") as handle:
+            if media.save(name, handle) != name:
+                raise BackupError(f"object storage stored {name} under another name")
+        restored.add(name)
+    for name in sorted(before - restored):
+        media.delete(name)
 
 
 # --- the commands ------------------------------------------------------------------------------
@@ -535,7 +595,8 @@ def register(subparsers: Any) -> None:
     backup = subparsers.add_parser(
         "backup",
         help="write one archive with the database and the media files (or check one)",
-        description="Back up the database (consistent snapshot) and MEDIA_ROOT into one archive "
+        description="Back up the database (consistent snapshot) and the media files (MEDIA_ROOT, "
+        "or the object-storage bucket of MEDIA_STORAGE_URL) into one archive "
         "with a sha256 manifest; encrypted when BACKUP_KEY_FILE or --key-file is given "
         "(docs/backup.md).",
     )

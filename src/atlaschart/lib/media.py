@@ -216,6 +216,30 @@ def listdir(prefix: str) -> tuple[list[str], list[str]]:
     return list(folders), list(files)
 
 
+def walk(prefix: str = "") -> Iterator[str]:
+    """Every file name under ``prefix``, in name order (a backup, a sweep)."""
+    backend = storage()
+    if is_object_storage():
+        # One flat listing (1,000 names a request) rather than one request per folder.
+        location = str(backend.location).strip("/")
+        root = "/".join(part for part in (location, prefix.strip("/")) if part)
+        skip = len(location) + 1 if location else 0
+        for item in backend.bucket.objects.filter(Prefix=f"{root}/" if root else ""):
+            if not item.key.endswith("/"):  # a folder marker some tools write
+                yield str(item.key)[skip:]
+        return
+    try:
+        folders, files = listdir(prefix)
+    except FileNotFoundError:  # local disk: no such folder yet
+        return
+    base = f"{prefix.rstrip('/')}/" if prefix else ""
+    for file_name in sorted(files):
+        if not (file_name.startswith(".") and file_name.endswith(".part")):  # being written
+            yield base + file_name
+    for folder in sorted(folders):
+        yield from walk(base + folder)
+
+
 @contextlib.contextmanager
 def local_path(name: str) -> Iterator[Path]:
     """A path on this machine's disk holding the file's bytes, for code that needs a real file
