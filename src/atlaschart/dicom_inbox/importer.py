@@ -61,21 +61,22 @@ def identity_differences(
 ) -> list[dict[str, Any]]:
     """The name / ID differences between the files and the chart that need a person to confirm:
     the same comparison as the web upload's confirmation step."""
-    importing = _importing()
-    if importing is not None and hasattr(importing, "identity_differences_of_files"):
-        return list(importing.identity_differences_of_files(list(paths), patient))
-    # upload.identity_differences reads only each study's UID, patient ID and name.
-    parsed: Any = SimpleNamespace(
-        studies=[
-            SimpleNamespace(
-                study_instance_uid=i.study_instance_uid,
-                patient_id=i.patient_id,
-                patient_name=i.patient_name,
-            )
-            for i in identities
-        ]
+    # The comparison reads only each study's UID, patient ID and name, which the receiver read
+    # from the headers as the objects arrived: the files are not read again (a CBCT is hundreds
+    # of slices, and the inbox page compares on every view). ``paths`` is kept for
+    # ``importing.identity_differences_of_files`` should the comparison ever need the files.
+    studies: Any = tuple(
+        SimpleNamespace(
+            study_instance_uid=i.study_instance_uid,
+            patient_id=i.patient_id,
+            patient_name=i.patient_name,
+        )
+        for i in identities
     )
-    return upload.identity_differences(parsed, patient)
+    by_studies = getattr(upload, "identity_differences_of_studies", None)
+    if by_studies is not None:
+        return list(by_studies(studies, patient))
+    return upload.identity_differences(SimpleNamespace(studies=studies), patient)  # type: ignore[arg-type]
 
 
 def import_files(
