@@ -13,6 +13,7 @@ from django.urls import reverse
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
+import atlaschart.web.celery  # noqa: F401  (the project's Celery app: jobs run eagerly in tests)
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.imaging_studies.models import Instance, Series, UCAnalysis
 

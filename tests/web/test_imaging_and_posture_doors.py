@@ -23,11 +23,15 @@ from django.urls import URLResolver, get_resolver, reverse
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
+import atlaschart.web.celery  # noqa: F401  (the project's Celery app: jobs run eagerly in tests)
 from atlaschart.accounts.models import Role, User
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.imaging_studies import access as imaging_access
+from atlaschart.imaging_studies import jobs as imaging_jobs
 from atlaschart.imaging_studies import services as imaging_services
+from atlaschart.imaging_studies import uploads
 from atlaschart.imaging_studies.models import Instance, ListingTable, Series, Study, UCAnalysis
+from atlaschart.jobs.services import submit
 from atlaschart.lib.access import RecordNotFound
 from atlaschart.lib.actor import Actor
 from atlaschart.posture import access as posture_access
@@ -126,7 +130,23 @@ def world(personas: Any) -> dict[str, Any]:
     shot.image.save("p.jpg", ContentFile(_jpeg()), save=False)
     shot.save()
     LandmarkRevision.objects.create(shot=shot, number=1, source="model", landmarks=[])
+    # A chunked upload set (nothing sent yet) and a finished de-identified export job.
+    upload_set = uploads.open_set(
+        [("a.dcm", 4)], user_id=personas.clinician.pk, patient_id=personas.patient.pk
+    )
+    export_job = submit(
+        actor,
+        imaging_jobs.EXPORT_KIND,
+        patient=personas.patient,
+        input_sha256=imaging_jobs.export_input_sha256(study),
+        payload={"study": study.pk},
+    )
+    export_job.refresh_from_db()
+    assert export_job.state == "done", export_job.error_code
     return {
+        "key": upload_set.key,
+        "index": 0,
+        "job_id": export_job.pk,
         "patient_id": personas.patient.pk,
         "study_id": study.pk,
         "instance_id": inst.pk,

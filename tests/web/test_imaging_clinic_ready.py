@@ -62,7 +62,9 @@ def test_a_picture_named_dcm_is_refused_and_nothing_is_stored(
 
 def test_the_same_picture_with_its_own_name_is_a_film_scan(personas) -> None:
     r = upload(client_for(personas.clinician), personas.patient, ("scan.jpg", picture("JPEG")))
-    assert r.status_code == 302 and Study.objects.get().is_film
+    study = Study.objects.get()
+    assert r.redirect_chain[-1][0] == reverse("imaging_studies:study", args=[study.pk])
+    assert study.is_film
 
 
 # --- the error of each value -------------------------------------------------------------------

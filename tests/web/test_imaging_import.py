@@ -18,6 +18,7 @@ from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
+import atlaschart.web.celery  # noqa: F401  (the project's Celery app: jobs run eagerly in tests)
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.imaging_studies.models import Blob, Instance, Study
 
@@ -64,15 +65,29 @@ def dx_bytes(name: str = "Kim^Minjun", pid: str = "000001", size: int = 320) -> 
 
 
 def upload(client: Client, patient, *files: tuple[str, bytes]):
+    """Post the plain form (no JavaScript) and follow to where the import job leads: the
+    confirmation page, the study, or the job's page with its refusal. Jobs run eagerly here."""
     return client.post(
         reverse("imaging_studies:import", args=[patient.pk]),
         {"files": [SimpleUploadedFile(n, d) for n, d in files]},
+        follow=True,
     )
 
 
 def confirm(client: Client, patient, response):
-    token = response.context["form"].initial["token"]
-    return client.post(reverse("imaging_studies:confirm", args=[patient.pk]), {"token": token})
+    key = response.context["upload_key"]
+    return client.post(
+        reverse("imaging_studies:confirm_upload", args=[patient.pk, key]),
+        {"confirm": "1"},
+        follow=True,
+    )
+
+
+def export(client: Client, study):
+    """Start the de-identified export job and fetch the zip it packed."""
+    r = client.post(reverse("imaging_studies:export_study", args=[study.pk]), follow=True)
+    assert r.redirect_chain[-1][0].startswith("/imaging/exports/"), r.content.decode()[-3000:]
+    return client.get(reverse("imaging_studies:export_download", args=[r.context["job"].pk]))
 
 
 def stored_files(media: Path) -> list[Path]:
@@ -86,8 +101,9 @@ def test_ct_small_with_another_name_waits_for_confirmation_then_imports(personas
     assert r.status_code == 200 and b"CompressedSamples^CT1" in r.content
     assert Study.objects.count() == 0 and Blob.objects.count() == 0
     r = confirm(c, personas.patient, r)
-    assert r.status_code == 302
+    assert r.status_code == 200
     study = Study.objects.get()
+    assert r.redirect_chain[-1][0] == reverse("imaging_studies:study", args=[study.pk])
     assert study.identity_confirmed and study.file_patient_name == "CompressedSamples^CT1"
     inst = Instance.objects.get()
     # CT_small: 128 x 128, PixelSpacing 0.661468 mm (the file's header).
@@ -99,11 +115,21 @@ def test_ct_small_with_another_name_waits_for_confirmation_then_imports(personas
     path = media / "imaging" / "blobs" / inst.blob.sha256[:2] / inst.blob.sha256
     assert hashlib.sha256(path.read_bytes()).hexdigest() == inst.blob.sha256
     assert not list((media / "imaging" / "tmp").iterdir())  # the staged upload is gone
-    assert AccessLogEntry.objects.filter(action="create", object_id=str(study.pk)).count() == 1
-    # The token cannot be replayed.
-    assert confirm(
-        c, personas.patient, upload(c, personas.patient, ("CT_small.dcm", CT.read_bytes()))
+    assert (
+        AccessLogEntry.objects.filter(
+            action="create", object_type="imaging_studies.study", object_id=str(study.pk)
+        ).count()
+        == 1
     )
+    # The confirmation cannot be replayed: the upload set is gone once imported.
+    again = c.post(
+        reverse("imaging_studies:confirm_upload", args=[personas.patient.pk, "0" * 32]),
+        {"confirm": "1"},
+        follow=True,
+    )
+    assert "expired or was already imported" in again.content.decode()
+    # The same file again: confirmed again, and still one instance (de-duplicated).
+    confirm(c, personas.patient, upload(c, personas.patient, ("CT_small.dcm", CT.read_bytes())))
     assert Instance.objects.count() == 1
 
 
@@ -130,7 +156,10 @@ def test_a_matching_name_imports_without_confirmation_and_a_zip_twice_is_stored_
         zf.writestr("README.txt", "not an image")
     for _ in range(2):
         r = upload(c, personas.patient, ("study.zip", buf.getvalue()))
-        assert r.status_code == 302
+        assert r.status_code == 200
+        assert r.redirect_chain[-1][0] == reverse(
+            "imaging_studies:study", args=[Study.objects.get().pk]
+        )
     assert Instance.objects.count() == 1 and Blob.objects.count() == 1
     # The same file for a patient of another clinic: a second instance, the same stored blob.
     # (Kim^Minjun is not 권나연: confirmed first.)
@@ -190,7 +219,7 @@ def test_bad_input_gets_a_clear_message_and_stores_nothing(
     text = r.content.decode()
     assert says in text and "Nothing was imported." in text
     assert Study.objects.count() == 0 and Blob.objects.count() == 0
-    assert stored_files(media) == []
+    assert stored_files(media) == []  # the upload set is removed with the refusal
 
 
 def test_an_oversized_upload_is_refused(personas, media, settings) -> None:
@@ -221,7 +250,6 @@ def test_another_clinic_gets_404_for_every_imaging_page(personas) -> None:
         reverse("imaging_studies:import", args=[personas.patient.pk]),
         reverse("imaging_studies:compare", args=[personas.patient.pk]),
         reverse("imaging_studies:study", args=[study.pk]),
-        reverse("imaging_studies:export_study", args=[study.pk]),
         reverse("imaging_studies:viewer", args=[inst.pk]),
         reverse("imaging_studies:image", args=[inst.pk]),
         reverse("imaging_studies:export_png", args=[inst.pk]),
@@ -230,6 +258,7 @@ def test_another_clinic_gets_404_for_every_imaging_page(personas) -> None:
     ]
     for url in urls:
         assert out.get(url).status_code == 404, url
+    assert out.post(reverse("imaging_studies:export_study", args=[study.pk])).status_code == 404
     r = out.post(
         reverse("imaging_studies:instance_update", args=[inst.pk]),
         '{"projection": "PA"}',
@@ -252,12 +281,14 @@ def test_views_and_exports_are_logged(personas) -> None:
     for _ in range(3):  # tiles: logged once per session
         c.get(reverse("imaging_studies:image", args=[inst.pk]) + "?wc=100&ww=200")
     assert AccessLogEntry.objects.count() == before + 2
-    r = c.get(reverse("imaging_studies:export_study", args=[inst.series.study.pk]))
+    r = export(c, inst.series.study)
     assert r["Content-Type"] == "application/zip"
-    assert (
-        AccessLogEntry.objects.filter(action="export", object_type="imaging_studies.study").count()
-        == 1
-    )
+    # One row when the job packed the zip, one for the download.
+    rows = AccessLogEntry.objects.filter(action="export", object_type="imaging_studies.study")
+    assert sorted(rows.values_list("detail", flat=True)) == [
+        "de-identified DICOM zip downloaded",
+        "de-identified DICOM zip; warnings: burned-in-annotation",
+    ]
     c.get(reverse("imaging_studies:export_png", args=[inst.pk]))
     assert (
         AccessLogEntry.objects.filter(
@@ -269,8 +300,8 @@ def test_views_and_exports_are_logged(personas) -> None:
 
 def test_exported_dicom_is_deidentified(personas) -> None:
     c, inst = _imported(personas)
-    r = c.get(reverse("imaging_studies:export_study", args=[inst.series.study.pk]))
-    with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
+    r = export(c, inst.series.study)
+    with zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content))) as zf:
         (name,) = zf.namelist()
         ds = dcmread(io.BytesIO(zf.read(name)))
     # PS3.15 Basic Profile: name emptied, ID replaced by the pseudonym, identity removed, new UIDs.

@@ -1,13 +1,16 @@
 """Pixels for the viewer and exports: PNG of a frame (window/level from query parameters), CBCT
-slices from a volume kept in a small per-process cache, annotated PNGs, de-identified zips."""
+slices from a memory-mapped volume file shared by every worker, annotated PNGs, de-identified
+zips."""
 
 from __future__ import annotations
 
+import hashlib
 import io
-import threading
+import json
+import os
+import secrets
 import zipfile
-from collections import OrderedDict
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 from django.conf import settings
@@ -16,10 +19,6 @@ from PIL import Image, ImageDraw, ImageFont
 from atlaschart.imaging import dicom
 from atlaschart.imaging_studies import storage
 from atlaschart.imaging_studies.models import Instance, Series, Study
-
-_VOLUMES: OrderedDict[int, dicom.Volume] = OrderedDict()
-_LOCK = threading.Lock()
-VOLUME_CACHE_SIZE = 2
 
 
 def instance_png(
@@ -36,23 +35,99 @@ def instance_png(
     return dicom.image_png(ds, frame=frame, center=center, width=width)
 
 
+def _series_blobs(series: Series) -> list[str]:
+    return list(series.instances.order_by("id").values_list("blob__sha256", flat=True))
+
+
+def _volume_key(shas: list[str]) -> str:
+    return hashlib.sha256("\n".join(shas).encode()).hexdigest()
+
+
 def volume(series: Series) -> dicom.Volume:
-    """The series as a volume; the last ``VOLUME_CACHE_SIZE`` stay in memory (a slider moves
-    through one volume, and re-reading 400 files per slice would miss the 50 ms target)."""
-    with _LOCK:
-        if series.pk in _VOLUMES:
-            _VOLUMES.move_to_end(series.pk)
-            return _VOLUMES[series.pk]
-    shas = list(series.instances.order_by("id").values_list("blob__sha256", flat=True))
-    if len(shas) == 1:
-        vol = dicom.volume_from_datasets([dicom.read(storage.blob_path(shas[0]))])
-    else:
-        vol = dicom.volume_from_files([storage.blob_path(s) for s in shas])
-    with _LOCK:
-        _VOLUMES[series.pk] = vol
-        while len(_VOLUMES) > VOLUME_CACHE_SIZE:
-            _VOLUMES.popitem(last=False)
-    return vol
+    """The series as a volume, read from its memory-mapped .npy file (built once by the import
+    job, or here on first use for a series imported before there were such files). Every worker
+    maps the same file, so the operating system's page cache holds one copy and no worker
+    rebuilds the volume. Raises DicomError / ValueError when the series is no volume."""
+    shas = _series_blobs(series)
+    npy, meta = storage.volume_cache_paths(series.pk, _volume_key(shas))
+    try:
+        geometry = json.loads(meta.read_text(encoding="utf-8"))
+        voxels = np.load(npy, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError):
+        return build_volume_cache(series, shas)
+    return _volume_of(voxels, geometry)
+
+
+def _volume_of(voxels: np.ndarray, g: dict[str, Any]) -> dicom.Volume:
+    return dicom.Volume(
+        voxels,
+        tuple(g["spacing_mm"]),  # type: ignore[arg-type]
+        tuple(g["origin_mm"]),  # type: ignore[arg-type]
+        tuple(g["row_dir"]),  # type: ignore[arg-type]
+        tuple(g["col_dir"]),  # type: ignore[arg-type]
+        tuple(g["normal"]),  # type: ignore[arg-type]
+        tuple(g["warnings"]),
+    )
+
+
+def build_volume_cache(series: Series, shas: list[str] | None = None) -> dicom.Volume:
+    """Build the series' volume straight into its .npy file (one slice in memory at a time),
+    write its geometry beside it, and remove files of earlier versions of the series. Written
+    under temporary names and renamed, so a reader sees a whole file or none. Raises DicomError
+    / ValueError when the slices do not form a volume (nothing is left behind then)."""
+    shas = _series_blobs(series) if shas is None else shas
+    if not shas:
+        raise dicom.SeriesError("no slices")
+    npy, meta = storage.volume_cache_paths(series.pk, _volume_key(shas))
+    npy.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(4)
+    tmp_npy = npy.with_name(f".{npy.stem}.{token}.npy")
+    tmp_meta = meta.with_name(f".{meta.stem}.{token}.json")
+    try:
+        if len(shas) == 1:
+            ds = dicom.read(storage.blob_path(shas[0]))
+            if "PerFrameFunctionalGroupsSequence" not in ds:
+                raise dicom.SeriesError("a single image is not a volume")
+            built = dicom.volume_from_enhanced(ds)
+            del ds
+            np.save(tmp_npy, built.voxels, allow_pickle=False)
+        else:
+
+            def allocate(shape: tuple[int, int, int], dtype: np.dtype[Any]) -> np.ndarray:
+                return np.lib.format.open_memmap(tmp_npy, mode="w+", dtype=dtype, shape=shape)
+
+            built = dicom.volume_from_files([storage.blob_path(s) for s in shas], allocate=allocate)
+            voxels = built.voxels
+            if isinstance(voxels, np.memmap):
+                voxels.flush()
+            del voxels
+        geometry = {
+            "spacing_mm": list(built.spacing_mm),
+            "origin_mm": list(built.origin_mm),
+            "row_dir": list(built.row_dir),
+            "col_dir": list(built.col_dir),
+            "normal": list(built.normal),
+            "warnings": list(built.warnings),
+        }
+        del built
+        tmp_meta.write_text(json.dumps(geometry), encoding="utf-8")
+        os.replace(tmp_npy, npy)
+        os.replace(tmp_meta, meta)
+    finally:
+        tmp_npy.unlink(missing_ok=True)
+        tmp_meta.unlink(missing_ok=True)
+    for old in npy.parent.glob(f"{series.pk}-*"):
+        if old not in (npy, meta):
+            old.unlink(missing_ok=True)
+    return _volume_of(np.load(npy, mmap_mode="r", allow_pickle=False), geometry)
+
+
+def drop_volume_cache(series_id: int) -> None:
+    """Remove every cached volume file of a series (an import that failed after building)."""
+    folder = storage.volume_cache_folder()
+    if folder.is_dir():
+        for path in folder.glob(f"{series_id}-*"):
+            path.unlink(missing_ok=True)
 
 
 def volume_meta(vol: dicom.Volume) -> dict[str, Any]:
@@ -136,23 +211,35 @@ def annotated_png(inst: Instance, analysis: Any | None = None) -> bytes:
 
 
 def deidentified_zip(study: Study) -> tuple[bytes, list[str]]:
-    """A .zip of the study's DICOM instances de-identified per PS3.15 Basic Profile (film scans
-    are not DICOM and are left out). The salt is per installation and study, so the same study
-    exported twice gets the same replacement UIDs."""
+    """The de-identified zip of :func:`write_deidentified_zip` as bytes (small studies, tests)."""
     buf = io.BytesIO()
+    warnings = write_deidentified_zip(study, buf)
+    return buf.getvalue(), warnings
+
+
+def write_deidentified_zip(study: Study, out: IO[bytes], progress: Any | None = None) -> list[str]:
+    """Write a .zip of the study's DICOM instances de-identified per PS3.15 Basic Profile (film
+    scans are not DICOM and are left out) to ``out``, one instance in memory at a time. The salt
+    is per installation and study, so the same study exported twice gets the same replacement
+    UIDs. ``progress(done, total)`` is called after each instance. Returns the warnings."""
     warnings: set[str] = set()
     salt = f"{settings.SECRET_KEY}:{study.pk}"
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        n = 0
-        for series in study.series.all():
-            for inst in series.instances.select_related("blob"):
-                if inst.blob.kind != "dicom":
-                    continue
-                ds = dicom.read(storage.blob_path(inst.blob.sha256))
-                clean, warns = dicom.deidentify(ds, salt=salt, pseudonym=f"ANON-{study.pk}")
-                warnings.update(warns)
-                out = io.BytesIO()
-                clean.save_as(out, enforce_file_format=True)
-                n += 1
-                zf.writestr(f"series{series.pk}/IM{n:05d}.dcm", out.getvalue())
-    return buf.getvalue(), sorted(warnings)
+    instances = [
+        (series_pk, sha)
+        for series_pk, sha, kind in Instance.objects.filter(series__study=study)
+        .order_by("series_id", "instance_number", "id")
+        .values_list("series_id", "blob__sha256", "blob__kind")
+        if kind == "dicom"
+    ]
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, (series_pk, sha) in enumerate(instances, start=1):
+            ds = dicom.read(storage.blob_path(sha))
+            clean, warns = dicom.deidentify(ds, salt=salt, pseudonym=f"ANON-{study.pk}")
+            warnings.update(warns)
+            one = io.BytesIO()  # pydicom's writer seeks, which a zip member cannot
+            clean.save_as(one, enforce_file_format=True)
+            zf.writestr(f"series{series_pk}/IM{n:05d}.dcm", one.getvalue())
+            del ds, clean, one
+            if progress is not None:
+                progress(n, len(instances))
+    return sorted(warnings)

@@ -51,6 +51,65 @@ def write_blob(data: bytes) -> tuple[str, bool]:
     return digest, True
 
 
+def sha256_of_file(path: Path) -> str:
+    """The sha256 of a file, read in chunks (never the whole file in memory)."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def copy_blob_from_file(path: Path, sha256: str) -> bool:
+    """Store the file at ``path`` (whose sha256 the caller computed) by a streaming copy to a
+    temporary name and a rename; returns whether this call created the blob file."""
+    target = blob_path(sha256)
+    if target.exists():
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{sha256}.{secrets.token_hex(4)}")
+    try:
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return True
+
+
+def work_root() -> Path:
+    """Where uploads wait and an import unpacks archives: the upload area, so the sweep removes
+    whatever a crashed import left behind."""
+    root = _staging_root()
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def extract_root() -> Path:
+    """Where an import inflates the members of a .zip study: ``IMAGING_UPLOAD_TEMP_DIR`` when set
+    (a fast local disk), else the upload area."""
+    configured = getattr(settings, "IMAGING_UPLOAD_TEMP_DIR", None)
+    if configured:
+        return Path(configured)
+    return work_root()
+
+
+def volume_cache_folder() -> Path:
+    return _root() / "volumes"
+
+
+def volume_cache_paths(series_id: int, key: str) -> tuple[Path, Path]:
+    """The memory-mapped voxel file (.npy) of a CBCT series and its geometry (.json), shared by
+    every worker on the host (or on a shared media volume). ``key`` names the series' slices
+    (a hash of their blobs), so a series that gained slices gets a new file and a reader never
+    sees an old volume under a new name."""
+    stem = f"{series_id}-{key[:16]}"
+    folder = volume_cache_folder()
+    return folder / f"{stem}.npy", folder / f"{stem}.json"
+
+
+def export_path(input_sha256: str) -> Path:
+    """Where the de-identified zip of an export job lives (named by the job's input hash)."""
+    return _root() / "exports" / f"{input_sha256}.zip"
+
+
 def read_blob(sha256: str) -> bytes:
     return blob_path(sha256).read_bytes()
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 from pydicom import Dataset
 
@@ -63,55 +64,69 @@ class UploadError(ValueError):
         self.message = message
 
 
+#: The message of each refusal code (lazy: the import job shows it in the reader's language).
+MESSAGES: dict[str, Any] = {
+    "not-dicom": gettext_lazy(
+        "“%(name)s” is not a DICOM file, a .zip study or a PNG/JPEG film scan."
+    ),
+    "truncated": gettext_lazy("“%(name)s” is truncated: the file ends before its data does."),
+    "malformed": gettext_lazy("“%(name)s” is damaged DICOM: an attribute cannot be read."),
+    "unsupported-transfer-syntax": gettext_lazy(
+        "“%(name)s” uses a compression (transfer syntax) that this server cannot decode."
+    ),
+    "no-pixel-data": gettext_lazy("“%(name)s” holds no image (it has no pixel data)."),
+    "decode-failed": gettext_lazy("The image in “%(name)s” could not be decoded."),
+    "too-large": gettext_lazy("“%(name)s” is larger than the upload limit."),
+    "zip-bomb": gettext_lazy(
+        "“%(name)s” expands to far more data than it holds (a possible zip bomb)."
+    ),
+    "zip-path-traversal": gettext_lazy(
+        "“%(name)s” contains a path that leaves the archive (absolute or with “..”)."
+    ),
+    "zip-invalid": gettext_lazy("“%(name)s” is not a readable .zip archive."),
+    "zip-nested": gettext_lazy(
+        "“%(name)s” contains another .zip archive. Unpack it and upload the inner archive itself."
+    ),
+    "zip-too-many-members": gettext_lazy(
+        "“%(name)s” holds more files than one study upload allows (%(limit)s)."
+    ),
+    "zip-member-too-large": gettext_lazy(
+        "A file inside “%(name)s” is larger, unpacked, than the per-file limit (%(limit)s)."
+    ),
+    "zip-too-large": gettext_lazy(
+        "“%(name)s” takes the upload past its limit of %(limit)s unpacked, all files "
+        "together. Upload the study in parts."
+    ),
+    "inconsistent-series": gettext_lazy(
+        "“%(name)s”: the same image appears twice or the series is inconsistent."
+    ),
+    "empty-zip": gettext_lazy("“%(name)s” contains no DICOM image."),
+    "bad-image": gettext_lazy("“%(name)s” is not a readable PNG or JPEG image."),
+    "jpeg-named-dicom": gettext_lazy(
+        "“%(name)s” has a DICOM name but is a JPEG picture, not a DICOM file. To import a "
+        "scan of a film, give it its real name (.jpg) and calibrate it in the viewer."
+    ),
+    "png-named-dicom": gettext_lazy(
+        "“%(name)s” has a DICOM name but is a PNG picture, not a DICOM file. To import a "
+        "scan of a film, give it its real name (.png) and calibrate it in the viewer."
+    ),
+}
+UNREADABLE = gettext_lazy("“%(name)s” could not be read.")
+
+
+def refusal_text(code: str, name: str) -> str:
+    """The translated refusal of ``name`` (in the active language), ending "Nothing was
+    imported."."""
+    text = str(MESSAGES.get(code, UNREADABLE))
+    return text % {"name": name, "limit": limit_text(code)} + " " + _("Nothing was imported.")
+
+
 def _message(code: str, name: str) -> str:
-    messages = {
-        "not-dicom": _("“%(name)s” is not a DICOM file, a .zip study or a PNG/JPEG film scan."),
-        "truncated": _("“%(name)s” is truncated: the file ends before its data does."),
-        "malformed": _("“%(name)s” is damaged DICOM: an attribute cannot be read."),
-        "unsupported-transfer-syntax": _(
-            "“%(name)s” uses a compression (transfer syntax) that this server cannot decode."
-        ),
-        "no-pixel-data": _("“%(name)s” holds no image (it has no pixel data)."),
-        "decode-failed": _("The image in “%(name)s” could not be decoded."),
-        "too-large": _("“%(name)s” is larger than the upload limit."),
-        "zip-bomb": _("“%(name)s” expands to far more data than it holds (a possible zip bomb)."),
-        "zip-path-traversal": _(
-            "“%(name)s” contains a path that leaves the archive (absolute or with “..”)."
-        ),
-        "zip-invalid": _("“%(name)s” is not a readable .zip archive."),
-        "zip-nested": _(
-            "“%(name)s” contains another .zip archive. Unpack it and upload the inner archive "
-            "itself."
-        ),
-        "zip-too-many-members": _(
-            "“%(name)s” holds more files than one study upload allows (%(limit)s)."
-        ),
-        "zip-member-too-large": _(
-            "A file inside “%(name)s” is larger, unpacked, than the per-file limit (%(limit)s)."
-        ),
-        "zip-too-large": _(
-            "“%(name)s” takes the upload past its limit of %(limit)s unpacked, all files "
-            "together. Upload the study in parts."
-        ),
-        "inconsistent-series": _(
-            "“%(name)s”: the same image appears twice or the series is inconsistent."
-        ),
-        "empty-zip": _("“%(name)s” contains no DICOM image."),
-        "bad-image": _("“%(name)s” is not a readable PNG or JPEG image."),
-        "jpeg-named-dicom": _(
-            "“%(name)s” has a DICOM name but is a JPEG picture, not a DICOM file. To import a "
-            "scan of a film, give it its real name (.jpg) and calibrate it in the viewer."
-        ),
-        "png-named-dicom": _(
-            "“%(name)s” has a DICOM name but is a PNG picture, not a DICOM file. To import a "
-            "scan of a film, give it its real name (.png) and calibrate it in the viewer."
-        ),
-    }
-    text = messages.get(code, _("“%(name)s” could not be read."))
-    return text % {"name": name, "limit": _limit_text(code)} + " " + _("Nothing was imported.")
+    return refusal_text(code, name)
 
 
-def _limit_text(code: str) -> str:
+def limit_text(code: str) -> str:
+    """The limit a refusal names (a count or a size, in the active language)."""
     lim = zip_limits()
     if code == "zip-too-many-members":
         return str(lim.max_members)
@@ -231,10 +246,17 @@ def identity_differences(parsed: ParsedUpload, patient: Patient) -> list[dict[st
     Latin form, in any order (so ``Kim^Minjun`` matches "Minjun Kim"); an ID matches the chart
     number. Empty values in the file are not a difference.
     """
+    return identity_differences_of_studies(parsed.studies, patient)
+
+
+def identity_differences_of_studies(
+    studies: tuple[dicom.Study, ...], patient: Patient
+) -> list[dict[str, Any]]:
+    """:func:`identity_differences` for studies grouped from files (headers only)."""
     chart_names = [_name_words(patient.name), _name_words(patient.name_latin)]
     chart_names.append(_name_words(patient.name.replace(" ", "")))
     out = []
-    for study in parsed.studies:
+    for study in studies:
         name, pid = (study.patient_name or "").strip(), (study.patient_id or "").strip()
         name_differs = bool(name) and _name_words(name) not in [w for w in chart_names if w]
         id_differs = bool(pid) and pid != patient.chart_number

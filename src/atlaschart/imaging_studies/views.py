@@ -4,15 +4,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from atlaschart.audit.models import Action
 from atlaschart.imaging import dicom
-from atlaschart.imaging_studies import labels, overlay, rendering, services
+from atlaschart.imaging_studies import jobs as imaging_jobs
+from atlaschart.imaging_studies import labels, overlay, rendering, services, upload, uploads
 from atlaschart.imaging_studies.access import (
     analyses_of_clinic,
     get_analysis_for_user,
@@ -24,7 +26,6 @@ from atlaschart.imaging_studies.access import (
 )
 from atlaschart.imaging_studies.forms import (
     AnalysisStartForm,
-    ConfirmForm,
     ImportForm,
     ListingTableForm,
     PayloadError,
@@ -38,9 +39,13 @@ from atlaschart.imaging_studies.models import (
     ListingTable,
     Projection,
     ScreenSide,
+    Study,
     UCAnalysis,
 )
-from atlaschart.imaging_studies.upload import UploadError
+from atlaschart.jobs.access import get_job_for_user
+from atlaschart.jobs.models import Job, JobState
+from atlaschart.jobs.services import submit
+from atlaschart.jobs.views import progress_url
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.jsonbody import BadJSON, parse_json
@@ -54,7 +59,8 @@ from atlaschart.measure.radiograph import (
 from atlaschart.measure.radiograph.landmarks import PAIR_LISTS, POINT_LISTS
 from atlaschart.measure.radiograph.listing import Condition, Rule
 from atlaschart.measure.radiograph.profiles import ViewSpec
-from atlaschart.patients.access import get_patient_for_user
+from atlaschart.patients.access import get_patient_for_user, patient_door
+from atlaschart.patients.models import Patient
 
 PNG = "image/png"
 IMAGING_READ = permission_required(Kind.IMAGING, Permission.READ)
@@ -95,77 +101,213 @@ def _float_param(request: AuthenticatedHttpRequest, name: str) -> float | None:
 # --- import ----------------------------------------------------------------------------------
 
 
+def _import_page_url(patient_id: int) -> str:
+    return reverse("imaging_studies:import", args=[patient_id])
+
+
+def _submit_import(
+    request: AuthenticatedHttpRequest,
+    patient: Patient,
+    upload_set: uploads.UploadSet,
+    *,
+    confirmed: bool,
+) -> Job:
+    """Start (or find) the import job of a complete upload set; the job reads it from disk."""
+    job = submit(
+        Actor.of(request),
+        imaging_jobs.IMPORT_KIND,
+        patient=patient,
+        input_sha256=imaging_jobs.import_input_sha256(upload_set, confirmed=confirmed),
+        payload={
+            "upload": upload_set.key,
+            "confirmed": confirmed,
+            "back_url": _import_page_url(patient.pk),
+        },
+    )
+    return job
+
+
 @IMAGING_WRITE
 def import_study(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """The import page. With JavaScript (static/imaging_studies/upload.js) the files go up in
+    resumable chunks and this form is never posted; without it the plain form posts the files
+    (Django spools them to disk), which are copied into an upload set and imported by a job."""
     patient = get_patient_for_user(request, patient_id, detail="imaging import")
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        items = [(f.name, f.read()) for f in form.cleaned_data["files"]]
+        files = form.cleaned_data["files"]
         try:
-            outcome = services.receive_upload(Actor.of(request), patient, items)
-        except UploadError as exc:
-            form.add_error("files", exc.message)
+            upload_set = uploads.store_files(
+                ((f.name, f.chunks()) for f in files),
+                user_id=request.user.pk,
+                patient_id=patient.pk,
+            )
+        except uploads.UploadSetError:
+            form.add_error("files", upload.refusal_text("too-large", files[0].name))
         else:
-            if isinstance(outcome, services.NeedsConfirmation):
-                return render(
-                    request,
-                    "imaging_studies/confirm.html",
-                    {
-                        "patient": patient,
-                        "differences": outcome.differences,
-                        "form": ConfirmForm(initial={"token": outcome.token}),
-                    },
-                )
-            return _imported(request, patient.pk, outcome)
-    return render(request, "imaging_studies/import.html", {"patient": patient, "form": form})
-
-
-def _imported(
-    request: AuthenticatedHttpRequest, patient_id: int, imported: services.Imported
-) -> HttpResponse:
-    messages.success(
+            return redirect(
+                progress_url(_submit_import(request, patient, upload_set, confirmed=False))
+            )
+    return render(
         request,
-        _("Imported %(n)s image(s) in %(s)s study/studies.")
-        % {"n": imported.instances, "s": imported.studies},
+        "imaging_studies/import.html",
+        {
+            "patient": patient,
+            "form": form,
+            "open_url": reverse("imaging_studies:upload_open", args=[patient.pk]),
+            "max_upload_bytes": upload.max_upload_bytes(),
+        },
+        status=400 if form.errors else 200,
     )
-    if imported.duplicates:
-        messages.info(
-            request,
-            _("%(n)s image(s) were already stored and were not imported again.")
-            % {"n": imported.duplicates},
-        )
-    if imported.skipped:
-        messages.info(
-            request,
-            _("Skipped files that are not DICOM images: %(names)s")
-            % {"names": ", ".join(name for name, _why in imported.skipped[:10])},
-        )
-    return redirect(reverse("patients:chart", args=[patient_id]) + "#section-imaging")
+
+
+def _json_error(message: str, status: int, **extra: Any) -> JsonResponse:
+    response = JsonResponse({"error": message, **extra}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _set_urls(patient_id: int, upload_set: uploads.UploadSet) -> dict[str, Any]:
+    return {
+        "upload": upload_set.key,
+        "chunk_bytes": uploads.CHUNK_BYTES,
+        "files": [
+            {
+                "name": f.name,
+                "size": f.size,
+                "offset": f.stored,
+                "url": reverse(
+                    "imaging_studies:upload_file", args=[patient_id, upload_set.key, f.index]
+                ),
+            }
+            for f in upload_set.files
+        ],
+        "finish_url": reverse("imaging_studies:upload_finish", args=[patient_id, upload_set.key]),
+    }
 
 
 @require_POST
 @IMAGING_WRITE
-def confirm_import(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for_user(request, patient_id, detail="imaging import confirmation")
-    form = ConfirmForm(request.POST)
-    token = form.cleaned_data["token"] if form.is_valid() else ""
-    actor = Actor.of(request)
-    expired = _("This upload has expired or was already imported. Please upload again.")
-    if request.POST.get("cancel"):
-        if not services.discard_staged(actor, patient, token):
-            messages.error(request, expired)
-            return redirect("imaging_studies:import", patient_id=patient.pk)
-        messages.info(request, _("The upload was discarded. Nothing was imported."))
-        return redirect("patients:chart", patient_id=patient.pk)
+def upload_open(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """Open a chunked upload set: body ``{"files": [{"name", "size"}]}`` (uploads.py)."""
+    patient = get_patient_for_user(request, patient_id, detail="imaging upload")
+    not_understood = _("The request was not understood.")
     try:
-        imported = services.import_staged(actor, patient, token)
-    except UploadError as exc:
-        messages.error(request, exc.message)
+        body = parse_json(request.body)
+    except BadJSON as exc:
+        return _json_error(str(exc), 400)
+    files = body.get("files") if isinstance(body, dict) else None
+    if not isinstance(files, list) or not all(
+        isinstance(f, dict)
+        and isinstance(f.get("size"), int)
+        and not isinstance(f.get("size"), bool)
+        and isinstance(f.get("name"), str)
+        for f in files
+    ):
+        return _json_error(not_understood, 400)
+    try:
+        upload_set = uploads.open_set(
+            ((f["name"], f["size"]) for f in files),
+            user_id=request.user.pk,
+            patient_id=patient.pk,
+        )
+    except uploads.UploadSetError as exc:
+        if exc.code == "too-large":
+            return _json_error(upload.refusal_text("too-large", files[0]["name"]), 413)
+        return _json_error(not_understood, 400)
+    return JsonResponse(_set_urls(patient.pk, upload_set), status=201)
+
+
+def _offset_response(item: uploads.UploadFile, status: int = 200) -> HttpResponse:
+    stored = item.stored
+    response = (
+        HttpResponse(status=status)
+        if status == 204
+        else JsonResponse({"offset": stored, "length": item.size}, status=status)
+    )
+    response["Upload-Offset"] = str(stored)
+    response["Upload-Length"] = str(item.size)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _header_int(request: AuthenticatedHttpRequest, name: str) -> int | None:
+    raw = request.headers.get(name, "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 15 else None
+
+
+@csrf_protect
+@IMAGING_WRITE
+def upload_file(
+    request: AuthenticatedHttpRequest, patient_id: int, key: str, index: int
+) -> HttpResponse:
+    """One file of a set: GET/HEAD answer the stored offset, PATCH appends a chunk at
+    ``Upload-Offset`` (409 with the stored offset when it is not where the file ends). Logged
+    once per session: a 1 GB study is 128 chunks of the same upload."""
+    patient = patient_door.get(
+        request, patient_id, Action.VIEW, "imaging upload", once_per_session=True
+    )
+    upload_set = uploads.load_set(key, patient_id=patient.pk)
+    if upload_set is None or not 0 <= index < len(upload_set.files):
+        raise Http404
+    item = upload_set.files[index]
+    if request.method in ("GET", "HEAD"):
+        return _offset_response(item)
+    if request.method != "PATCH":
+        return HttpResponseNotAllowed(["GET", "HEAD", "PATCH"])
+    offset = _header_int(request, "Upload-Offset")
+    length = _header_int(request, "Content-Length")
+    if offset is None or length is None:
+        return _json_error(_("The request was not understood."), 400)
+    try:
+        uploads.append(item, offset, length, request)  # type: ignore[arg-type]
+    except uploads.UploadSetError as exc:
+        if exc.code == "chunk-too-large":
+            return _json_error(_("The request was not understood."), 413)
+        if exc.code == "past-end":
+            return _json_error(_("The request was not understood."), 400)
+        response = _offset_response(item, status=409)
+        return response
+    return _offset_response(item, status=204)
+
+
+@require_POST
+@IMAGING_WRITE
+def upload_finish(request: AuthenticatedHttpRequest, patient_id: int, key: str) -> HttpResponse:
+    """Every file of the set is stored: start the import job and answer its progress page."""
+    patient = get_patient_for_user(request, patient_id, detail="imaging upload")
+    upload_set = uploads.load_set(key, patient_id=patient.pk)
+    if upload_set is None:
+        raise Http404
+    if not upload_set.complete:
+        return _json_error(_("Not every file has arrived yet; the upload goes on."), 409)
+    job = _submit_import(request, patient, upload_set, confirmed=False)
+    return JsonResponse({"job_url": progress_url(job)})
+
+
+@IMAGING_WRITE
+def confirm_upload(request: AuthenticatedHttpRequest, patient_id: int, key: str) -> HttpResponse:
+    """The files name another patient: show the differences; confirm (import them for this chart)
+    or discard. The set stays staged until then (and ages out after an hour)."""
+    patient = get_patient_for_user(request, patient_id, detail="imaging import confirmation")
+    upload_set = uploads.load_set(key, patient_id=patient.pk)
+    differences = uploads.differences(upload_set) if upload_set is not None else None
+    if upload_set is None or differences is None:
+        messages.error(
+            request, _("This upload has expired or was already imported. Please upload again.")
+        )
         return redirect("imaging_studies:import", patient_id=patient.pk)
-    if imported is None:
-        messages.error(request, expired)
-        return redirect("imaging_studies:import", patient_id=patient.pk)
-    return _imported(request, patient.pk, imported)
+    if request.method == "POST":
+        if request.POST.get("cancel"):
+            uploads.discard(upload_set)
+            messages.info(request, _("The upload was discarded. Nothing was imported."))
+            return redirect("patients:chart", patient_id=patient.pk)
+        return redirect(progress_url(_submit_import(request, patient, upload_set, confirmed=True)))
+    return render(
+        request,
+        "imaging_studies/confirm.html",
+        {"patient": patient, "differences": differences, "upload_key": upload_set.key},
+    )
 
 
 # --- study, viewer, pixels -------------------------------------------------------------------
@@ -602,14 +744,65 @@ def compare_view(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResp
 # --- exports ---------------------------------------------------------------------------------
 
 
+@require_POST
 @IMAGING_EXPORT
 def export_study(request: AuthenticatedHttpRequest, study_id: int) -> HttpResponse:
-    # Fetched unlogged: the export service writes the one ``export`` row once the zip exists.
+    """Start (or find) the background job that packs the de-identified zip; its progress page
+    leads to the download page. Fetched unlogged: the job logs the export once the zip exists,
+    and the download is logged when it is fetched."""
     study = get_study_for_user(request, study_id, action=Action.EXPORT, log=False)
-    data, warnings = services.export_deidentified_study(Actor.of(request), study)
-    response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-deidentified.zip"'
-    response["X-Deidentification-Warnings"] = ",".join(warnings)
+    job = submit(
+        Actor.of(request),
+        imaging_jobs.EXPORT_KIND,
+        patient=study.patient,
+        input_sha256=imaging_jobs.export_input_sha256(study),
+        payload={"study": study.pk, "back_url": reverse("imaging_studies:study", args=[study.pk])},
+    )
+    return redirect(progress_url(job))
+
+
+def _export_job(request: AuthenticatedHttpRequest, job_id: int) -> tuple[Job, Study]:
+    job = get_job_for_user(request, job_id, log=False)
+    if job.kind != imaging_jobs.EXPORT_KIND or job.state != JobState.DONE:
+        raise Http404
+    study_id = int((job.result or {}).get("study") or 0)
+    return job, get_study_for_user(request, study_id, action=Action.EXPORT, log=False)
+
+
+@IMAGING_EXPORT
+def export_ready(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
+    job, study = _export_job(request, job_id)
+    return render(
+        request,
+        "imaging_studies/export_ready.html",
+        {
+            "job": job,
+            "study": study,
+            "patient": study.patient,
+            "size_bytes": (job.result or {}).get("bytes", 0),
+            "warnings": (job.result or {}).get("warnings", []),
+        },
+    )
+
+
+@IMAGING_EXPORT
+def export_download(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
+    """The packed zip, streamed from disk; each download is an access-log row of its own."""
+    job, study = _export_job(request, job_id)
+    path = imaging_jobs.export_path(job)
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise Http404 from exc
+    services.log_export_download(Actor.of(request), study)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"study-{study.pk}-deidentified.zip",
+        content_type="application/zip",
+    )
+    response["X-Deidentification-Warnings"] = ",".join((job.result or {}).get("warnings", []))
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -40,7 +40,9 @@ from atlaschart.imaging.dicom.archives import (
     ZIP_SIGNATURE,
     ZipBudget,
     ZipContents,
+    ZipExtracted,
     ZipLimits,
+    extract_zip,
     read_zip,
 )
 from atlaschart.imaging.dicom.deidentification import (
@@ -127,6 +129,7 @@ __all__ = [
     "ZipBombError",
     "ZipBudget",
     "ZipContents",
+    "ZipExtracted",
     "ZipInvalidError",
     "ZipLimits",
     "ZipMemberTooLargeError",
@@ -135,6 +138,7 @@ __all__ = [
     "ZipTooManyMembersError",
     "ZipTraversalError",
     "deidentify",
+    "extract_zip",
     "group",
     "image_png",
     "info",

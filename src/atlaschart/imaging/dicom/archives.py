@@ -24,7 +24,7 @@ from atlaschart.imaging.dicom.errors import (
     ZipTooManyMembersError,
     ZipTraversalError,
 )
-from atlaschart.imaging.dicom.reading import _label, read
+from atlaschart.imaging.dicom.reading import DICM_OFFSET, _label, read
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,61 @@ def read_zip(
     return ZipContents(tuple(datasets), tuple(skipped))
 
 
+@dataclass(frozen=True)
+class ZipExtracted:
+    """Members of an archive inflated to files on disk: (member name, path) of each candidate
+    DICOM file (it starts with the Part 10 preamble and 'DICM'), and the members skipped, with why.
+    Nothing is parsed here: the caller reads each file once, slice by slice."""
+
+    files: tuple[tuple[str, Path], ...]
+    skipped: tuple[tuple[str, str], ...]
+
+
+def extract_zip(
+    source: str | Path | IO[bytes],
+    into: Path,
+    limits: ZipLimits | None = None,
+    budget: ZipBudget | None = None,
+) -> ZipExtracted:
+    """Inflate every member of a .zip study to a file in ``into`` (which must exist), one member
+    at a time in chunks, under the same limits as :func:`read_zip` (declared sizes first, then the
+    bytes actually inflated). Memory stays at one chunk whatever the archive's size. On a refusal
+    the files written so far are removed again."""
+    lim = limits or ZipLimits()
+    budget = budget or ZipBudget(lim.max_total_bytes)
+    label = _label(source)
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ZipInvalidError(f"not a readable zip archive: {exc}", source=label) from exc
+    written: list[Path] = []
+    try:
+        with archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            _check_declared(members, lim, label)
+            files: list[tuple[str, Path]] = []
+            skipped: list[tuple[str, str]] = []
+            for n, m in enumerate(members):
+                target = into / f"m{n:05d}.dcm"
+                written.append(target)
+                with target.open("wb") as out:
+                    _inflate_into(archive, m, lim, budget, label, out)
+                with target.open("rb") as fh:
+                    head = fh.read(DICM_OFFSET + 4)
+                if head[: len(ZIP_SIGNATURE)] == ZIP_SIGNATURE:
+                    raise ZipNestedError(f"member {m.filename!r} is itself a zip", source=label)
+                if len(head) < DICM_OFFSET + 4 or head[DICM_OFFSET:] != b"DICM":
+                    target.unlink()
+                    skipped.append((m.filename, "not-dicom"))
+                    continue
+                files.append((m.filename, target))
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return ZipExtracted(tuple(files), tuple(skipped))
+
+
 def _inflate(
     archive: zipfile.ZipFile, member: zipfile.ZipInfo, lim: ZipLimits, budget: ZipBudget, label: str
 ) -> IO[bytes]:
@@ -166,6 +221,25 @@ def _inflate(
     sizes hold for the real bytes: a lying header stops within one chunk of the lie), the member
     cap and the request's budget."""
     out = tempfile.SpooledTemporaryFile(max_size=lim.spool_bytes, dir=lim.temp_dir)  # noqa: SIM115
+    try:
+        _inflate_into(archive, member, lim, budget, label, out)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return out
+
+
+def _inflate_into(
+    archive: zipfile.ZipFile,
+    member: zipfile.ZipInfo,
+    lim: ZipLimits,
+    budget: ZipBudget,
+    label: str,
+    out: IO[bytes],
+) -> None:
+    """Copy one member into ``out`` in chunks, each counted against the member's declared size,
+    the member cap and the request's budget."""
     size = 0
     try:
         with archive.open(member) as fh:
@@ -182,16 +256,9 @@ def _inflate(
                 if not budget.spend(len(chunk)):
                     raise ZipTooLargeError("the upload expands past its budget", source=label)
                 out.write(chunk)
-    except DicomError:
-        out.close()
-        raise
     except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-        out.close()
         raise ZipInvalidError(
             f"member {member.filename!r} is corrupt: {exc}", source=label
         ) from exc
     except NotImplementedError as exc:
-        out.close()
         raise ZipInvalidError(f"member {member.filename!r}: {exc}", source=label) from exc
-    out.seek(0)
-    return out

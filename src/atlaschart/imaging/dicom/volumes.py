@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,9 +132,16 @@ def _fill(out: np.ndarray, k: int, raw: np.ndarray, slope: float, intercept: flo
         out[k] = raw.astype(np.float32) * np.float32(slope) + np.float32(intercept)
 
 
-def volume_from_files(paths: Sequence[str | Path]) -> Volume:
+#: Where a volume's voxels are written: ``allocate(shape, dtype)`` returns a writable array, by
+#: default ``np.empty``; a caller may hand out a memory-mapped file (``np.lib.format.open_memmap``)
+#: so the volume is built straight onto disk and never held on the heap.
+Allocate = Callable[[tuple[int, int, int], "np.dtype[Any]"], np.ndarray]
+
+
+def volume_from_files(paths: Sequence[str | Path], *, allocate: Allocate | None = None) -> Volume:
     """Build a volume from a slice series on disk, reading one file at a time so the peak memory
-    stays near the size of the volume (headers first, then each slice straight into place)."""
+    stays near the size of the volume (headers first, then each slice straight into place), or
+    near one slice when ``allocate`` hands out a memory-mapped file."""
     if not paths:
         raise SeriesError("no slices")
     headers: list[Dataset] = []
@@ -145,8 +152,15 @@ def volume_from_files(paths: Sequence[str | Path]) -> Volume:
         del ds.PixelData  # the header pass keeps no pixels
         headers.append(ds)
     return _assemble(
-        headers, lambda i: pixels(read(paths[i]), source=str(paths[i])), [str(p) for p in paths]
+        headers,
+        lambda i: pixels(read(paths[i]), source=str(paths[i])),
+        [str(p) for p in paths],
+        allocate or _empty,
     )
+
+
+def _empty(shape: tuple[int, int, int], dtype: np.dtype[Any]) -> np.ndarray:
+    return np.empty(shape, dtype=dtype)
 
 
 def volume_from_datasets(datasets: Sequence[Dataset]) -> Volume:
@@ -157,10 +171,14 @@ def volume_from_datasets(datasets: Sequence[Dataset]) -> Volume:
     if not datasets:
         raise SeriesError("no slices")
     labels = [str(_get(d, "SOPInstanceUID", i)) for i, d in enumerate(datasets)]
-    return _assemble(list(datasets), lambda i: pixels(datasets[i], source=labels[i]), labels)
+    return _assemble(
+        list(datasets), lambda i: pixels(datasets[i], source=labels[i]), labels, _empty
+    )
 
 
-def _assemble(headers: Sequence[Dataset], load: Any, labels: Sequence[str]) -> Volume:
+def _assemble(
+    headers: Sequence[Dataset], load: Any, labels: Sequence[str], allocate: Allocate
+) -> Volume:
     geoms = [_geometry(ds, labels[i]) for i, ds in enumerate(headers)]
     g0 = geoms[0]
     for g, label in zip(geoms, labels, strict=True):
@@ -177,7 +195,7 @@ def _assemble(headers: Sequence[Dataset], load: Any, labels: Sequence[str]) -> V
         step = float(thickness) if thickness else 1.0
         warnings.append("single-slice")
     dtype, rescale = _output_dtype(headers)
-    out = np.empty((len(order), g0.rows, g0.cols), dtype=dtype)
+    out = allocate((len(order), g0.rows, g0.cols), dtype)
     for k, i in enumerate(order):
         raw = load(int(i))
         if raw.shape != (g0.rows, g0.cols):

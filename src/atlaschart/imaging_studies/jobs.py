@@ -1,0 +1,197 @@
+"""Background jobs of the imaging app (the ``jobs`` app finds this module): importing an upload
+and packing a de-identified study export. Each handler is a thin wrapper around a plain
+function (``importing.prepare`` / ``importing.store``, ``rendering.write_deidentified_zip``), so
+the CLI, the DICOM network receiver and tests call the same code without a job.
+
+Idempotent: the import's input is the upload set (its key and contents, ``uploads.input_sha256``)
+and de-duplicates what is already stored, so a job delivered twice, or the same files uploaded
+twice, store one study; the export's input is the study's stored instances, so exporting an
+unchanged study again hands out the zip already packed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from atlaschart.audit.models import Action
+from atlaschart.audit.services import log_access
+from atlaschart.imaging import dicom
+from atlaschart.imaging_studies import importing, rendering, storage, upload, uploads
+from atlaschart.imaging_studies.access import get_study_for_user
+from atlaschart.imaging_studies.models import Instance, Study
+from atlaschart.jobs.models import Job
+from atlaschart.jobs.registry import JobFailed, JobResult, Progress, job_handler
+from atlaschart.lib.actor import Actor
+from atlaschart.lib.policy import Kind, Permission
+
+IMPORT_KIND = "imaging.import"
+EXPORT_KIND = "imaging.export_deidentified"
+
+NOTHING_IMPORTED = _("Nothing was imported.")
+IMPORT_ERRORS: dict[str, Any] = {
+    code: format_lazy("{} {}", message, NOTHING_IMPORTED)
+    for code, message in upload.MESSAGES.items()
+}
+IMPORT_ERRORS["unreadable"] = format_lazy("{} {}", upload.UNREADABLE, NOTHING_IMPORTED)
+IMPORT_ERRORS["upload-gone"] = _(
+    "The upload is no longer on the server (it expired or was already imported). Please "
+    "upload the files again."
+)
+
+
+def _limit_words(code: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The limit named in a refusal, in the reader's language and the server's current limits."""
+    return {"name": params.get("name", "?"), "limit": upload.limit_text(code)}
+
+
+def import_input_sha256(upload_set: uploads.UploadSet, *, confirmed: bool) -> str:
+    """One live import job per upload set and confirmation (a finish request sent twice, or a
+    task delivered twice, runs one import)."""
+    return hashlib.sha256(
+        f"{upload_set.key}:{int(confirmed)}:{uploads.input_sha256(upload_set)}".encode()
+    ).hexdigest()
+
+
+@job_handler(
+    IMPORT_KIND,
+    needs=((Kind.IMAGING, Permission.WRITE),),
+    title=_("Importing images"),
+    steps={
+        "reading": _("Reading and checking the slices"),
+        "storing": _("Storing the images"),
+        "volume": _("Building the CBCT volume"),
+    },
+    errors=IMPORT_ERRORS,
+    notices={
+        "imported": _("The images were imported."),
+        "nothing-new": _("These images were already stored; nothing new was imported."),
+    },
+    param_words=_limit_words,
+)
+def import_upload(job: Job, progress: Progress) -> JobResult:
+    """Payload: ``{"upload": key, "confirmed": bool}``. Reads the upload set from disk, stops at
+    the identity confirmation page when the files name another patient (the set stays staged
+    until a person confirms), else stores it and shows the study."""
+    payload = job.payload or {}
+    patient = job.patient
+    if patient is None:
+        raise JobFailed("upload-gone")
+    upload_set = uploads.load_set(str(payload.get("upload", "")), patient_id=patient.pk)
+    if upload_set is None or not upload_set.complete:
+        raise JobFailed("upload-gone")
+    confirmed = bool(payload.get("confirmed"))
+    actor = Actor.system(job.requested_by, via="task")
+
+    def step(code: str, done: int, total: int) -> None:
+        progress.step(code, done, total)
+
+    try:
+        with tempfile.TemporaryDirectory(dir=storage.extract_root()) as work:
+            prepared = importing.prepare(
+                upload_set.paths, Path(work), names=upload_set.names, step=step
+            )
+            if not confirmed:
+                differences = importing.identity_differences(prepared, patient)
+                if differences:
+                    uploads.save_differences(upload_set, differences)
+                    return JobResult(
+                        result_url=reverse(
+                            "imaging_studies:confirm_upload", args=[patient.pk, upload_set.key]
+                        ),
+                        result={"differences": differences},
+                    )
+            outcome = importing.store(
+                actor, patient, prepared, identity_confirmed=confirmed, step=step
+            )
+    except importing.ImportRefused as refused:
+        uploads.discard(upload_set)
+        code = refused.code if refused.code in IMPORT_ERRORS else "unreadable"
+        raise JobFailed(code, name=refused.name) from refused
+    uploads.discard(upload_set)
+    if len(outcome.study_ids) == 1:
+        result_url = reverse("imaging_studies:study", args=[outcome.study_ids[0]])
+    else:
+        result_url = reverse("patients:chart", args=[patient.pk]) + "#section-imaging"
+    return JobResult(
+        result_url=result_url,
+        result={
+            "studies": outcome.studies,
+            "instances": outcome.instances,
+            "duplicates": outcome.duplicates,
+            "study_ids": list(outcome.study_ids),
+            "volume_series_ids": list(outcome.volume_series_ids),
+            "skipped": [name for name, _why in outcome.skipped[:50]],
+        },
+        notice="imported" if outcome.instances else "nothing-new",
+        notice_level="success" if outcome.instances else "info",
+    )
+
+
+# --- de-identified export ----------------------------------------------------------------------
+
+
+def export_input_sha256(study: Study) -> str:
+    """The study and exactly the instances it holds now: a study that gained images is packed
+    again, an unchanged one is not."""
+    shas = (
+        Instance.objects.filter(series__study=study)
+        .order_by("id")
+        .values_list("blob__sha256", flat=True)
+    )
+    return hashlib.sha256(f"{study.pk}:{','.join(shas)}".encode()).hexdigest()
+
+
+def export_path(job: Job) -> Path:
+    return storage.export_path(job.input_sha256)
+
+
+@job_handler(
+    EXPORT_KIND,
+    needs=((Kind.IMAGING, Permission.EXPORT),),
+    title=_("Packing a de-identified study"),
+    steps={"packing": _("De-identifying the images")},
+    errors={
+        "study-gone": _("The study is no longer there; nothing was exported."),
+        "unreadable": _("A stored image of the study could not be read; nothing was exported."),
+    },
+)
+def export_deidentified(job: Job, progress: Progress) -> JobResult:
+    """Payload: ``{"study": pk}``. Packs the zip to a file (one instance in memory at a time),
+    logs the export once the file exists; the download is logged again by the download view."""
+    actor = Actor.system(job.requested_by, via="task")
+    try:
+        study = get_study_for_user(
+            actor, int((job.payload or {}).get("study", 0)), action=Action.EXPORT, log=False
+        )
+    except Exception as exc:  # RecordNotFound (another clinic's, or removed) and bad payloads
+        raise JobFailed("study-gone") from exc
+    target = export_path(job)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}")
+
+    def packed(done: int, total: int) -> None:
+        progress.step("packing", done, total)
+
+    try:
+        with tmp.open("wb") as out:
+            warnings = rendering.write_deidentified_zip(study, out, progress=packed)
+        os.replace(tmp, target)
+    except (OSError, ValueError, dicom.DicomError) as exc:
+        raise JobFailed("unreadable") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    detail = "de-identified DICOM zip" + (f"; warnings: {', '.join(warnings)}" if warnings else "")
+    log_access(actor, Action.EXPORT, patient=study.patient, obj=study, detail=detail)
+    return JobResult(
+        result_url=reverse("imaging_studies:export_ready", args=[job.pk]),
+        result={"study": study.pk, "warnings": warnings, "bytes": target.stat().st_size},
+    )
