@@ -122,6 +122,7 @@ PHRASES: dict[str, Promise] = {
     "calendar feed read": gettext_lazy("calendar feed read by a calendar app"),
     "calendar feed made": gettext_lazy("calendar address made"),
     "calendar feed revoked": gettext_lazy("calendar address revoked"),
+    "FHIR export form": gettext_lazy("whole-record export form"),
     "API token made": gettext_lazy("API token made"),
     "API token revoked": gettext_lazy("API token revoked"),
 }
@@ -320,6 +321,14 @@ def _export(match: re.Match[str], entry: Any) -> str:
     }
 
 
+def _fhir_export(match: re.Match[str], entry: Any) -> str:
+    where = {"web": gettext_lazy("from the chart"), "cli": gettext_lazy("from the command line")}
+    return _("whole record as FHIR (%(where)s); reason: %(reason)s") % {
+        "where": where[match["via"]],
+        "reason": match["reason"],
+    }
+
+
 def _api(match: re.Match[str], entry: Any) -> str:
     # The partner API (fhir/api.py) acts as the token's creator; the row names the token.
     return _("through the API, token %(name)s: %(request)s") % {
@@ -378,6 +387,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], Formatter], ...] = tuple(
             r"access log CSV (?P<first>[\d-]+)\.\.(?P<last>[\d-]+); reason: (?P<reason>.*)",
             _export,
         ),
+        (r"FHIR export \((?P<via>web|cli)\); reason: (?P<reason>.*)", _fhir_export),
         (r"via api token (?P<name>.+): (?P<request>(?:GET|HEAD) /\S*)", _api),
         (r"(?P<request>(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) /\S*)", _denied),
     )

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "atlaschart.progress",
     "atlaschart.jobs",
     "atlaschart.calendarfeed",
+    "atlaschart.fhir",
 ]
 
 MIDDLEWARE = [
@@ -290,6 +291,7 @@ REAUTH_VIEWS = [
     "audit:export",
     "imaging_studies:export_study",
     "imaging_studies:export_png",
+    "fhir_export:download",
 ]
 # Pages (URL names) that may use the camera; every other page denies it (Permissions-Policy).
 CAMERA_VIEWS = ["posture:session"]
