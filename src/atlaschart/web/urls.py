@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/", include("atlaschart.reports.urls")),
     path("outcomes/", include("atlaschart.outcomes.urls")),
     path("progress/", include("atlaschart.progress.urls")),
+    path("fhir-export/", include("atlaschart.fhir.export_urls")),
     path("jobs/", include("atlaschart.jobs.urls")),
     path("calendar-feed/", include("atlaschart.calendarfeed.urls")),
 ]
