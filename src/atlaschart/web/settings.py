@@ -292,6 +292,7 @@ REAUTH_VIEWS = [
     "imaging_studies:export_study",
     "imaging_studies:export_png",
     "fhir_export:download",
+    "fhir_export:made",
 ]
 # Pages (URL names) that may use the camera; every other page denies it (Permissions-Policy).
 CAMERA_VIEWS = ["posture:session"]
