@@ -7,10 +7,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from atlaschart.dicom_inbox.receiver import Receiver
 from tests.browser.conftest import screenshot
 from tests.web.test_dicom_receiver import ct, send
-
-from atlaschart.dicom_inbox.receiver import Receiver
 
 
 def test_a_clinician_confirms_a_held_study_in_korean(
