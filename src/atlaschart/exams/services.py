@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
 from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
 from atlaschart.exams.access import exams_of_clinic
+from atlaschart.exams.hooks import exam_recorded
 from atlaschart.exams.kinds import ExamKindSpec, build, kind_of
 from atlaschart.exams.models import ExamRecord
 from atlaschart.lib.actor import Actor
@@ -90,11 +90,7 @@ def record_exam(
     log_access(
         actor, Action.CREATE, patient=patient, obj=record, detail=f"exam {kind} {timing}".strip()
     )
-    if spec.feeds_safety_screen and apps.is_installed("atlaschart.safety"):
-        # Upper motor neuron signs and blood pressure feed the safety screen: a new screen from
-        # the latest answers with these signs laid over them.
-        from atlaschart.safety.services import rescreen_with_entries
-        from atlaschart.safety.signs import clinician_signs
-
-        rescreen_with_entries(actor, patient, clinician_signs(patient))
+    # Apps above this one react within the same transaction (the safety screen re-screens on
+    # the signs of a neuro or blood-pressure exam): exams/hooks.py.
+    exam_recorded.send(sender=ExamRecord, actor=actor, record=record)
     return record

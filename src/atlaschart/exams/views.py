@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atlaschart.audit.models import Action
-from atlaschart.exams import display, services
+from atlaschart.exams import display, hooks, services
 from atlaschart.exams.access import get_exam_for_user
 from atlaschart.exams.kinds import find
 from atlaschart.exams.messages import as_validation_error
@@ -28,9 +28,7 @@ def exam_create(request: AuthenticatedHttpRequest, patient_id: int, kind: str) -
     visit = None
     visit_id = request.GET.get("visit") or request.POST.get("visit")
     if visit_id and str(visit_id).isdigit() and len(str(visit_id)) < 12:
-        from atlaschart.visits.access import get_visit_for_user
-
-        visit = get_visit_for_user(request, int(visit_id), detail="exam form")
+        visit = hooks.get_visit(request, int(visit_id), detail="exam form")
         if visit.patient_id != patient.pk:
             raise Http404("Visit of another patient")
     initial = {"timing": request.GET.get("timing", "")}

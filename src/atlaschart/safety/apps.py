@@ -7,6 +7,9 @@ class SafetyConfig(AppConfig):
     verbose_name = _("Safety screening")
 
     def ready(self) -> None:
+        from atlaschart.exams.hooks import exam_recorded
         from atlaschart.safety import chart
+        from atlaschart.safety.receivers import rescreen_after_exam
 
         chart.register()
+        exam_recorded.connect(rescreen_after_exam, dispatch_uid="safety.rescreen_after_exam")

@@ -50,8 +50,14 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Visits and schedule")
 
     def ready(self) -> None:
+        from atlaschart.exams.hooks import register_visit_lookup
         from atlaschart.lib.policy import Kind
         from atlaschart.patients.chart import ChartSection, register_banner, register_section
+        from atlaschart.visits.access import get_visit_for_user
+
+        # An exam form tied to a visit reaches it through the visits door (exams sits below
+        # visits and does not import it).
+        register_visit_lookup(get_visit_for_user)
 
         # Two sections, not one: front desk books and sees appointments, while visit notes, care
         # plans (and their goals) and consent are clinical and hidden from it.

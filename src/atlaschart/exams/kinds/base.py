@@ -51,8 +51,8 @@ class ExamKindSpec:
     #: A post-adjustment record is compared with the visit's latest pre record of the same kind
     #: that has the same values under these raw keys (empty: no comparison).
     pre_post_same: tuple[str, ...] = ()
-    #: Its findings are clinician signs of the pre-treatment safety screen (a new record
-    #: re-screens the patient).
+    #: Its findings are clinician signs of the pre-treatment safety screen (the safety app
+    #: re-screens the patient on a new record, through ``exams.hooks.exam_recorded``).
     feeds_safety_screen: bool = False
 
     def __post_init__(self) -> None:
