@@ -261,15 +261,19 @@ def _manifest(patient: Any, summary: ExportSummary) -> dict[str, Any]:
     }
 
 
+def export_detail(reason: str, via: str = "web") -> str:
+    """The access-log detail of an export (audit/describe.py puts it in words)."""
+    return f"FHIR export ({via}); reason: {' '.join(reason.split())[:200]}"
+
+
 def log_export(actor: Actor, patient_id: int, reason: str) -> Any:
     """The export's access-log row, through the patient door (another clinic's patient: 404)."""
     from atlaschart.audit.models import Action
     from atlaschart.patients.access import get_patient_for_user
 
-    reason = " ".join(reason.split())[:200]
     via = "cli" if actor.via == "cli" else "web"
     return get_patient_for_user(
-        actor, patient_id, action=Action.EXPORT, detail=f"FHIR export ({via}); reason: {reason}"
+        actor, patient_id, action=Action.EXPORT, detail=export_detail(reason, via)
     )
 
 

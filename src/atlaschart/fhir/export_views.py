@@ -1,32 +1,34 @@
-"""The chart's "whole record as FHIR" button: a reason, then the archive (fhir/export.py).
+"""The chart's "whole record as FHIR" button: a reason, a background job, the archive.
 
-Clinicians and clinic admins only (``Kind.WHOLE_RECORD`` export in lib/policy.py); the reason is
-written to the access log with the export, and the session must have proved its password
-recently (``REAUTH_VIEWS``). The archive is built in a temporary file and streamed: a demo
-patient's takes about a second; the ``jobs`` app had not landed when this was written, so it is
-not a background job yet (docs/fhir.md).
+Clinicians and clinic admins only (``Kind.WHOLE_RECORD`` export in lib/policy.py), and the
+session must have proved its password recently (``REAUTH_VIEWS``). The form submits a job
+(fhir/jobs.py) with the reason; its progress page hands out the archive when ready, through
+:func:`made`, which is the access-log ``export`` row with the reason ("logged as a download").
 """
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
 from django import forms
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from atlaschart.fhir.export import export_patient
+from atlaschart.audit.models import Action
+from atlaschart.fhir.export import export_detail
+from atlaschart.fhir.jobs import EXPORT_KIND, archive_name
+from atlaschart.jobs.access import get_job_for_user
+from atlaschart.jobs.models import JobState
+from atlaschart.jobs.services import input_sha256, submit
+from atlaschart.lib import media
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.policy import Kind, Permission, allows, permission_required
 from atlaschart.patients.access import get_patient_for_user
 from atlaschart.patients.models import Patient
-
-#: Archives above this size spill from memory to a temporary file on disk.
-IN_MEMORY_BYTES = 32 * 1024 * 1024
 
 
 class ExportReasonForm(forms.Form):
@@ -48,31 +50,49 @@ def export_section_context(request: HttpRequest, patient: Patient) -> dict[str, 
 @require_http_methods(["GET", "POST"])
 @permission_required(Kind.WHOLE_RECORD, Permission.EXPORT)
 def download(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    """GET: the reason form. POST: log the export with the reason and send the archive."""
+    """GET: the reason form. POST: submit the export job and show its progress."""
+    # The form names the patient: a view of their record, logged as such; another clinic's
+    # patient is a 404 before anything is submitted.
+    patient = get_patient_for_user(request, patient_id, detail="FHIR export form")
     if request.method == "POST":
         form = ExportReasonForm(request.POST)
         if form.is_valid():
-            actor = Actor.of(request)
-            # Not a with-block: FileResponse closes the file once it has been sent.
-            archive = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_BYTES)  # noqa: SIM115
-            try:
-                export_patient(actor, patient_id, form.cleaned_data["reason"], archive)
-            except BaseException:
-                archive.close()
-                raise
-            archive.seek(0)
-            response = FileResponse(
-                archive,
-                as_attachment=True,
-                filename=f"fhir-record-{patient_id}.zip",
-                content_type="application/zip",
+            reason = " ".join(form.cleaned_data["reason"].split())
+            # The same request twice within a minute (a double click) is one job.
+            minute = timezone.now().strftime("%Y-%m-%dT%H:%M")
+            job = submit(
+                Actor.of(request),
+                EXPORT_KIND,
+                patient=patient,
+                input_sha256=input_sha256(patient.pk, request.user.pk, reason, minute),
+                payload={"patient_id": patient.pk, "reason": reason},
             )
-            response["Cache-Control"] = "no-store"
-            return response
+            return redirect("jobs:progress", job_id=job.pk)
         status = 400
     else:
         form = ExportReasonForm()
         status = 200
-    # The form names the patient: a view of their record, logged as such.
-    patient = get_patient_for_user(request, patient_id, detail="FHIR export form")
     return render(request, "fhir/export.html", {"form": form, "patient": patient}, status=status)
+
+
+@require_GET
+@permission_required(Kind.WHOLE_RECORD, Permission.EXPORT)
+def made(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
+    """The finished archive, only through the job's door (its clinic, a role allowed the
+    export), logged as an export of the patient's record with the reason given."""
+    job = get_job_for_user(request, job_id, log=False)
+    if job.kind != EXPORT_KIND or job.state != JobState.DONE:
+        raise Http404("no record to download")
+    name = archive_name(job)
+    if not media.exists(name):
+        raise Http404("archive removed")
+    get_job_for_user(
+        request, job_id, action=Action.EXPORT, detail=export_detail(job.payload.get("reason", ""))
+    )
+    response = media.serve(
+        name,
+        content_type="application/zip",
+        download_name=f"fhir-record-{job.payload.get('patient_id', '')}.zip",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
