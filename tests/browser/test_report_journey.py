@@ -29,7 +29,7 @@ def test_consent_then_report_from_the_chart(live_server, chromium, page, persona
     assert PhotoConsent.objects.get().in_force
     assert "to show posture photos in reports" in page.inner_text("body")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="English").last.click()
+        page.get_by_role("button", name="English").last.click()
     download = download_info.value
     assert download.suggested_filename == f"report-{personas.patient.pk}.pdf"
     with open(download.path(), "rb") as handle:

@@ -256,6 +256,10 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
     ids["posture_shot"] = PostureShot.objects.get(session=session).pk
     # The upload went through a background job (run at once: no broker in tests).
     ids["job"] = int(response["Location"].rstrip("/").rsplit("/", 1)[-1])
+    # A patient report, made by its background job (at once: no broker in tests).
+    report = clinician.post(reverse("reports:patient", args=[patient.pk]), {"lang": "ko"})
+    assert report.status_code == 302, report.content.decode()[:1000]
+    ids["report_job"] = int(report["Location"].rstrip("/").rsplit("/", 1)[-1])
 
     # Imaging: a radiograph and a small CT series imported through the import page.
     study_uid, ct_study, ct_series = generate_uid(), generate_uid(), generate_uid()

@@ -31,6 +31,7 @@ from atlaschart.intake.models import (
     LocalRegions,
     QuestionnaireResponse,
 )
+from atlaschart.jobs.models import Job
 from atlaschart.lib.actor import Actor
 from atlaschart.measure.instruments import INSTRUMENTS, score
 from atlaschart.posture.models import PostureSession
@@ -234,20 +235,72 @@ def test_withdrawn_consent_leaves_photos_out(client, chart) -> None:
     assert squash("Photos are left out") in pdf_text(report(chart, lang="en"))
 
 
-def test_web_report_is_a_pdf_logged_as_an_export(client, chart) -> None:
+def ask_for_report(client: Any, personas: Any, lang: str = "en") -> Any:
+    return client.post(reverse("reports:patient", args=[personas.patient.pk]), {"lang": lang})
+
+
+def test_web_report_is_made_by_a_job_and_downloaded_logged_as_an_export(client, chart) -> None:
     client.force_login(chart.clinician)
-    response = client.get(reverse("reports:patient", args=[chart.patient.pk]) + "?lang=en")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert squash("Difference: -4 points") in pdf_text(response.content)
-    entry = AccessLogEntry.objects.filter(action=Action.EXPORT).get()
-    assert entry.patient_id == chart.patient.pk
+    response = ask_for_report(client, chart)
+    # The request submits a job (run at once here: no broker in tests) and shows its page,
+    # which hands out the file once the job is done.
+    job = Job.objects.get(kind="reports.patient_report")
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert job.state == "done" and job.result_url == f"/reports/made/{job.pk}/report.pdf"
+    page = client.get(response["Location"])
+    assert page.status_code == 302 and page["Location"] == job.result_url
+    download = client.get(job.result_url)
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert f'filename="report-{chart.patient.pk}.pdf"' in download["Content-Disposition"]
+    assert "no-store" in download["Cache-Control"]
+    pdf = b"".join(download.streaming_content) if download.streaming else download.content
+    assert squash("Difference: -4 points") in pdf_text(pdf)
+    # Made (by the worker, as the clinician) and handed out: each an export of the record.
+    exports = AccessLogEntry.objects.filter(action=Action.EXPORT, patient=chart.patient)
+    assert sorted(exports.values_list("detail", flat=True)) == ["report", "report download"]
+    assert set(exports.values_list("user", flat=True)) == {chart.clinician.pk}
+
+
+def test_the_report_file_is_kept_privately_under_var(client, chart, media) -> None:
+    client.force_login(chart.clinician)
+    ask_for_report(client, chart)
+    job = Job.objects.get(kind="reports.patient_report")
+    stored = media / job.result["file"]
+    assert stored.is_file() and stored.read_bytes().startswith(b"%PDF-")
+    assert stored.is_relative_to(media) and job.result["file"].startswith("reports/")
+
+
+def test_the_same_report_asked_twice_is_one_job_and_one_file(client, chart, media) -> None:
+    client.force_login(chart.clinician)
+    first = ask_for_report(client, chart)
+    second = ask_for_report(client, chart)
+    assert first["Location"] == second["Location"]
+    assert Job.objects.filter(kind="reports.patient_report").count() == 1
+    assert len(list((media / "reports").iterdir())) == 1
+    assert AccessLogEntry.objects.filter(action=Action.EXPORT, detail="report").count() == 1
+    # Another language is another report.
+    ask_for_report(client, chart, lang="ko")
+    assert Job.objects.filter(kind="reports.patient_report").count() == 2
+
+
+def test_a_new_score_makes_a_new_report(client, chart) -> None:
+    client.force_login(chart.clinician)
+    first = ask_for_report(client, chart)
+    nprs(chart, 1, datetime(2025, 5, 1, 9, tzinfo=UTC))
+    second = ask_for_report(client, chart)
+    assert first["Location"] != second["Location"]
+    newer = Job.objects.filter(kind="reports.patient_report").order_by("-id").first()
+    assert newer is not None
+    pdf = b"".join(client.get(newer.result_url).streaming_content)
+    assert squash("Difference: -6 points") in pdf_text(pdf)
 
 
 def test_front_desk_cannot_make_a_report(client, chart) -> None:
     client.force_login(chart.desk)
-    response = client.get(reverse("reports:patient", args=[chart.patient.pk]))
+    response = ask_for_report(client, chart)
     assert response.status_code == 403
+    assert not Job.objects.exists()
     assert not AccessLogEntry.objects.filter(action=Action.EXPORT).exists()
     assert (
         client.post(
@@ -256,6 +309,17 @@ def test_front_desk_cannot_make_a_report(client, chart) -> None:
         == 403
     )
     assert not PhotoConsent.objects.exists()
+
+
+def test_front_desk_cannot_download_a_made_report(client, chart) -> None:
+    client.force_login(chart.clinician)
+    ask_for_report(client, chart)
+    job = Job.objects.get()
+    client.force_login(chart.desk)
+    assert client.get(job.result_url).status_code == 403
+    assert client.get(f"/jobs/{job.pk}/").status_code == 403
+    assert client.get(f"/jobs/{job.pk}/status").status_code == 403
+    assert not AccessLogEntry.objects.filter(detail="report download").exists()
 
 
 def test_every_role_that_may_export_the_report_may_read_what_it_shows() -> None:
@@ -271,16 +335,35 @@ def test_every_role_that_may_export_the_report_may_read_what_it_shows() -> None:
 
 def test_other_clinic_gets_404_and_no_export(client, chart) -> None:
     client.force_login(chart.outsider)
-    response = client.get(reverse("reports:patient", args=[chart.patient.pk]))
+    response = ask_for_report(client, chart)
     assert response.status_code == 404
+    assert not Job.objects.exists()
     assert not AccessLogEntry.objects.filter(action=Action.EXPORT).exists()
+
+
+def test_other_clinic_cannot_download_our_report(client, chart) -> None:
+    client.force_login(chart.clinician)
+    ask_for_report(client, chart)
+    job = Job.objects.get()
+    client.force_login(chart.outsider)
+    assert client.get(job.result_url).status_code == 404
+    assert client.get(f"/jobs/{job.pk}/").status_code == 404
+    assert AccessLogEntry.objects.filter(action=Action.EXPORT).count() == 1  # the making only
+
+
+def test_asking_for_a_report_by_get_changes_nothing(client, chart) -> None:
+    client.force_login(chart.clinician)
+    response = client.get(reverse("reports:patient", args=[chart.patient.pk]) + "?lang=en")
+    assert response.status_code == 405
+    assert not Job.objects.exists()
 
 
 def test_bad_language_is_a_clear_400(client, chart) -> None:
     client.force_login(chart.clinician)
-    response = client.get(reverse("reports:patient", args=[chart.patient.pk]) + "?lang=fr")
+    response = ask_for_report(client, chart, lang="fr")
     assert response.status_code == 400
     assert "ko or en" in response.content.decode()
+    assert not Job.objects.exists()
 
 
 def test_empty_chart_still_makes_a_report(personas) -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -38,14 +39,18 @@ from atlaschart.measure.instruments.regions import (
 from atlaschart.measure.posture import compare_results
 from atlaschart.patients.access import get_patient_for_user
 from atlaschart.patients.models import Patient
-from atlaschart.posture.access import sessions_of_clinic
+from atlaschart.posture.access import sessions_of_clinic, shots_of_clinic
 from atlaschart.posture.core import combined_result
 from atlaschart.posture.display import METRIC_LABELS, UNIT_NAMES, fmt
 from atlaschart.posture.mdc import clinic_mdc
-from atlaschart.posture.models import PostureShot, View
+from atlaschart.posture.models import LandmarkRevision, PostureShot, View
 from atlaschart.reports.access import photo_consent_in_force, photo_consents_of_clinic
 from atlaschart.reports.models import PhotoConsent
 from atlaschart.visits.access import care_plans_of_clinic
+from atlaschart.visits.models import CarePlanGoal
+
+if TYPE_CHECKING:
+    from atlaschart.jobs.models import Job
 
 LANGUAGES = ("ko", "en")
 
@@ -371,6 +376,90 @@ def make_patient_report(actor: Actor, patient_id: int, language: str | None = No
         data = gather(actor, patient, lang)
         with translation.override(lang):
             return render_report(data)
+
+
+#: The job that makes a patient's report in the background (reports/jobs.py).
+REPORT_KIND = "reports.patient_report"
+
+
+def report_inputs_sha256(actor: Actor, patient: Patient, language: str) -> str:
+    """What the report made today in ``language`` depends on, as one SHA-256: the patient's
+    record rows it reads (their ids and the fields that change), the clinic's MDC table and the
+    date. The same report asked for again, with nothing changed, gets the same job and file; a
+    new score, photo, landmark revision, consent or care-plan change makes a new one."""
+    from atlaschart.jobs.services import input_sha256
+
+    def rows(queryset: Any, *fields: str) -> list[Any]:
+        return [list(map(str, row)) for row in queryset.order_by("pk").values_list(*fields)]
+
+    sessions = sessions_of_clinic(actor).filter(patient=patient)
+    shots = shots_of_clinic(actor).filter(session__patient=patient)
+    plans = care_plans_of_clinic(actor).filter(patient=patient)
+    record = {
+        "patient": [
+            patient.pk,
+            patient.name,
+            patient.name_latin,
+            patient.chart_number,
+            patient.preferred_language,
+            patient.clinic.name,
+        ],
+        "consent": rows(
+            photo_consents_of_clinic(actor).filter(patient=patient), "pk", "withdrawn_on"
+        ),
+        "intakes": rows(intakes_of_clinic(actor).filter(patient=patient), "pk", "submitted_at"),
+        "followups": rows(followups_of_clinic(actor).filter(patient=patient), "pk", "submitted_at"),
+        "responses": rows(
+            responses_of_clinic(actor).filter(patient=patient), "pk", "recorded_at", "score"
+        ),
+        "local": rows(local_regions_of_clinic(actor).filter(patient=patient), "pk", "regions"),
+        "sessions": rows(sessions, "pk", "taken_on"),
+        "shots": rows(shots, "pk", "metrics", "metrics_algorithm", "cal_distance_mm"),
+        # Reached through their photos (the door's scope), never by an id of their own.
+        "revisions": rows(LandmarkRevision.objects.filter(shot__in=shots), "pk"),
+        "plans": rows(
+            plans,
+            "pk",
+            "start_date",
+            "planned_visits",
+            "interval_days",
+            "reexam_dates",
+            "notes",
+        ),
+        "goals": rows(
+            CarePlanGoal.objects.filter(care_plan__in=plans),
+            "pk",
+            "description",
+            "measure",
+            "target",
+            "target_value",
+            "target_date",
+        ),
+        "mdc": sorted((name, entry.value) for name, entry in clinic_mdc(actor).items()),
+    }
+    return input_sha256(REPORT_KIND, patient.pk, language, timezone.localdate().isoformat(), record)
+
+
+def request_patient_report(actor: Actor, patient_id: int, language: str | None) -> Job:
+    """Submit the job that makes the patient's report (or get the one for the same inputs).
+
+    The caller has authorised the actor for ``REPORT_NEEDS``; the door makes another clinic's
+    patient a 404. Raises ``ReportError`` for a language the report has not."""
+    from atlaschart.jobs.services import submit
+
+    patient = get_patient_for_user(actor, patient_id, detail="report request")
+    lang = report_language(patient, language)
+    return submit(
+        actor,
+        REPORT_KIND,
+        patient=patient,
+        input_sha256=report_inputs_sha256(actor, patient, lang),
+        payload={
+            "patient_id": patient.pk,
+            "language": lang,
+            "back_url": reverse("patients:chart", args=[patient.pk]),
+        },
+    )
 
 
 @transaction.atomic

@@ -1,27 +1,37 @@
-"""The report's views: the PDF download and the photo consent. Thin: authorise, call a service."""
+"""The report's views: asking for the PDF (a background job makes it), its download, and the
+photo consent. Thin: authorise, call a service."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from atlaschart.audit.models import Action
+from atlaschart.jobs.access import get_job_for_user
+from atlaschart.jobs.models import JobState
+from atlaschart.lib import media
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.policy import Kind, Permission, allows, permission_required
 from atlaschart.patients.access import get_patient_for_user
 from atlaschart.patients.models import Patient
 from atlaschart.reports.access import photo_consent_in_force
+from atlaschart.reports.jobs import report_file_name
 from atlaschart.reports.services import (
+    REPORT_KIND,
     REPORT_NEEDS,
     ReportError,
-    make_patient_report,
     record_photo_consent,
+    request_patient_report,
 )
+
+#: The access-log detail of a report handed out.
+DOWNLOAD_DETAIL = "report download"
 
 
 def report_section_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
@@ -32,20 +42,38 @@ def report_section_context(request: HttpRequest, patient: Patient) -> dict[str, 
     }
 
 
-@require_GET
+@require_POST
 @permission_required(Kind.POSTURE, Permission.EXPORT)
 def patient_report(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """Ask for the patient's report: a background job makes it; its page shows how far it is
+    and then hands out the file. The same report asked for again (nothing changed in the record
+    today) gets the same job and file."""
     # Every role with posture export also reads questionnaires and care plans (the policy);
     # the chart section asks all of REPORT_NEEDS before showing the button.
-    language = request.GET.get("lang") or None
+    language = request.POST.get("lang") or None
     try:
-        pdf = make_patient_report(Actor.of(request), patient_id, language)
+        job = request_patient_report(Actor.of(request), patient_id, language)
     except ReportError as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="report-{patient_id}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return redirect("jobs:progress", job_id=job.pk)
+
+
+@require_GET
+@permission_required(Kind.POSTURE, Permission.EXPORT)
+def report_download(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
+    """The finished report's PDF, only through the job's door (its clinic, a role allowed the
+    report), logged as an export of the patient's record."""
+    job = get_job_for_user(request, job_id, action=Action.EXPORT, detail=DOWNLOAD_DETAIL)
+    if job.kind != REPORT_KIND or job.state != JobState.DONE:
+        raise Http404("no report to download")
+    name = report_file_name(job)
+    if not media.exists(name):
+        raise Http404("report file missing")
+    return media.serve(
+        name,
+        content_type="application/pdf",
+        download_name=f"report-{job.payload.get('patient_id', '')}.pdf",
+    )
 
 
 @require_POST
