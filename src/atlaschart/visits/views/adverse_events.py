@@ -1,0 +1,61 @@
+"""Adverse events in words, and the clinic admin's review of the escalated ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from atlaschart.audit.models import Action
+from atlaschart.lib.access import log_shown
+from atlaschart.lib.actor import Actor
+from atlaschart.lib.http import AuthenticatedHttpRequest
+from atlaschart.lib.policy import Kind, Permission, permission_required
+from atlaschart.visits import services
+from atlaschart.visits.access import (
+    adverse_events_of_clinic,
+    get_adverse_event_for_user,
+)
+from atlaschart.visits.forms import (
+    FollowupForm,
+)
+
+EVENT_CLASSES = {
+    "none": gettext_lazy("not an adverse event"),
+    "symptomatic_reaction": gettext_lazy("mild reaction"),
+    "intense": gettext_lazy("intense reaction"),
+    "serious": gettext_lazy("serious adverse event"),
+}
+
+
+def in_words(events: list[Any]) -> list[Any]:
+    serious = dict(FollowupForm.base_fields["serious_criteria"].choices)  # type: ignore[attr-defined]
+    for event in events:
+        event.classification_display = EVENT_CLASSES.get(event.classification, _("unclassified"))
+        event.serious_display = [serious.get(c, _("other")) for c in event.serious_criteria or ()]
+    return events
+
+
+# Reviewing an escalated event is the clinic admin's sign-off (POLICY: adverse_event sign).
+@permission_required(Kind.ADVERSE_EVENT, Permission.SIGN)
+def adverse_events(request: AuthenticatedHttpRequest) -> HttpResponse:
+    events = list(
+        adverse_events_of_clinic(request)
+        .filter(escalated=True)
+        .select_related("patient", "reported_by", "reviewed_by")[:200]
+    )
+    in_words(events)
+    log_shown(request, [e.patient for e in events], detail="escalated adverse events")
+    return render(request, "visits/adverse_events.html", {"events": events})
+
+
+@require_POST
+@permission_required(Kind.ADVERSE_EVENT, Permission.SIGN)
+def adverse_event_review(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
+    event = get_adverse_event_for_user(request, event_id, Action.UPDATE, detail="review")
+    services.review_adverse_event(Actor.of(request), event)
+    return redirect("visits:adverse_events")
