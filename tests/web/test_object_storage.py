@@ -259,6 +259,8 @@ def test_content_addressed_blobs_are_stored_once_and_read_back(store: Store) -> 
 def test_backup_and_restore_carry_the_buckets_media(
     store: Store, personas: Any, tmp_path: Path
 ) -> None:
+    if store.enforces_expiry:
+        pytest.skip("one server is enough for the backup (a database dump and restore each time)")
     from atlaschart.commands.backup import BackupError, create_backup, restore_backup
 
     photo = _shot(personas, _jpeg()).image.name
