@@ -310,3 +310,35 @@ def test_the_demo_prints_the_ae_titles_and_the_port(personas, monkeypatch, capsy
     demo_command.run(None)  # type: ignore[arg-type]
     out = capsys.readouterr().out
     assert "AE title SEOUL-DEMO" in out and "AE title BUSAN-DEMO" in out and "11112" in out
+
+
+def test_the_receivers_access_log_rows_read_in_korean() -> None:
+    from django.utils import translation
+
+    from atlaschart.audit.describe import describe
+    from atlaschart.audit.models import AccessLogEntry as Entry
+    from atlaschart.dicom_inbox.words import REFUSAL_WORDS
+    from atlaschart.imaging.dicom import errors
+
+    codes = {"sop-class-not-accepted", "sop-class-mismatch", "missing-uid", "write-failed"}
+    codes |= {
+        cls.code
+        for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, errors.DicomError) and "zip" not in cls.code
+    }
+    codes -= {"dicom-error", "inconsistent-series"}  # the base class; a set-level refusal
+    assert codes <= REFUSAL_WORDS.keys()
+    with translation.override("ko"):
+        refused = describe(Entry(detail="DICOM object refused: no-pixel-data", action="denied"))
+        held = describe(
+            Entry(
+                detail="DICOM study held in the imaging inbox: identity_differs",
+                object_type="dicom_inbox.inboxitem",
+                action="create",
+            )
+        )
+        for text in ("imaging inbox", "imaging inbox: discarded", "imaging inbox item"):
+            assert not describe(Entry(detail=text)).detail.recorded, text
+    assert str(refused.detail) == "DICOM 객체 거부: 픽셀 데이터 없음(영상이 아님)"
+    assert str(held.detail) == "DICOM 검사를 영상 수신함에 보류: 이 ID의 차트와 이름이 다릅니다."
+    assert held.what == "영상 수신함 항목"
