@@ -289,6 +289,20 @@ def test_backup_and_restore_carry_the_buckets_media(
     assert PostureShot.objects.filter(image=photo).exists()
 
 
+def test_the_health_check_reaches_the_bucket_or_says_why_not(store: Store, settings: Any) -> None:
+    where, problem = media.health()
+    assert where == f"media: object storage s3://{store.bucket}/clinic-media"
+    assert problem is None
+    options = {**settings.STORAGES["default"]["OPTIONS"], "bucket_name": store.bucket + "-gone"}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": options},
+    }
+    _where, problem = media.health()
+    assert problem is not None
+    assert f"{store.bucket}-gone cannot be reached" in problem
+
+
 # --- without a server ------------------------------------------------------------------------
 
 
@@ -384,6 +398,7 @@ def test_on_local_disk_the_photo_is_streamed_by_the_app(
     assert b"".join(response.streaming_content) == data
     assert _photo_reads(shot) == 1
     assert media.signed_url(shot.image.name, content_type="image/jpeg") is None
+    assert media.health() == (f"media: local disk ({tmp_path / 'media'})", None)
 
 
 def test_local_writes_never_show_half_a_file_or_overwrite(settings: Any, tmp_path: Path) -> None:

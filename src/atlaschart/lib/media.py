@@ -145,6 +145,21 @@ def __getattr__(attribute: str) -> Any:
     raise AttributeError(attribute)
 
 
+def health() -> tuple[str, str | None]:
+    """Where media live, in one line, and a problem when the object store cannot be reached
+    with the configured address and key (for ``atlaschart check`` and a deployment's smoke
+    test); ``None`` when all is well."""
+    if not is_object_storage():
+        return f"media: local disk ({settings.MEDIA_ROOT})", None
+    backend: Any = storage()
+    where = f"media: object storage s3://{backend.bucket_name}/{backend.location}"
+    try:
+        backend.connection.meta.client.head_bucket(Bucket=backend.bucket_name)
+    except Exception as exc:  # botocore: credentials, network, no such bucket
+        return where, f"the media bucket {backend.bucket_name} cannot be reached: {exc}"
+    return where, None
+
+
 def storage() -> Storage:
     """The media storage (``STORAGES["default"]``), as ``FileField`` uses it."""
     return storages["default"]
