@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,9 @@ from atlaschart.audit.models import Action
 # (the day after ``date_to``, a time zone shift of 0001-01-01) from overflowing.
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2099, 12, 31)
+# What an address's beginning may hold (IPv4 and IPv6): a prefix match then never sees a LIKE
+# wildcard (% or _) typed in, and the index range it reads is the one the user meant.
+_IP_PREFIX = re.compile(r"[0-9A-Fa-f.:]{1,45}")
 
 
 def _within_years(value: date) -> None:
@@ -58,15 +62,46 @@ class _DateRangeForm(forms.Form):
         return data
 
 
+class _UserChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        shown = str(obj)
+        return shown if shown == obj.username else f"{shown} ({obj.username})"
+
+
 class AccessLogFilterForm(_DateRangeForm):
-    username = forms.CharField(label=_("User"), required=False, max_length=150)
+    """The access log page's filters. Each one is a column with an index of its own (migration
+    ``audit.0006``): the user by id (one of the clinic's users, never a name typed in), the
+    action, the date range, the patient by chart number, the address by its beginning."""
+
+    user = _UserChoice(label=_("User"), required=False, queryset=None, empty_label=_("Any user"))
     chart_number = forms.CharField(label=_("Chart number"), required=False, max_length=20)
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", _("Any action")), *Action.choices]
     )
     date_from = _date_field(_("From"))
     date_to = _date_field(_("To"))
-    ip = forms.CharField(label=_("Client IP"), required=False, max_length=45)
+    ip = forms.CharField(
+        label=_("Client IP"),
+        required=False,
+        max_length=45,
+        help_text=_("The address or its beginning, e.g. 192.0.2."),
+    )
+
+    def __init__(self, *args: Any, clinic_id: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        users = get_user_model()._default_manager.filter(clinic_id=clinic_id)
+        self.fields["user"].queryset = users.order_by("username")  # type: ignore[attr-defined]
+
+    def clean_ip(self) -> str:
+        ip: str = self.cleaned_data["ip"].strip()
+        if ip and not _IP_PREFIX.fullmatch(ip):
+            raise ValidationError(
+                _("Enter an address or its beginning: digits, dots, colons (IPv6) only."),
+                code="invalid",
+            )
+        return ip
 
 
 class ReviewMonthForm(forms.Form):
