@@ -74,6 +74,7 @@ def seed(args: argparse.Namespace) -> None:
 
     from django.core.management import call_command
     from django.test import Client
+    from django.utils import timezone
 
     call_command("migrate", verbosity=0)
     from atlaschart.accounts import two_factor
@@ -98,7 +99,11 @@ def seed(args: argparse.Namespace) -> None:
         batch.append(p)
     Patient.objects.bulk_create(batch, batch_size=2000)
     patient_ids = list(Patient.objects.filter(clinic=clinic).values_list("id", flat=True)[:500])
-    cookies = []
+    from atlaschart.lib.actor import Actor
+    from atlaschart.posture.services import create_session
+
+    cbct = Patient.objects.get(pk=patient_ids[-1])
+    cookies, posture_sessions = [], []
     for n in range(args.users + args.uploaders + 1):
         user = User.objects.create(
             username=f"load{n}", clinic=clinic, role=Role.CLINICIAN, language="ko"
@@ -109,7 +114,29 @@ def seed(args: argparse.Namespace) -> None:
         session[two_factor.NEEDS_SECOND_FACTOR_KEY] = False
         session.save()
         cookies.append(f"sessionid={session.session_key}")
-    print("SEED " + json.dumps({"cookies": cookies, "patients": patient_ids}))
+        if n >= args.users:  # the uploaders: a posture session each
+            target = Patient.objects.get(pk=patient_ids[n])
+            posture_sessions.append(
+                create_session(
+                    Actor.system(user, via="cli"), target, {"taken_on": timezone.localdate()}
+                ).pk
+            )
+    print(
+        "SEED "
+        + json.dumps(
+            {
+                "cookies": cookies,
+                "patients": patient_ids,
+                "posture_sessions": posture_sessions,
+                "cbct": {
+                    "id": cbct.pk,
+                    "chart": cbct.chart_number,
+                    "name": cbct.name_latin,
+                    "birth": cbct.date_of_birth.strftime("%Y%m%d"),
+                },
+            }
+        )
+    )
 
 
 # --- the load -------------------------------------------------------------------------------
@@ -250,13 +277,21 @@ def bus_photo() -> bytes:
     return out.getvalue()
 
 
-def ct_zip(slices: int) -> bytes:
-    """A CT series of ``slices`` slices made from pydicom's CT_small, zipped."""
+def ct_zip(slices: int, matrix: int, identity: dict[str, Any]) -> bytes:
+    """A CT series of ``slices`` slices of ``matrix`` x ``matrix`` 16-bit pixels, its header from
+    pydicom's CT_small (the pixels a smooth ramp plus noise), zipped without compression."""
+    import numpy as np
     import pydicom
     from pydicom.data import get_testdata_file
     from pydicom.uid import generate_uid
 
     template = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    template.Rows = template.Columns = matrix
+    template.PatientID = identity["chart"]
+    template.PatientName = identity["name"].replace(" ", "^")
+    template.PatientBirthDate = identity["birth"]
+    rng = np.random.default_rng(0)
+    ramp = np.add.outer(np.arange(matrix), np.arange(matrix)).astype(np.int16)
     series_uid, study_uid = generate_uid(), generate_uid()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
@@ -266,28 +301,195 @@ def ct_zip(slices: int) -> bytes:
             template.InstanceNumber = k + 1
             template.ImagePositionPatient = [0.0, 0.0, float(k)]
             template.SliceLocation = float(k)
+            noise = rng.integers(0, 50, size=(matrix, matrix), dtype=np.int16)
+            template.PixelData = (ramp + noise + k).astype(np.int16).tobytes()
             out = io.BytesIO()
             template.save_as(out)
             archive.writestr(f"slice{k:04d}.dcm", out.getvalue())
     return buffer.getvalue()
 
 
-def wait_worker_idle(base: str, cookie: str, job_urls: list[str], timeout_s: float) -> list[float]:
-    """Poll each job's status until done; returns each job's seconds to finish."""
-    finished: list[float] = []
+CSRF = "benchcsrftokenbenchcsrftokenbenc"  # 32 characters: Django takes an unmasked secret
+
+
+def send(
+    base: str, method: str, path: str, cookie: str, body: bytes = b"", headers: dict | None = None
+) -> tuple[int, bytes, dict[str, str], float]:
+    """One request with the CSRF cookie and header a browser would send."""
+    req = urllib.request.Request(  # noqa: S310 — http to our own server
+        base + path,
+        data=body if method != "GET" else None,
+        method=method,
+        headers={
+            "Cookie": f"{cookie}; csrftoken={CSRF}",
+            "X-CSRFToken": CSRF,
+            "Referer": base + path,
+            **(headers or {}),
+        },
+    )
     t0 = time.perf_counter()
-    pending = list(job_urls)
-    while pending and time.perf_counter() - t0 < timeout_s:
-        for url in list(pending):
-            status, body, _ = request(base, url, cookie, headers={"Accept": "application/json"})
-            if status == 200 and json.loads(body).get("state") in ("done", "failed"):
-                finished.append(time.perf_counter() - t0)
-                pending.remove(url)
+    try:
+        with urllib.request.urlopen(req, timeout=120) as resp:  # noqa: S310
+            data, status, out_headers = resp.read(), resp.status, dict(resp.headers)
+    except urllib.error.HTTPError as exc:
+        data, status, out_headers = exc.read(), exc.code, dict(exc.headers)
+    return status, data, out_headers, (time.perf_counter() - t0) * 1000
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def multipart(
+    fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]
+) -> tuple[bytes, str]:
+    boundary = f"bench{random.getrandbits(64):x}"
+    parts: list[bytes] = []
+    for name, value in fields.items():
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(head.encode() + value.encode() + b"\r\n")
+    for name, (filename, data, ctype) in files.items():
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: {ctype}\r\n\r\n'
+        )
+        parts.append(head.encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def wait_job(base: str, cookie: str, job_path: str, timeout_s: float = 600) -> tuple[str, float]:
+    """Poll a job's status (every 0.2 s) until it is finished: its state and seconds taken."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout_s:
+        status, body, _, _ = send(base, "GET", job_path.rstrip("/") + "/status", cookie)
+        if status == 200:
+            state = json.loads(body).get("state")
+            if state in ("done", "failed"):
+                return str(state), time.perf_counter() - t0
         time.sleep(0.2)
-    return finished
+    return "timeout", time.perf_counter() - t0
 
 
-HEAVY: dict[str, Any] = {}
+def posture_uploads(base: str, cookies: list[str], sessions: list[int], args: Any) -> dict:
+    """``--uploaders`` users each upload a photo, wait for its analysis, and upload the next,
+    for ``--seconds``. Each photo differs by one pixel so no two share an input hash (a repeat
+    would be answered by the finished job, which is the idempotency, not the work)."""
+    import numpy as np
+    from PIL import Image
+
+    from atlaschart.imaging.sample_photos import bus_coat, pad_to_portrait
+
+    frame = pad_to_portrait(bus_coat())
+    request_ms: list[float] = []
+    job_s: list[float] = []
+    states: dict[str, int] = defaultdict(int)
+    lock = threading.Lock()
+    deadline = time.perf_counter() + args.seconds
+    opener = urllib.request.build_opener(NoRedirect)
+
+    def one(user: int) -> None:
+        n = 0
+        while time.perf_counter() < deadline:
+            n += 1
+            pixels = frame.copy()
+            pixels[0, 0] = np.array([user, n % 256, (n // 256) % 256], dtype=np.uint8)
+            out = io.BytesIO()
+            Image.fromarray(pixels).save(out, format="JPEG", quality=90)
+            body, ctype = multipart(
+                {"view": "anterior"}, {"photo": (f"p{user}-{n}.jpg", out.getvalue(), "image/jpeg")}
+            )
+            req = urllib.request.Request(  # noqa: S310 — http to our own server
+                f"{base}/posture/session/{sessions[user]}/",
+                data=body,
+                method="POST",
+                headers={
+                    "Cookie": f"{cookies[user]}; csrftoken={CSRF}",
+                    "X-CSRFToken": CSRF,
+                    "Referer": base + "/",
+                    "Content-Type": ctype,
+                },
+            )
+            t0 = time.perf_counter()
+            try:
+                with opener.open(req, timeout=120) as resp:
+                    status, location = resp.status, resp.headers.get("Location", "")
+            except urllib.error.HTTPError as exc:
+                status, location = exc.code, exc.headers.get("Location", "")
+            ms = (time.perf_counter() - t0) * 1000
+            if status != 302 or "/jobs/" not in location:
+                with lock:
+                    states[f"refused {status}"] += 1
+                continue
+            state, seconds = wait_job(base, cookies[user], location.replace(base, ""))
+            with lock:
+                request_ms.append(ms)
+                job_s.append(seconds)
+                states[state] += 1
+
+    threads = [threading.Thread(target=one, args=(u,)) for u in range(len(sessions))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {
+        "uploads": len(request_ms),
+        "states": dict(states),
+        "upload_request_p50_ms": round(percentile(request_ms, 50), 1),
+        "upload_request_p95_ms": round(percentile(request_ms, 95), 1),
+        "photo_to_result_p50_s": round(percentile(job_s, 50), 2),
+        "photo_to_result_p95_s": round(percentile(job_s, 95), 2),
+    }
+
+
+def cbct_import(base: str, cookies: list[str], sessions: list[int], args: Any) -> dict:
+    """One user uploads a ``--slices``-slice CT series as a zip in the page's chunks (the
+    resumable protocol of imaging_studies/uploads.py), then waits for the import job."""
+    data = ct_zip(args.slices, args.matrix, args.cbct)
+    cookie, patient = cookies[0], args.cbct["id"]
+    t0 = time.perf_counter()
+    status, body, _, _ = send(
+        base,
+        "POST",
+        f"/imaging/patients/{patient}/uploads/",
+        cookie,
+        json.dumps({"files": [{"name": "cbct.zip", "size": len(data)}]}).encode(),
+        {"Content-Type": "application/json"},
+    )
+    if status != 201:
+        return {"error": f"open answered {status}: {body[:200]!r}"}
+    opened = json.loads(body)
+    url, chunk = opened["files"][0]["url"], int(opened["chunk_bytes"])
+    for offset in range(0, len(data), chunk):
+        status, body, _, _ = send(
+            base,
+            "PATCH",
+            url,
+            cookie,
+            data[offset : offset + chunk],
+            {"Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"},
+        )
+        if status != 204:
+            return {"error": f"chunk at {offset} answered {status}: {body[:200]!r}"}
+    uploaded = time.perf_counter() - t0
+    status, body, _, _ = send(base, "POST", opened["finish_url"], cookie)
+    if status != 200:
+        return {"error": f"finish answered {status}: {body[:200]!r}"}
+    state, seconds = wait_job(base, cookie, json.loads(body)["job_url"])
+    volume_mb = args.slices * args.matrix * args.matrix * 2 / 2**20
+    return {
+        "slices": args.slices,
+        "zip_mb": round(len(data) / 2**20, 1),
+        "volume_mb": round(volume_mb, 1),
+        "upload_s": round(uploaded, 2),
+        "import_job_s": round(seconds, 2),
+        "state": state,
+    }
+
+
+HEAVY: dict[str, Any] = {"posture": posture_uploads, "cbct": cbct_import}
+
 
 # --- orchestration --------------------------------------------------------------------------
 
@@ -313,6 +515,7 @@ def main() -> int:
     parser.add_argument("--uploaders", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--slices", type=int, default=400)
+    parser.add_argument("--matrix", type=int, default=400, help="CT slice rows = columns")
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
@@ -360,6 +563,7 @@ def main() -> int:
         )
         seeded = next(json.loads(x[5:]) for x in out.stdout.splitlines() if x.startswith("SEED "))
         cookies, patients = seeded["cookies"], seeded["patients"]
+        args.cbct = seeded["cbct"]
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         web = subprocess.Popen(
@@ -421,7 +625,7 @@ def main() -> int:
             sampler.start()
 
             def heavy(stop: threading.Event, work: Any = heavy_work) -> dict[str, Any]:
-                return work(base, heavy_users, patients, args)
+                return work(base, heavy_users, seeded["posture_sessions"], args)
 
             rec, extra = run_phase(base, day_users, patients, args.seconds, heavy)
             sampler.stop.set()
