@@ -315,6 +315,23 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
     )
     assert response.status_code in (200, 302), response.content.decode()[:1000]
     ids["listing_table"] = ListingTable.objects.get(clinic=personas.seoul, table_id="walk").pk
+    # A finished whole-record export (fhir/jobs.py): the job and its archive, as the worker
+    # leaves them (building a real archive here would slow every walk by seconds).
+    from atlaschart.fhir.jobs import EXPORT_KIND, archive_name
+    from atlaschart.jobs.models import Job as FhirJob
+    from atlaschart.lib import media
+
+    fhir_job = FhirJob.objects.create(
+        clinic=personas.seoul,
+        patient=patient,
+        requested_by=personas.clinician,
+        kind=EXPORT_KIND,
+        input_sha256="f" * 64,
+        payload={"patient_id": patient.pk, "reason": "walk"},
+        state="done",
+    )
+    media.save(archive_name(fhir_job), f"PK walk {patient.name}".encode())
+    ids["fhir_job"] = fhir_job.pk
     ids["staff_user"] = personas.desk.pk
     # A study the DICOM receiver held (a plain row: the network journey is in
     # tests/web/test_dicom_receiver.py). It names the chart's ID, so its page lists the patient.

@@ -174,6 +174,9 @@ ROUTES: dict[str, Route] = {
     "reports:photo_consent": r(
         "patient", need=(K.POSTURE, P.WRITE), method="POST", data={"given": "yes"}
     ),
+    # The whole record as FHIR (the chart's export; the partner API is fhir:*).
+    "fhir_export:download": r("patient", need=(K.WHOLE_RECORD, P.EXPORT)),
+    "fhir_export:made": r("fhir_job", need=(K.WHOLE_RECORD, P.EXPORT)),
     # Imaging.
     "imaging_studies:import": r("patient", need=(K.IMAGING, P.WRITE)),
     "imaging_studies:confirm": r("patient", need=(K.IMAGING, P.WRITE), method="POST"),
