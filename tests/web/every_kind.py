@@ -286,6 +286,16 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
     ids["study"] = Study.objects.get(study_instance_uid=study_uid).pk
     ids["instance"] = radiograph.pk
     ids["series"] = Series.objects.get(series_instance_uid=ct_series).pk
+    # A chunked upload set (nothing sent yet) and the study's de-identified export job.
+    from atlaschart.imaging_studies import uploads
+    from atlaschart.jobs.models import Job
+
+    ids["upload"] = uploads.open_set(  # type: ignore[assignment]  (a key, not an id)
+        [("walk.dcm", 4)], user_id=personas.clinician.pk, patient_id=patient.pk
+    ).key
+    response = clinician.post(reverse("imaging_studies:export_study", args=[ids["study"]]))
+    assert response.status_code == 302, response.content.decode()[:1000]
+    ids["export_job"] = Job.objects.filter(kind="imaging.export_deidentified").latest("id").pk
     landmarks = {
         "skull_pairs.1.right": [10, 10],
         "skull_pairs.1.left": [50, 10],

@@ -179,10 +179,17 @@ ROUTES: dict[str, Route] = {
     "fhir_export:made": r("fhir_job", need=(K.WHOLE_RECORD, P.EXPORT)),
     # Imaging.
     "imaging_studies:import": r("patient", need=(K.IMAGING, P.WRITE)),
-    "imaging_studies:confirm": r("patient", need=(K.IMAGING, P.WRITE), method="POST"),
+    "imaging_studies:upload_open": r("patient", need=(K.IMAGING, P.WRITE), method="POST"),
+    "imaging_studies:upload_file": r("patient", "upload", "=0", need=(K.IMAGING, P.WRITE)),
+    "imaging_studies:upload_finish": r(
+        "patient", "upload", need=(K.IMAGING, P.WRITE), method="POST"
+    ),
+    "imaging_studies:confirm_upload": r("patient", "upload", need=(K.IMAGING, P.WRITE)),
     "imaging_studies:compare": r("patient", need=(K.IMAGING, P.READ)),
     "imaging_studies:study": r("study", need=(K.IMAGING, P.READ)),
-    "imaging_studies:export_study": r("study", need=(K.IMAGING, P.EXPORT)),
+    "imaging_studies:export_study": r("study", need=(K.IMAGING, P.EXPORT), method="POST"),
+    "imaging_studies:export_ready": r("export_job", need=(K.IMAGING, P.EXPORT)),
+    "imaging_studies:export_download": r("export_job", need=(K.IMAGING, P.EXPORT)),
     "imaging_studies:viewer": r("instance", need=(K.IMAGING, P.READ)),
     "imaging_studies:image": r("instance", need=(K.IMAGING, P.READ)),
     "imaging_studies:instance_update": r("instance", need=(K.IMAGING, P.WRITE), method="POST"),
