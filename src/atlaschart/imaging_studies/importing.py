@@ -49,6 +49,21 @@ from atlaschart.patients.models import Patient
 #: milliseconds on SQLite, far under the 200 ms a waiting page may stall).
 BATCH_ROWS = 200
 
+#: What the import keeps of each slice's header (grouping and the DICOMDIR check); the rest of
+#: the header is summarised in ``_Slice.info``.
+HEADER_KEYWORDS = (
+    "StudyInstanceUID",
+    "SeriesInstanceUID",
+    "SOPInstanceUID",
+    "InstanceNumber",
+    "PatientID",
+    "PatientName",
+    "StudyDate",
+    "Modality",
+    "SeriesDescription",
+    "DirectoryRecordSequence",
+)
+
 Progress = Callable[[int, int], None]
 #: ``step(code, done, total)``: which phase the import is in ("reading", "storing", "volume").
 Step = Callable[[str, int, int], None]
@@ -141,8 +156,9 @@ def _scan_dicom(name: str, path: Path) -> _Slice:
         info = dicom.summary(ds, source=name)
     except dicom.DicomError as exc:
         raise _refuse_dicom_error(exc, name) from exc
-    del ds.PixelData  # releases the pixel bytes and pydicom's cached array
-    return _Slice(name, path, storage.sha256_of_file(path), path.stat().st_size, ds, info)
+    header = dicom.slim(ds, HEADER_KEYWORDS)
+    del ds  # the pixels, pydicom's decoded array and the rest of the header go now
+    return _Slice(name, path, storage.sha256_of_file(path), path.stat().st_size, header, info)
 
 
 def _scan_film(name: str, path: Path, kind: str) -> _Film:

@@ -1,8 +1,8 @@
 """Where imaging bytes live: content-addressed blobs and the temporary upload area.
 
-Blobs: MEDIA_ROOT/imaging/blobs/<2 hex>/<sha256>, written once (write to a temporary name, then
-rename, so a reader never sees half a file). Never served by a public media URL: only views that
-go through ``access.py`` read them.
+Blobs: ``imaging/blobs/<2 hex>/<sha256>`` in the media storage (lib/media.py: MEDIA_ROOT on
+local disk, or the object-storage bucket), written once and whole (a reader never sees half a
+file). Never served by a public media URL: only views that go through ``access.py`` read them.
 
 Upload area: MEDIA_ROOT/imaging/tmp/<random key>/ holds an upload waiting for the clinician to
 confirm a patient identity difference. The key travels only inside a token signed for one user and
@@ -21,6 +21,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
+from django.core.files import File
+
+from atlaschart.lib import media
 
 TOKEN_SALT = "atlaschart.imaging_studies.upload"  # noqa: S105 (a signing namespace, not a secret)
 TOKEN_MAX_AGE_S = 3600
@@ -30,8 +33,34 @@ def _root() -> Path:
     return Path(settings.MEDIA_ROOT) / "imaging"
 
 
+def blob_name(sha256: str) -> str:
+    """The blob's name in the media storage."""
+    return f"imaging/blobs/{sha256[:2]}/{sha256}"
+
+
 def blob_path(sha256: str) -> Path:
-    return _root() / "blobs" / sha256[:2] / sha256
+    """A file on this machine holding the blob, for readers that need a path (pydicom, the
+    volume builder). On local disk the blob itself; on object storage a copy in this node's
+    blob cache, fetched on first use (a blob never changes under its hash, so a copy never goes
+    stale). FileNotFoundError there when the store lacks it."""
+    if not media.is_object_storage():
+        return _root() / "blobs" / sha256[:2] / sha256
+    cached = _blob_cache_path(sha256)
+    if not cached.exists():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{sha256}.{secrets.token_hex(4)}")
+        try:
+            with media.open(blob_name(sha256)) as source, tmp.open("wb") as out:
+                shutil.copyfileobj(source, out, 1024 * 1024)
+            os.replace(tmp, cached)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return cached
+
+
+def _blob_cache_path(sha256: str) -> Path:
+    # Node-local, outside MEDIA_ROOT (not backed up): docs/deployment.md, "still node-local".
+    return Path(settings.VAR_DIR) / "imaging-blob-cache" / sha256[:2] / sha256
 
 
 def sha256_of(data: bytes) -> str:
@@ -41,14 +70,7 @@ def sha256_of(data: bytes) -> str:
 def write_blob(data: bytes) -> tuple[str, bool]:
     """Store ``data`` under its sha256; returns (sha256, whether this call created the file)."""
     digest = sha256_of(data)
-    path = blob_path(digest)
-    if path.exists():
-        return digest, False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{digest}.{secrets.token_hex(4)}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return digest, True
+    return digest, media.save_once(blob_name(digest), data)
 
 
 def sha256_of_file(path: Path) -> str:
@@ -58,20 +80,10 @@ def sha256_of_file(path: Path) -> str:
 
 
 def copy_blob_from_file(path: Path, sha256: str) -> bool:
-    """Store the file at ``path`` (whose sha256 the caller computed) by a streaming copy to a
-    temporary name and a rename; returns whether this call created the blob file."""
-    target = blob_path(sha256)
-    if target.exists():
-        return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{sha256}.{secrets.token_hex(4)}")
-    try:
-        shutil.copyfile(path, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return True
+    """Store the file at ``path`` (whose sha256 the caller computed) by a streaming copy into
+    the media storage; returns whether this call created the blob file."""
+    with path.open("rb") as handle:
+        return media.save_once(blob_name(sha256), File(handle))
 
 
 def work_root() -> Path:
@@ -111,11 +123,12 @@ def export_path(input_sha256: str) -> Path:
 
 
 def read_blob(sha256: str) -> bytes:
-    return blob_path(sha256).read_bytes()
+    return media.read(blob_name(sha256))
 
 
 def remove_blob_file(sha256: str) -> None:
-    blob_path(sha256).unlink(missing_ok=True)
+    media.delete(blob_name(sha256))
+    _blob_cache_path(sha256).unlink(missing_ok=True)
 
 
 # --- temporary upload area -------------------------------------------------------------------

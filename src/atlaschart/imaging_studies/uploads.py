@@ -41,6 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from django.http import UnreadablePostError
+
 from atlaschart.imaging_studies import storage, upload
 
 #: The chunk size the browser is told to use (8 MiB: a few seconds on a slow clinic uplink, so
@@ -217,12 +219,15 @@ def append(item: UploadFile, offset: int, length: int, body: IO[bytes]) -> int:
         if stored + length > item.size:
             raise UploadSetError("past-end", stored)
         left = length
-        while left > 0:
-            chunk = body.read(min(COPY_BYTES, left))
-            if not chunk:
-                break
-            os.write(fd, chunk)
-            left -= len(chunk)
+        try:
+            while left > 0:
+                chunk = body.read(min(COPY_BYTES, left))
+                if not chunk:
+                    break
+                os.write(fd, chunk)
+                left -= len(chunk)
+        except (OSError, UnreadablePostError):
+            pass  # the client went away mid-chunk: what arrived stays, the offset says so
         stored = os.fstat(fd).st_size
     finally:
         os.close(fd)  # closing releases the lock

@@ -761,17 +761,21 @@ def export_study(request: AuthenticatedHttpRequest, study_id: int) -> HttpRespon
     return redirect(progress_url(job))
 
 
-def _export_job(request: AuthenticatedHttpRequest, job_id: int) -> tuple[Job, Study]:
+def _export_job(
+    request: AuthenticatedHttpRequest, job_id: int, *, detail: str = ""
+) -> tuple[Job, Study]:
+    """The finished export job and its study (logged as viewed with ``detail``, if given)."""
     job = get_job_for_user(request, job_id, log=False)
     if job.kind != imaging_jobs.EXPORT_KIND or job.state != JobState.DONE:
         raise Http404
     study_id = int((job.result or {}).get("study") or 0)
-    return job, get_study_for_user(request, study_id, action=Action.EXPORT, log=False)
+    study = get_study_for_user(request, study_id, detail=detail, log=bool(detail))
+    return job, study
 
 
 @IMAGING_EXPORT
 def export_ready(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
-    job, study = _export_job(request, job_id)
+    job, study = _export_job(request, job_id, detail="de-identified export")
     return render(
         request,
         "imaging_studies/export_ready.html",

@@ -95,7 +95,9 @@ from atlaschart.imaging.dicom.rendering import (
     window_to_uint8,
 )
 from atlaschart.imaging.dicom.volumes import (
+    GEOMETRY_KEYWORDS,
     Volume,
+    slim,
     volume_from_datasets,
     volume_from_enhanced,
     volume_from_files,
@@ -105,6 +107,7 @@ __all__ = [
     "CHUNK_BYTES",
     "DEFAULT_MAX_FILE_BYTES",
     "DEID_EMPTY",
+    "GEOMETRY_KEYWORDS",
     "DEID_METHOD",
     "DEID_REMOVE",
     "DICM_OFFSET",
@@ -147,6 +150,7 @@ __all__ = [
     "read_zip",
     "reformat",
     "render_slice",
+    "slim",
     "summary",
     "to_png",
     "volume_from_datasets",

@@ -149,8 +149,8 @@ def volume_from_files(paths: Sequence[str | Path], *, allocate: Allocate | None 
         ds = read(p)
         if "PixelData" not in ds:
             raise NoPixelDataError("slice without pixel data", source=str(p))
-        del ds.PixelData  # the header pass keeps no pixels
-        headers.append(ds)
+        headers.append(slim(ds, GEOMETRY_KEYWORDS))  # no pixels, no private or text elements
+        del ds
     return _assemble(
         headers,
         lambda i: pixels(read(paths[i]), source=str(paths[i])),
@@ -161,6 +161,33 @@ def volume_from_files(paths: Sequence[str | Path], *, allocate: Allocate | None 
 
 def _empty(shape: tuple[int, int, int], dtype: np.dtype[Any]) -> np.ndarray:
     return np.empty(shape, dtype=dtype)
+
+
+#: What building a volume reads from each slice's header.
+GEOMETRY_KEYWORDS = (
+    "SOPInstanceUID",
+    "ImagePositionPatient",
+    "ImageOrientationPatient",
+    "PixelSpacing",
+    "Rows",
+    "Columns",
+    "RescaleSlope",
+    "RescaleIntercept",
+    "BitsStored",
+    "PixelRepresentation",
+    "SliceThickness",
+)
+
+
+def slim(ds: Dataset, keywords: Sequence[str]) -> Dataset:
+    """A copy of only these attributes of ``ds`` (a CT header holds hundreds of elements, about
+    100 KB of Python objects: as much as a small slice's pixels, so a series' headers must not
+    all be kept whole)."""
+    out = Dataset()
+    for keyword in keywords:
+        if keyword in ds:
+            out[keyword] = ds[keyword]
+    return out
 
 
 def volume_from_datasets(datasets: Sequence[Dataset]) -> Volume:
