@@ -77,6 +77,13 @@ ROUTES: dict[str, Route] = {
     "calendarfeed:create": r(need=(K.CALENDAR_FEED, P.WRITE), method="POST"),
     "calendarfeed:revoke": r(need=(K.CALENDAR_FEED, P.WRITE), method="POST"),
     "calendarfeed:feed": r("=not-a-feed-secret", public=True),
+    # The partners' read API (Bearer tokens) and the admin's token pages.
+    "fhir:metadata": r(public=True),
+    "fhir:read": r("=Patient", "=patient-1", token_api=True),
+    "fhir:search": r("=Patient", token_api=True),
+    "fhir_tokens:list": r(need=(K.API_TOKEN, P.LIST)),
+    "fhir_tokens:create": r(need=(K.API_TOKEN, P.WRITE), method="POST"),
+    "fhir_tokens:revoke": r(need=(K.API_TOKEN, P.WRITE), method="POST"),
     "home": r(signed_in_only=True),
     "accounts:logout": r(signed_in_only=True, method="POST"),
     "accounts:password_change": r(signed_in_only=True),

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "atlaschart.jobs",
     "atlaschart.calendarfeed",
     "atlaschart.fhir",
+    "atlaschart.fhir",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,8 @@ urlpatterns = [
     path("fhir-export/", include("atlaschart.fhir.export_urls")),
     path("jobs/", include("atlaschart.jobs.urls")),
     path("calendar-feed/", include("atlaschart.calendarfeed.urls")),
+    path("fhir/", include("atlaschart.fhir.urls")),
+    path("settings/api-tokens/", include("atlaschart.fhir.tokens_urls")),
 ]
 
 handler400 = "atlaschart.web.views.error_400"
