@@ -68,7 +68,6 @@ INSTALLED_APPS = [
     "atlaschart.jobs",
     "atlaschart.calendarfeed",
     "atlaschart.fhir",
-    "atlaschart.fhir",
 ]
 
 MIDDLEWARE = [
