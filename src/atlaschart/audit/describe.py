@@ -108,6 +108,9 @@ PHRASES: dict[str, Promise] = {
     "CBCT slice": gettext_lazy("CBCT slice"),
     "CBCT landmarks": gettext_lazy("CBCT landmarks"),
     "de-identified DICOM zip": gettext_lazy("de-identified DICOM zip"),
+    "de-identified DICOM zip downloaded": gettext_lazy("de-identified DICOM zip downloaded"),
+    "de-identified export": gettext_lazy("de-identified export"),
+    "imaging upload": gettext_lazy("imaging upload"),
     "annotated PNG": gettext_lazy("annotated PNG"),
     "background job": gettext_lazy("background work started"),
     "job progress": gettext_lazy("progress of background work"),
@@ -305,6 +308,10 @@ def _imported_images(match: re.Match[str], entry: Any) -> str:
     return _("%(n)s images imported") % {"n": match["n"]}
 
 
+def _imported_over_network(match: re.Match[str], entry: Any) -> str:
+    return _("%(n)s images received over the DICOM network") % {"n": match["n"]}
+
+
 def _imported_films(match: re.Match[str], entry: Any) -> str:
     return _("%(n)s film scans imported") % {"n": match["n"]}
 
@@ -379,6 +386,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], Formatter], ...] = tuple(
         (r"(?P<action>acknowledge|override) (?P<rule>\S+) \((?P<level>[A-Za-z-]+)\)", _safety_ack),
         (r"adverse event (?P<cls>[a-z_]+)", _adverse_event),
         (r"imported (?P<n>\d+) image\(s\)", _imported_images),
+        (r"imported (?P<n>\d+) image\(s\) via dicom-network", _imported_over_network),
         (r"imported (?P<n>\d+) film scan\(s\)", _imported_films),
         (r"3-D landmarks: (?P<n>\d+)", _landmarks_3d),
         (r"DICOM study held in the imaging inbox: (?P<reason>[a-z_]+)", _dicom_held),
