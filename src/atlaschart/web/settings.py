@@ -59,11 +59,15 @@ INSTALLED_APPS = [
     "atlaschart.visits",
     "atlaschart.posture",
     "atlaschart.imaging_studies",
+    "atlaschart.dicom_inbox",
     "atlaschart.intake",
     "atlaschart.safety",
     "atlaschart.reports",
     "atlaschart.outcomes",
     "atlaschart.progress",
+    "atlaschart.jobs",
+    "atlaschart.calendarfeed",
+    "atlaschart.fhir",
 ]
 
 MIDDLEWARE = [
@@ -154,10 +158,16 @@ else:
         }
     }
 
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL) or None
-# Without a broker, tasks run in the web process so a one-machine install needs no worker.
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Celery: Redis when CELERY_BROKER_URL/REDIS_URL is set; the filesystem transport under var/ when
+# ATLASCHART_TASKS=worker (`atlaschart serve` starts that worker); else eager, in-process (tests,
+# CLI). See atlaschart/jobs/conf.py and docs/background.md.
+from atlaschart.jobs.conf import celery_settings  # noqa: E402
+
+globals().update(
+    celery_settings(
+        VAR_DIR, env_str("CELERY_BROKER_URL", REDIS_URL), env_str("CELERY_RESULT_BACKEND", "")
+    )
+)
 # `celery -A atlaschart.web.celery beat` runs these; without a broker, `atlaschart imaging
 # sweep-uploads` from a timer does the sweep (docs/imaging.md).
 CELERY_BEAT_SCHEDULE = {
@@ -280,7 +290,10 @@ REAUTH_VIEWS = [
     "safety:acknowledge",
     "audit:export",
     "imaging_studies:export_study",
+    "imaging_studies:export_download",
     "imaging_studies:export_png",
+    "fhir_export:download",
+    "fhir_export:made",
 ]
 # Pages (URL names) that may use the camera; every other page denies it (Permissions-Policy).
 CAMERA_VIEWS = ["posture:session"]
@@ -292,3 +305,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 CSRF_FAILURE_VIEW = "atlaschart.web.views.csrf_failure"
+
+# Media on local disk or S3-compatible object storage, sessions shared through Redis: last, as it
+# adjusts STORAGES and CONTENT_SECURITY_POLICY above (web/settings_storage.py, docs/deployment.md).
+from atlaschart.web.settings_storage import configure_storage  # noqa: E402
+
+configure_storage(globals())
