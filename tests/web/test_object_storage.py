@@ -255,6 +255,47 @@ def test_content_addressed_blobs_are_stored_once_and_read_back(store: Store) -> 
         media.open(name)
 
 
+@pytest.mark.django_db
+def test_an_imaging_upload_keeps_its_blobs_in_the_bucket_and_renders_from_them(
+    store: Store, personas: Any, settings: Any
+) -> None:
+    from pydicom.uid import generate_uid
+    from tests.web.test_imaging_and_posture_doors import _dicom
+
+    from atlaschart.imaging_studies import services as imaging_services
+    from atlaschart.imaging_studies import storage as imaging_storage
+    from atlaschart.imaging_studies.models import Instance, Series
+    from atlaschart.lib.actor import Actor
+
+    settings.VAR_DIR = settings.MEDIA_ROOT + "-var"  # this node's blob cache, in the test's folder
+    study, series = generate_uid(), generate_uid()
+    files = [("dx.dcm", _dicom("DX", 32, 32, study, generate_uid()))] + [
+        (f"ct{k}.dcm", _dicom("CT", 6, 8, study, series, k)) for k in range(3)
+    ]
+    outcome = imaging_services.receive_upload(
+        Actor.system(personas.clinician, via="test"), personas.patient, files
+    )
+    assert isinstance(outcome, imaging_services.Imported)
+    blobs = sorted(k for k in store.object_keys() if "/imaging/blobs/" in f"/{k}")
+    assert len(blobs) == 4
+    assert all(k.startswith(store.prefix + "imaging/blobs/") for k in blobs)
+    assert not (Path(settings.MEDIA_ROOT) / "imaging" / "blobs").exists()
+
+    clinician = _signed_in(personas.clinician)
+    frame = Instance.objects.get(series__modality="DX")
+    png = clinician.get(reverse("imaging_studies:image", args=[frame.pk]))
+    assert png.status_code == 200
+    assert png["Content-Type"] == "image/png"
+    volume = Series.objects.get(series_instance_uid=series)
+    sliced = clinician.get(reverse("imaging_studies:slice", args=[volume.pk]), {"index": 1})
+    assert sliced.status_code == 200
+    assert sliced["Content-Type"] == "image/png"
+    # The paths pydicom read were this node's cached copies of the bucket's blobs.
+    sha = frame.blob.sha256
+    assert imaging_storage.blob_path(sha).read_bytes() == media.read(imaging_storage.blob_name(sha))
+    assert str(imaging_storage.blob_path(sha)).startswith(str(settings.VAR_DIR))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_backup_and_restore_carry_the_buckets_media(
     store: Store, personas: Any, tmp_path: Path
