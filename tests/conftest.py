@@ -2,15 +2,27 @@
 
 Personas (cf. healthchecks' Alice/Bob/Charlie): in the Seoul clinic ``admin``, ``clinician`` and
 ``desk``; in the Busan clinic ``outsider``, a clinician who must never see Seoul's patients.
+``personas.login(user)`` is the one way a test signs someone in::
+
+    client = personas.login(personas.clinician)             # English
+    client = personas.login(personas.clinician, "ko")       # Korean, saved on the account
+    client = personas.login(personas.desk, browser_language="ko")  # Korean from the browser only
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+    from atlaschart.accounts.models import User
+    from atlaschart.clinics.models import Clinic
+    from atlaschart.patients.models import Patient
 
 
 @pytest.fixture(autouse=True)
@@ -27,15 +39,36 @@ def _fast_test_settings(settings: Any) -> None:
 
 @dataclass
 class Personas:
-    seoul: Any
-    busan: Any
-    admin: Any
-    clinician: Any
-    desk: Any
-    outsider: Any
-    patient: Any
-    busan_patient: Any
+    seoul: Clinic
+    busan: Clinic
+    admin: User
+    clinician: User
+    desk: User
+    outsider: User
+    patient: Patient
+    busan_patient: Patient
     password: str = ""
+
+    def login(
+        self, user: User, language: str | None = None, *, browser_language: str | None = None
+    ) -> Client:
+        """A test client signed in as ``user`` (no password round trip; the sign-in pages have
+        their own tests).
+
+        ``language`` is saved on the account, as the language switch does: every client of that
+        user reads in it from then on. ``browser_language`` is the browser's choice only (the
+        language cookie), for a user with no saved language; without either, pages are English
+        (``LANGUAGE_CODE``)."""
+        from django.test import Client
+
+        if language is not None:
+            user.language = language
+            user.save(update_fields=["language"])
+        client = Client()
+        client.force_login(user)
+        if browser_language is not None:
+            client.cookies["atlaschart_language"] = browser_language
+        return client
 
 
 PASSWORD = "correct-horse-battery-9"

@@ -22,16 +22,6 @@ from atlaschart.visits.models import Visit
 RAW_KEYS = re.compile(r"reflex_\w+_(left|right)|myotome_\w+|dermatome_\w+|check_type|short_side")
 
 
-def login(user, language: str = "en") -> Client:
-    """A client of ``user``, whose account language is set to ``language`` (for every client of
-    that user from now on: the language is remembered on the account)."""
-    user.language = language
-    user.save(update_fields=["language"])
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def text(response) -> str:
     """The page's visible text with tags stripped and whitespace collapsed."""
     page = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
@@ -75,7 +65,7 @@ def detail(client: Client, record: ExamRecord) -> str:
 
 @pytest.mark.django_db
 def test_a_short_leg_names_the_leg_and_the_amount_with_its_unit(personas) -> None:
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician, "en")
     response = save(client, personas, "leg_check", leg("pre", "right", 2, "eighth_inch"))
     assert response.status_code == 302
     record = ExamRecord.objects.get(kind="leg_check")
@@ -85,14 +75,14 @@ def test_a_short_leg_names_the_leg_and_the_amount_with_its_unit(personas) -> Non
     assert "Right leg short by 2/8 in (6.35 mm)" in page
     assert "Difference in millimetres 6.35 mm" in page
 
-    korean = detail(login(personas.clinician, "ko"), record)
+    korean = detail(personas.login(personas.clinician, "ko"), record)
     assert "오른쪽 다리가 2/8인치(6.35 mm) 짧음" in korean
     assert "바로 누운 자세" in korean
 
 
 @pytest.mark.django_db
 def test_even_legs_read_naturally_in_both_languages(personas) -> None:
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician, "en")
     assert save(client, personas, "leg_check", leg("pre", "even", 0)).status_code == 302
     record = ExamRecord.objects.get(kind="leg_check")
     assert record.summary == "Supine: legs even"
@@ -100,7 +90,7 @@ def test_even_legs_read_naturally_in_both_languages(personas) -> None:
     assert "Legs even" in page
     assert "even short" not in page and "0.00" not in page
 
-    korean_client = login(personas.clinician, "ko")
+    korean_client = personas.login(personas.clinician, "ko")
     assert "다리 길이 같음" in detail(korean_client, record)
     chart = text(korean_client.get(reverse("patients:chart", args=[personas.patient.pk])))
     assert "바로 누운 자세: 다리 길이 같음" in chart
@@ -109,11 +99,11 @@ def test_even_legs_read_naturally_in_both_languages(personas) -> None:
 
 @pytest.mark.django_db
 def test_a_left_leg_in_millimetres_keeps_the_entered_unit(personas) -> None:
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician, "en")
     save(client, personas, "leg_check", leg("pre", "left", 4.5, check="prone_extended"))
     record = ExamRecord.objects.get(kind="leg_check")
     assert record.summary == "Prone, knees extended: left leg short by 4.5 mm"
-    assert "왼쪽 다리가 4.5 mm 짧음" in detail(login(personas.clinician, "ko"), record)
+    assert "왼쪽 다리가 4.5 mm 짧음" in detail(personas.login(personas.clinician, "ko"), record)
 
 
 @pytest.mark.django_db
@@ -170,13 +160,15 @@ def test_a_left_leg_in_millimetres_keeps_the_entered_unit(personas) -> None:
 def test_the_post_check_is_called_beyond_error_only_above_the_mdc(
     personas, pre, post, english, korean
 ) -> None:
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician, "en")
     visit = make_visit(personas)
     assert save(client, personas, "leg_check", leg("pre", *pre), visit).status_code == 302
     assert save(client, personas, "leg_check", leg("post", *post), visit).status_code == 302
     record = ExamRecord.objects.filter(kind="leg_check", timing="post").get()
     assert record.summary == english
-    visit_page = text(login(personas.clinician, "ko").get(reverse("visits:visit", args=[visit.pk])))
+    visit_page = text(
+        personas.login(personas.clinician, "ko").get(reverse("visits:visit", args=[visit.pk]))
+    )
     assert korean in visit_page
 
 
@@ -199,7 +191,7 @@ NEURO = {
 
 @pytest.mark.django_db
 def test_myotomes_and_dermatomes_are_saved_and_shown_with_scale_and_side(personas) -> None:
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician, "en")
     response = save(client, personas, "neuro", NEURO)
     assert response.status_code == 302, text(response)[:2000]
     record = ExamRecord.objects.get(kind="neuro")
@@ -225,7 +217,7 @@ def test_myotomes_and_dermatomes_are_saved_and_shown_with_scale_and_side(persona
     assert "strength below 5/5: C5 left 4/5, L5 right 3/5" in record.summary
     assert "sensation: C6 right reduced, S1 left absent" in record.summary
 
-    korean = detail(login(personas.clinician, "ko"), record)
+    korean = detail(personas.login(personas.clinician, "ko"), record)
     assert not RAW_KEYS.search(korean)
     assert "환자 왼쪽 환자 오른쪽" in korean
     assert "C5 — 팔꿈치 굽힘근 4/5 5/5" in korean
@@ -236,7 +228,7 @@ def test_myotomes_and_dermatomes_are_saved_and_shown_with_scale_and_side(persona
 
 @pytest.mark.django_db
 def test_the_plus_scale_shows_plus_grades(personas) -> None:
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician, "en")
     data = {"scale": "plus_0_5", "reflex_patellar_left": 3, "reflex_patellar_right": 2}
     assert save(client, personas, "neuro", data).status_code == 302
     page = detail(client, ExamRecord.objects.get(kind="neuro"))
@@ -276,7 +268,7 @@ def test_bad_neuro_entries_are_refused_in_the_users_language_and_nothing_is_save
 ) -> None:
     for language, message in (("en", english), ("ko", korean)):
         response = save(
-            login(personas.clinician, language),
+            personas.login(personas.clinician, language),
             personas,
             "neuro",
             {
@@ -293,7 +285,9 @@ def test_bad_neuro_entries_are_refused_in_the_users_language_and_nothing_is_save
 
 @pytest.mark.django_db
 def test_the_neuro_form_offers_the_cores_roots_levels_and_values(personas) -> None:
-    page = login(personas.clinician).get(create_url(personas, "neuro")).content.decode()
+    page = (
+        personas.login(personas.clinician, "en").get(create_url(personas, "neuro")).content.decode()
+    )
     for root in ("C5", "C6", "C7", "C8", "T1", "L2", "L3", "L4", "L5", "S1"):
         assert f'name="myotome_{root}_left"' in page and f'name="myotome_{root}_right"' in page
     assert 'name="myotome_T2_left"' not in page
@@ -309,7 +303,7 @@ def test_the_neuro_form_offers_the_cores_roots_levels_and_values(personas) -> No
 
 @pytest.mark.django_db
 def test_other_kinds_show_units_and_the_patients_side(personas) -> None:
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician, "en")
     assert (
         save(
             client,
@@ -341,7 +335,9 @@ def test_other_kinds_show_units_and_the_patients_side(personas) -> None:
     assert "Patient's left arm 150/90 mmHg" in page
     # left − right systolic = 150 − 140 = +10 mmHg.
     assert "Inter-arm systolic difference (left − right) +10 mmHg" in page
-    korean = detail(login(personas.clinician, "ko"), ExamRecord.objects.get(kind="blood_pressure"))
+    korean = detail(
+        personas.login(personas.clinician, "ko"), ExamRecord.objects.get(kind="blood_pressure")
+    )
     assert "환자 왼팔 150/90 mmHg" in korean
 
 
@@ -356,7 +352,7 @@ def test_an_old_record_with_unknown_entries_still_shows(personas) -> None:
         summary="pre: left short 0.00 mm",
         examiner=personas.clinician,
     )
-    page = detail(login(personas.clinician), record)
+    page = detail(personas.login(personas.clinician, "en"), record)
     assert "legacy 1" in page
 
 
@@ -394,15 +390,15 @@ VALID = {
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", sorted(VALID))
 def test_every_kind_reads_in_words_in_both_languages(personas, kind) -> None:
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician, "en")
     response = save(client, personas, kind, VALID[kind])
     assert response.status_code == 302, text(response)[:1500]
     record = ExamRecord.objects.get(kind=kind)
     for language in ("en", "ko"):
-        page = detail(login(personas.clinician, language), record)
+        page = detail(personas.login(personas.clinician, language), record)
         assert "Other entries" not in page and "기타 입력값" not in page
         assert not re.search(r"\b(angle|pain|open|closed|atr)_\w+", page), page[:2000]
-    english = detail(login(personas.clinician), record)
+    english = detail(personas.login(personas.clinician, "en"), record)
     expected = {
         "cervical_rom": "Rotation left 70° Painful",
         "romberg": "Eyes closed 12 s Yes",
@@ -427,8 +423,8 @@ def test_a_safety_screen_shows_the_questions_and_answers_in_the_users_language(p
         examiner=personas.clinician,
     )
     first = next(q for q in SCREENING_QUESTIONS if not q.asked_when and q.kind == "yes-no")
-    english = detail(login(personas.clinician), record)
+    english = detail(personas.login(personas.clinician, "en"), record)
     assert f"{first.text['en']} No" in english
-    korean = detail(login(personas.clinician, "ko"), record)
+    korean = detail(personas.login(personas.clinician, "ko"), record)
     assert f"{first.text['ko']} 아니요" in korean
     assert "Other entries" not in english

@@ -4,7 +4,6 @@ on every exam page and sees no exam on the chart, and the service derives what i
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from atlaschart.audit.models import AccessLogEntry
@@ -19,15 +18,9 @@ pytestmark = pytest.mark.django_db
 LEG = {"check_type": "supine", "short_side": "right", "magnitude": 2.0, "unit": "eighth_inch"}
 
 
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def seoul_exam(personas) -> ExamRecord:
     """A real exam of the Seoul clinic, made through the form."""
-    response = login(personas.clinician).post(
+    response = personas.login(personas.clinician).post(
         reverse("exams:create", args=[personas.patient.pk, "leg_check"]),
         {**LEG, "timing": "pre", "magnitude": "2"},
     )
@@ -37,7 +30,7 @@ def seoul_exam(personas) -> ExamRecord:
 
 def test_a_user_of_another_clinic_gets_404_for_a_real_exam_and_writes_nothing(personas) -> None:
     exam = seoul_exam(personas)
-    outsider = login(personas.outsider)
+    outsider = personas.login(personas.outsider)
     assert outsider.get(reverse("exams:detail", args=[exam.pk])).status_code == 404
     create = reverse("exams:create", args=[personas.patient.pk, "leg_check"])
     assert outsider.get(create).status_code == 404
@@ -58,7 +51,7 @@ def test_the_exam_door_scopes_to_the_actors_clinic(personas) -> None:
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_front_desk_gets_403_on_every_exam_page(personas, method) -> None:
     exam = seoul_exam(personas)
-    desk = login(personas.desk)
+    desk = personas.login(personas.desk)
     urls = [
         reverse("exams:detail", args=[exam.pk]),
         reverse("exams:create", args=[personas.patient.pk, "leg_check"]),
@@ -73,11 +66,11 @@ def test_front_desk_gets_403_on_every_exam_page(personas, method) -> None:
 def test_front_desks_chart_shows_no_exam_and_no_link_to_one(personas) -> None:
     exam = seoul_exam(personas)
     chart = reverse("patients:chart", args=[personas.patient.pk])
-    desk_page = login(personas.desk).get(chart).content.decode()
+    desk_page = personas.login(personas.desk).get(chart).content.decode()
     assert reverse("exams:detail", args=[exam.pk]) not in desk_page
     assert "/exams/patient/" not in desk_page
     assert 'id="section-exam"' not in desk_page
-    clinician_page = login(personas.clinician).get(chart).content.decode()
+    clinician_page = personas.login(personas.clinician).get(chart).content.decode()
     assert reverse("exams:detail", args=[exam.pk]) in clinician_page
 
 
@@ -106,7 +99,7 @@ def test_a_core_refusal_at_the_service_is_a_400_and_stores_nothing(personas, mon
 
     # Only the service's core refuses; the form's check still passes.
     monkeypatch.setattr(services, "build", refuse)
-    response = login(personas.clinician).post(
+    response = personas.login(personas.clinician).post(
         reverse("exams:create", args=[personas.patient.pk, "palpation"]),
         {"findings": "Tender left C1 transverse process"},
     )

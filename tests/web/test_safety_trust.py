@@ -23,14 +23,6 @@ pytestmark = pytest.mark.django_db
 ALL_NO = {item: False for item in SCREENING_ITEMS} | {"T1": "na", "T2": "na"}
 
 
-def login(user, language: str = "en") -> Client:
-    user.language = language
-    user.save(update_fields=["language"])
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def screen(personas, **answers) -> ScreenRecord:
     actor = Actor(user=personas.clinician, client_ip="10.0.0.7")
     return services.record_screen(actor, personas.patient, {**ALL_NO, **answers}, "clinician")
@@ -44,7 +36,7 @@ def chart(client: Client, personas) -> str:
 
 def test_a_user_of_another_clinic_gets_404_for_a_real_screen(personas) -> None:
     record = screen(personas, X5=True)
-    outsider = login(personas.outsider)
+    outsider = personas.login(personas.outsider, "en")
     assert outsider.get(reverse("safety:patient", args=[personas.patient.pk])).status_code == 404
     response = outsider.post(
         reverse("safety:acknowledge", args=[record.pk]), {"rule": "X5", "action": "acknowledge"}
@@ -58,7 +50,7 @@ def test_a_user_of_another_clinic_gets_404_for_a_real_screen(personas) -> None:
 
 def test_front_desk_gets_403_on_the_screen_page_and_its_actions(personas) -> None:
     record = screen(personas, X5=True)
-    desk = login(personas.desk)
+    desk = personas.login(personas.desk, "en")
     page = reverse("safety:patient", args=[personas.patient.pk])
     assert desk.get(page).status_code == 403
     assert desk.post(page, {"sign_hoffmann": "yes"}).status_code == 403
@@ -83,7 +75,7 @@ def test_front_desk_sees_only_the_status_of_the_screen_on_the_chart(
     if answers is not None:
         screen(personas, **answers)
     for language, words in (("en", english), ("ko", korean)):
-        page = chart(login(personas.desk, language), personas)
+        page = chart(personas.login(personas.desk, language), personas)
         assert f'data-status="{status}"' in page
         assert words in page
         # Nothing of the content: no level, no rule, no reason, no link to the 403 page.
@@ -95,14 +87,14 @@ def test_front_desk_sees_only_the_status_of_the_screen_on_the_chart(
 
 def test_the_clinician_still_sees_the_level_and_the_findings(personas) -> None:
     screen(personas, X5=True)
-    page = chart(login(personas.clinician), personas)
+    page = chart(personas.login(personas.clinician, "en"), personas)
     assert 'data-level="W"' in page and "X5" in page
     assert reverse("safety:patient", args=[personas.patient.pk]) in page
 
 
 def test_the_clinic_admin_may_acknowledge_as_the_policy_says(personas) -> None:
     record = screen(personas, X5=True)
-    response = login(personas.admin).post(
+    response = personas.login(personas.admin, "en").post(
         reverse("safety:acknowledge", args=[record.pk]), {"rule": "X5", "action": "acknowledge"}
     )
     assert response.status_code == 302

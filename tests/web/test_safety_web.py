@@ -7,7 +7,6 @@ per technique class is the gate's table (measure/safety/gate.py)."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from atlaschart.audit.models import AccessLogEntry, Action
@@ -23,12 +22,6 @@ pytestmark = pytest.mark.django_db
 ALL_NO = {item: False for item in SCREENING_ITEMS}
 ALL_NO["T1"] = "na"
 ALL_NO["T2"] = "na"
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def screen_for(personas, answers) -> ScreenRecord:
@@ -52,7 +45,9 @@ def test_all_items_answered_no_gives_none_found_and_nothing_blocks(personas) -> 
     record = screen_for(personas, ALL_NO)
     assert record.level == "none-found" and record.findings == []
     assert all(blocks(personas, technique) == [] for technique in T)
-    page = login(personas.clinician).get(reverse("patients:chart", args=[personas.patient.pk]))
+    page = personas.login(personas.clinician).get(
+        reverse("patients:chart", args=[personas.patient.pk])
+    )
     text = page.content.decode()
     assert 'data-level="none-found"' in text and "not a clearance" in text
     assert "cleared" not in text.lower()
@@ -67,7 +62,7 @@ def test_a_stored_screen_cannot_be_changed(personas) -> None:
 def test_an_emergency_finding_cannot_be_overridden_and_always_blocks(personas) -> None:
     record = screen_for(personas, {**ALL_NO, "V2": True})  # V2 sudden worst headache: E
     assert record.level == "E"
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician)
     url = reverse("safety:acknowledge", args=[record.pk])
     client.post(url, {"rule": "V2", "action": "override", "reason": "patient seems fine to me"})
     assert not Acknowledgement.objects.exists()
@@ -80,7 +75,7 @@ def test_an_emergency_finding_cannot_be_overridden_and_always_blocks(personas) -
 def test_overriding_a_b_finding_needs_a_written_reason(personas) -> None:
     record = screen_for(personas, {**ALL_NO, "X4": True})  # X4 visceral source: B-routine
     assert record.level == "B-routine"
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician)
     url = reverse("safety:acknowledge", args=[record.pk])
     client.post(url, {"rule": "X4", "action": "override", "reason": "ok"})  # 2 characters
     assert not Acknowledgement.objects.exists()
@@ -104,7 +99,7 @@ def test_overriding_a_b_finding_needs_a_written_reason(personas) -> None:
 
 def test_a_b_override_with_a_reason_resolves_it(personas) -> None:
     record = screen_for(personas, {**ALL_NO, "X4": True})
-    login(personas.clinician).post(
+    personas.login(personas.clinician).post(
         reverse("safety:acknowledge", args=[record.pk]),
         {
             "rule": "X4",
@@ -132,7 +127,7 @@ def test_w_is_resolved_by_acknowledging_and_h_only_by_override(personas) -> None
         ("X5", "needs-acknowledgement"),
     ]
     assert blocks(personas, T.NOT_MANUAL) == [("X5", "needs-acknowledgement")]
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician)
     url = reverse("safety:acknowledge", args=[record.pk])
     client.post(url, {"rule": "X5", "action": "acknowledge"})
     client.post(
@@ -145,7 +140,7 @@ def test_w_is_resolved_by_acknowledging_and_h_only_by_override(personas) -> None
 
 def test_clinician_signs_feed_the_same_rules(personas) -> None:
     screen_for(personas, ALL_NO)
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician)
     form = {key: ("no" if value is False else value) for key, value in ALL_NO.items()}
     form.update(V6=["no"], sign_sharp_purser="yes", bp_systolic_mmhg="185", bp_diastolic_mmhg="95")
     response = client.post(reverse("safety:patient", args=[personas.patient.pk]), form)
@@ -160,7 +155,7 @@ def test_clinician_signs_feed_the_same_rules(personas) -> None:
 
 def test_the_desk_cannot_open_the_screen_enter_signs_or_acknowledge(personas) -> None:
     record = screen_for(personas, {**ALL_NO, "X5": True})
-    desk = login(personas.desk)
+    desk = personas.login(personas.desk)
     assert desk.get(reverse("safety:patient", args=[personas.patient.pk])).status_code == 403
     assert desk.post(reverse("safety:patient", args=[personas.patient.pk]), {}).status_code == 403
     assert (
@@ -173,7 +168,7 @@ def test_the_desk_cannot_open_the_screen_enter_signs_or_acknowledge(personas) ->
 
 def test_another_clinic_sees_nothing(personas) -> None:
     record = screen_for(personas, {**ALL_NO, "X5": True})
-    outsider = login(personas.outsider)
+    outsider = personas.login(personas.outsider)
     assert outsider.get(reverse("safety:patient", args=[personas.patient.pk])).status_code == 404
     assert (
         outsider.post(
@@ -188,7 +183,7 @@ def test_the_chart_banner_shows_the_most_severe_level_in_constant_queries(
     personas, django_assert_max_num_queries
 ) -> None:
     screen_for(personas, {**ALL_NO, "X5": True, "V2": True})
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician)
     url = reverse("patients:chart", args=[personas.patient.pk])
     text = client.get(url).content.decode()
     assert 'data-level="E"' in text and "banner-danger" in text

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from html import unescape
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,14 +44,6 @@ MANY = {
 }
 for missing in ("N3", "T1", "X6"):
     MANY.pop(missing)
-
-
-def login(user, language: str) -> Client:
-    user.language = language
-    user.save(update_fields=["language"])
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def record(personas, answers, source=Source.CLINICIAN) -> ScreenRecord:
@@ -154,7 +145,7 @@ def english_reasons(answers) -> list[str]:
 
 def test_a_korean_clinician_reads_every_finding_in_korean(personas) -> None:
     record(personas, MANY)
-    client = login(personas.clinician, "ko")
+    client = personas.login(personas.clinician, "ko")
     for url in (
         reverse("safety:patient", args=[personas.patient.pk]),
         reverse("patients:chart", args=[personas.patient.pk]),
@@ -177,7 +168,7 @@ def test_a_korean_clinician_reads_every_finding_in_korean(personas) -> None:
 
 def test_an_english_clinician_reads_no_korean_in_the_safety_content(personas) -> None:
     record(personas, MANY)
-    client = login(personas.clinician, "en")
+    client = personas.login(personas.clinician, "en")
     page = client.get(reverse("safety:patient", args=[personas.patient.pk])).content.decode()
     text = visible_text(page)
     for name in (personas.patient.name, str(personas.clinician)):
@@ -199,7 +190,7 @@ def test_an_old_record_without_codes_is_still_shown_in_korean(personas) -> None:
         level=result.level,
         findings=[f.as_json() for f in result.findings],
     )
-    page = login(personas.clinician, "ko").get(
+    page = personas.login(personas.clinician, "ko").get(
         reverse("safety:patient", args=[personas.patient.pk])
     )
     assert "내장 기원 통증 가능성" in page.content.decode()
@@ -215,7 +206,7 @@ def test_after_every_finding_is_reviewed_the_banner_says_what_is_allowed(persona
     # by the gate's table low-force work and injections may be signed, thrust may not.
     screen_record = record(personas, {**ALL_NO, "X4": True, "V7": True, "X5": True})
     assert screen_record.level == "B-routine"
-    client = login(personas.clinician, "ko")
+    client = personas.login(personas.clinician, "ko")
     ack = reverse("safety:acknowledge", args=[screen_record.pk])
     before = client.get(reverse("patients:chart", args=[personas.patient.pk])).content.decode()
     assert "banner-danger" in before
@@ -255,7 +246,7 @@ def test_a_clinician_interview_can_reassess_the_patients_e_answer_with_a_reason(
     # The patient's intake: "dizziness now" (V1 current) -> E, which can never be overridden.
     intake = record(personas, {**ALL_NO, "V1": "current"}, source=Source.INTAKE)
     assert intake.level == "E"
-    client = login(personas.clinician, "ko")
+    client = personas.login(personas.clinician, "ko")
     url = reverse("safety:patient", args=[personas.patient.pk])
     changed = _form({**ALL_NO, "V1": "recent"})
     # Without a reason nothing is written and the page says why, in Korean.
@@ -330,7 +321,7 @@ def _visit(personas) -> Visit:
 
 def test_the_visits_signing_gate_speaks_korean(personas) -> None:
     record(personas, {**ALL_NO, "V7": True})  # H: thrust blocked, low-force after review
-    client = login(personas.clinician, "ko")
+    client = personas.login(personas.clinician, "ko")
     visit = _visit(personas)
     client.post(
         reverse("visits:treatment_add", args=[visit.pk]),

@@ -18,12 +18,6 @@ from atlaschart.measure.safety import SCREENING_QUESTIONS
 from atlaschart.visits.models import Amendment, Appointment, ConsultationRequest, Treatment, Visit
 
 
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def clean_answers() -> dict:
     """Every main screening item answered "no" (risk factors: none): level none-found."""
     answers = {}
@@ -100,7 +94,7 @@ def add_treatment(client, visit, technique="hio_toggle", kind="uc_adjustment"):
 
 @pytest.mark.django_db
 def test_without_any_safety_screen_signing_is_refused_and_the_page_says_why(personas) -> None:
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician)
     visit = make_visit(personas)
     treatment = add_treatment(client, visit, technique="nucca")
     page = client.get(reverse("visits:visit", args=[visit.pk])).content.decode()
@@ -123,7 +117,7 @@ def test_without_any_safety_screen_signing_is_refused_and_the_page_says_why(pers
 )
 def test_the_gate_follows_the_screen_level(personas, overrides, technique, allowed) -> None:
     screen_record(personas, **overrides)
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician)
     visit = make_visit(personas)
     treatment = add_treatment(client, visit, technique=technique)
     client.post(reverse("visits:treatment_sign", args=[treatment.pk]))
@@ -135,7 +129,7 @@ def test_the_gate_follows_the_screen_level(personas, overrides, technique, allow
 def test_high_blood_pressure_blocks_thrust_but_not_nucca(personas) -> None:
     # Rule V7: BP >= 180/110 at the visit -> H; H blocks thrust techniques only (docs/safety.md).
     screen_record(personas)
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician)
     saved = client.post(
         reverse("exams:create", args=[personas.patient.pk, "blood_pressure"]),
         {"left_systolic": 185, "left_diastolic": 95, "right_systolic": 150, "right_diastolic": 90},
@@ -173,7 +167,7 @@ def test_high_blood_pressure_blocks_thrust_but_not_nucca(personas) -> None:
 @pytest.mark.django_db
 def test_two_editors_of_one_draft_do_not_overwrite_each_other(personas) -> None:
     visit = make_visit(personas)
-    first, second = login(personas.clinician), login(personas.admin)
+    first, second = personas.login(personas.clinician), personas.login(personas.admin)
     base = {"version": visit.version, "objective": "", "assessment": "", "plan": ""}
     assert (
         first.post(reverse("visits:save", args=[visit.pk]), {**base, "subjective": "A"}).status_code
@@ -189,7 +183,7 @@ def test_two_editors_of_one_draft_do_not_overwrite_each_other(personas) -> None:
 
 @pytest.mark.django_db
 def test_a_signed_note_changes_only_through_an_amendment(personas) -> None:
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician)
     visit = make_visit(personas)
     client.post(
         reverse("visits:save", args=[visit.pk]),
@@ -238,7 +232,7 @@ def test_a_signed_note_changes_only_through_an_amendment(personas) -> None:
 
 @pytest.mark.django_db
 def test_double_booking_is_refused_with_a_clear_message(personas) -> None:
-    client = login(personas.desk)
+    client = personas.login(personas.desk)
     url = reverse("visits:book", args=[personas.patient.pk])
     first = client.post(
         url,
@@ -286,7 +280,7 @@ def test_a_cancelled_slot_can_be_booked_again(personas) -> None:
         ends_at=at(11, 30),
         status="cancelled",
     )
-    response = login(personas.desk).post(
+    response = personas.login(personas.desk).post(
         reverse("visits:book", args=[personas.patient.pk]),
         {
             "clinician": personas.clinician.pk,
@@ -300,9 +294,9 @@ def test_a_cancelled_slot_can_be_booked_again(personas) -> None:
 
 @pytest.mark.django_db
 def test_clinicians_start_at_todays_list(personas) -> None:
-    assert login(personas.clinician).get("/").url == reverse("visits:today")
+    assert personas.login(personas.clinician).get("/").url == reverse("visits:today")
     # Front desk starts at the clinic's whole day: every clinician's appointments and arrivals.
-    assert login(personas.desk).get("/").url == reverse("visits:today")
+    assert personas.login(personas.desk).get("/").url == reverse("visits:today")
 
 
 # ----------------------------------------------------------------------------- public form
@@ -372,7 +366,7 @@ def test_staff_turn_a_request_into_a_patient_and_appointment(personas) -> None:
     req = ConsultationRequest.objects.create(
         clinic=personas.seoul, name="이지은", contact="010-5555-1234", complaint="neck pain"
     )
-    response = login(personas.desk).post(
+    response = personas.login(personas.desk).post(
         reverse("visits:convert", args=[req.pk]),
         {
             "name": "이지은",
@@ -408,7 +402,7 @@ def test_an_outsider_gets_404_for_every_record(personas) -> None:
     req = ConsultationRequest.objects.create(
         clinic=personas.seoul, name="x", contact="y", complaint="z"
     )
-    outsider = login(personas.outsider)
+    outsider = personas.login(personas.outsider)
     for url in [
         reverse("visits:visit", args=[visit.pk]),
         reverse("visits:amend", args=[visit.pk]),
@@ -428,7 +422,7 @@ def test_an_outsider_gets_404_for_every_record(personas) -> None:
 @pytest.mark.django_db
 def test_reading_a_visit_is_logged(personas) -> None:
     visit = make_visit(personas)
-    login(personas.clinician).get(reverse("visits:visit", args=[visit.pk]))
+    personas.login(personas.clinician).get(reverse("visits:visit", args=[visit.pk]))
     entry = AccessLogEntry.objects.filter(
         object_type="visits.visit", object_id=str(visit.pk)
     ).first()
@@ -446,7 +440,7 @@ def test_reading_a_visit_is_logged(personas) -> None:
 @pytest.mark.django_db
 def test_a_serious_event_at_follow_up_reaches_the_admin(personas) -> None:
     screen_record(personas)
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician)
     earlier = make_visit(personas)
     Treatment.objects.create(
         visit=earlier, kind="uc_adjustment", technique="nucca", signed_at=timezone.now()
@@ -469,8 +463,12 @@ def test_a_serious_event_at_follow_up_reaches_the_admin(personas) -> None:
             "serious_criteria": ["hospitalisation"],
         },
     )
-    admin_page = login(personas.admin).get(reverse("visits:adverse_events")).content.decode()
+    admin_page = (
+        personas.login(personas.admin).get(reverse("visits:adverse_events")).content.decode()
+    )
     assert "dizziness" in admin_page
     chart = client.get(reverse("patients:chart", args=[personas.patient.pk])).content.decode()
     assert "raised to the clinic admin" in chart
-    assert login(personas.clinician).get(reverse("visits:adverse_events")).status_code == 403
+    assert (
+        personas.login(personas.clinician).get(reverse("visits:adverse_events")).status_code == 403
+    )

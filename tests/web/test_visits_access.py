@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from tests.web.test_visits import at
@@ -30,12 +29,6 @@ from atlaschart.visits.models import (
     Treatment,
     Visit,
 )
-
-
-def login(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @dataclass
@@ -165,7 +158,7 @@ def snapshot() -> dict[str, Any]:
 def test_another_clinics_admin_gets_404_for_every_record_and_changes_nothing(
     personas, records, busan_admin
 ) -> None:
-    client = login(busan_admin)
+    client = personas.login(busan_admin)
     before = snapshot()
     for method, url, data in pages(records, personas.patient.pk):
         response = getattr(client, method)(url, data)
@@ -280,7 +273,7 @@ def clinical_pages(r: Records, patient_id: int) -> list[tuple[str, str]]:
 def test_front_desk_gets_403_on_every_clinical_visits_page_and_writes_nothing(
     personas, records
 ) -> None:
-    client = login(personas.desk)
+    client = personas.login(personas.desk)
     before = snapshot()
     for method, url in clinical_pages(records, personas.patient.pk):
         response = getattr(client, method)(url, {"nothing": "1"} if method == "post" else {})
@@ -292,7 +285,7 @@ def test_front_desk_gets_403_on_every_clinical_visits_page_and_writes_nothing(
 
 @pytest.mark.django_db
 def test_front_desk_works_the_schedule_and_the_requests(personas, records) -> None:
-    client = login(personas.desk)
+    client = personas.login(personas.desk)
     for url in [
         reverse("visits:today"),
         reverse("visits:calendar"),
@@ -313,8 +306,8 @@ def test_front_desk_works_the_schedule_and_the_requests(personas, records) -> No
 @pytest.mark.django_db
 def test_only_the_clinic_admin_reviews_escalated_events(personas, records) -> None:
     url = reverse("visits:adverse_event_review", args=[records.event.pk])
-    assert login(personas.clinician).post(url).status_code == 403
-    assert login(personas.admin).post(url).status_code == 302
+    assert personas.login(personas.clinician).post(url).status_code == 403
+    assert personas.login(personas.admin).post(url).status_code == 302
     records.event.refresh_from_db()
     assert records.event.reviewed_by == personas.admin
 
@@ -323,7 +316,7 @@ def test_only_the_clinic_admin_reviews_escalated_events(personas, records) -> No
 def test_front_desk_chart_shows_appointments_but_no_clinical_content_or_links(
     personas, records
 ) -> None:
-    page = login(personas.desk).get(reverse("patients:chart", args=[personas.patient.pk]))
+    page = personas.login(personas.desk).get(reverse("patients:chart", args=[personas.patient.pk]))
     html = page.content.decode()
     assert page.status_code == 200
     assert (
@@ -348,7 +341,7 @@ def test_front_desk_chart_shows_appointments_but_no_clinical_content_or_links(
 @pytest.mark.django_db
 def test_a_clinicians_chart_shows_the_clinical_content(personas, records) -> None:
     html = (
-        login(personas.clinician)
+        personas.login(personas.clinician)
         .get(reverse("patients:chart", args=[personas.patient.pk]))
         .content.decode()
     )
@@ -364,7 +357,7 @@ def test_front_desk_today_page_has_no_link_to_open_a_visit_note(personas, record
     Appointment.objects.filter(pk=records.appointment.pk).update(
         starts_at=today, ends_at=today + timedelta(minutes=30), clinician=personas.desk
     )
-    html = login(personas.desk).get(reverse("visits:today")).content.decode()
+    html = personas.login(personas.desk).get(reverse("visits:today")).content.decode()
     assert personas.patient.name in html
     assert reverse("visits:open", args=[records.appointment.pk]) not in html
 
@@ -380,7 +373,7 @@ def test_the_consultation_request_list_is_logged_one_row_per_request(personas, r
     ConsultationRequest.objects.create(
         clinic=personas.busan, name="other clinic", contact="x", complaint="y"
     )
-    page = login(personas.desk).get(reverse("visits:requests"))
+    page = personas.login(personas.desk).get(reverse("visits:requests"))
     assert page.status_code == 200
     rows = AccessLogEntry.objects.filter(
         action="list", object_type="visits.consultationrequest", user=personas.desk
@@ -392,11 +385,11 @@ def test_the_consultation_request_list_is_logged_one_row_per_request(personas, r
 @pytest.mark.django_db
 def test_the_calendar_and_the_admins_event_list_are_logged(personas, records) -> None:
     day = timezone.localtime(records.appointment.starts_at).date().isoformat()
-    login(personas.clinician).get(reverse("visits:calendar"), {"date": day})
+    personas.login(personas.clinician).get(reverse("visits:calendar"), {"date": day})
     assert AccessLogEntry.objects.filter(
         action="list", user=personas.clinician, patient=personas.patient, detail="calendar day"
     ).exists()
-    login(personas.admin).get(reverse("visits:adverse_events"))
+    personas.login(personas.admin).get(reverse("visits:adverse_events"))
     assert AccessLogEntry.objects.filter(
         action="list", user=personas.admin, detail="escalated adverse events"
     ).exists()
@@ -416,7 +409,7 @@ def roleless(personas: Any) -> User:
 def test_schedule_and_request_pages_need_a_role_the_policy_grants(
     personas, records, roleless
 ) -> None:
-    client = login(roleless)
+    client = personas.login(roleless)
     before = snapshot()
     for method, url in [
         ("get", reverse("visits:today")),
@@ -436,9 +429,9 @@ def test_schedule_and_request_pages_need_a_role_the_policy_grants(
 @pytest.mark.django_db
 def test_only_the_clinic_admin_edits_the_public_page_and_note_templates(personas) -> None:
     url = reverse("visits:profile")
-    assert login(personas.desk).get(url).status_code == 403
-    assert login(personas.clinician).get(url).status_code == 403
-    assert login(personas.admin).get(url).status_code == 200
+    assert personas.login(personas.desk).get(url).status_code == 403
+    assert personas.login(personas.clinician).get(url).status_code == 403
+    assert personas.login(personas.admin).get(url).status_code == 200
 
 
 @pytest.mark.django_db
@@ -446,7 +439,7 @@ def test_logging_the_request_list_does_not_cost_a_query_per_request(personas) ->
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client = login(personas.desk)
+    client = personas.login(personas.desk)
     url = reverse("visits:requests")
 
     def add(n: int) -> None:

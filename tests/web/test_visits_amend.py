@@ -9,17 +9,10 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from atlaschart.visits.models import Amendment, Visit
-
-
-def login(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def signed_visit(personas: Any) -> Visit:
@@ -51,7 +44,7 @@ THEIRS = "Neck pain 7/10 since Saturday, as the admin wrote."
 @pytest.mark.django_db
 def test_the_form_carries_the_version_the_author_saw(personas) -> None:
     visit = signed_visit(personas)
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician)
     page = client.get(reverse("visits:amend", args=[visit.pk])).content.decode()
     assert 'name="version" value="0"' in page
     client.post(reverse("visits:amend", args=[visit.pk]), amendment(MINE, 0))
@@ -64,7 +57,7 @@ def test_the_form_carries_the_version_the_author_saw(personas) -> None:
 def test_a_second_amendment_against_the_same_version_gets_409_with_both_texts(personas) -> None:
     visit = signed_visit(personas)
     url = reverse("visits:amend", args=[visit.pk])
-    first, second = login(personas.admin), login(personas.clinician)
+    first, second = personas.login(personas.admin), personas.login(personas.clinician)
     assert first.post(url, amendment(THEIRS, 0)).status_code == 302
     late = second.post(url, amendment(MINE, 0, reason="my reason"))
     assert late.status_code == 409
@@ -86,8 +79,8 @@ def test_a_second_amendment_against_the_same_version_gets_409_with_both_texts(pe
 def test_the_409_page_is_in_korean_for_a_korean_user(personas) -> None:
     visit = signed_visit(personas)
     url = reverse("visits:amend", args=[visit.pk])
-    login(personas.admin).post(url, amendment(THEIRS, 0))
-    late = login(personas.clinician).post(
+    personas.login(personas.admin).post(url, amendment(THEIRS, 0))
+    late = personas.login(personas.clinician).post(
         url, amendment(MINE, 0), headers={"accept-language": "ko"}
     )
     assert late.status_code == 409
@@ -105,7 +98,7 @@ def test_the_409_page_is_in_korean_for_a_korean_user(personas) -> None:
 def test_two_amendments_at_the_same_moment_one_wins_and_no_words_are_lost(personas) -> None:
     visit = signed_visit(personas)
     url = reverse("visits:amend", args=[visit.pk])
-    clients = {MINE: login(personas.clinician), THEIRS: login(personas.admin)}
+    clients = {MINE: personas.login(personas.clinician), THEIRS: personas.login(personas.admin)}
     start = threading.Barrier(len(clients), timeout=10)
     responses: dict[str, Any] = {}
     errors: list[BaseException] = []

@@ -4,10 +4,8 @@ off-site ``next`` targets. Never a 500; a clear message in the user's language; 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from tests.web.test_visits import at, make_visit
 
@@ -20,13 +18,6 @@ from atlaschart.visits.models import (
     ConsultationRequest,
 )
 
-
-def login(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 EDGE_DATES = ["9999-12-31", "0001-01-01", "1899-12-31", "2101-01-01"]
 EDGE_TIMES = ["9999-12-31T23:59", "0001-01-01T00:00", "1899-12-31T23:59", "2101-01-01T00:00"]
 
@@ -37,14 +28,16 @@ EDGE_TIMES = ["9999-12-31T23:59", "0001-01-01T00:00", "1899-12-31T23:59", "2101-
 def test_the_calendar_shows_today_with_a_message_for_a_date_out_of_range(
     personas, view, value
 ) -> None:
-    response = login(personas.desk).get(reverse("visits:calendar"), {"date": value, "view": view})
+    response = personas.login(personas.desk).get(
+        reverse("visits:calendar"), {"date": value, "view": view}
+    )
     assert response.status_code == 200
     assert "is not a date between 1900 and 2100; showing today" in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_the_calendar_message_is_korean_for_a_korean_browser(personas) -> None:
-    response = login(personas.desk).get(
+    response = personas.login(personas.desk).get(
         reverse("visits:calendar"), {"date": "9999-12-31"}, headers={"accept-language": "ko"}
     )
     assert response.status_code == 200
@@ -57,21 +50,25 @@ def test_the_calendar_message_is_korean_for_a_korean_browser(personas) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", ["1900-01-01", "2100-12-31"])
 def test_the_first_and_last_days_in_range_still_show(personas, value) -> None:
-    response = login(personas.desk).get(reverse("visits:calendar"), {"date": value, "view": "week"})
+    response = personas.login(personas.desk).get(
+        reverse("visits:calendar"), {"date": value, "view": "week"}
+    )
     assert response.status_code == 200
     assert "showing today" not in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_a_clinician_parameter_of_thousands_of_digits_is_ignored(personas) -> None:
-    response = login(personas.desk).get(reverse("visits:calendar"), {"clinician": "9" * 5000})
+    response = personas.login(personas.desk).get(
+        reverse("visits:calendar"), {"clinician": "9" * 5000}
+    )
     assert response.status_code == 200
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("starts_at", EDGE_TIMES)
 def test_booking_at_the_edges_of_time_is_refused_with_a_message(personas, starts_at) -> None:
-    response = login(personas.desk).post(
+    response = personas.login(personas.desk).post(
         reverse("visits:book", args=[personas.patient.pk]),
         {"clinician": personas.clinician.pk, "starts_at": starts_at, "minutes": 30},
     )
@@ -82,7 +79,7 @@ def test_booking_at_the_edges_of_time_is_refused_with_a_message(personas, starts
 
 @pytest.mark.django_db
 def test_a_slot_running_past_the_last_year_is_refused_by_the_service(personas) -> None:
-    response = login(personas.desk).post(
+    response = personas.login(personas.desk).post(
         reverse("visits:book", args=[personas.patient.pk]),
         {"clinician": personas.clinician.pk, "starts_at": "2100-12-31T23:59", "minutes": 30},
     )
@@ -105,7 +102,7 @@ def long_plan(personas) -> CarePlan:
 @pytest.mark.django_db
 @pytest.mark.parametrize("first_start", EDGE_TIMES)
 def test_care_plan_booking_at_the_edges_is_refused(personas, long_plan, first_start) -> None:
-    response = login(personas.clinician).post(
+    response = personas.login(personas.clinician).post(
         reverse("visits:care_plan_book", args=[long_plan.pk]),
         {"clinician": personas.clinician.pk, "first_start": first_start, "minutes": 30},
     )
@@ -117,7 +114,7 @@ def test_care_plan_booking_at_the_edges_is_refused(personas, long_plan, first_st
 @pytest.mark.django_db
 def test_a_care_plan_whose_last_visit_falls_after_2100_books_nothing(personas, long_plan) -> None:
     # 60 visits every 90 days from 2099: the last is in 2113.
-    response = login(personas.clinician).post(
+    response = personas.login(personas.clinician).post(
         reverse("visits:care_plan_book", args=[long_plan.pk]),
         {"clinician": personas.clinician.pk, "first_start": "2099-01-04T10:00", "minutes": 30},
     )
@@ -137,7 +134,7 @@ def test_a_care_plan_whose_last_visit_falls_after_2100_books_nothing(personas, l
     ],
 )
 def test_a_care_plan_with_dates_out_of_range_is_refused(personas, data) -> None:
-    response = login(personas.clinician).post(
+    response = personas.login(personas.clinician).post(
         reverse("visits:care_plan", args=[personas.patient.pk]),
         {"interval_days": 7, "planned_visits": 6, **data},
     )
@@ -149,7 +146,7 @@ def test_a_care_plan_with_dates_out_of_range_is_refused(personas, data) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("given_on", EDGE_DATES)
 def test_a_consent_dated_out_of_range_is_refused(personas, given_on) -> None:
-    response = login(personas.clinician).post(
+    response = personas.login(personas.clinician).post(
         reverse("visits:consent", args=[personas.patient.pk]),
         {"kind": "manual_therapy", "given_on": given_on},
     )
@@ -170,7 +167,7 @@ def test_converting_a_request_with_dates_out_of_range_creates_no_patient(
         clinic=personas.seoul, name="이지은", contact="010-5555-1234", complaint="neck pain"
     )
     patients = Patient.objects.count()
-    response = login(personas.desk).post(
+    response = personas.login(personas.desk).post(
         reverse("visits:convert", args=[req.pk]),
         {
             "name": "이지은",
@@ -191,7 +188,7 @@ def test_converting_a_request_with_dates_out_of_range_creates_no_patient(
 @pytest.mark.parametrize("onset_h", ["1e308", "inf", "nan", "-1"])
 def test_a_follow_up_complaint_with_an_absurd_onset_is_refused(personas, onset_h) -> None:
     visit = make_visit(personas)
-    response = login(personas.clinician).post(
+    response = personas.login(personas.clinician).post(
         reverse("visits:followup", args=[visit.pk]),
         {"description": "dizzy", "is_new": "new", "severity_0_10": 5, "onset_h": onset_h},
     )
@@ -203,7 +200,7 @@ def test_a_follow_up_complaint_with_an_absurd_onset_is_refused(personas, onset_h
 @pytest.mark.parametrize("version", ["9" * 5000, "-1", "1e308"])
 def test_a_note_version_that_is_not_a_small_number_is_refused(personas, version) -> None:
     visit = make_visit(personas)
-    response = login(personas.clinician).post(
+    response = personas.login(personas.clinician).post(
         reverse("visits:save", args=[visit.pk]),
         {"version": version, "subjective": "x", "objective": "", "assessment": "", "plan": ""},
     )
@@ -240,7 +237,7 @@ def booked(personas) -> Appointment:
     ],
 )
 def test_the_status_form_never_redirects_off_site(personas, booked, target) -> None:
-    response = login(personas.desk).post(
+    response = personas.login(personas.desk).post(
         reverse("visits:status", args=[booked.pk]), {"status": "arrived", "next": target}
     )
     assert response.status_code == 302
@@ -250,7 +247,7 @@ def test_the_status_form_never_redirects_off_site(personas, booked, target) -> N
 @pytest.mark.django_db
 def test_the_status_form_returns_to_a_page_of_this_site(personas, booked) -> None:
     target = reverse("visits:calendar") + "?view=week"
-    response = login(personas.desk).post(
+    response = personas.login(personas.desk).post(
         reverse("visits:status", args=[booked.pk]), {"status": "arrived", "next": target}
     )
     assert response.url == target

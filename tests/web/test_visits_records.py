@@ -27,13 +27,6 @@ from atlaschart.visits.models import (
 pytestmark = pytest.mark.django_db
 
 
-def client_in(user, language: str = "en") -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["atlaschart_language"] = language
-    return client
-
-
 def visit_on(personas, day: date) -> Visit:
     starts = datetime.combine(day, time(10), tzinfo=timezone.get_current_timezone())
     appointment = Appointment.objects.create(
@@ -78,7 +71,7 @@ def post_treatment(client: Client, visit: Visit, data: dict):
 
 
 def test_a_nucca_adjustment_is_stored_in_fields_and_reads_in_words(personas, visit) -> None:
-    response = post_treatment(client_in(personas.clinician), visit, NUCCA)
+    response = post_treatment(personas.login(personas.clinician), visit, NUCCA)
     assert response.status_code == 302
     treatment = Treatment.objects.get(visit=visit)
     assert treatment.technique_settings == {
@@ -89,7 +82,9 @@ def test_a_nucca_adjustment_is_stored_in_fields_and_reads_in_words(personas, vis
         "head_tilt_side": "left",
     }
     assert treatment.contact_side == "right"
-    page = client_in(personas.clinician, "ko").get(reverse("visits:visit", args=[visit.pk]))
+    page = personas.login(personas.clinician, browser_language="ko").get(
+        reverse("visits:visit", args=[visit.pk])
+    )
     text = page.content.decode()
     record = text[text.index('class="treatment-record"') :]
     record = record[: record.index("</dl>")]
@@ -109,7 +104,7 @@ def test_a_nucca_adjustment_is_stored_in_fields_and_reads_in_words(personas, vis
 
 
 def test_every_technique_has_its_own_fields_with_units(personas, visit) -> None:
-    page = client_in(personas.clinician).get(reverse("visits:visit", args=[visit.pk]))
+    page = personas.login(personas.clinician).get(reverse("visits:visit", args=[visit.pk]))
     text = page.content.decode()
     for label in (
         "Lateral vector (°)",
@@ -158,7 +153,9 @@ def test_each_bad_field_is_refused_with_a_message_and_nothing_written(
     personas, visit, language, field, value, english, korean
 ) -> None:
     response = post_treatment(
-        client_in(personas.clinician, language), visit, {**NUCCA, field: value}
+        personas.login(personas.clinician, browser_language=language),
+        visit,
+        {**NUCCA, field: value},
     )
     assert response.status_code == 400
     text = response.content.decode()
@@ -179,11 +176,11 @@ def test_atlas_orthogonal_instrument_settings_are_checked(personas, visit) -> No
         "atlas_orthogonal__lateral_vector_deg": "3",
         "atlas_orthogonal__stylus_depth_mm": "25",
     }
-    response = post_treatment(client_in(personas.clinician), visit, data)
+    response = post_treatment(personas.login(personas.clinician), visit, data)
     assert response.status_code == 400
     assert "Enter a value from 0 to 20 mm." in response.content.decode()
     data["atlas_orthogonal__stylus_depth_mm"] = "2.5"
-    assert post_treatment(client_in(personas.clinician), visit, data).status_code == 302
+    assert post_treatment(personas.login(personas.clinician), visit, data).status_code == 302
     assert Treatment.objects.get().technique_settings == {
         "lateral_vector_deg": 3.0,
         "stylus_depth_mm": 2.5,
@@ -192,12 +189,12 @@ def test_atlas_orthogonal_instrument_settings_are_checked(personas, visit) -> No
 
 def test_manual_therapy_is_recorded_by_region(personas, visit) -> None:
     base = {"kind": "manual_therapy", "technique": "soft_tissue", "manual_side": "both"}
-    refused = post_treatment(client_in(personas.clinician, "ko"), visit, base)
+    refused = post_treatment(personas.login(personas.clinician, browser_language="ko"), visit, base)
     assert refused.status_code == 400
     assert "하나를 선택하세요." in refused.content.decode()
     assert not Treatment.objects.exists()
     ok = post_treatment(
-        client_in(personas.clinician),
+        personas.login(personas.clinician),
         visit,
         {**base, "soft_tissue__region": "thoracic", "soft_tissue__minutes": "10"},
     )
@@ -205,7 +202,9 @@ def test_manual_therapy_is_recorded_by_region(personas, visit) -> None:
     treatment = Treatment.objects.get()
     assert treatment.technique_settings == {"region": "thoracic", "minutes": 10.0}
     assert treatment.contact_side == "both"
-    page = client_in(personas.clinician, "ko").get(reverse("visits:visit", args=[visit.pk]))
+    page = personas.login(personas.clinician, browser_language="ko").get(
+        reverse("visits:visit", args=[visit.pk])
+    )
     assert "등(흉추)" in page.content.decode()
     assert "10 min" in page.content.decode()
 
@@ -221,7 +220,7 @@ def test_records_from_the_typed_settings_still_read_in_words(personas, visit) ->
         contact_side="right",
         technique_settings={"anterior_posterior_vector_deg": -3.0, "lateral_vector_deg": 12.0},
     )
-    text = client_in(personas.clinician).get(reverse("visits:visit", args=[visit.pk])).content
+    text = personas.login(personas.clinician).get(reverse("visits:visit", args=[visit.pk])).content
     text = text.decode()
     text = text[text.index('class="treatment-record"') :]
     text = text[: text.index("</dl>")]
@@ -231,8 +230,8 @@ def test_records_from_the_typed_settings_still_read_in_words(personas, visit) ->
 
 
 def test_a_long_unbroken_description_wraps(personas, visit) -> None:
-    post_treatment(client_in(personas.clinician), visit, {**NUCCA, "description": "가" * 2000})
-    text = client_in(personas.clinician).get(reverse("visits:visit", args=[visit.pk])).content
+    post_treatment(personas.login(personas.clinician), visit, {**NUCCA, "description": "가" * 2000})
+    text = personas.login(personas.clinician).get(reverse("visits:visit", args=[visit.pk])).content
     assert b'<dd class="long-text">' in text
     from pathlib import Path
 
@@ -276,7 +275,7 @@ def injection(given_consent: ConsentRecord, **overrides) -> dict:
 
 
 def test_an_injection_records_drug_lot_expiry_time_and_consent(personas, visit, consent) -> None:
-    response = post_treatment(client_in(personas.clinician), visit, injection(consent))
+    response = post_treatment(personas.login(personas.clinician), visit, injection(consent))
     assert response.status_code == 302, response.content.decode()[:500]
     t = Treatment.objects.get()
     assert (t.drug, t.lot_number, t.contact_side, t.guidance) == (
@@ -290,7 +289,9 @@ def test_an_injection_records_drug_lot_expiry_time_and_consent(personas, visit, 
     assert timezone.localtime(t.administered_at).strftime("%Y-%m-%d %H:%M") == (
         f"{visit.visit_date.isoformat()} 10:40"
     )
-    text = client_in(personas.clinician, "ko").get(reverse("visits:visit", args=[visit.pk]))
+    text = personas.login(personas.clinician, browser_language="ko").get(
+        reverse("visits:visit", args=[visit.pk])
+    )
     text = text.content.decode()
     for words in (
         "농도 (mg/mL)</dt><dd>10 mg/mL",
@@ -319,10 +320,14 @@ INJECTION_REFUSALS = [
 def test_an_incomplete_or_wrong_injection_is_refused(
     personas, visit, consent, change, english, korean
 ) -> None:
-    en = post_treatment(client_in(personas.clinician), visit, injection(consent, **change))
+    en = post_treatment(personas.login(personas.clinician), visit, injection(consent, **change))
     assert en.status_code == 400
     assert english in en.content.decode()
-    ko = post_treatment(client_in(personas.clinician, "ko"), visit, injection(consent, **change))
+    ko = post_treatment(
+        personas.login(personas.clinician, browser_language="ko"),
+        visit,
+        injection(consent, **change),
+    )
     assert ko.status_code == 400
     if korean:
         assert korean in ko.content.decode()
@@ -364,7 +369,7 @@ def goals_post(**rows) -> dict:
 
 
 def test_goals_are_a_small_form_instrument_target_by_when(personas) -> None:
-    response = client_in(personas.clinician).post(
+    response = personas.login(personas.clinician).post(
         reverse("visits:care_plan", args=[personas.patient.pk]),
         goals_post(
             **{
@@ -384,7 +389,7 @@ def test_goals_are_a_small_form_instrument_target_by_when(personas) -> None:
         ("ndi", Decimal("10"), date(2027, 2, 1)),
         ("psfs", Decimal("7"), None),
     ]
-    chart = client_in(personas.clinician, "ko").get(
+    chart = personas.login(personas.clinician, browser_language="ko").get(
         reverse("patients:chart", args=[personas.patient.pk])
     )
     text = chart.content.decode()
@@ -419,8 +424,13 @@ GOAL_REFUSALS = [
 def test_a_wrong_goal_is_refused_and_no_plan_is_saved(personas, row, english, korean) -> None:
     data = goals_post(**{"goals-0-description": "Sleep through the night", **row})
     url = reverse("visits:care_plan", args=[personas.patient.pk])
-    assert english in client_in(personas.clinician).post(url, data).content.decode()
-    assert korean in client_in(personas.clinician, "ko").post(url, data).content.decode()
+    assert english in personas.login(personas.clinician).post(url, data).content.decode()
+    assert (
+        korean
+        in personas.login(personas.clinician, browser_language="ko")
+        .post(url, data)
+        .content.decode()
+    )
     assert not CarePlan.objects.exists()
 
 
@@ -437,12 +447,12 @@ def test_a_visit_cannot_be_documented_before_its_appointments_day(personas) -> N
         starts_at=starts,
         ends_at=starts + timedelta(minutes=20),
     )
-    response = client_in(personas.clinician, "ko").post(
+    response = personas.login(personas.clinician, browser_language="ko").post(
         reverse("visits:open", args=[appointment.pk]), follow=True
     )
     assert "그날 전에는 기록할 수 없습니다" in response.content.decode()
     assert not Visit.objects.exists()
-    english = client_in(personas.clinician).post(
+    english = personas.login(personas.clinician).post(
         reverse("visits:open", args=[appointment.pk]), follow=True
     )
     assert "It cannot be documented before that day." in english.content.decode()
@@ -464,7 +474,7 @@ def test_a_note_or_treatment_dated_ahead_is_refused_by_the_services(personas) ->
         services.sign_note(actor, ahead)
     ahead.refresh_from_db()
     assert ahead.subjective == "" and not ahead.treatments.exists() and not ahead.is_signed
-    page = client_in(personas.clinician).get(reverse("visits:visit", args=[ahead.pk]))
+    page = personas.login(personas.clinician).get(reverse("visits:visit", args=[ahead.pk]))
     assert "It can be documented from that day on." in page.content.decode()
     assert f'action="/visits/{ahead.pk}/save/"' not in page.content.decode()
 
@@ -482,7 +492,9 @@ def test_the_next_visits_adverse_event_question_is_asked_in_korean(personas, vis
         signed_at=timezone.now(),
         signed_by=personas.clinician,
     )
-    text = client_in(personas.clinician, "ko").get(reverse("visits:visit", args=[visit.pk]))
+    text = personas.login(personas.clinician, browser_language="ko").get(
+        reverse("visits:visit", args=[visit.pk])
+    )
     section = text.content.decode()
     section = section[section.index('id="follow-up"') :]
     section = section[: section.index("</section>")]

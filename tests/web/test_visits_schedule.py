@@ -18,13 +18,6 @@ from atlaschart.visits.models import Appointment, CarePlan, CarePlanGoal, Clinic
 pytestmark = pytest.mark.django_db
 
 
-def client_in(user, language: str = "en") -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["atlaschart_language"] = language
-    return client
-
-
 def local(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
 
@@ -75,7 +68,7 @@ def second_clinician(personas) -> User:
 )
 def test_each_type_books_its_usual_length(personas, kind, minutes) -> None:
     starts = local(next_weekday(2), 10)
-    assert book(client_in(personas.desk), personas, starts, kind=kind).status_code == 302
+    assert book(personas.login(personas.desk), personas, starts, kind=kind).status_code == 302
     booked = Appointment.objects.get()
     assert booked.kind == kind
     assert booked.ends_at - booked.starts_at == timedelta(minutes=minutes)
@@ -83,14 +76,18 @@ def test_each_type_books_its_usual_length(personas, kind, minutes) -> None:
 
 def test_a_given_length_wins_over_the_usual_one(personas) -> None:
     starts = local(next_weekday(2), 10)
-    book(client_in(personas.desk), personas, starts, kind="consultation", minutes=45)
+    book(personas.login(personas.desk), personas, starts, kind="consultation", minutes=45)
     booked = Appointment.objects.get()
     assert booked.ends_at - booked.starts_at == timedelta(minutes=45)
 
 
 def test_the_type_shows_in_korean_on_the_calendar(personas) -> None:
     appointment(personas, local(timezone.localdate(), 10), kind="reexamination")
-    page = client_in(personas.desk, "ko").get(reverse("visits:calendar")).content.decode()
+    page = (
+        personas.login(personas.desk, browser_language="ko")
+        .get(reverse("visits:calendar"))
+        .content.decode()
+    )
     assert "재검사" in page
 
 
@@ -127,37 +124,41 @@ def test_booking_on_a_public_holiday_warns_and_books_only_when_confirmed(
     personas, day, korean, english
 ) -> None:
     starts = local(day, 10)
-    warned = book(client_in(personas.desk, "ko"), personas, starts, kind="adjustment")
+    warned = book(
+        personas.login(personas.desk, browser_language="ko"), personas, starts, kind="adjustment"
+    )
     assert warned.status_code == 200
     assert korean in warned.content.decode()
     assert "그래도 예약" in warned.content.decode()
-    assert english in book(client_in(personas.desk), personas, starts).content.decode()
+    assert english in book(personas.login(personas.desk), personas, starts).content.decode()
     assert not Appointment.objects.exists()
-    confirmed = book(client_in(personas.desk), personas, starts, confirm="on")
+    confirmed = book(personas.login(personas.desk), personas, starts, confirm="on")
     assert confirmed.status_code == 302
     assert Appointment.objects.count() == 1
 
 
 def test_outside_the_hours_and_closed_days_warn(personas) -> None:
     ClinicProfile.objects.create(clinic=personas.seoul, opens_at=time(9), closes_at=time(18))
-    late = book(client_in(personas.desk), personas, local(next_weekday(1), 17, 50))
+    late = book(personas.login(personas.desk), personas, local(next_weekday(1), 17, 50))
     assert "This is outside the opening hours (09:00–18:00)." in late.content.decode()
-    sunday = book(client_in(personas.desk, "ko"), personas, local(next_weekday(6), 10))
+    sunday = book(
+        personas.login(personas.desk, browser_language="ko"), personas, local(next_weekday(6), 10)
+    )
     assert "일요일은 휴진일입니다." in sunday.content.decode()
     assert not Appointment.objects.exists()
-    ordinary = book(client_in(personas.desk), personas, local(next_weekday(1), 10))
+    ordinary = book(personas.login(personas.desk), personas, local(next_weekday(1), 10))
     assert ordinary.status_code == 302
 
 
 def test_a_clash_is_reported_before_any_holiday_warning(personas) -> None:
     starts = local(date(2026, 9, 25), 10)
     appointment(personas, starts)
-    response = book(client_in(personas.desk), personas, starts)
+    response = book(personas.login(personas.desk), personas, starts)
     assert "is already booked at" in response.content.decode()
 
 
 def test_the_admin_sets_the_hours_and_open_days(personas) -> None:
-    response = client_in(personas.admin).post(
+    response = personas.login(personas.admin).post(
         reverse("visits:profile"),
         {
             "public_page_enabled": "on",
@@ -180,7 +181,7 @@ def test_the_admin_sets_the_hours_and_open_days(personas) -> None:
 
 def test_the_front_desk_checks_a_patient_in(personas) -> None:
     booked = appointment(personas, local(timezone.localdate(), 9))
-    desk = client_in(personas.desk, "ko")
+    desk = personas.login(personas.desk, browser_language="ko")
     page = desk.get(reverse("visits:today")).content.decode()
     assert "도착 확인" in page
     desk.post(
@@ -196,7 +197,7 @@ def test_the_front_desk_checks_a_patient_in(personas) -> None:
 
 def test_another_clinics_user_cannot_check_in(personas) -> None:
     booked = appointment(personas, local(timezone.localdate(), 9))
-    response = client_in(personas.outsider).post(
+    response = personas.login(personas.outsider).post(
         reverse("visits:status", args=[booked.pk]), {"status": "arrived"}
     )
     assert response.status_code == 404
@@ -208,14 +209,14 @@ def test_front_desk_today_shows_every_clinicians_appointments(personas, second_c
     today = timezone.localdate()
     appointment(personas, local(today, 9))
     appointment(personas, local(today, 11), clinician=second_clinician)
-    desk_page = client_in(personas.desk).get(reverse("visits:today")).content.decode()
+    desk_page = personas.login(personas.desk).get(reverse("visits:today")).content.decode()
     assert desk_page.count(f"/patients/{personas.patient.pk}/") >= 2
     assert "Park" in desk_page
     # Front desk records arrivals but does not open clinical notes.
     assert reverse("visits:open", args=[Appointment.objects.first().pk]) not in desk_page
-    own = client_in(personas.clinician).get(reverse("visits:today")).content.decode()
+    own = personas.login(personas.clinician).get(reverse("visits:today")).content.decode()
     assert "My appointments today" in own and "11:00" not in own
-    everyone = client_in(personas.clinician).get(reverse("visits:today") + "?all=1")
+    everyone = personas.login(personas.clinician).get(reverse("visits:today") + "?all=1")
     assert "11:00" in everyone.content.decode()
 
 
@@ -234,7 +235,11 @@ def test_due_follow_ups_list_patients_with_nothing_booked(personas) -> None:
         clinician=personas.clinician,
         visit_date=today - timedelta(days=8),
     )
-    page = client_in(personas.desk, "ko").get(reverse("visits:today")).content.decode()
+    page = (
+        personas.login(personas.desk, browser_language="ko")
+        .get(reverse("visits:today"))
+        .content.decode()
+    )
     due = page[page.index('id="due"') :]
     due = due[: due.index("</section>")]
     # Last visit 8 days ago + every 7 days = due yesterday; 1 of 6 visits done.
@@ -244,7 +249,7 @@ def test_due_follow_ups_list_patients_with_nothing_booked(personas) -> None:
     assert "SECRET-GOAL" not in page
     # Once the next visit is booked the patient leaves the list.
     appointment(personas, local(today + timedelta(days=1), 10))
-    page = client_in(personas.desk).get(reverse("visits:today")).content.decode()
+    page = personas.login(personas.desk).get(reverse("visits:today")).content.decode()
     assert "No follow-up visits are due." in page
 
 
@@ -256,13 +261,13 @@ def test_the_calendar_opens_on_the_clinicians_with_bookings_that_day(
 ) -> None:
     today = timezone.localdate()
     appointment(personas, local(today, 11), clinician=second_clinician)
-    page = client_in(personas.clinician).get(reverse("visits:calendar")).content.decode()
+    page = personas.login(personas.clinician).get(reverse("visits:calendar")).content.decode()
     showing = page[page.index("Showing") :]
     showing = showing[: showing.index("</p>")]
     assert "Park" in showing and "clinician" not in showing
     assert "11:00" in page
     appointment(personas, local(today, 9))
-    page = client_in(personas.desk).get(reverse("visits:calendar")).content.decode()
+    page = personas.login(personas.desk).get(reverse("visits:calendar")).content.decode()
     showing = page[page.index("Showing") :]
     assert "Park" in showing[: showing.index("</p>")]
     assert "clinician" in showing[: showing.index("</p>")]
@@ -271,16 +276,18 @@ def test_the_calendar_opens_on_the_clinicians_with_bookings_that_day(
 def test_an_empty_day_falls_back_to_the_user_and_all_shows_everyone(
     personas, second_clinician
 ) -> None:
-    page = client_in(personas.clinician).get(reverse("visits:calendar")).content.decode()
+    page = personas.login(personas.clinician).get(reverse("visits:calendar")).content.decode()
     showing = page[page.index("Showing") :]
     assert "clinician" in showing[: showing.index("</p>")]
     assert "Park" not in showing[: showing.index("</p>")]
-    everyone = client_in(personas.clinician).get(reverse("visits:calendar") + "?clinician=all")
+    everyone = personas.login(personas.clinician).get(reverse("visits:calendar") + "?clinician=all")
     text = everyone.content.decode()
     showing = text[text.index("Showing") :]
     assert "Park" in showing[: showing.index("</p>")]
 
 
 def test_the_calendar_names_a_holiday(personas) -> None:
-    page = client_in(personas.desk, "ko").get(reverse("visits:calendar") + "?date=2026-09-25")
+    page = personas.login(personas.desk, browser_language="ko").get(
+        reverse("visits:calendar") + "?date=2026-09-25"
+    )
     assert "추석" in page.content.decode()
