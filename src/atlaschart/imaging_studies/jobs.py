@@ -12,12 +12,11 @@ unchanged study again hands out the zip already packed.
 from __future__ import annotations
 
 import hashlib
-import os
-import secrets
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.core.files import File
 from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +29,7 @@ from atlaschart.imaging_studies.access import get_study_for_user
 from atlaschart.imaging_studies.models import Instance, Study
 from atlaschart.jobs.models import Job
 from atlaschart.jobs.registry import JobFailed, JobResult, Progress, job_handler
+from atlaschart.lib import media
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.policy import Kind, Permission
 
@@ -150,8 +150,8 @@ def export_input_sha256(study: Study) -> str:
     return hashlib.sha256(f"{study.pk}:{','.join(shas)}".encode()).hexdigest()
 
 
-def export_path(job: Job) -> Path:
-    return storage.export_path(job.input_sha256)
+def export_name(job: Job) -> str:
+    return storage.export_name(job.input_sha256)
 
 
 @job_handler(
@@ -174,24 +174,24 @@ def export_deidentified(job: Job, progress: Progress) -> JobResult:
         )
     except Exception as exc:  # RecordNotFound (another clinic's, or removed) and bad payloads
         raise JobFailed("study-gone") from exc
-    target = export_path(job)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}")
+    name = export_name(job)
 
     def packed(done: int, total: int) -> None:
         progress.step("packing", done, total)
 
     try:
-        with tmp.open("wb") as out:
+        # Packed on this worker's disk (a nameless file, gone if the worker dies), then stored
+        # whole in the media storage: a reader sees the complete zip or none. A pack of the
+        # same input already stored is the same zip, and stays.
+        with tempfile.TemporaryFile(dir=storage.work_root()) as out:
             warnings = rendering.write_deidentified_zip(study, out, progress=packed)
-        os.replace(tmp, target)
+            out.seek(0)
+            media.save_once(name, File(out))
     except (OSError, ValueError, dicom.DicomError) as exc:
         raise JobFailed("unreadable") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
     detail = "de-identified DICOM zip" + (f"; warnings: {', '.join(warnings)}" if warnings else "")
     log_access(actor, Action.EXPORT, patient=study.patient, obj=study, detail=detail)
     return JobResult(
         result_url=reverse("imaging_studies:export_ready", args=[job.pk]),
-        result={"study": study.pk, "warnings": warnings, "bytes": target.stat().st_size},
+        result={"study": study.pk, "warnings": warnings, "bytes": media.size(name)},
     )

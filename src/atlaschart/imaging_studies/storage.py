@@ -117,9 +117,10 @@ def volume_cache_paths(series_id: int, key: str) -> tuple[Path, Path]:
     return folder / f"{stem}.npy", folder / f"{stem}.json"
 
 
-def export_path(input_sha256: str) -> Path:
-    """Where the de-identified zip of an export job lives (named by the job's input hash)."""
-    return _root() / "exports" / f"{input_sha256}.zip"
+def export_name(input_sha256: str) -> str:
+    """The de-identified zip of an export job in the media storage (named by the job's input
+    hash), so the web node that serves the download need not be the worker that packed it."""
+    return f"imaging/exports/{input_sha256}.zip"
 
 
 def read_blob(sha256: str) -> bytes:

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -46,6 +46,7 @@ from atlaschart.jobs.access import get_job_for_user
 from atlaschart.jobs.models import Job, JobState
 from atlaschart.jobs.services import submit
 from atlaschart.jobs.views import progress_url
+from atlaschart.lib import media
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.jsonbody import BadJSON, parse_json
@@ -791,22 +792,17 @@ def export_ready(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse
 
 @IMAGING_EXPORT
 def export_download(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
-    """The packed zip, streamed from disk; each download is an access-log row of its own."""
+    """The packed zip, streamed from local disk or a signed-URL redirect to object storage
+    (lib/media.py); each download is an access-log row of its own."""
     job, study = _export_job(request, job_id)
-    path = imaging_jobs.export_path(job)
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise Http404 from exc
+    name = imaging_jobs.export_name(job)
+    if not media.exists(name):
+        raise Http404
     services.log_export_download(Actor.of(request), study)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"study-{study.pk}-deidentified.zip",
-        content_type="application/zip",
+    response = media.serve(
+        name, content_type="application/zip", download_name=f"study-{study.pk}-deidentified.zip"
     )
     response["X-Deidentification-Warnings"] = ",".join((job.result or {}).get("warnings", []))
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
