@@ -24,6 +24,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -290,6 +291,24 @@ def test_an_imaging_upload_keeps_its_blobs_in_the_bucket_and_renders_from_them(
     sliced = clinician.get(reverse("imaging_studies:slice", args=[volume.pk]), {"index": 1})
     assert sliced.status_code == 200
     assert sliced["Content-Type"] == "image/png"
+    # The de-identified export: packed by the job into the bucket, downloaded by signed URL.
+    from atlaschart.imaging_studies.models import Study
+
+    started = clinician.post(
+        reverse("imaging_studies:export_study", args=[Study.objects.get().pk]), follow=True
+    )
+    job = started.context["job"]
+    assert [k for k in store.object_keys() if "/imaging/exports/" in f"/{k}"] == [
+        f"{store.prefix}imaging/exports/{job.input_sha256}.zip"
+    ]
+    download = clinician.get(reverse("imaging_studies:export_download", args=[job.pk]))
+    assert download.status_code == 302
+    status, body, headers = _fetch(download["Location"])
+    assert status == 200
+    assert headers["Content-Type"] == "application/zip"
+    assert "attachment" in headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(body)) as packed:
+        assert len([n for n in packed.namelist() if n.endswith(".dcm")]) == 4
     # The paths pydicom read were this node's cached copies of the bucket's blobs.
     sha = frame.blob.sha256
     assert imaging_storage.blob_path(sha).read_bytes() == media.read(imaging_storage.blob_name(sha))
