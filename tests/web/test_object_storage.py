@@ -327,6 +327,7 @@ def test_backup_and_restore_carry_the_buckets_media(
     blob = "imaging/blobs/ef/" + "ef" * 32
     media.save_once(blob, b"DICM" + bytes(range(256)) * 8)
     before = {name: media.read(name) for name in (photo, blob)}
+    media.save("imaging/exports/" + "0" * 64 + ".zip", b"a packed export: made again on request")
 
     archive = create_backup(tmp_path / "backups", None)
 

@@ -4,7 +4,8 @@ An archive is a gzip'd tar holding
 
 - ``database.sqlite3`` (SQLite's online backup API: a consistent copy while the site runs) or
   ``database.pgdump`` (``pg_dump --format=custom``, itself one consistent snapshot),
-- ``media/...``: every media file (radiographs, posture photos): those under ``MEDIA_ROOT``, or,
+- ``media/...``: every media file (radiographs, posture photos; not the scratch areas and caches
+  of ``MEDIA_NOT_BACKED_UP``): those under ``MEDIA_ROOT``, or,
   with media on object storage (``MEDIA_STORAGE_URL``), every object under the bucket's prefix,
   read through the storage API (lib/media.py),
 - ``manifest.json`` last: sha256 and size of every part, the applied migrations, the engine and the
@@ -316,12 +317,28 @@ def _add_file(tar: tarfile.TarFile, path: Path, name: str) -> dict[str, Any]:
     return {"sha256": reader.digest.hexdigest(), "size": reader.size}
 
 
+# Scratch areas and caches, which expire or are rebuilt on their own: staged imaging uploads (an
+# hour; unconfirmed patient data that must not outlive its token), the CBCT viewer's volume
+# files (rebuilt from the blobs), packed de-identified exports (packed again on request).
+MEDIA_NOT_BACKED_UP = ("imaging/tmp/", "imaging/volumes/", "imaging/exports/")
+
+
+def _backed_up(name: str) -> bool:
+    """Whether a media file (its storage name) belongs in an archive."""
+    file_name = name.rsplit("/", 1)[-1]
+    if file_name.startswith(".") and file_name.endswith(".part"):
+        return False  # still being written (lib/media.LocalMediaStorage)
+    return not name.startswith(MEDIA_NOT_BACKED_UP)
+
+
 def _media_files(media_root: Path) -> Iterator[tuple[Path, str]]:
     if not media_root.is_dir():
         return
     for path in sorted(media_root.rglob("*")):
         if path.is_file() and not path.is_symlink():
-            yield path, "media/" + path.relative_to(media_root).as_posix()
+            name = path.relative_to(media_root).as_posix()
+            if _backed_up(name):
+                yield path, "media/" + name
 
 
 def _add_stream(tar: tarfile.TarFile, handle: IO[bytes], size: int, name: str) -> dict[str, Any]:
@@ -343,7 +360,7 @@ def _add_media(tar: tarfile.TarFile, media_root: Path) -> dict[str, dict[str, An
         for path, name in _media_files(media_root):
             parts[name] = _add_file(tar, path, name)
         return parts
-    for stored in media.walk():
+    for stored in filter(_backed_up, media.walk()):
         with media.open(stored) as handle:
             parts["media/" + stored] = _add_stream(
                 tar, handle, media.size(stored), "media/" + stored
