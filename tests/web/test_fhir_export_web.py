@@ -52,7 +52,9 @@ def test_the_export_is_a_job_and_each_download_is_logged_with_the_reason(
     assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
     assert job.state == "done" and job.result_url == f"/fhir-export/made/{job.pk}/record.zip"
     # Nothing has left the clinic yet: no export row until the archive is downloaded.
-    assert not AccessLogEntry.objects.filter(action=Action.EXPORT).exists()
+    assert not AccessLogEntry.objects.filter(
+        action=Action.EXPORT, detail__startswith="FHIR export"
+    ).exists()
     download = client.get(job.result_url)
     assert download.status_code == 200
     assert download["Content-Type"] == "application/zip"
@@ -64,11 +66,16 @@ def test_the_export_is_a_job_and_each_download_is_logged_with_the_reason(
         e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"
     )
     assert patient["identifier"][0]["value"] == personas.patient.chart_number
-    row = AccessLogEntry.objects.get(action=Action.EXPORT)
+    row = AccessLogEntry.objects.get(action=Action.EXPORT, detail__startswith="FHIR export")
     assert row.patient_id == personas.patient.pk and row.user_id == user.pk
     assert row.detail == f"FHIR export (web); reason: {REASON}"
     client.get(job.result_url)
-    assert AccessLogEntry.objects.filter(action=Action.EXPORT).count() == 2
+    assert (
+        AccessLogEntry.objects.filter(
+            action=Action.EXPORT, detail__startswith="FHIR export"
+        ).count()
+        == 2
+    )
 
 
 def test_a_reason_is_required(personas: Any) -> None:
@@ -82,7 +89,9 @@ def test_a_reason_is_required(personas: Any) -> None:
     assert response.status_code == 400
     assert "필수 항목입니다" in response.content.decode()
     assert not Job.objects.exists()
-    assert not AccessLogEntry.objects.filter(action=Action.EXPORT).exists()
+    assert not AccessLogEntry.objects.filter(
+        action=Action.EXPORT, detail__startswith="FHIR export"
+    ).exists()
 
 
 def test_the_form_page_in_korean(personas: Any) -> None:
@@ -116,7 +125,9 @@ def test_another_clinics_patient_and_job_are_not_found(personas: Any) -> None:
     _ask(_client(personas.clinician), personas.patient.pk)
     job = Job.objects.get(kind="fhir.export_record")
     assert outsider.get(job.result_url).status_code == 404
-    assert not AccessLogEntry.objects.filter(action=Action.EXPORT).exists()
+    assert not AccessLogEntry.objects.filter(
+        action=Action.EXPORT, detail__startswith="FHIR export"
+    ).exists()
     assert AccessLogEntry.objects.filter(action=Action.DENIED, user=personas.outsider).exists()
 
 

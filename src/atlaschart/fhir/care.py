@@ -314,9 +314,23 @@ def _technique_components(treatment: Any) -> list[str]:
     return lines
 
 
+def is_cervical_manipulation(treatment: Any) -> bool:
+    """An upper cervical adjustment, or spinal manipulation of the neck: SNOMED CT 399010004."""
+    if treatment.kind == "uc_adjustment":
+        return True
+    settings = (
+        treatment.technique_settings if isinstance(treatment.technique_settings, dict) else {}
+    )
+    return (
+        treatment.kind == "manual_therapy"
+        and treatment.technique == "manipulation"
+        and settings.get("region") == "cervical"
+    )
+
+
 def procedure_codes(treatment: Any) -> list[tuple[str, str]]:
     found = [(codes.local("treatment"), treatment.kind)]
-    if treatment.kind == "uc_adjustment":
+    if is_cervical_manipulation(treatment):
         found.append((codes.SNOMED, codes.SNOMED_CERVICAL_MANIPULATION.code))
     if treatment.technique:
         found.append((codes.local("treatment"), f"technique-{treatment.technique}"))
@@ -333,7 +347,7 @@ def build_procedure(actor: Actor, treatment: Any) -> Procedure:
 
     kind_display = _english(TreatmentKind, treatment.kind)
     coding = [codes.coding(codes.local("treatment"), treatment.kind, kind_display)]
-    if treatment.kind == "uc_adjustment":
+    if is_cervical_manipulation(treatment):
         sct = codes.SNOMED_CERVICAL_MANIPULATION
         coding.insert(0, codes.coding(sct.system, sct.code, sct.display))
     visit = treatment.visit

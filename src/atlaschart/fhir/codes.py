@@ -46,6 +46,7 @@ def local(name: str) -> str:
 LOCAL_SYSTEMS: dict[str, str] = {
     "score": "Questionnaire scores without a LOINC code (one code per instrument id)",
     "body-region": "Regions of the intake body map (pain_<region> keys)",
+    "pain-quality": "Pain qualities of the body map (quality_<region> answers)",
     "posture-metric": "Posture metrics measured from photos (metric keys of measure/posture)",
     "exam": "Examinations without a LOINC code (exam kinds) and their findings",
     "radiograph": "Upper cervical radiograph constructs (measure/radiograph)",
@@ -53,7 +54,6 @@ LOCAL_SYSTEMS: dict[str, str] = {
     "safety": "Safety screen levels and findings",
     "consent": "Consents AtlasChart records (intake data, health data, photos, treatments)",
     "audit-action": "Access-log actions (audit.Action)",
-    "goal-measure": "What a care-plan goal is measured by",
     "appointment-kind": "Appointment and visit kinds",
     "staff-role": "Staff roles (accounts.Role)",
 }

@@ -26,7 +26,7 @@ from atlaschart.fhir.base import (
     reference,
     when,
 )
-from atlaschart.fhir.observations import UNIT_UCUM, _fhir_code
+from atlaschart.fhir.observations import _fhir_code, stored_unit
 from atlaschart.lib.actor import Actor
 
 STUDY = "study"
@@ -163,7 +163,7 @@ def build_uc_analysis(actor: Actor, analysis: Any) -> DiagnosticReport:
             continue
         local_id = f"m{index}"
         value = number(entry.get("value"))
-        unit, ucum = UNIT_UCUM.get(str(entry.get("unit") or ""), ("1", "1"))
+        unit, ucum = stored_unit(entry.get("unit"))
         observation: dict[str, Any] = {
             "resourceType": "Observation",
             "id": local_id,

@@ -78,8 +78,19 @@ UNIT_UCUM = {
     "ratio": ("ratio", "1"),
     "%": ("%", "%"),
     "percent": ("%", "%"),
+    "pct": ("%", "%"),
     "s": ("s", "s"),
 }
+
+
+def stored_unit(unit: Any) -> tuple[str, str]:
+    """(human unit, UCUM code) of a unit stored with a measurement; an unknown one kept as a UCUM
+    annotation (``{px}``), none as "1"."""
+    text = str(unit or "").strip()
+    if not text:
+        return "1", "1"
+    return UNIT_UCUM.get(text, (text, "{" + _fhir_code(text) + "}"))
+
 
 _LEG_UNITS = {"mm": ("mm", "mm"), "eighth_inch": ("⅛ inch", "[in_i]/8")}
 
@@ -202,9 +213,9 @@ def build_region_pain(
             **value,
             "component": [
                 {
-                    "code": codes.concept(codes.local("body-region"), "quality", "Pain quality"),
+                    "code": codes.concept(codes.local("pain-quality"), "quality", "Pain quality"),
                     "valueCodeableConcept": codes.concept(
-                        codes.local("body-region"), f"quality-{_fhir_code(q)}", str(q)
+                        codes.local("pain-quality"), _fhir_code(q), str(q)
                     ),
                 }
                 for q in qualities
@@ -404,7 +415,7 @@ def build_posture(actor: Actor, shot: Any) -> Observation:
                 }
             )
             continue
-        unit, ucum = UNIT_UCUM.get(str(metric.get("unit") or ""), ("1", "1"))
+        unit, ucum = stored_unit(metric.get("unit"))
         quantity = codes.quantity(value, unit, ucum)
         uncertainty = number(metric.get("uncertainty"))
         if uncertainty is not None:
