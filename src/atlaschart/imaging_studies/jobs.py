@@ -66,8 +66,8 @@ def import_input_sha256(upload_set: uploads.UploadSet, *, confirmed: bool) -> st
     needs=((Kind.IMAGING, Permission.WRITE),),
     title=_("Importing images"),
     steps={
-        "reading": _("Reading and checking the slices"),
-        "storing": _("Storing the images"),
+        "reading": _("Reading and checking slice %(done)s of %(total)s"),
+        "storing": _("Storing image %(done)s of %(total)s"),
         "volume": _("Building the CBCT volume"),
     },
     errors=IMPORT_ERRORS,
@@ -158,7 +158,7 @@ def export_name(job: Job) -> str:
     EXPORT_KIND,
     needs=((Kind.IMAGING, Permission.EXPORT),),
     title=_("Packing a de-identified study"),
-    steps={"packing": _("De-identifying the images")},
+    steps={"packing": _("De-identifying image %(done)s of %(total)s")},
     errors={
         "study-gone": _("The study is no longer there; nothing was exported."),
         "unreadable": _("A stored image of the study could not be read; nothing was exported."),
