@@ -342,3 +342,49 @@ def test_the_receivers_access_log_rows_read_in_korean() -> None:
     assert str(refused.detail) == "DICOM 객체 거부: 픽셀 데이터 없음(영상이 아님)"
     assert str(held.detail) == "DICOM 검사를 영상 수신함에 보류: 이 ID의 차트와 이름이 다릅니다."
     assert held.what == "영상 수신함 항목"
+
+
+def test_a_clinic_without_an_admin_to_act_cannot_receive(scp) -> None:
+    _rcv, port = scp
+    ae = AE(ae_title="CBCT1")
+    ae.add_requested_context("1.2.840.10008.1.1")
+    assoc = ae.associate("127.0.0.1", port, ae_title="BUSAN")  # Busan has no clinic admin
+    assert assoc.is_rejected
+    rj = assoc.acceptor.primitive
+    assert (rj.result, rj.result_source, rj.diagnostic) == (0x02, 0x01, 0x01)  # transient
+
+
+def test_objects_acknowledged_before_an_abort_are_still_filed(scp, personas) -> None:
+    rcv, port = scp
+    ds = ct()
+    ae = AE(ae_title="XRAY-ROOM1")
+    ae.add_requested_context(ds.SOPClassUID, ds.file_meta.TransferSyntaxUID)
+    assoc = ae.associate("127.0.0.1", port, ae_title="SEOUL")
+    assert int(assoc.send_c_store(ds).Status) == 0x0000
+    assoc.abort()
+    settled(rcv)
+    assert personas.patient.imaging_studies.count() == 1
+
+
+def test_a_set_the_import_refuses_is_held_whole_and_nothing_is_stored(
+    scp, personas, monkeypatch
+) -> None:
+    from atlaschart.dicom_inbox import importer
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise importer.ImportRefused("inconsistent-series", "refused")
+
+    monkeypatch.setattr(importer, "import_files", refuse)
+    rcv, port = scp
+    assert send(port, "SEOUL", [ct(), dx()]) == [0x0000, 0x0000]
+    settled(rcv)
+    assert not Instance.objects.exists()
+    items = InboxItem.objects.all()
+    assert {i.reason for i in items} == {HeldReason.IMPORT_REFUSED} and len(items) == 2
+    assert all(p.exists() for i in items for p in services_held_paths(i))
+
+
+def services_held_paths(item: Any) -> list[Path]:
+    from atlaschart.dicom_inbox.services import held_paths
+
+    return held_paths(item)
