@@ -76,7 +76,7 @@ def test_admin_uploads_a_table_and_the_analysis_proposes_its_listing(
     page.get_by_role("link", name="Import images").click()
     page.locator("input[type=file]").set_input_files(str(dicom_file))
     page.get_by_role("button", name="Import", exact=True).click()
-    page.get_by_role("link", name=re.compile(r"DX 1 image")).click()
+    page.get_by_role("link", name=re.compile(r"#1 · 320×320")).click()  # on the study page
     page.locator("#id_view").select_option("nasium")
     page.get_by_role("button", name="Place landmarks").click()
     expect(page.get_by_text("rule table seoul-listing@1 proposes the listing")).to_be_visible()
