@@ -84,7 +84,8 @@ class AccessLogFilterForm(_DateRangeForm):
         label=_("Client IP"),
         required=False,
         max_length=45,
-        help_text=_("The address or its beginning, e.g. 192.0.2."),
+        # The address or its beginning: a placeholder, so the field lines up with the others.
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 192.0.2.")}),
     )
 
     def __init__(self, *args: Any, clinic_id: int | None, **kwargs: Any) -> None:
