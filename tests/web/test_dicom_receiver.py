@@ -27,6 +27,7 @@ from atlaschart.dicom_inbox import receiver as receiver_module
 from atlaschart.dicom_inbox.models import HeldReason, InboxItem, InboxState
 from atlaschart.imaging_studies.models import Instance
 
+# The SCP's association threads have their own database connections: they must see committed rows.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DX_FOR_PRESENTATION = "1.2.840.10008.5.1.4.1.1.1.1"
@@ -87,6 +88,7 @@ def settled(rcv: receiver_module.Receiver) -> None:
     assert rcv.wait_idle(30), "the receiver did not file the association in time"
 
 
+@pytest.mark.django_db  # no server thread: the faster, rolled-back database
 def test_clinics_are_called_by_their_slug_in_capitals(personas) -> None:
     from atlaschart.clinics.models import Clinic
 
@@ -286,6 +288,7 @@ def test_another_clinics_inbox_item_is_a_404(scp, personas) -> None:
     assert not personas.busan_patient.imaging_studies.exists()
 
 
+@pytest.mark.django_db  # no server thread: the faster, rolled-back database
 def test_the_front_desk_has_no_inbox_and_no_link(personas) -> None:
     desk = Client()
     desk.force_login(personas.desk)
@@ -299,6 +302,7 @@ def test_the_front_desk_has_no_inbox_and_no_link(personas) -> None:
     )
 
 
+@pytest.mark.django_db  # no server thread: the faster, rolled-back database
 def test_the_demo_prints_the_ae_titles_and_the_port(personas, monkeypatch, capsys) -> None:
     from atlaschart.clinics import demo
     from atlaschart.clinics.models import Clinic
@@ -312,6 +316,7 @@ def test_the_demo_prints_the_ae_titles_and_the_port(personas, monkeypatch, capsy
     assert "AE title SEOUL-DEMO" in out and "AE title BUSAN-DEMO" in out and "11112" in out
 
 
+@pytest.mark.django_db  # no server thread: the faster, rolled-back database
 def test_the_receivers_access_log_rows_read_in_korean() -> None:
     from django.utils import translation
 
