@@ -514,3 +514,19 @@ def test_api_errors_are_in_the_callers_language(personas) -> None:
     status, body, _r = get("/fhir/Patient", HTTP_ACCEPT_LANGUAGE="ko")
     assert status == 401
     assert re.search("[가-힣]", body["issue"][0]["diagnostics"])
+
+
+def test_the_access_log_page_reads_an_api_row_in_words(personas) -> None:
+    from django.utils import translation
+
+    from atlaschart.audit.describe import describe
+
+    secret = make_token(personas)
+    get(f"/fhir/Patient/{patient_id(personas.patient)}", secret)
+    row = AccessLogEntry.objects.filter(action="view").latest("seq")
+    with translation.override("ko"):
+        shown = describe(row).detail
+    assert not shown.recorded
+    assert shown.text == (
+        f"API 경유 (토큰 Partner hospital): GET /fhir/Patient/{patient_id(personas.patient)}"
+    )

@@ -21,7 +21,7 @@ NAMES = ["patient", "date", "code", "_count", "_cursor", "_format", "_sort", "su
 ALPHABET = st.sampled_from([*"ab09-_.|,\\/:%&=#+ TZ가힣\x00\n", "ge", "lt", "Patient/", "2026"])
 VALUES = st.lists(ALPHABET, max_size=20).map("".join)
 FUZZ = settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
