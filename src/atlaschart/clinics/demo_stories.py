@@ -411,6 +411,7 @@ def _posture_session(
     from atlaschart.imaging import sample_photos
     from atlaschart.imaging.photos import load_photo
     from atlaschart.posture import services as posture_services
+    from atlaschart.posture.access import shots_of_clinic
 
     def make() -> Any:
         rgb = sample_photos.pad_to_portrait(sample_photos.bus_coat(), (800, 1200))
@@ -421,7 +422,13 @@ def _posture_session(
         session = posture_services.create_session(
             actor, patient, {"taken_on": taken_on, "note": note}
         )
-        shot = posture_services.add_shot(actor, session, "anterior", data, load_photo(data))
+        # Through the background job, as an upload from the page (run at once: the demo loader
+        # has no worker), so the living demo holds a finished posture job.
+        image_format = load_photo(data).format
+        job = posture_services.stage_shot(actor, session, "anterior", data, image_format)
+        if job.state != "done":
+            raise RuntimeError(f"posture job {job.state}: {job.error_code}")
+        shot = shots_of_clinic(actor).get(pk=job.result["shot_id"])
         if not shot.detector:
             # No pose model on this machine: the points are placed as a clinician would, and
             # the revision records them as the clinician's, not the model's.
@@ -669,6 +676,15 @@ def load_stories(staff: Staff, patients: list[Patient], language: str) -> Report
             report,
             "photo consent",
             lambda p=p: report_services.record_photo_consent(staff.actor(staff.clinician), p, True),
+        )
+        # Their report, made by its background job (at once, as above): the chart's report
+        # section and the job's page have something to show.
+        _step(
+            report,
+            "patient report",
+            lambda p=p: report_services.request_patient_report(
+                staff.actor(staff.clinician), p.pk, None
+            ),
         )
         _book(report, staff, p, _at(today, 10), 30, "adjustment")
 
