@@ -34,7 +34,7 @@ from atlaschart.visits.models import (
     ConsentKind,
     Visit,
 )
-from atlaschart.visits.safety_gate import signing_block_reason
+from atlaschart.visits.safety_gate import signing_block_reasons
 from atlaschart.visits.techniques import describe_settings, technique_label
 from atlaschart.visits.views.adverse_events import in_words
 from atlaschart.visits.views.common import soap_pairs
@@ -42,14 +42,13 @@ from atlaschart.visits.views.common import soap_pairs
 
 def _visit_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str, Any]:
     treatments = list(visit.treatments.select_related("signed_by", "consent"))
+    block_reason = signing_block_reasons(visit.patient)
     for t in treatments:
         t.settings_display = describe_settings(t.technique, t.technique_settings or {})
         t.technique_display = technique_label(t.technique) if t.technique else ""
         t.side_display = SIDE_WORDS.get(t.contact_side, "")
         t.guidance_display = GUIDANCE_WORDS.get(t.guidance, "")
-        t.block_reason = (
-            None if t.signed_at else signing_block_reason(visit.patient, t.technique, t.kind)
-        )
+        t.block_reason = None if t.signed_at else block_reason(t.technique, t.kind)
     exams = list(exams_of_clinic(request).filter(visit=visit).order_by("created_at", "id"))
     context = {
         "visit": visit,
@@ -60,7 +59,7 @@ def _visit_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str
         "current_note": soap_pairs(services.current_text(visit)) if visit.is_signed else [],
         "needs_followup": services.needs_followup(request, visit) and not visit.is_signed,
         "events": _events_in_words(visit),
-        "uc_block": signing_block_reason(visit.patient, "other_thrust"),
+        "uc_block": block_reason("other_thrust"),
         "soap_fields": SOAP_FIELDS,
         "before_its_day": visit.visit_date > timezone.localdate(),
     }
