@@ -8,6 +8,7 @@ broker); served by gunicorn.
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
@@ -255,6 +256,10 @@ _proxies = env_str("TRUSTED_PROXY_COUNT") or ("1" if env_bool("TRUST_X_FORWARDED
 if not _proxies.strip().isdigit():
     raise ValueError(f"TRUSTED_PROXY_COUNT must be a number of proxies (0, 1, 2...): {_proxies!r}")
 TRUSTED_PROXY_COUNT = int(_proxies)
+# Requests per API token (the partners' FHIR API, docs/api.md): "<count>/<s|m|h|d>".
+FHIR_API_RATE = env_str("FHIR_API_RATE", "300/m") or "300/m"
+if not re.fullmatch(r"\d+/\d*[smhd]", FHIR_API_RATE):
+    raise ValueError(f"FHIR_API_RATE must read like 300/m (per s, m, h or d): {FHIR_API_RATE!r}")
 
 # --- hardening: sessions, second factor, browser policies (docs/security.md) ---
 # A signed-in session ends after this many minutes without a request (and when the browser closes).
