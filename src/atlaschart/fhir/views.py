@@ -82,7 +82,9 @@ def _rate_limited(request: HttpRequest, token: tokens.ApiToken) -> bool:
             request,
             group="fhir-api",
             key=lambda _group, _request: f"token:{token.pk}",
-            rate=getattr(settings, "FHIR_API_RATE", DEFAULT_RATE),
+            rate=getattr(
+                settings, "FHIR_API_RATE", DEFAULT_RATE
+            ),  # web/settings.py, env FHIR_API_RATE
             increment=True,
         )
     )
