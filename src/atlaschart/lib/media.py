@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -115,25 +116,33 @@ def _object_storage_class() -> type[Storage]:
         ) -> str:
             if not self.public_endpoint_url:
                 return str(super().url(name, parameters, expire, http_method))
-            client = self._create_session().client(
-                "s3",
-                region_name=self.region_name,
-                endpoint_url=self.public_endpoint_url,
-                config=self.client_config,
-            )
             params = {
                 **(parameters or {}),
                 "Bucket": self.bucket_name,
                 "Key": self._normalize_name(name),
             }
             return str(
-                client.generate_presigned_url(
+                self._public_client().generate_presigned_url(
                     "get_object",
                     Params=params,
                     ExpiresIn=self.querystring_expire if expire is None else expire,
                     HttpMethod=http_method,
                 )
             )
+
+        def _public_client(self) -> Any:
+            # A boto3 client costs milliseconds to make: one per thread, as the backend keeps
+            # its own connection.
+            local = self.__dict__.setdefault("_public_clients", threading.local())
+            client = getattr(local, "client", None)
+            if client is None:
+                client = local.client = self._create_session().client(
+                    "s3",
+                    region_name=self.region_name,
+                    endpoint_url=self.public_endpoint_url,
+                    config=self.client_config,
+                )
+            return client
 
     return ObjectStorage
 
