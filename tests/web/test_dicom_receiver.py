@@ -132,7 +132,7 @@ def test_a_matching_study_is_filed_in_the_chart(scp, personas) -> None:
     assert not InboxItem.objects.exists()
     row = AccessLogEntry.objects.filter(patient=personas.patient, action="create").latest("seq")
     assert row.user == personas.admin and row.client_ip == "127.0.0.1"
-    assert row.detail.startswith("imported 1 image")
+    assert row.detail == "imported 1 image(s) via dicom-network"  # the upload's import, named
     # Nothing is left in the association's staging folder.
     staging = Path(rcv_media(personas)) / "dicom-inbox" / "staging"
     assert not any(staging.glob("*/*"))

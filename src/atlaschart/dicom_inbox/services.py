@@ -106,8 +106,7 @@ def _matching_patient(
     )
     if patient is None:
         return None, HeldReason.NO_CHART
-    paths = [o.path for o in objects]
-    if importer.identity_differences(paths, [ident], patient):
+    if importer.identity_differences([ident], patient):
         return None, HeldReason.IDENTITY_DIFFERS
     # A file without a name matches on its ID alone in the upload's comparison; the network has
     # no person looking at the screen, so a study must name its patient to be filed unasked.

@@ -32,7 +32,7 @@ def _differences(item: InboxItem, patient: Patient) -> list[dict[str, object]]:
     ident = importer.StudyIdentity(
         item.study_instance_uid, item.patient_id_received, item.patient_name_received
     )
-    found = importer.identity_differences(services.held_paths(item), [ident], patient)
+    found = importer.identity_differences([ident], patient)
     if found:
         return found
     # The files match the picked chart (or name nobody): the table still shows what they say.
