@@ -5,7 +5,8 @@ to a chart by PatientID = chart number AND the name (the web upload's identity c
 matched study goes through the same import as a web upload, anything else is held in the
 clinic's imaging inbox until a person confirms the patient or discards it. Every function that
 writes takes the acting user first (``actor``), writes the access log, and leaves nothing half
-stored: files move to their place only once the row that names them is committed.
+stored: a held item's files are removed again if its row cannot be saved, and a confirmed or
+discarded item's files go only once that change is committed.
 """
 
 from __future__ import annotations
