@@ -260,6 +260,11 @@ def test_discarding_removes_the_files_and_keeps_the_line(scp, personas) -> None:
     send(port, "SEOUL", [ct("123456", "Test^Phantom")])
     settled(rcv)
     item = InboxItem.objects.get()
+    english = Client()
+    english.force_login(personas.admin)
+    page = english.get(reverse("dicom_inbox:item", args=[item.pk])).content.decode()
+    assert "Received study" in page and "No chart has this patient ID." in page
+    assert "Discard the study" in page and 'lang="en"' in page
     client = _ko(personas.admin)
     response = client.post(reverse("dicom_inbox:discard", args=[item.pk]), {"discard": "1"})
     assert response.status_code == 302
