@@ -1,0 +1,213 @@
+"""The living demo: six patients of each demo clinic at different stages of care.
+
+Everything is made through the apps' services, acting as the member of staff (or the patient)
+who would do it, so the records, derived values and access log are the real ones:
+
+1. ``complete``: an intake with a body map and questionnaires, the clinician's safety items
+   (a clear screen), a neuro exam, a care plan with goals, three signed visits with an upper
+   cervical adjustment and leg checks before and after, posture sessions before and after, a
+   radiograph with an upper cervical analysis, and a follow-up that shows change.
+2. ``red_flag``: an intake whose safety answers raise a red flag; not treated, seen today.
+3. ``new``: an intake link sent, not answered yet; a first consultation today.
+4. ``injection``: intake, clear screen, consent to an injection, a signed visit with one.
+5. ``followups``: a baseline and two follow-ups in which some regions change and others do not
+   (the change is shown per region once follow-ups re-ask the body map).
+6. ``manual``: a signed manual-therapy visit; a re-examination booked today.
+
+Photos are real ones that installed packages ship (:mod:`atlaschart.imaging.sample_photos`);
+the radiograph is a sample file that pydicom ships. A step whose service refuses (say, a form
+changed under it) is reported as skipped, never half written: each runs in its own savepoint.
+
+The texts and answers are in ``content``, the steps (one service call each) in ``steps``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from atlaschart.clinics.demo_stories.content import (
+    CONSULTATION_REQUEST,
+    NEURO_NORMAL,
+    SOAP_EN,
+    SOAP_KO,
+    STORIES,
+)
+from atlaschart.clinics.demo_stories.steps import (
+    Report,
+    Staff,
+    answer_followup,
+    answer_intake,
+    at_time,
+    book_slot,
+    care_plan_with_goals,
+    clear_clinician_items,
+    exam_through_form,
+    nucca_adjustment,
+    posture_session,
+    radiograph_session,
+    run_step,
+    treatment_data,
+    visit_to_signing,
+    working_day,
+)
+from atlaschart.patients.models import Patient
+
+__all__ = ["Report", "Staff", "load_stories"]
+
+
+def load_stories(staff: Staff, patients: list[Patient], language: str) -> Report:
+    """Give the first six patients of a demo clinic their stories (see the module docstring)."""
+    report = Report()
+    staff.language = language
+    today = timezone.localdate()
+    soap = SOAP_KO if language == "ko" else SOAP_EN
+    weeks_ago = [working_day(today - timedelta(days=d)) for d in (28, 21, 14, 7)]
+    by_story = dict(zip(STORIES, patients, strict=False))
+
+    # 1. complete: the whole path of care.
+    if p := by_story.get("complete"):
+        answer_intake(report, staff, p, "complete")
+        clear_clinician_items(report, staff, p)
+        exam_through_form(report, staff, p, "neuro", NEURO_NORMAL)
+        care_plan_with_goals(report, staff, p, weeks_ago[0])
+        posture_session(report, staff, p, weeks_ago[0], "")
+        radiograph_session(report, staff, p)
+        for n, day in enumerate(weeks_ago[:3]):
+            visit_to_signing(
+                report, staff, p, day, 10, soap, nucca_adjustment(str(3 - n * 0.5)), leg_pre=4 - n
+            )
+        answer_followup(report, staff, p, "complete", 1)
+        posture_session(report, staff, p, weeks_ago[3], "")
+        # The patient agrees that their posture photos may go into their report.
+        from atlaschart.reports import services as report_services
+
+        run_step(
+            report,
+            "photo consent",
+            lambda p=p: report_services.record_photo_consent(staff.actor(staff.clinician), p, True),
+        )
+        # Their report, made by its background job (at once, as above): the chart's report
+        # section and the job's page have something to show.
+        run_step(
+            report,
+            "patient report",
+            lambda p=p: report_services.request_patient_report(
+                staff.actor(staff.clinician), p.pk, None
+            ),
+        )
+        book_slot(report, staff, p, at_time(today, 10), 30, "adjustment")
+
+    # 2. red flag: the screen names it; not treated; seen today to talk about referral.
+    if p := by_story.get("red_flag"):
+        answer_intake(report, staff, p, "red_flag")
+        clear_clinician_items(report, staff, p)
+        book_slot(report, staff, p, at_time(today, 11), 40, "consultation")
+
+    # 3. new: a link sent this morning, not answered yet; first consultation today.
+    if p := by_story.get("new"):
+        from atlaschart.intake import services as intake_services
+
+        newcomer: Patient = p
+        run_step(
+            report,
+            "open intake link",
+            lambda: intake_services.create_link(staff.actor(staff.desk), newcomer),
+        )
+        book_slot(report, staff, p, at_time(today, 14), 40, "consultation")
+
+    # 4. injection: consent, then a signed visit with a trigger-point injection.
+    if p := by_story.get("injection"):
+        from atlaschart.visits import services as visit_services
+
+        consenting: Patient = p
+        answer_intake(report, staff, p, "injection")
+        clear_clinician_items(report, staff, p)
+        run_step(
+            report,
+            "injection consent",
+            lambda: visit_services.record_consent(
+                staff.actor(staff.clinician),
+                consenting,
+                {"kind": "injection", "given_on": weeks_ago[3], "notes": ""},
+            ),
+        )
+        injection = treatment_data(
+            "injection",
+            "",
+            drug="Lidocaine 1%",
+            concentration_mg_per_ml="10",
+            dose_mg="20",
+            volume_ml="2",
+            site="오른쪽 상부 승모근" if language == "ko" else "Right upper trapezius",
+            injection_side="right",
+            guidance="ultrasound",
+            lot_number="LD24117",
+            expiry_date=(today + timedelta(days=300)).isoformat(),
+            given_at="15:10",
+            physician=staff.clinician.display_name or staff.clinician.username,
+            complications="",
+        )
+        from atlaschart.visits.access import consents_of_clinic
+
+        consent = consents_of_clinic(staff.actor(staff.clinician)).filter(patient=p).first()
+        if consent is not None:
+            injection["consent"] = str(consent.pk)
+        visit_to_signing(
+            report, staff, p, weeks_ago[3], 15, soap, injection, appointment_kind="injection"
+        )
+        book_slot(report, staff, p, at_time(today, 15), 30, "injection")
+
+    # 5. follow-ups: baseline and two follow-ups, some regions better and others not.
+    if p := by_story.get("followups"):
+        answer_intake(report, staff, p, "followups")
+        clear_clinician_items(report, staff, p)
+        # The clinician confirms the chief complaint: the neck and upper back are local, the rest
+        # of the marked regions distant, as the progress page shows them.
+        from atlaschart.intake import services as intake_services
+
+        run_step(
+            report,
+            "chief-complaint regions",
+            lambda p=p: intake_services.confirm_local_regions(
+                staff.actor(staff.clinician), p, ["neck", "upper_back_left"]
+            ),
+        )
+        for n, day in enumerate(weeks_ago[:2]):
+            visit_to_signing(
+                report, staff, p, day, 16, soap, nucca_adjustment(str(2.5 - n * 0.5)), leg_pre=3
+            )
+        answer_followup(report, staff, p, "followups", 1)
+        visit_to_signing(
+            report, staff, p, weeks_ago[2], 16, soap, nucca_adjustment("1.5"), leg_pre=2
+        )
+        answer_followup(report, staff, p, "followups", 2)
+        book_slot(report, staff, p, at_time(today, 16), 30, "reexamination")
+
+    # 6. manual therapy: a signed mobilisation visit; re-examination today.
+    if p := by_story.get("manual"):
+        answer_intake(report, staff, p, "manual")
+        clear_clinician_items(report, staff, p)
+        mobilisation = treatment_data(
+            "manual_therapy",
+            "mobilisation",
+            description="",
+            manual_side="left",
+            setting_region="lumbar",
+            setting_minutes="10",
+        )
+        visit_to_signing(report, staff, p, weeks_ago[3], 17, soap, mobilisation)
+        book_slot(report, staff, p, at_time(today, 17), 30, "reexamination")
+
+    # And someone not yet a patient asked for a consultation on the clinic's public page.
+    from atlaschart.visits import services as visit_services
+
+    run_step(
+        report,
+        "consultation request",
+        lambda: visit_services.submit_consultation_request(
+            staff.desk.clinic_id, CONSULTATION_REQUEST[language]
+        ),
+    )
+    return report
