@@ -72,8 +72,17 @@ def test_the_patient_list_fits_a_phone(live_server, page, personas) -> None:
 # The main menu of each role, in Korean (base.html, from the role policy in lib/policy.py).
 NAV_BY_ROLE = {
     "seoul-desk": ["오늘", "환자", "일정표", "상담 요청", "문진 링크"],
-    "seoul-clinician": ["오늘", "환자", "일정표", "치료 성과"],
-    "seoul-admin": ["오늘", "환자", "일정표", "상담 요청", "문진 링크", "치료 성과", "설정"],
+    "seoul-clinician": ["오늘", "환자", "일정표", "치료 성과", "영상 수신함"],
+    "seoul-admin": [
+        "오늘",
+        "환자",
+        "일정표",
+        "상담 요청",
+        "문진 링크",
+        "치료 성과",
+        "영상 수신함",
+        "설정",
+    ],
 }
 
 
