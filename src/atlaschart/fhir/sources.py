@@ -185,12 +185,16 @@ def _analyses(actor: Actor) -> QuerySet[Any]:
 
 
 def _access_log(actor: Actor) -> QuerySet[Any]:
-    # The clinic's own access log, as the admin's log pages scope it (audit/review.py).
+    # The clinic's own access log, as the admin's log pages scope it (audit/review.py): the rows
+    # that name a patient (a patient's access history; the clinic's other rows, sign-ins and
+    # settings, are not part of any patient's record).
     from atlaschart.audit.models import AccessLogEntry
 
     if actor.clinic_id is None:
         return AccessLogEntry.objects.none()
-    return AccessLogEntry.objects.filter(clinic_id=actor.clinic_id).select_related("user", "clinic")
+    return AccessLogEntry.objects.filter(
+        clinic_id=actor.clinic_id, patient__isnull=False
+    ).select_related("user", "clinic")
 
 
 def _region_rows(form: str, region: str) -> Any:
