@@ -26,6 +26,8 @@ install: $(STAMP)
 messages: $(STAMP)
 	$(VENV)/bin/atlaschart i18n compile
 
+# `serve` starts gunicorn and, with no broker set, a Celery worker on the filesystem transport
+# under var/tasks (docs/background.md): still two commands and no server to install.
 run: messages
 	DEBUG=1 $(VENV)/bin/atlaschart migrate
 	DEBUG=1 $(VENV)/bin/atlaschart demo

@@ -19,6 +19,13 @@ function follow(root) {
     }
     if (message && status.message) message.textContent = status.message;
     if (status.state === "done" && status.result_url) {
+      // A download (a report) leaves this page in place: keep a link to it here.
+      const link = document.querySelector(".job-result-link");
+      if (link) {
+        link.href = status.result_url;
+        link.hidden = false;
+      }
+      if (actions) actions.hidden = false;
       window.location.assign(status.result_url);
       return true;
     }
