@@ -114,6 +114,8 @@ PHRASES: dict[str, Promise] = {
     "annotated PNG": gettext_lazy("annotated PNG"),
     "background job": gettext_lazy("background work started"),
     "job progress": gettext_lazy("progress of background work"),
+    "report request": gettext_lazy("patient report (PDF) requested"),
+    "report download": gettext_lazy("patient report (PDF) downloaded"),
     "imaging inbox": gettext_lazy("imaging inbox"),
     "imaging inbox item": gettext_lazy("imaging inbox item"),
     "imaging inbox discard": gettext_lazy("discarding from the imaging inbox"),
