@@ -161,8 +161,6 @@ def _dicom_files(actor: Actor, patient: Any) -> Iterator[tuple[str, str, str]]:
         if path in seen:
             continue
         seen.add(path)
-        if instance.blob.kind != "dicom":
-            path = path[: -len(".dcm")] + (".png" if instance.blob.kind == "png" else ".jpg")
         yield path, instance.blob.relative_path, instance.blob.sha256
 
 
@@ -172,6 +170,9 @@ def masked_dicom(data: bytes) -> bytes | None:
     import pydicom
 
     try:
+        header = pydicom.dcmread(io.BytesIO(data), force=True, stop_before_pixels=True)
+        if not any(_rrn_in(element) for element in header.iterall()):
+            return None
         ds = pydicom.dcmread(io.BytesIO(data), force=True)
     except Exception:  # not readable as DICOM: nothing to mask in its header
         return None
@@ -198,6 +199,13 @@ def masked_dicom(data: bytes) -> bytes | None:
     out = io.BytesIO()
     ds.save_as(out)
     return out.getvalue()
+
+
+def _rrn_in(element: Any) -> bool:
+    if element.VR not in _TEXT_VRS or element.value is None:
+        return False
+    values = element.value if element.VM > 1 else [element.value]
+    return any(RRN.search(str(value)) for value in values)
 
 
 def write_archive(actor: Actor, patient: Any, out: IO[bytes]) -> ExportSummary:

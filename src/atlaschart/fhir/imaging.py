@@ -34,8 +34,10 @@ ANALYSIS = "uc-analysis"
 
 
 def dicom_path(instance: Any) -> str:
-    """Where an instance's file lies in the export archive."""
-    return f"files/dicom/{instance.sop_instance_uid}.dcm"
+    """Where an instance's file lies in the export archive (a scanned film is kept as the PNG or
+    JPEG it was imported as)."""
+    extension = {"png": ".png", "jpeg": ".jpg"}.get(instance.blob.kind, ".dcm")
+    return f"files/dicom/{instance.sop_instance_uid}{extension}"
 
 
 def _study_started(study: Any) -> str | None:
