@@ -6,7 +6,7 @@ Every entry joins the hash chain as it is saved (``AccessLogEntry.save`` and the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -58,26 +58,27 @@ def log_listing(who: Actor | HttpRequest, patients: Iterable[Patient], detail: s
 
 
 def log_records_listed(
-    who: Actor | HttpRequest, records: Iterable[models.Model], detail: str = ""
+    who: Actor | HttpRequest,
+    records: Iterable[models.Model],
+    detail: str = "",
+    *,
+    patient_of: Callable[[models.Model], Patient | None] | None = None,
 ) -> None:
     """Record that these records were shown in a list (one row each, naming the record; its
     ``patient``, when it has one yet, is the data subject). For lists whose rows are not
     patients, e.g. consultation requests, which hold a name and a phone number before any
-    patient exists."""
+    patient exists. ``patient_of`` names the subject of records whose patient is further away
+    (the FHIR API's rows: a treatment's is its visit's)."""
     from atlaschart.patients.models import Patient
+
+    def subject(r: models.Model) -> Patient | None:
+        if patient_of is not None:
+            return patient_of(r)
+        return r if isinstance(r, Patient) else getattr(r, "patient", None)
 
     actor = as_actor(who)
     AccessLogEntry.objects.bulk_create(
-        [
-            _entry(
-                actor,
-                Action.LIST,
-                r if isinstance(r, Patient) else getattr(r, "patient", None),
-                r,
-                detail,
-            )
-            for r in records
-        ]
+        [_entry(actor, Action.LIST, subject(r), r, detail) for r in records]
     )
 
 
