@@ -142,7 +142,7 @@ def _photo_files(actor: Actor, patient: Any) -> Iterator[tuple[str, str, str]]:
     from atlaschart.posture.access import shots_of_clinic
 
     for shot in shots_of_clinic(actor).filter(session__patient=patient).order_by("id"):
-        yield photo_path(shot), shot.image.name, shot.sha256
+        yield photo_path(shot), str(shot.image.name), shot.sha256
 
 
 def _dicom_files(actor: Actor, patient: Any) -> Iterator[tuple[str, str, str]]:

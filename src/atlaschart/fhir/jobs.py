@@ -31,7 +31,7 @@ KEEP_FOR = timedelta(days=1)
 
 
 def archive_name(job: Job) -> str:
-    return f"{FOLDER}/{job.clinic_id}/{job.pk}-{job.input_sha256[:16]}.zip"
+    return f"{FOLDER}/{job.clinic.pk}/{job.pk}-{job.input_sha256[:16]}.zip"
 
 
 def _sweep(clinic_id: int, keep: str) -> None:
@@ -88,7 +88,7 @@ def export_record(job: Job, progress: Progress) -> JobResult:
             archive.seek(0)
             media.save_once(name, File(archive, name="record.zip"))
         summary_resources = summary.resources
-    _sweep(job.clinic_id, keep=name)
+    _sweep(job.clinic.pk, keep=name)
     return JobResult(
         result_url=reverse("fhir_export:made", args=[job.pk]),
         result={"file": name, "bytes": media.size(name), "resources": summary_resources},

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from atlaschart.fhir import audit, care, imaging, observations, people, questionnaires
+from atlaschart.fhir import audit, care, codes, imaging, observations, people, questionnaires
 from atlaschart.fhir.base import ORGANIZATION, PATIENT, PRACTITIONER
 from atlaschart.fhir.registry import ResourceSource
 from atlaschart.lib.actor import Actor
@@ -207,8 +207,8 @@ def _region_rows(form: str, region: str) -> Any:
 
 
 def _region_source(form: str, region: str, name: str) -> ResourceSource:
-    nprs = questionnaires.codes.LOINC_SCORES["nprs"]
-    local = questionnaires.codes.local("body-region")
+    nprs = codes.LOINC_SCORES["nprs"]
+    local = codes.local("body-region")
 
     def build(actor: Actor, row: Any) -> Any:
         return observations.build_region_pain(actor, row, region, name, form)
@@ -431,7 +431,7 @@ def all_sources() -> list[ResourceSource]:
             care.build_adverse_event,
             _patient_of,
             lambda row: row.reported_at,
-            lambda row: [(care.codes.local("safety"), f"adverse-{row.classification}")],
+            lambda row: [(codes.local("safety"), f"adverse-{row.classification}")],
             patient_field="patient_id",
         ),
         # Imaging.
