@@ -98,3 +98,38 @@ def test_a_cbct_zip_goes_up_in_chunks_shows_progress_then_the_study(
     assert overflow <= width, f"the page scrolls sideways ({overflow}px)"
     expect(page.get_by_role("link", name="축상·관상·시상 단면 열기")).to_be_visible()
     screenshot(page, f"cbct-study-ko-{device}")
+
+
+@pytest.mark.parametrize(
+    ("device", "width", "height"), [("desktop", 1280, 900), ("phone", 390, 844)]
+)
+def test_another_patients_cbct_waits_for_confirmation_and_exports_de_identified(
+    live_server, page, personas, settings, tmp_path, device, width, height
+) -> None:
+    """Jobs run at once here (no worker): the confirmation page, then the study, then the
+    de-identified export's page, in Korean."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    archive = tmp_path / "other.zip"
+    archive.write_bytes(zipped(ct_slices(4, name="Lee^Seoyeon", pid="778899")))
+    page.set_viewport_size({"width": width, "height": height})
+    _sign_in_korean(page, live_server, personas)
+    page.goto(f"{live_server.url}/imaging/patients/{personas.patient.pk}/import/")
+    page.locator("input[type=file]").set_input_files(str(archive))
+    page.get_by_role("button", name="가져오기", exact=True).click()
+    expect(page.get_by_role("heading", name="환자 확인")).to_be_visible()
+    expect(page.get_by_text("Lee^Seoyeon")).to_be_visible()
+    assert not Series.objects.exists()  # nothing stored before the clinician confirms
+    screenshot(page, f"cbct-confirm-ko-{device}")
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= width, f"the confirmation page scrolls sideways ({overflow}px)"
+    page.get_by_role("button", name="이 환자의 영상이 맞습니다: 가져오기").click()
+    expect(page.get_by_text("영상을 가져왔습니다.")).to_be_visible()
+    page.get_by_role("button", name="비식별 DICOM 내보내기 (.zip)").click()
+    if page.get_by_label("비밀번호").count():  # the export asks for the password again
+        page.get_by_label("비밀번호").fill(personas.password)
+        page.get_by_role("button", name="확인").click()
+    expect(page.get_by_role("link", name=".zip 내려받기")).to_be_visible()
+    screenshot(page, f"cbct-export-ko-{device}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=".zip 내려받기").click()
+    assert download.value.suggested_filename.endswith("-deidentified.zip")
