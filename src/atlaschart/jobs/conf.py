@@ -46,7 +46,8 @@ def celery_settings(var_dir: Path, broker_url: str, result_backend: str) -> dict
             folder.mkdir(parents=True, exist_ok=True)
         return {
             **common,
-            "CELERY_BROKER_URL": "filesystem://",
+            # A host name the transport ignores; without one kombu warns on every connection.
+            "CELERY_BROKER_URL": "filesystem://localhost//",
             "CELERY_BROKER_TRANSPORT_OPTIONS": {
                 "data_folder_in": str(folders["queue"]),
                 "data_folder_out": str(folders["queue"]),
@@ -60,7 +61,9 @@ def celery_settings(var_dir: Path, broker_url: str, result_backend: str) -> dict
         }
     return {
         **common,
-        "CELERY_BROKER_URL": "",
+        # Never connected to: an eager task still takes a producer to check the message
+        # serialises, and kombu's in-memory transport needs no server.
+        "CELERY_BROKER_URL": "memory://localhost/",
         "CELERY_RESULT_BACKEND": result_backend or None,
         "CELERY_TASK_ALWAYS_EAGER": True,
         "ATLASCHART_TASK_MODE": "eager",
