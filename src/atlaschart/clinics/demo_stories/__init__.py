@@ -23,7 +23,8 @@ The texts and answers are in ``content``, the steps (one service call each) in `
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -57,157 +58,191 @@ from atlaschart.patients.models import Patient
 __all__ = ["Report", "Staff", "load_stories"]
 
 
+@dataclass(frozen=True)
+class Scene:
+    """What every story shares: the report, the staff, today and the language of the notes."""
+
+    report: Report
+    staff: Staff
+    language: str
+    today: date
+    soap: dict[str, str]
+    weeks_ago: list[date]  # working days 4, 3, 2 and 1 weeks ago
+
+
+def _complete(s: Scene, p: Patient) -> None:
+    """The whole path of care."""
+    answer_intake(s.report, s.staff, p, "complete")
+    clear_clinician_items(s.report, s.staff, p)
+    exam_through_form(s.report, s.staff, p, "neuro", NEURO_NORMAL)
+    care_plan_with_goals(s.report, s.staff, p, s.weeks_ago[0])
+    posture_session(s.report, s.staff, p, s.weeks_ago[0], "")
+    radiograph_session(s.report, s.staff, p)
+    for n, day in enumerate(s.weeks_ago[:3]):
+        visit_to_signing(
+            s.report, s.staff, p, day, 10, s.soap, nucca_adjustment(str(3 - n * 0.5)), leg_pre=4 - n
+        )
+    answer_followup(s.report, s.staff, p, "complete", 1)
+    posture_session(s.report, s.staff, p, s.weeks_ago[3], "")
+    # The patient agrees that their posture photos may go into their report.
+    from atlaschart.reports import services as report_services
+
+    run_step(
+        s.report,
+        "photo consent",
+        lambda p=p: report_services.record_photo_consent(s.staff.actor(s.staff.clinician), p, True),
+    )
+    # Their report, made by its background job (at once, as above): the chart's report
+    # section and the job's page have something to show.
+    run_step(
+        s.report,
+        "patient report",
+        lambda p=p: report_services.request_patient_report(
+            s.staff.actor(s.staff.clinician), p.pk, None
+        ),
+    )
+    book_slot(s.report, s.staff, p, at_time(s.today, 10), 30, "adjustment")
+
+
+def _red_flag(s: Scene, p: Patient) -> None:
+    """The screen names it; not treated; seen today to talk about referral."""
+    answer_intake(s.report, s.staff, p, "red_flag")
+    clear_clinician_items(s.report, s.staff, p)
+    book_slot(s.report, s.staff, p, at_time(s.today, 11), 40, "consultation")
+
+
+def _new(s: Scene, p: Patient) -> None:
+    """A link sent this morning, not answered yet; first consultation today."""
+    from atlaschart.intake import services as intake_services
+
+    newcomer: Patient = p
+    run_step(
+        s.report,
+        "open intake link",
+        lambda: intake_services.create_link(s.staff.actor(s.staff.desk), newcomer),
+    )
+    book_slot(s.report, s.staff, p, at_time(s.today, 14), 40, "consultation")
+
+
+def _injection(s: Scene, p: Patient) -> None:
+    """Consent, then a signed visit with a trigger-point injection."""
+    from atlaschart.visits import services as visit_services
+
+    consenting: Patient = p
+    answer_intake(s.report, s.staff, p, "injection")
+    clear_clinician_items(s.report, s.staff, p)
+    run_step(
+        s.report,
+        "injection consent",
+        lambda: visit_services.record_consent(
+            s.staff.actor(s.staff.clinician),
+            consenting,
+            {"kind": "injection", "given_on": s.weeks_ago[3], "notes": ""},
+        ),
+    )
+    injection = treatment_data(
+        "injection",
+        "",
+        drug="Lidocaine 1%",
+        concentration_mg_per_ml="10",
+        dose_mg="20",
+        volume_ml="2",
+        site="오른쪽 상부 승모근" if s.language == "ko" else "Right upper trapezius",
+        injection_side="right",
+        guidance="ultrasound",
+        lot_number="LD24117",
+        expiry_date=(s.today + timedelta(days=300)).isoformat(),
+        given_at="15:10",
+        physician=s.staff.clinician.display_name or s.staff.clinician.username,
+        complications="",
+    )
+    from atlaschart.visits.access import consents_of_clinic
+
+    consent = consents_of_clinic(s.staff.actor(s.staff.clinician)).filter(patient=p).first()
+    if consent is not None:
+        injection["consent"] = str(consent.pk)
+    visit_to_signing(
+        s.report, s.staff, p, s.weeks_ago[3], 15, s.soap, injection, appointment_kind="injection"
+    )
+    book_slot(s.report, s.staff, p, at_time(s.today, 15), 30, "injection")
+
+
+def _followups(s: Scene, p: Patient) -> None:
+    """Baseline and two follow-ups, some regions better and others not."""
+    answer_intake(s.report, s.staff, p, "followups")
+    clear_clinician_items(s.report, s.staff, p)
+    # The clinician confirms the chief complaint: the neck and upper back are local, the rest
+    # of the marked regions distant, as the progress page shows them.
+    from atlaschart.intake import services as intake_services
+
+    run_step(
+        s.report,
+        "chief-complaint regions",
+        lambda p=p: intake_services.confirm_local_regions(
+            s.staff.actor(s.staff.clinician), p, ["neck", "upper_back_left"]
+        ),
+    )
+    for n, day in enumerate(s.weeks_ago[:2]):
+        visit_to_signing(
+            s.report, s.staff, p, day, 16, s.soap, nucca_adjustment(str(2.5 - n * 0.5)), leg_pre=3
+        )
+    answer_followup(s.report, s.staff, p, "followups", 1)
+    visit_to_signing(
+        s.report, s.staff, p, s.weeks_ago[2], 16, s.soap, nucca_adjustment("1.5"), leg_pre=2
+    )
+    answer_followup(s.report, s.staff, p, "followups", 2)
+    book_slot(s.report, s.staff, p, at_time(s.today, 16), 30, "reexamination")
+
+
+def _manual(s: Scene, p: Patient) -> None:
+    """A signed mobilisation visit; re-examination today."""
+    answer_intake(s.report, s.staff, p, "manual")
+    clear_clinician_items(s.report, s.staff, p)
+    mobilisation = treatment_data(
+        "manual_therapy",
+        "mobilisation",
+        description="",
+        manual_side="left",
+        setting_region="lumbar",
+        setting_minutes="10",
+    )
+    visit_to_signing(s.report, s.staff, p, s.weeks_ago[3], 17, s.soap, mobilisation)
+    book_slot(s.report, s.staff, p, at_time(s.today, 17), 30, "reexamination")
+
+
+#: Each story of ``STORIES``, told for one patient.
+_STORIES = {
+    "complete": _complete,
+    "red_flag": _red_flag,
+    "new": _new,
+    "injection": _injection,
+    "followups": _followups,
+    "manual": _manual,
+}
+
+
 def load_stories(staff: Staff, patients: list[Patient], language: str) -> Report:
     """Give the first six patients of a demo clinic their stories (see the module docstring)."""
-    report = Report()
     staff.language = language
     today = timezone.localdate()
-    soap = SOAP_KO if language == "ko" else SOAP_EN
-    weeks_ago = [working_day(today - timedelta(days=d)) for d in (28, 21, 14, 7)]
-    by_story = dict(zip(STORIES, patients, strict=False))
-
-    # 1. complete: the whole path of care.
-    if p := by_story.get("complete"):
-        answer_intake(report, staff, p, "complete")
-        clear_clinician_items(report, staff, p)
-        exam_through_form(report, staff, p, "neuro", NEURO_NORMAL)
-        care_plan_with_goals(report, staff, p, weeks_ago[0])
-        posture_session(report, staff, p, weeks_ago[0], "")
-        radiograph_session(report, staff, p)
-        for n, day in enumerate(weeks_ago[:3]):
-            visit_to_signing(
-                report, staff, p, day, 10, soap, nucca_adjustment(str(3 - n * 0.5)), leg_pre=4 - n
-            )
-        answer_followup(report, staff, p, "complete", 1)
-        posture_session(report, staff, p, weeks_ago[3], "")
-        # The patient agrees that their posture photos may go into their report.
-        from atlaschart.reports import services as report_services
-
-        run_step(
-            report,
-            "photo consent",
-            lambda p=p: report_services.record_photo_consent(staff.actor(staff.clinician), p, True),
-        )
-        # Their report, made by its background job (at once, as above): the chart's report
-        # section and the job's page have something to show.
-        run_step(
-            report,
-            "patient report",
-            lambda p=p: report_services.request_patient_report(
-                staff.actor(staff.clinician), p.pk, None
-            ),
-        )
-        book_slot(report, staff, p, at_time(today, 10), 30, "adjustment")
-
-    # 2. red flag: the screen names it; not treated; seen today to talk about referral.
-    if p := by_story.get("red_flag"):
-        answer_intake(report, staff, p, "red_flag")
-        clear_clinician_items(report, staff, p)
-        book_slot(report, staff, p, at_time(today, 11), 40, "consultation")
-
-    # 3. new: a link sent this morning, not answered yet; first consultation today.
-    if p := by_story.get("new"):
-        from atlaschart.intake import services as intake_services
-
-        newcomer: Patient = p
-        run_step(
-            report,
-            "open intake link",
-            lambda: intake_services.create_link(staff.actor(staff.desk), newcomer),
-        )
-        book_slot(report, staff, p, at_time(today, 14), 40, "consultation")
-
-    # 4. injection: consent, then a signed visit with a trigger-point injection.
-    if p := by_story.get("injection"):
-        from atlaschart.visits import services as visit_services
-
-        consenting: Patient = p
-        answer_intake(report, staff, p, "injection")
-        clear_clinician_items(report, staff, p)
-        run_step(
-            report,
-            "injection consent",
-            lambda: visit_services.record_consent(
-                staff.actor(staff.clinician),
-                consenting,
-                {"kind": "injection", "given_on": weeks_ago[3], "notes": ""},
-            ),
-        )
-        injection = treatment_data(
-            "injection",
-            "",
-            drug="Lidocaine 1%",
-            concentration_mg_per_ml="10",
-            dose_mg="20",
-            volume_ml="2",
-            site="오른쪽 상부 승모근" if language == "ko" else "Right upper trapezius",
-            injection_side="right",
-            guidance="ultrasound",
-            lot_number="LD24117",
-            expiry_date=(today + timedelta(days=300)).isoformat(),
-            given_at="15:10",
-            physician=staff.clinician.display_name or staff.clinician.username,
-            complications="",
-        )
-        from atlaschart.visits.access import consents_of_clinic
-
-        consent = consents_of_clinic(staff.actor(staff.clinician)).filter(patient=p).first()
-        if consent is not None:
-            injection["consent"] = str(consent.pk)
-        visit_to_signing(
-            report, staff, p, weeks_ago[3], 15, soap, injection, appointment_kind="injection"
-        )
-        book_slot(report, staff, p, at_time(today, 15), 30, "injection")
-
-    # 5. follow-ups: baseline and two follow-ups, some regions better and others not.
-    if p := by_story.get("followups"):
-        answer_intake(report, staff, p, "followups")
-        clear_clinician_items(report, staff, p)
-        # The clinician confirms the chief complaint: the neck and upper back are local, the rest
-        # of the marked regions distant, as the progress page shows them.
-        from atlaschart.intake import services as intake_services
-
-        run_step(
-            report,
-            "chief-complaint regions",
-            lambda p=p: intake_services.confirm_local_regions(
-                staff.actor(staff.clinician), p, ["neck", "upper_back_left"]
-            ),
-        )
-        for n, day in enumerate(weeks_ago[:2]):
-            visit_to_signing(
-                report, staff, p, day, 16, soap, nucca_adjustment(str(2.5 - n * 0.5)), leg_pre=3
-            )
-        answer_followup(report, staff, p, "followups", 1)
-        visit_to_signing(
-            report, staff, p, weeks_ago[2], 16, soap, nucca_adjustment("1.5"), leg_pre=2
-        )
-        answer_followup(report, staff, p, "followups", 2)
-        book_slot(report, staff, p, at_time(today, 16), 30, "reexamination")
-
-    # 6. manual therapy: a signed mobilisation visit; re-examination today.
-    if p := by_story.get("manual"):
-        answer_intake(report, staff, p, "manual")
-        clear_clinician_items(report, staff, p)
-        mobilisation = treatment_data(
-            "manual_therapy",
-            "mobilisation",
-            description="",
-            manual_side="left",
-            setting_region="lumbar",
-            setting_minutes="10",
-        )
-        visit_to_signing(report, staff, p, weeks_ago[3], 17, soap, mobilisation)
-        book_slot(report, staff, p, at_time(today, 17), 30, "reexamination")
-
+    s = Scene(
+        report=Report(),
+        staff=staff,
+        language=language,
+        today=today,
+        soap=SOAP_KO if language == "ko" else SOAP_EN,
+        weeks_ago=[working_day(today - timedelta(days=d)) for d in (28, 21, 14, 7)],
+    )
+    for story, patient in zip(STORIES, patients, strict=False):
+        _STORIES[story](s, patient)
     # And someone not yet a patient asked for a consultation on the clinic's public page.
     from atlaschart.visits import services as visit_services
 
     run_step(
-        report,
+        s.report,
         "consultation request",
         lambda: visit_services.submit_consultation_request(
-            staff.desk.clinic_id, CONSULTATION_REQUEST[language]
+            s.staff.desk.clinic_id, CONSULTATION_REQUEST[s.language]
         ),
     )
-    return report
+    return s.report
