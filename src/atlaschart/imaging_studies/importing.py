@@ -58,6 +58,7 @@ HEADER_KEYWORDS = (
     "InstanceNumber",
     "PatientID",
     "PatientName",
+    "SpecificCharacterSet",  # how PatientName decodes (Korean: ISO 2022 IR 149)
     "StudyDate",
     "Modality",
     "SeriesDescription",

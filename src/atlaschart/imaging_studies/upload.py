@@ -5,7 +5,6 @@ decoded once here, so a file that cannot be shown is refused before anything is 
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -235,16 +234,14 @@ def parse(items: list[tuple[str, bytes]]) -> ParsedUpload:
     return out
 
 
-def _name_words(text: str) -> set[str]:
-    return {w for w in re.split(r"[\s^,.\-]+", text.lower()) if w}
-
-
 def identity_differences(parsed: ParsedUpload, patient: Patient) -> list[dict[str, Any]]:
     """Studies whose patient name or ID differs from the chart (to be confirmed by the user).
 
-    A DICOM name (``Family^Given``) matches when its words equal those of the chart name or its
-    Latin form, in any order (so ``Kim^Minjun`` matches "Minjun Kim"); an ID matches the chart
-    number. Empty values in the file are not a difference.
+    A DICOM name matches by :func:`atlaschart.imaging.dicom.person_name_matches`: any component
+    group (alphabetic, ideographic, phonetic) against the chart's Korean name or its Latin form,
+    Hangul family and given joined (``김^민준`` is 김민준), Latin in either order and any case
+    (``Kim^Minjun`` is "Minjun Kim"); an ID matches the chart number. Empty values in the file
+    are not a difference. The web upload, the import job and the DICOM receiver all use this.
     """
     return identity_differences_of_studies(parsed.studies, patient)
 
@@ -253,12 +250,11 @@ def identity_differences_of_studies(
     studies: tuple[dicom.Study, ...], patient: Patient
 ) -> list[dict[str, Any]]:
     """:func:`identity_differences` for studies grouped from files (headers only)."""
-    chart_names = [_name_words(patient.name), _name_words(patient.name_latin)]
-    chart_names.append(_name_words(patient.name.replace(" ", "")))
+    chart_names = (patient.name, patient.name_latin)
     out = []
     for study in studies:
         name, pid = (study.patient_name or "").strip(), (study.patient_id or "").strip()
-        name_differs = bool(name) and _name_words(name) not in [w for w in chart_names if w]
+        name_differs = bool(name) and not dicom.person_name_matches(name, chart_names)
         id_differs = bool(pid) and pid != patient.chart_number
         if name_differs or id_differs:
             out.append(

@@ -29,8 +29,9 @@ PS3.3 C.7.6.2.1.1); slice spacing comes from ImagePositionPatient projected on `
 SliceThickness (which is the slab thickness, not the step).
 
 Modules: ``errors`` (the failure types), ``reading`` (one file, pixels, summary), ``archives``
-(.zip studies), ``grouping`` (study / series / instance), ``volumes``, ``rendering`` (slices,
-window/level, PNG) and ``deidentification``. Callers use the package: ``dicom.read(...)``.
+(.zip studies), ``names`` (Person Names, Korean character sets), ``grouping`` (study / series /
+instance), ``volumes``, ``rendering`` (slices, window/level, PNG) and ``deidentification``.
+Callers use the package: ``dicom.read(...)``.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ from atlaschart.imaging.dicom.grouping import (
     Study,
     group,
 )
+from atlaschart.imaging.dicom.names import component_groups, person_name_matches
 from atlaschart.imaging.dicom.reading import (
     DEFAULT_MAX_FILE_BYTES,
     DICM_OFFSET,
@@ -140,11 +142,13 @@ __all__ = [
     "ZipTooLargeError",
     "ZipTooManyMembersError",
     "ZipTraversalError",
+    "component_groups",
     "deidentify",
     "extract_zip",
     "group",
     "image_png",
     "info",
+    "person_name_matches",
     "pixels",
     "read",
     "read_zip",
