@@ -16,7 +16,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[str], dict[str, 
     calls: list[tuple[list[str], dict[str, str]]] = []
 
     class FakeProcess:
-        def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        def __init__(self, argv: list[str], env: dict[str, str], **options: Any) -> None:
             calls.append((argv, env))
 
     monkeypatch.setattr(serve.subprocess, "Popen", FakeProcess)

@@ -18,6 +18,9 @@ from typing import Any
 
 #: A worker process is replaced after this many tasks (memory a model or an import kept).
 MAX_TASKS_PER_CHILD = 50
+#: The worker runs at a lower CPU priority than the web processes: on one machine the pose
+#: model's passes would otherwise take the cores from other users' pages.
+WORKER_NICENESS = 10
 #: A gunicorn worker is replaced after about this many requests (plus up to the jitter), so no
 #: two workers restart at once.
 MAX_REQUESTS, MAX_REQUESTS_JITTER = 2000, 200
@@ -75,13 +78,21 @@ def run(args: argparse.Namespace) -> int:
     processes: list[subprocess.Popen[bytes]] = []
     if start_worker:
         processes.append(
-            subprocess.Popen(worker_argv(args.task_workers, args.max_tasks_per_child), env=env)
+            subprocess.Popen(
+                worker_argv(args.task_workers, args.max_tasks_per_child),
+                env=env,
+                preexec_fn=_lower_priority,  # runs in the child before exec
+            )
         )
     print(f"AtlasChart is serving on http://{args.bind}  (Ctrl+C stops it)", flush=True)
     if start_worker:
         print("A background worker runs beside it (docs/background.md).", flush=True)
     processes.append(subprocess.Popen(web_argv(args), env=env))
     return _supervise(processes)
+
+
+def _lower_priority() -> None:
+    os.nice(WORKER_NICENESS)
 
 
 def _supervise(processes: list[subprocess.Popen[bytes]]) -> int:
