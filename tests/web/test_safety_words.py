@@ -109,6 +109,9 @@ ALLOWED_LATIN = {
     "h",
     "PDF",
     "CSV",
+    "FHIR",  # the standard's name (HL7 FHIR) and the file type, as PDF and CSV are
+    "HL7",
+    "zip",
     "NDI",
     "ODI",
     "NPRS",
