@@ -43,7 +43,7 @@ RUN = """
 import django, os
 os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'atlaschart.web.settings')
 django.setup()
-from atlaschart.intake.tasks import remind_due_reassessments
+from atlaschart.visits.tasks import remind_due_reassessments
 print(remind_due_reassessments.delay().get(timeout=60))
 """
 

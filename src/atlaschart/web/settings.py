@@ -176,7 +176,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "atlaschart.imaging.sweep_staged_uploads",
         "schedule": 600.0,
     },
-    # Follow-up links for care-plan re-assessment points that have come (intake/tasks.py).
+    # Follow-up links for care-plan re-assessment points that have come (visits/tasks.py).
     "remind-due-reassessments": {
         "task": "atlaschart.intake.remind_due_reassessments",
         "schedule": 86400.0,
