@@ -13,6 +13,10 @@ function follow(root) {
 
   const show = (status) => {
     root.dataset.jobState = status.state;
+    if (status.state === "done" || status.state === "failed") {
+      const hint = document.querySelector(".job-hint");
+      if (hint) hint.hidden = true;
+    }
     if (bar && typeof status.percent === "number") {
       bar.value = status.percent;
       bar.textContent = `${status.percent}%`;
