@@ -24,8 +24,11 @@ from pynetdicom import AE
 
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.dicom_inbox import receiver as receiver_module
+from atlaschart.dicom_inbox import services
 from atlaschart.dicom_inbox.models import HeldReason, InboxItem, InboxState
 from atlaschart.imaging_studies.models import Instance
+from atlaschart.jobs.models import Job
+from atlaschart.lib import media
 
 # The SCP's association threads have their own database connections: they must see committed rows.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -240,8 +243,17 @@ def test_confirming_from_the_inbox_imports_into_the_picked_chart(scp, personas) 
     response = client.post(
         reverse("dicom_inbox:confirm", args=[item.pk]), {"patient": personas.patient.pk}
     )
+    # The import runs as a job (eagerly here): the answer is its progress page, which leads on
+    # to the study once it is done.
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("patients:chart", args=[personas.patient.pk]))
+    job = Job.objects.get(kind="dicom_inbox.import_held")
+    assert response["Location"] == reverse("jobs:progress", args=[job.pk])
+    assert job.state == "done" and job.result["instances"] == 1
+    study_page = client.get(response["Location"])
+    assert study_page.status_code == 302
+    assert study_page["Location"] == reverse(
+        "imaging_studies:study", args=[personas.patient.imaging_studies.get().pk]
+    )
     item.refresh_from_db()
     assert item.state == InboxState.IMPORTED and item.patient == personas.patient
     assert item.resolved_by == personas.clinician
@@ -253,6 +265,7 @@ def test_confirming_from_the_inbox_imports_into_the_picked_chart(scp, personas) 
         reverse("dicom_inbox:confirm", args=[item.pk]), {"patient": personas.patient.pk}
     )
     assert again.status_code == 302 and Instance.objects.count() == 1
+    assert Job.objects.filter(kind="dicom_inbox.import_held").count() == 1
 
 
 def test_discarding_removes_the_files_and_keeps_the_line(scp, personas) -> None:
@@ -391,10 +404,4 @@ def test_a_set_the_import_refuses_is_held_whole_and_nothing_is_stored(
     assert not Instance.objects.exists()
     items = InboxItem.objects.all()
     assert {i.reason for i in items} == {HeldReason.IMPORT_REFUSED} and len(items) == 2
-    assert all(p.exists() for i in items for p in services_held_paths(i))
-
-
-def services_held_paths(item: Any) -> list[Path]:
-    from atlaschart.dicom_inbox.services import held_paths
-
-    return held_paths(item)
+    assert all(media.exists(n) for i in items for n in services.held_names(i))

@@ -1,9 +1,10 @@
 """Studies the DICOM receiver could not match to a chart, held until a person confirms the patient.
 
 A held item keeps what the machine sent exactly as received (patient ID, name, birth date, study
-description, modality), the calling AE title and address, and its files on disk with their
-sha256. Confirming imports the files through the same import as a web upload; discarding
-removes them. The row stays (state imported or discarded), so the inbox's history is kept.
+description, modality), the calling AE title and address, and its files in the media storage
+with their sha256. Confirming marks it "being imported" and a background job imports the files
+through the same import as a web upload; discarding removes them. The row stays (state imported
+or discarded), so the inbox's history is kept.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 class InboxState(models.TextChoices):
     HELD = "held", _("waiting for a patient")
+    IMPORTING = "importing", _("being imported")
     IMPORTED = "imported", _("imported")
     DISCARDED = "discarded", _("discarded")
 
@@ -36,7 +38,7 @@ class InboxItem(models.Model):
         related_name="imaging_inbox",
         verbose_name=_("clinic"),
     )
-    # The folder of the item's files under MEDIA_ROOT/dicom-inbox/<clinic id>/.
+    # The folder of the item's files in the media storage: dicom-inbox/<clinic id>/<key>/.
     key = models.CharField(max_length=32, unique=True, editable=False)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     calling_ae = models.CharField(_("sending machine (AE title)"), max_length=16, blank=True)

@@ -7,21 +7,27 @@ clinic's imaging inbox until a person confirms the patient or discards it. Every
 writes takes the acting user first (``actor``), writes the access log, and leaves nothing half
 stored: a held item's files are removed again if its row cannot be saved, and a confirmed or
 discarded item's files go only once that change is committed.
+
+A held item's files live in the media storage (``lib/media``: local disk or the clinic network's
+object storage) under ``dicom-inbox/<clinic id>/<key>/``, so the worker that imports a confirmed
+study need not be the node that received it. Confirming marks the item "being imported" in one
+short transaction and hands the import to a background job (``dicom_inbox.jobs``), which reads
+the files slice by slice in the import's own short batches and files the item when it is done.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import os
 import secrets
-import shutil
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from atlaschart.audit.models import Action
@@ -30,6 +36,9 @@ from atlaschart.dicom_inbox import importer
 from atlaschart.dicom_inbox.access import inbox_of_clinic
 from atlaschart.dicom_inbox.models import HeldReason, InboxItem, InboxState
 from atlaschart.imaging_studies.access import instances_of_clinic
+from atlaschart.jobs.models import Job
+from atlaschart.jobs.services import input_sha256, live_job, submit
+from atlaschart.lib import media
 from atlaschart.lib.actor import Actor
 from atlaschart.patients.access import patients_of_clinic
 from atlaschart.patients.models import Patient
@@ -37,22 +46,41 @@ from atlaschart.patients.models import Patient
 logger = logging.getLogger(__name__)
 
 
+#: The job that imports a confirmed item (dicom_inbox/jobs.py).
+IMPORT_HELD_KIND = "dicom_inbox.import_held"
+#: Where held files are kept in the media storage.
+MEDIA_PREFIX = "dicom-inbox"
+
+
 def inbox_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "dicom-inbox"
 
 
 def staging_root() -> Path:
-    """One folder per association while it runs (same file system as the inbox: a rename)."""
+    """One folder per association while it runs: on the receiving node only, for the length of
+    the association; what it files is copied into the media storage."""
     return inbox_root() / "staging"
 
 
-def _held_dir(item: InboxItem) -> Path:
-    return inbox_root() / str(item.clinic_id) / item.key
+def held_names(item: InboxItem) -> list[str]:
+    """The media names of a held item's files."""
+    return [f"{MEDIA_PREFIX}/{item.clinic_id}/{item.key}/{f['name']}" for f in item.files]
 
 
-def held_paths(item: InboxItem) -> list[Path]:
-    folder = _held_dir(item)
-    return [folder / f["name"] for f in item.files]
+@contextlib.contextmanager
+def held_local_paths(item: InboxItem) -> Iterator[list[Path]]:
+    """The held files on this node's disk for the import (the files themselves on local disk,
+    temporary copies from object storage, removed when the block ends)."""
+    with contextlib.ExitStack() as stack:
+        yield [stack.enter_context(media.local_path(name)) for name in held_names(item)]
+
+
+def _delete_held(names: Sequence[str]) -> None:
+    for name in names:
+        try:
+            media.delete(name)
+        except OSError:  # the sweep of the media storage finds it later; the row is right
+            logger.warning("could not remove the held file %s", name)
 
 
 @dataclass(frozen=True)
@@ -125,9 +153,8 @@ def _already_known(actor: Actor, objects: Sequence[Received]) -> list[Received]:
         .values_list("sop_instance_uid", flat=True)
     )
     held: set[str] = set()
-    for files in (
-        inbox_of_clinic(actor).filter(state=InboxState.HELD).values_list("files", flat=True)
-    ):
+    waiting = (InboxState.HELD, InboxState.IMPORTING)
+    for files in inbox_of_clinic(actor).filter(state__in=waiting).values_list("files", flat=True):
         held.update(f["sha256"] for f in files)
     return [o for o in objects if o.sop_instance_uid not in stored and o.sha256 not in held]
 
@@ -199,11 +226,14 @@ def _hold(
         ],
         reason=reason,
     )
-    folder = _held_dir(item)
-    folder.mkdir(parents=True, exist_ok=False)
+    names = held_names(item)
+    stored: list[str] = []
     try:
-        for o, f in zip(objects, item.files, strict=True):
-            os.replace(o.path, folder / f["name"])
+        for o, name in zip(objects, names, strict=True):
+            with o.path.open("rb") as handle:
+                stored.append(media.save(name, handle))
+            if stored[-1] != name:
+                raise FileExistsError(name)  # a fresh random key: nothing should be there
         with transaction.atomic():
             item.save()
             log_access(
@@ -214,8 +244,10 @@ def _hold(
                 detail=f"DICOM study held in the imaging inbox: {reason.value}",
             )
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        _delete_held(stored)
         raise
+    for o in objects:
+        o.path.unlink(missing_ok=True)
     return item
 
 
@@ -238,13 +270,70 @@ def _lock_held(actor: Actor, item: InboxItem) -> InboxItem:
     return locked
 
 
-def confirm(actor: Actor, item: InboxItem, patient: Patient) -> importer.Imported:
-    """Import a held study into ``patient``'s chart, the person having confirmed the identity
-    (the same step as a web upload whose names differ). Raises ``ItemNotHeld`` or
-    ``importer.ImportRefused`` (the item stays held, nothing stored)."""
+def import_input_sha256(item: InboxItem, patient: Patient) -> str:
+    """One live import job per item and chart: a second click finds the first click's job."""
+    return input_sha256(IMPORT_HELD_KIND, item.key, patient.pk)
+
+
+def import_job(item: InboxItem) -> Job | None:
+    """The live job importing an item being imported (None once it failed or for another state)."""
+    if item.state != InboxState.IMPORTING or item.patient is None:
+        return None
+    return live_job(item.clinic_id, IMPORT_HELD_KIND, import_input_sha256(item, item.patient))
+
+
+def confirm(actor: Actor, item: InboxItem, patient: Patient) -> Job:
+    """Confirm a held study's patient (the same step as a web upload whose names differ): mark
+    the item "being imported" and start the import job, which files it. Returns the job; a
+    second confirmation while it runs returns the same job. Raises ``ItemNotHeld`` when the item
+    was imported or discarded already.
+
+    Only the mark is written under the item's row lock (milliseconds); the import itself, for a
+    CBCT hundreds of slices, runs in the job in its own short batches."""
     with transaction.atomic():
-        locked = _lock_held(actor, item)
-        done = importer.import_files(actor, patient, held_paths(locked), identity_confirmed=True)
+        locked = inbox_of_clinic(actor).select_for_update().filter(pk=item.pk).first()
+        if locked is None:
+            raise ItemNotHeld
+        if locked.state == InboxState.IMPORTING:
+            running = import_job(locked)
+            if running is not None:
+                running.reused = True  # type: ignore[attr-defined]
+                return running
+            # Its job ended unexpectedly (a failed job is not live): this confirmation starts
+            # another one.
+        elif locked.state != InboxState.HELD:
+            raise ItemNotHeld
+        locked.state, locked.patient = InboxState.IMPORTING, patient
+        locked.save(update_fields=["state", "patient"])
+    try:
+        return submit(
+            actor,
+            IMPORT_HELD_KIND,
+            patient=patient,
+            input_sha256=import_input_sha256(locked, patient),
+            payload={"item": locked.pk, "back_url": reverse("dicom_inbox:item", args=[locked.pk])},
+        )
+    except BaseException:
+        release(locked)
+        raise
+
+
+def release(item: InboxItem, reason: HeldReason | None = None) -> None:
+    """An item being imported goes back to waiting for a person (its import was refused, or
+    could not be started); its files stay."""
+    changes: dict[str, object] = {"state": InboxState.HELD, "patient": None}
+    if reason is not None:
+        changes["reason"] = reason
+    InboxItem.objects.filter(pk=item.pk, state=InboxState.IMPORTING).update(**changes)
+
+
+def finish_import(actor: Actor, item: InboxItem, patient: Patient) -> bool:
+    """File an item whose import job stored its images: one short transaction under the row
+    lock. False when it is no longer being imported (a second run of the job finished first)."""
+    with transaction.atomic():
+        locked = inbox_of_clinic(actor).select_for_update().filter(pk=item.pk).first()
+        if locked is None or locked.state != InboxState.IMPORTING:
+            return False
         _resolve(actor, locked, InboxState.IMPORTED, patient)
         log_access(
             actor,
@@ -253,7 +342,7 @@ def confirm(actor: Actor, item: InboxItem, patient: Patient) -> importer.Importe
             obj=locked,
             detail="imaging inbox: imported after the patient was confirmed",
         )
-    return done
+    return True
 
 
 def discard(actor: Actor, item: InboxItem) -> None:
@@ -267,9 +356,9 @@ def discard(actor: Actor, item: InboxItem) -> None:
 
 
 def _resolve(actor: Actor, item: InboxItem, state: str, patient: Patient | None) -> None:
-    folder = _held_dir(item)
+    names = held_names(item)
     item.state, item.patient = state, patient
     item.resolved_by, item.resolved_at = actor.user, timezone.now()
     item.save(update_fields=["state", "patient", "resolved_by", "resolved_at"])
     # The stored blobs are copies; the held files go only once the change is committed.
-    transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
+    transaction.on_commit(lambda: _delete_held(names))

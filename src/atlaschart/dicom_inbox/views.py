@@ -2,7 +2,7 @@
 
 Who may import images (the policy's imaging write: clinicians, the clinic admin) sees the inbox.
 Picking a chart shows the same confirmation as a web upload whose names differ; confirming
-imports through the same import; discarding removes the files.
+starts the import as a background job and shows its progress; discarding removes the files.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +17,7 @@ from atlaschart.audit.services import log_records_listed
 from atlaschart.dicom_inbox import importer, services
 from atlaschart.dicom_inbox.access import get_inbox_item_for_user, inbox_of_clinic
 from atlaschart.dicom_inbox.models import InboxItem, InboxState
+from atlaschart.jobs.views import progress_url
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.policy import Kind, Permission, permission_required
@@ -63,6 +63,9 @@ def item(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     entry = get_inbox_item_for_user(request, item_id, detail="imaging inbox item")
     query = request.GET.get("q", "").strip()[:100]
     context: dict[str, object] = {"item": entry, "query": query}
+    if entry.state == InboxState.IMPORTING:
+        job = services.import_job(entry)
+        context["job_url"] = progress_url(job) if job is not None else ""
     if entry.state == InboxState.HELD:
         picked = request.GET.get("patient", "")
         if picked.isdigit():
@@ -95,21 +98,11 @@ def confirm(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
         messages.error(request, _("Choose the patient these images belong to."))
         return back
     try:
-        done = services.confirm(Actor.of(request), entry, patient)
+        job = services.confirm(Actor.of(request), entry, patient)
     except services.ItemNotHeld:
         messages.error(request, _("This study was already imported or discarded."))
         return redirect("dicom_inbox:inbox")
-    except importer.ImportRefused as exc:
-        messages.error(request, exc.message)
-        return back
-    messages.success(request, _("Imported %(n)s image(s).") % {"n": done.instances})
-    if done.duplicates:
-        messages.info(
-            request,
-            _("%(n)s image(s) were already stored and were not imported again.")
-            % {"n": done.duplicates},
-        )
-    return redirect(reverse("patients:chart", args=[patient.pk]) + "#section-imaging")
+    return redirect(progress_url(job))
 
 
 @require_POST
