@@ -47,7 +47,7 @@ class Actor:
         from atlaschart.web.client import client_ip
 
         user = request.user if request.user.is_authenticated else None
-        return cls(user=user, client_ip=client_ip(request), via="web")  # type: ignore[arg-type]
+        return cls(user=user, client_ip=client_ip(request), via="web")
 
     @classmethod
     def system(cls, user: User | None, via: str) -> Actor:

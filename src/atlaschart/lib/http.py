@@ -17,4 +17,4 @@ if TYPE_CHECKING:
 
 
 class AuthenticatedHttpRequest(HttpRequest):
-    user: User  # type: ignore[assignment]
+    user: User

@@ -34,7 +34,8 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 
 logger = logging.getLogger(__name__)
 
@@ -242,8 +243,9 @@ def listdir(prefix: str) -> tuple[list[str], list[str]]:
 
 def walk(prefix: str = "") -> Iterator[str]:
     """Every file name under ``prefix``, in name order (a backup, a sweep)."""
-    backend = storage()
     if is_object_storage():
+        # django-storages' S3 backend, which ships no type information (location, bucket).
+        backend: Any = storage()
         # One flat listing (1,000 names a request) rather than one request per folder.
         location = str(backend.location).strip("/")
         root = "/".join(part for part in (location, prefix.strip("/")) if part)
@@ -306,10 +308,12 @@ def signed_url(
     if download_name:
         parameters["ResponseContentDisposition"] = _disposition(download_name)
     expire = seconds if seconds is not None else settings.MEDIA_SIGNED_URL_SECONDS
-    return str(storage().url(name, parameters=parameters, expire=expire))
+    # The S3 backend's url() takes the signing parameters (django-storages, untyped).
+    object_backend: Any = storage()
+    return str(object_backend.url(name, parameters=parameters, expire=expire))
 
 
-def serve(name: str, *, content_type: str, download_name: str | None = None) -> HttpResponse:
+def serve(name: str, *, content_type: str, download_name: str | None = None) -> HttpResponseBase:
     """The response that hands out one media file, AFTER the caller's door has checked the
     acting user's clinic and written the access-log row.
 
@@ -318,7 +322,7 @@ def serve(name: str, *, content_type: str, download_name: str | None = None) -> 
     is a 404.
     """
     location = signed_url(name, content_type=content_type, download_name=download_name)
-    response: HttpResponse
+    response: HttpResponseBase
     if location is not None:
         response = HttpResponseRedirect(location)
     else:

@@ -315,4 +315,6 @@ CSRF_FAILURE_VIEW = "atlaschart.web.views.csrf_failure"
 # adjusts STORAGES and CONTENT_SECURITY_POLICY above (web/settings_storage.py, docs/deployment.md).
 from atlaschart.web.settings_storage import configure_storage  # noqa: E402
 
+# Set by configure_storage; declared here so the type checker knows the setting.
+MEDIA_SIGNED_URL_SECONDS: int
 configure_storage(globals())
