@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import time
@@ -54,13 +55,22 @@ def _row_counts() -> dict[str, int]:
 
 
 def test_the_living_demo_holds_every_stage_of_care_and_a_second_run_changes_nothing(
-    db, settings, tmp_path
+    db, settings, tmp_path, capsys
 ) -> None:
     """Both clinics, through the services, in under a minute; then nothing changes on rerun."""
+    from atlaschart.calendarfeed.models import CalendarFeed
+    from atlaschart.clinics.demo_stories.partners import EXPORT_REASONS
+    from atlaschart.commands import demo as demo_command
     from atlaschart.exams.models import ExamRecord
+    from atlaschart.fhir.jobs import EXPORT_KIND, archive_name
+    from atlaschart.fhir.models_tokens import ApiToken
     from atlaschart.imaging_studies.models import Instance, UCAnalysis
     from atlaschart.intake.models import FollowUp, Intake, IntakeLink, QuestionnaireResponse
+    from atlaschart.jobs.models import Job, JobState
+    from atlaschart.lib import media
     from atlaschart.posture.models import PostureShot
+    from atlaschart.posture.services import ANALYSE_KIND
+    from atlaschart.reports.services import REPORT_KIND
     from atlaschart.safety.services import latest_screen
     from atlaschart.visits.models import Appointment, CarePlan, Treatment, Visit
 
@@ -118,12 +128,48 @@ def test_the_living_demo_holds_every_stage_of_care_and_a_second_run_changes_noth
         for instrument, score in scores:
             by_instrument.setdefault(instrument, []).append(score)
         assert any(len(v) == 3 and v[0] != v[-1] for v in by_instrument.values())
+        # Finished background jobs for the complete patient: the posture photos, the report and
+        # the whole-record FHIR export (with its reason), each archive or file downloadable.
+        done = Job.objects.filter(patient=complete, state=JobState.DONE)
+        assert done.filter(kind=ANALYSE_KIND).count() == 2
+        assert done.filter(kind=REPORT_KIND).count() == 1
+        export = done.get(kind=EXPORT_KIND)
+        assert (
+            export.payload["reason"]
+            == EXPORT_REASONS["ko" if clinic.slug == "seoul-demo" else "en"]
+        )
+        assert media.exists(archive_name(export))
+        # The clinician's calendar address, live.
+        assert CalendarFeed.objects.filter(user=clinician, revoked_at__isnull=True).count() == 1
+
+    # The Korean clinic's partner API: one live token (printed, and it opens the API) and one
+    # revoked, so the token page shows both states.
+    seoul_tokens = ApiToken.objects.filter(clinic__slug="seoul-demo")
+    assert seoul_tokens.filter(revoked_at__isnull=True).count() == 1
+    assert seoul_tokens.filter(revoked_at__isnull=False).count() == 1
+    assert not ApiToken.objects.filter(clinic__slug="busan-demo").exists()
+    [(_clinic, secret)] = first.api_tokens
+    api = Client().get("/fhir/Patient", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert api.status_code == 200 and api.json()["resourceType"] == "Bundle"
+    assert [who for who, _path in first.calendar_feeds] == ["seoul-clinician", "busan-clinician"]
+    for _who, path in first.calendar_feeds:
+        feed = Client().get(path)
+        assert feed.status_code == 200 and b"BEGIN:VEVENT" in feed.content
 
     counts = _row_counts()
     second = load_demo()
     assert not second.created
     assert _row_counts() == counts
     assert second.credentials == first.credentials
+    # The secrets shown once are printed again on a second run (kept beside the passwords).
+    assert second.api_tokens == first.api_tokens
+    assert second.calendar_feeds == first.calendar_feeds
+    assert demo_command.run(argparse.Namespace()) == 0
+    printed = capsys.readouterr().out
+    assert "nothing changed" in printed
+    assert f'curl -H "Authorization: Bearer {secret}" http://127.0.0.1:8000/fhir/Patient' in printed
+    assert f"http://127.0.0.1:8000{first.calendar_feeds[0][1]}" in printed
+    assert _row_counts() == counts
 
 
 def subcommands() -> list[str]:

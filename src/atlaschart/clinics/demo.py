@@ -2,8 +2,9 @@
 six of each clinic's patients at different stages of care (``demo_stories``).
 
 Passwords are generated on first load and kept in ``var/demo_credentials.json`` (mode 600) so a
-second run can print them again without changing anything. Demo data only: never load it into a
-clinic's real database.
+second run can print them again without changing anything; so are the secrets the services show
+only once (the partner API token, the clinician's calendar address). Demo data only: never load
+it into a clinic's real database.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.db import transaction
 
 from atlaschart.accounts.models import Role, User
 from atlaschart.clinics.demo_stories import Staff, load_stories
+from atlaschart.clinics.demo_stories.partners import API_TOKEN, CALENDAR_FEED
 from atlaschart.clinics.models import Clinic
 from atlaschart.lib.actor import Actor
 from atlaschart.patients.models import Patient, Sex
@@ -81,6 +83,10 @@ class DemoResult:
     credentials: list[tuple[str, str, str, str]]  # clinic, username, password, role
     made: dict[str, int] = field(default_factory=dict)  # records the stories made, by kind
     skipped: list[str] = field(default_factory=list)  # story steps a service refused, and why
+    # A live partner API token's secret and a clinician's calendar-feed path, each with whose it
+    # is (clinic name; username): shown once by their services, kept in the credentials file.
+    api_tokens: list[tuple[str, str]] = field(default_factory=list)
+    calendar_feeds: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _credentials_file() -> Path:
@@ -120,7 +126,7 @@ def load_demo(
                 # A clinic loaded by an earlier demo (names only) still gets its stories, once.
                 if _stories_missing(clinic):
                     created = True
-                    _tell_stories(clinic, prefix, made, skipped)
+                    _tell_stories(clinic, prefix, made, skipped, passwords)
                 continue
             created = True
             staff: dict[str, User] = {}
@@ -153,7 +159,7 @@ def load_demo(
                         "preferred_language": lang,
                     },
                 )
-            _tell_stories(clinic, prefix, made, skipped)
+            _tell_stories(clinic, prefix, made, skipped, passwords)
     if created or password_for:
         _save_passwords(passwords)
     credentials = []
@@ -169,7 +175,50 @@ def load_demo(
                         str(role.label),
                     )
                 )
-    return DemoResult(created=created, credentials=credentials, made=made, skipped=skipped)
+    api_tokens, calendar_feeds = _live_secrets(passwords)
+    return DemoResult(
+        created=created,
+        credentials=credentials,
+        made=made,
+        skipped=skipped,
+        api_tokens=api_tokens,
+        calendar_feeds=calendar_feeds,
+    )
+
+
+def _token_key(slug: str) -> str:
+    return f"{API_TOKEN}:{slug}"
+
+
+def _feed_key(username: str) -> str:
+    return f"{CALENDAR_FEED}:{username}"
+
+
+def _live_secrets(kept: dict[str, str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The kept token secrets and feed paths that still open something (a token revoked or a
+    feed replaced in the app since is left out)."""
+    from django.urls import reverse
+
+    from atlaschart.calendarfeed.services import feed_of_secret
+    from atlaschart.fhir.models_tokens import ApiToken
+    from atlaschart.fhir.tokens import digest
+
+    api_tokens = []
+    calendar_feeds = []
+    for slug, name, _phone, _address, prefix in CLINICS:
+        secret = kept.get(_token_key(slug))
+        if (
+            secret
+            and ApiToken.objects.filter(
+                clinic__slug=slug, secret_sha256=digest(secret), revoked_at__isnull=True
+            ).exists()
+        ):
+            api_tokens.append((name.split(" (")[0], secret))
+        username = f"{prefix}-clinician"
+        secret = kept.get(_feed_key(username))
+        if secret and feed_of_secret(secret) is not None:
+            calendar_feeds.append((username, reverse("calendarfeed:feed", args=[secret])))
+    return api_tokens, calendar_feeds
 
 
 def _demo_staff(clinic: Clinic, prefix: str) -> Staff | None:
@@ -192,7 +241,9 @@ def _stories_missing(clinic: Clinic) -> bool:
     return not Appointment.objects.filter(clinic=clinic).exists()
 
 
-def _tell_stories(clinic: Clinic, prefix: str, made: dict[str, int], skipped: list[str]) -> None:
+def _tell_stories(
+    clinic: Clinic, prefix: str, made: dict[str, int], skipped: list[str], kept: dict[str, str]
+) -> None:
     staff = _demo_staff(clinic, prefix)
     if staff is None:
         skipped.append(f"{clinic.slug}: the demo users are missing; no stories loaded")
@@ -202,3 +253,8 @@ def _tell_stories(clinic: Clinic, prefix: str, made: dict[str, int], skipped: li
     for what, n in report.made.items():
         made[what] = made.get(what, 0) + n
     skipped.extend(f"{clinic.slug}: {line}" for line in report.skipped)
+    # Shown once by their services: kept beside the passwords so a second run prints them again.
+    if API_TOKEN in report.shown_once:
+        kept[_token_key(clinic.slug)] = report.shown_once[API_TOKEN]
+    if CALENDAR_FEED in report.shown_once:
+        kept[_feed_key(staff.clinician.username)] = report.shown_once[CALENDAR_FEED]

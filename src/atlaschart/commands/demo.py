@@ -9,6 +9,9 @@ from typing import Any
 
 from atlaschart.commands._django import setup_django
 
+# Where `make run` serves the demo (the addresses printed below start with it).
+SITE = "http://127.0.0.1:8000"
+
 
 def run(args: argparse.Namespace) -> int:
     setup_django()
@@ -25,9 +28,19 @@ def run(args: argparse.Namespace) -> int:
             print(f"  skipped {line}", file=sys.stderr)
     else:
         print("Demo clinic already loaded; nothing changed.")
-    print("Sign in at http://127.0.0.1:8000/ with one of these demo accounts:")
+    print(f"Sign in at {SITE}/ with one of these demo accounts:")
     for clinic, username, password, role in result.credentials:
         print(f"  user {username:<16} password {password:<14} {role} · {clinic}")
+    for clinic, secret in result.api_tokens:
+        print(
+            "Partner API (FHIR R4, read only; docs/api.md), a token of "
+            f"{clinic} (Settings → Partner systems):"
+        )
+        print(f"  token {secret}")
+        print(f'  try:  curl -H "Authorization: Bearer {secret}" {SITE}/fhir/Patient')
+    for username, path in result.calendar_feeds:
+        print(f"Calendar feed of {username} (subscribe to it in a calendar app):")
+        print(f"  {SITE}{path}")
     _print_ae_titles()
     return 0
 
@@ -54,7 +67,9 @@ def register(subparsers: Any) -> None:
         help="load the demo clinics (once) and print their sign-in details",
         description="Create two demo clinics with a user per role and about 20 patients, six "
         "of them at different stages of care (intake, screen, exams, posture, radiograph, "
-        "visits, follow-ups, today's appointments). "
+        "visits, follow-ups, today's appointments), finished background jobs (posture photos, "
+        "a PDF report, a whole-record FHIR export), a clinician's calendar feed and a partner "
+        "API token, printed here with a curl example. "
         "Running it again changes nothing and prints the same sign-in details.",
     )
     parser.set_defaults(handler=run)

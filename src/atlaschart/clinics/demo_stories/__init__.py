@@ -14,6 +14,11 @@ who would do it, so the records, derived values and access log are the real ones
    (the change is shown per region once follow-ups re-ask the body map).
 6. ``manual``: a signed manual-therapy visit; a re-examination booked today.
 
+The posture photos and the complete patient's report and whole-record FHIR export go through
+their background jobs (run at once: the loader has no worker), so the job pages have finished
+jobs to show. Beyond the patients (``partners``): the clinician's calendar address, and in the
+Korean clinic a partner system's API token and an older one revoked.
+
 Photos are real ones that installed packages ship (:mod:`atlaschart.imaging.sample_photos`);
 the radiograph is a sample file that pydicom ships. A step whose service refuses (say, a form
 changed under it) is reported as skipped, never half written: each runs in its own savepoint.
@@ -28,6 +33,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from atlaschart.clinics.demo_stories import partners
 from atlaschart.clinics.demo_stories.content import (
     CONSULTATION_REQUEST,
     NEURO_NORMAL,
@@ -101,6 +107,8 @@ def _complete(s: Scene, p: Patient) -> None:
             s.staff.actor(s.staff.clinician), p.pk, None
         ),
     )
+    # And, at the patient's request, their whole record as FHIR (a finished export job).
+    partners.record_export(s.report, s.staff, p)
     book_slot(s.report, s.staff, p, at_time(s.today, 10), 30, "adjustment")
 
 
@@ -245,4 +253,9 @@ def load_stories(staff: Staff, patients: list[Patient], language: str) -> Report
             s.staff.desk.clinic_id, CONSULTATION_REQUEST[s.language]
         ),
     )
+    # The clinic's links outside: the clinician's calendar address, and in the Korean clinic a
+    # partner system's API token (and an older one revoked) for the token page and the API.
+    partners.calendar_feed(s.report, s.staff)
+    if s.language == "ko":
+        partners.partner_tokens(s.report, s.staff)
     return s.report

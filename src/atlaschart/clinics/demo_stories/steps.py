@@ -49,6 +49,8 @@ class Report:
 
     made: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    # Secrets a service shows once (an API token, a calendar address), by what they open.
+    shown_once: dict[str, str] = field(default_factory=dict)
 
     def count(self, what: str, n: int = 1) -> None:
         self.made[what] = self.made.get(what, 0) + n
