@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -64,7 +64,7 @@ class RateLimitedLoginForm(AuthenticationForm):
         return cleaned
 
 
-class StaffUserForm(forms.ModelForm):
+class StaffUserForm(forms.ModelForm[User]):
     """A clinic admin's form for a member of staff of their own clinic."""
 
     password = forms.CharField(
@@ -80,7 +80,8 @@ class StaffUserForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = Role.choices
+        # A model field with choices gets a (typed) choice field.
+        cast(forms.ChoiceField, self.fields["role"]).choices = Role.choices
 
     def clean_password(self) -> str:
         password = str(self.cleaned_data.get("password") or "")
@@ -89,7 +90,8 @@ class StaffUserForm(forms.ModelForm):
         return password
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        # django-stubs leaves out BaseModelForm._post_clean (django/forms/models.py has it).
+        super()._post_clean()  # type: ignore[misc]
         # Checked here, once the instance carries the submitted username and names: in
         # clean_password() a new user has no username yet, so "username = password" would pass.
         password = self.cleaned_data.get("password")
@@ -126,7 +128,7 @@ class EnrolForm(forms.Form):
     )
 
 
-class SecurityPolicyForm(forms.ModelForm):
+class SecurityPolicyForm(forms.ModelForm[ClinicSecurityPolicy]):
     class Meta:
         model = ClinicSecurityPolicy
         fields = ["two_factor_admin", "two_factor_clinician", "two_factor_front_desk"]

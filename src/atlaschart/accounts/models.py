@@ -106,8 +106,9 @@ class ClinicSecurityPolicy(models.Model):
         return f"sign-in policy of clinic {self.clinic_id}"
 
     def requires_two_factor(self, role: str) -> bool:
-        return {
+        by_role: dict[str, bool] = {
             Role.CLINIC_ADMIN: self.two_factor_admin,
             Role.CLINICIAN: self.two_factor_clinician,
             Role.FRONT_DESK: self.two_factor_front_desk,
-        }.get(role, True)
+        }
+        return by_role.get(role, True)

@@ -16,8 +16,8 @@ import time
 from base64 import b32encode
 from typing import Any
 
-import qrcode
 import qrcode.image.svg
+import qrcode.main
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
@@ -46,7 +46,11 @@ def required_for(user: User) -> bool:
     clinic = user.clinic
     if clinic is not None and settings.DEBUG and clinic.slug in _demo_clinic_slugs():
         return False
-    policy = ClinicSecurityPolicy.objects.filter(clinic_id=user.clinic_id).first()
+    policy = (
+        ClinicSecurityPolicy.objects.filter(clinic_id=user.clinic_id).first()
+        if user.clinic_id is not None
+        else None  # no clinic, no clinic policy (the policy's clinic is required)
+    )
     if policy is not None:
         return policy.requires_two_factor(user.role)
     return user.role in settings.TWO_FACTOR_REQUIRED_ROLES
@@ -71,7 +75,10 @@ def _decide_at_sign_in(sender: Any, request: HttpRequest | None, user: User, **k
 
 def pending_authenticator(user: User) -> TOTPDevice:
     """The unconfirmed authenticator being set up (one per user, kept across page reloads)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    # django-otp's DeviceManager is untyped: name what its queries give.
+    device: TOTPDevice | None = (
+        TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    )
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="AtlasChart", confirmed=False)
     return device
@@ -84,7 +91,7 @@ def manual_key(device: TOTPDevice) -> str:
 
 
 def qr_svg(device: TOTPDevice) -> str:
-    image = qrcode.make(
+    image = qrcode.main.make(
         device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2
     )
     buffer = io.BytesIO()

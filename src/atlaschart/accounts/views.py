@@ -31,7 +31,7 @@ from atlaschart.accounts.forms import (
     StaffUserForm,
 )
 from atlaschart.accounts.models import ClinicSecurityPolicy, Role, SignInThrottle, User
-from atlaschart.lib.http import AuthenticatedHttpRequest
+from atlaschart.lib.http import AuthenticatedHttpRequest, clinic_id_of
 from atlaschart.lib.policy import Kind, Permission, permission_required
 from atlaschart.web.client import client_ip
 from atlaschart.web.security import SIGNED_OUT_IDLE_KEY
@@ -77,7 +77,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         return response
     language = form.cleaned_data["language"]
     if request.user.is_authenticated:
-        user: User = request.user  # type: ignore[assignment]
+        user: User = request.user
         user.language = language
         user.save(update_fields=["language"])
     response.set_cookie("atlaschart_language", language, max_age=365 * 24 * 3600, samesite="Lax")
@@ -146,14 +146,14 @@ def _wrong_code_message() -> str:
 
 def two_factor_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Where a session owing its second factor is sent: verify, or set one up first."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     if two_factor.has_authenticator(user):
         return redirect(reverse("accounts:two_factor_verify") + _next_query(request))
     return redirect(reverse("accounts:two_factor_enrol") + _next_query(request))
 
 
 def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = two_factor.verify_any(user, form.cleaned_data["code"])
@@ -177,7 +177,7 @@ def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def two_factor_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up an authenticator app: QR code or typed key, then one code to confirm."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     # Whoever knows only the password must not replace an authenticator already set up.
     if two_factor.has_authenticator(user) and not user.is_verified():  # type: ignore[attr-defined]
         return redirect(reverse("accounts:two_factor_verify") + _next_query(request))
@@ -211,7 +211,7 @@ def two_factor_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def security_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A user's own second factor: status, and fresh recovery codes."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     if request.method == "POST" and request.POST.get("action") == "recovery_codes":
         if not user.is_verified():  # type: ignore[attr-defined]
             return redirect(
@@ -238,7 +238,7 @@ def security_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required(Kind.STAFF, Permission.LIST)
 def sign_in_locks(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Locked sign-ins of this clinic's staff, each with a button to lift it."""
-    clinic_id = request.user.clinic_id  # type: ignore[attr-defined]
+    clinic_id = clinic_id_of(request)
     locks = [
         (row, ratelimit.locked_until(row))
         for row in ratelimit.locked_throttles()
@@ -252,7 +252,7 @@ def sign_in_locks(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required(Kind.STAFF, Permission.WRITE)
 @require_POST
 def sign_in_lock_lift(request: AuthenticatedHttpRequest, lock_id: int) -> HttpResponse:
-    clinic_id = request.user.clinic_id  # type: ignore[attr-defined]
+    clinic_id = clinic_id_of(request)
     row = SignInThrottle.objects.filter(pk=lock_id, user__clinic_id=clinic_id).first()
     if row is None:
         raise Http404("No such lock")
@@ -277,7 +277,7 @@ def staff_two_factor_reset(request: AuthenticatedHttpRequest, user_id: int) -> H
 
 @permission_required(Kind.CLINIC_SETTINGS, Permission.WRITE)
 def security_policy(request: AuthenticatedHttpRequest) -> HttpResponse:
-    clinic_id = request.user.clinic_id  # type: ignore[attr-defined]
+    clinic_id = clinic_id_of(request)
     policy = ClinicSecurityPolicy.objects.filter(clinic_id=clinic_id).first()
     if policy is None:
         defaults = settings.TWO_FACTOR_REQUIRED_ROLES
@@ -301,7 +301,7 @@ def reauthenticate(request: AuthenticatedHttpRequest) -> HttpResponse:
     Counted against the same sign-in allowance as the login page, so it is no side door for
     guessing.
     """
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     needs_code = two_factor.has_authenticator(user)
     form = ReauthenticationForm(request.POST or None, needs_code=needs_code)
     if request.method == "POST" and form.is_valid():

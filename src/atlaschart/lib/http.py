@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
@@ -18,3 +19,12 @@ if TYPE_CHECKING:
 
 class AuthenticatedHttpRequest(HttpRequest):
     user: User
+
+
+def clinic_id_of(request: AuthenticatedHttpRequest) -> int:
+    """The acting user's clinic, in a view behind ``permission_required`` (which lets only
+    members of a clinic through, so the ``PermissionDenied`` here is a second lock)."""
+    clinic_id = request.user.clinic_id
+    if clinic_id is None:
+        raise PermissionDenied
+    return clinic_id

@@ -18,7 +18,8 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 
 class Kind(StrEnum):
@@ -41,7 +42,8 @@ class Kind(StrEnum):
     STAFF = "staff"
     CLINIC_SETTINGS = "clinic_settings"  # MDC settings, listing tables, intake settings
     OUTCOMES = "outcomes"  # the clinic's outcome figures (aggregates, no patient named)
-    API_TOKEN = "api_token"  # the partners' read-only FHIR API tokens (docs/api.md)
+    # The partners' read-only FHIR API tokens (docs/api.md); the name of a kind, not a secret.
+    API_TOKEN = "api_token"  # noqa: S105
     CALENDAR_FEED = "calendar_feed"  # one's own appointments as a secret calendar address
     WHOLE_RECORD = "whole_record"  # the patient's whole record as FHIR (bundle, photos, DICOM)
 
@@ -122,7 +124,8 @@ def require(user: Any, kind: Kind, permission: Permission) -> None:
         raise PermissionDenied
 
 
-View = Callable[..., HttpResponse]
+# A page, a redirect, a file or a streamed download.
+View = Callable[..., HttpResponseBase]
 
 
 def permission_required(kind: Kind, permission: Permission) -> Callable[[View], View]:
@@ -130,7 +133,7 @@ def permission_required(kind: Kind, permission: Permission) -> Callable[[View], 
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             require(request.user, kind, permission)
             return view(request, *args, **kwargs)
 

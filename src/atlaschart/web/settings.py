@@ -12,9 +12,14 @@ import re
 import secrets
 from pathlib import Path
 
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
 from atlaschart.web.env import database_from_url, env_bool, env_list, env_str
+
+# Django's generic classes (forms.ModelForm[User]) subscriptable at run time, as typed code
+# writes them (django-stubs).
+django_stubs_ext.monkeypatch()
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ATLASCHART_VAR_DIR", str(Path.cwd() / "var"))).resolve()
