@@ -70,7 +70,7 @@ def test_the_celery_task_is_scheduled_by_beat_and_sweeps(media: Path) -> None:
     assert sweep_staged_uploads.name in scheduled
     assert sweep_staged_uploads.name in app.tasks  # found by autodiscover_tasks()
     stage(age_s=HOUR + 1)
-    assert sweep_staged_uploads.apply().get() == {"removed": 1}
+    assert sweep_staged_uploads.apply().get() == {"removed": 1, "exports_expired": 0}
     assert staged_folders(media) == []
 
 
@@ -80,10 +80,13 @@ def test_the_cli_sweeps_for_a_timer(media: Path, capsys: pytest.CaptureFixture[s
     stage(age_s=HOUR + 1)
     keep = stage(age_s=60)
     assert main(["imaging", "sweep-uploads"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"removed": 1}
+    assert json.loads(capsys.readouterr().out) == {"removed": 1, "exports_expired": 0}
     # A shorter lifetime may be asked for, never a longer one than the token's.
     assert main(["imaging", "sweep-uploads", "--max-age-minutes", "1"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"removed": 1} and not keep.exists()
+    assert (
+        json.loads(capsys.readouterr().out) == {"removed": 1, "exports_expired": 0}
+        and not keep.exists()
+    )
     assert main(["imaging", "sweep-uploads", "--max-age-minutes", "0"]) == 2
 
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.core.files import File
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +29,7 @@ from atlaschart.imaging import dicom
 from atlaschart.imaging_studies import importing, rendering, storage, upload, uploads
 from atlaschart.imaging_studies.access import get_study_for_user
 from atlaschart.imaging_studies.models import Instance, Study
-from atlaschart.jobs.models import Job
+from atlaschart.jobs.models import Job, JobState
 from atlaschart.jobs.registry import JobFailed, JobResult, Progress, job_handler
 from atlaschart.lib import media
 from atlaschart.lib.actor import Actor
@@ -78,7 +80,8 @@ def import_input_sha256(upload_set: uploads.UploadSet, *, confirmed: bool) -> st
     param_words=_limit_words,
 )
 def import_upload(job: Job, progress: Progress) -> JobResult:
-    """Payload: ``{"upload": key, "confirmed": bool}``. Reads the upload set from disk, stops at
+    """Payload: ``{"upload": key, "confirmed": bool}``. Reads the upload set from the media
+    storage (published there by the web node that received it: ``uploads.publish``), stops at
     the identity confirmation page when the files name another patient (the set stays staged
     until a person confirms), else stores it and shows the study."""
     payload = job.payload or {}
@@ -95,10 +98,11 @@ def import_upload(job: Job, progress: Progress) -> JobResult:
         progress.step(code, done, total)
 
     try:
-        with tempfile.TemporaryDirectory(dir=storage.extract_root()) as work:
-            prepared = importing.prepare(
-                upload_set.paths, Path(work), names=upload_set.names, step=step
-            )
+        with (
+            uploads.local_files(upload_set) as paths,
+            tempfile.TemporaryDirectory(dir=storage.extract_root()) as work,
+        ):
+            prepared = importing.prepare(paths, Path(work), names=upload_set.names, step=step)
             if not confirmed:
                 differences = importing.identity_differences(prepared, patient)
                 if differences:
@@ -161,6 +165,10 @@ def export_name(job: Job) -> str:
     steps={"packing": _("De-identifying image %(done)s of %(total)s")},
     errors={
         "study-gone": _("The study is no longer there; nothing was exported."),
+        "expired": _(
+            "The packed zip was removed a day after it was made (it holds the study's images). "
+            "Export the study again for a new one."
+        ),
         "unreadable": _("A stored image of the study could not be read; nothing was exported."),
     },
 )
@@ -195,3 +203,29 @@ def export_deidentified(job: Job, progress: Progress) -> JobResult:
         result_url=reverse("imaging_studies:export_ready", args=[job.pk]),
         result={"study": study.pk, "warnings": warnings, "bytes": media.size(name)},
     )
+
+
+#: How long a packed de-identified zip is kept after its job finished.
+EXPORT_KEEP_S = 24 * 3600
+
+
+def expire_export(job: Job) -> bool:
+    """Remove a finished export's zip and mark its job failed with ``expired`` (a failed job is
+    not live, so exporting the study again packs a new one instead of handing out this job,
+    whose file is gone). False when another sweep or request did it first."""
+    changed = Job.objects.filter(pk=job.pk, kind=EXPORT_KIND, state=JobState.DONE).update(
+        state=JobState.FAILED, error_code="expired", error_params={}
+    )
+    if changed:
+        # The row first: a download between the two sees a failed job (404), never a job whose
+        # file is missing. Another live job of the same input cannot exist meanwhile.
+        media.delete(export_name(job))
+    return bool(changed)
+
+
+def expire_exports(max_age_s: int = EXPORT_KEEP_S, *, now: datetime | None = None) -> int:
+    """Expire every export packed more than ``max_age_s`` ago; returns how many. Run by the
+    staged-upload sweep (Celery beat, ``atlaschart imaging sweep-uploads``)."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=max_age_s)
+    old = Job.objects.filter(kind=EXPORT_KIND, state=JobState.DONE, finished_at__lt=cutoff)
+    return sum(expire_export(job) for job in old.only("pk", "input_sha256"))

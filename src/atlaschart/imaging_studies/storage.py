@@ -104,12 +104,15 @@ def extract_root() -> Path:
 
 
 def volume_cache_folder() -> Path:
-    return _root() / "volumes"
+    """The CBCT volume files: a cache of each node (under ATLASCHART_VAR_DIR, not MEDIA_ROOT),
+    shared by that node's workers and rebuilt from the blobs on demand by whichever node needs a
+    volume, so nothing in it needs to be shared or backed up."""
+    return Path(settings.VAR_DIR) / "imaging-volumes"
 
 
 def volume_cache_paths(series_id: int, key: str) -> tuple[Path, Path]:
     """The memory-mapped voxel file (.npy) of a CBCT series and its geometry (.json), shared by
-    every worker on the host (or on a shared media volume). ``key`` names the series' slices
+    every worker on the node. ``key`` names the series' slices
     (a hash of their blobs), so a series that gained slices gets a new file and a reader never
     sees an old volume under a new name."""
     stem = f"{series_id}-{key[:16]}"

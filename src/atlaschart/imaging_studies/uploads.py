@@ -26,24 +26,40 @@ per file. The key is 128 random bits; every request reaches the patient through 
 (clinic-scoped, logged) and checks the set is that patient's. Sets nobody finished age out with
 the staged uploads (``storage.sweep_staged``, an hour after the last chunk): each chunk touches
 the folder, so a slow 1 GB upload is never swept while it is still arriving.
+
+A clinic network: the chunks arrive on one web node's disk, but the import job may run on a
+worker on another node. So when the last chunk of a set is in (the finish request, or the plain
+form's files), :func:`publish` moves the set into the media storage (``lib/media``: the same
+MEDIA_ROOT on one machine, the bucket on a network) under ``imaging/uploads/<key>/``, with the
+sha256 of each file in its manifest; :func:`load_set` finds it there from any node, and
+:func:`local_files` gives the import a path on its own disk (``media.local_path``: the file
+itself on local disk, a temporary copy from the bucket). Published sets nobody imported age out
+like the staged ones (:func:`sweep_published`, through ``media.walk``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from django.core.files.base import ContentFile
 from django.http import UnreadablePostError
 
 from atlaschart.imaging_studies import storage, upload
+from atlaschart.lib import media
+
+#: Where complete upload sets wait for their import job in the media storage.
+MEDIA_PREFIX = "imaging/uploads"
 
 #: The chunk size the browser is told to use (8 MiB: a few seconds on a slow clinic uplink, so
 #: a drop loses little, and few enough requests for a 1 GB study).
@@ -70,9 +86,14 @@ class UploadFile:
     name: str
     size: int
     path: Path
+    #: Set once the set is published: the file's name in the media storage and its sha256.
+    media_name: str = ""
+    sha256: str = ""
 
     @property
     def stored(self) -> int:
+        if self.media_name:
+            return self.size  # only a complete set is published
         try:
             return self.path.stat().st_size
         except FileNotFoundError:
@@ -91,6 +112,7 @@ class UploadSet:
     patient_id: int
     files: tuple[UploadFile, ...]
     created_at: float
+    published: bool = False
 
     @property
     def complete(self) -> bool:
@@ -98,6 +120,8 @@ class UploadSet:
 
     @property
     def paths(self) -> list[Path]:
+        """The files on this node's disk (before :func:`publish`; afterwards use
+        :func:`local_files`)."""
         return [f.path for f in self.files]
 
     @property
@@ -182,6 +206,8 @@ def load_set(key: str, *, patient_id: int) -> UploadSet | None:
         return None
     folder = _root() / key
     try:
+        if not (folder / "manifest.json").exists():
+            return _load_published(key, patient_id=patient_id)
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         if manifest["patient"] != patient_id:
             return None
@@ -201,6 +227,101 @@ def load_set(key: str, *, patient_id: int) -> UploadSet | None:
         return None
 
 
+def _media_folder(key: str) -> str:
+    return f"{MEDIA_PREFIX}/{key}"
+
+
+def _load_published(key: str, *, patient_id: int) -> UploadSet | None:
+    try:
+        manifest = json.loads(media.read(f"{_media_folder(key)}/manifest.json"))
+    except FileNotFoundError:
+        return None
+    if manifest["patient"] != patient_id:
+        return None
+    base = _media_folder(key)
+    files = tuple(
+        UploadFile(
+            i,
+            str(f["name"]),
+            int(f["size"]),
+            Path(f"{i}.bin"),
+            media_name=f"{base}/{i}.bin",
+            sha256=str(f["sha256"]),
+        )
+        for i, f in enumerate(manifest["files"])
+    )
+    return UploadSet(
+        key,
+        _root() / key,
+        int(manifest["user"]),
+        int(manifest["patient"]),
+        files,
+        float(manifest["created"]),
+        published=True,
+    )
+
+
+def publish(upload_set: UploadSet) -> UploadSet:
+    """Move a complete set from this node's upload area into the media storage, where a worker
+    on any node finds it; the local folder goes. A set published already is handed back."""
+    if upload_set.published:
+        return upload_set
+    base = _media_folder(upload_set.key)
+    manifest = json.loads((upload_set.folder / "manifest.json").read_text(encoding="utf-8"))
+    stored: list[str] = []
+    try:
+        for f, entry in zip(upload_set.files, manifest["files"], strict=True):
+            entry["sha256"] = storage.sha256_of_file(f.path)
+            with f.path.open("rb") as handle:
+                stored.append(media.save(f"{base}/{f.index}.bin", handle))
+        manifest["published"] = time.time()
+        # The manifest last: a set without one is not found, and is swept as a leftover.
+        stored.append(
+            media.save(f"{base}/manifest.json", ContentFile(json.dumps(manifest).encode()))
+        )
+    except BaseException:
+        for name in stored:
+            media.delete(name)
+        raise
+    shutil.rmtree(upload_set.folder, ignore_errors=True)
+    published = _load_published(upload_set.key, patient_id=upload_set.patient_id)
+    assert published is not None
+    return published
+
+
+@contextlib.contextmanager
+def local_files(upload_set: UploadSet) -> Iterator[list[Path]]:
+    """The set's files as paths on this node's disk, for the import."""
+    if not upload_set.published:
+        yield upload_set.paths
+        return
+    with contextlib.ExitStack() as stack:
+        yield [stack.enter_context(media.local_path(f.media_name)) for f in upload_set.files]
+
+
+def sweep_published(max_age_s: int = storage.TOKEN_MAX_AGE_S, *, now: float | None = None) -> int:
+    """Remove published sets (and leftovers of a publish that died) not touched for
+    ``max_age_s``; returns how many sets were removed. Through ``media.walk``, so it sweeps the
+    bucket of a clinic network as well as the local disk."""
+    cutoff = (time.time() if now is None else now) - max_age_s
+    by_key: dict[str, list[str]] = {}
+    for name in media.walk(MEDIA_PREFIX):
+        key = name[len(MEDIA_PREFIX) + 1 :].split("/", 1)[0]
+        by_key.setdefault(key, []).append(name)
+    removed = 0
+    for names in by_key.values():
+        try:
+            newest = max(media.modified_time(n).timestamp() for n in names)
+        except (FileNotFoundError, OSError):
+            continue  # removed meanwhile by another sweep or the import
+        if newest >= cutoff:
+            continue
+        for name in names:
+            media.delete(name)
+        removed += 1
+    return removed
+
+
 def append(item: UploadFile, offset: int, length: int, body: IO[bytes]) -> int:
     """Append ``length`` bytes read from ``body`` at ``offset``; returns the new stored size.
 
@@ -210,6 +331,10 @@ def append(item: UploadFile, offset: int, length: int, body: IO[bytes]) -> int:
     before the connection dropped stay stored."""
     if length < 0 or length > MAX_CHUNK_BYTES:
         raise UploadSetError("chunk-too-large")
+    if item.media_name:  # published: complete, nothing more to take
+        if offset == item.size and length == 0:
+            return item.size
+        raise UploadSetError("offset", item.size)
     fd = os.open(item.path, os.O_WRONLY | os.O_APPEND)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -239,28 +364,39 @@ def append(item: UploadFile, offset: int, length: int, body: IO[bytes]) -> int:
 
 def save_differences(upload_set: UploadSet, differences: list[dict[str, Any]]) -> None:
     """Keep the identity differences the import job found, for the confirmation page."""
-    (upload_set.folder / "differences.json").write_text(json.dumps(differences), encoding="utf-8")
+    text = json.dumps(differences)
+    if upload_set.published:
+        name = f"{_media_folder(upload_set.key)}/differences.json"
+        media.delete(name)
+        media.save(name, ContentFile(text.encode()))
+        return
+    (upload_set.folder / "differences.json").write_text(text, encoding="utf-8")
 
 
 def differences(upload_set: UploadSet) -> list[dict[str, Any]] | None:
     """The differences waiting for a person to confirm (``None``: the set is not staged)."""
     try:
-        found = json.loads((upload_set.folder / "differences.json").read_text(encoding="utf-8"))
+        if upload_set.published:
+            raw = media.read(f"{_media_folder(upload_set.key)}/differences.json").decode()
+        else:
+            raw = (upload_set.folder / "differences.json").read_text(encoding="utf-8")
+        found = json.loads(raw)
     except (OSError, ValueError):
         return None
     return found if isinstance(found, list) and found else None
 
 
 def discard(upload_set: UploadSet) -> None:
+    if upload_set.published:
+        for name in list(media.walk(_media_folder(upload_set.key))):
+            media.delete(name)
     shutil.rmtree(upload_set.folder, ignore_errors=True)
 
 
 def input_sha256(upload_set: UploadSet) -> str:
     """The sha256 of the set's contents (each file's sha256 and name, in order)."""
-    import hashlib
-
     digest = hashlib.sha256()
     for f in upload_set.files:
-        digest.update(storage.sha256_of_file(f.path).encode())
+        digest.update((f.sha256 or storage.sha256_of_file(f.path)).encode())
         digest.update(b"\0")
     return digest.hexdigest()

@@ -113,7 +113,9 @@ def _submit_import(
     *,
     confirmed: bool,
 ) -> Job:
-    """Start (or find) the import job of a complete upload set; the job reads it from disk."""
+    """Start (or find) the import job of a complete upload set, published first into the media
+    storage so a worker on any node reads it."""
+    upload_set = uploads.publish(upload_set)
     job = submit(
         Actor.of(request),
         imaging_jobs.IMPORT_KIND,
@@ -752,13 +754,24 @@ def export_study(request: AuthenticatedHttpRequest, study_id: int) -> HttpRespon
     leads to the download page. Fetched unlogged: the job logs the export once the zip exists,
     and the download is logged when it is fetched."""
     study = get_study_for_user(request, study_id, action=Action.EXPORT, log=False)
-    job = submit(
-        Actor.of(request),
-        imaging_jobs.EXPORT_KIND,
-        patient=study.patient,
-        input_sha256=imaging_jobs.export_input_sha256(study),
-        payload={"study": study.pk, "back_url": reverse("imaging_studies:study", args=[study.pk])},
-    )
+
+    def start() -> Job:
+        return submit(
+            Actor.of(request),
+            imaging_jobs.EXPORT_KIND,
+            patient=study.patient,
+            input_sha256=imaging_jobs.export_input_sha256(study),
+            payload={
+                "study": study.pk,
+                "back_url": reverse("imaging_studies:study", args=[study.pk]),
+            },
+        )
+
+    job = start()
+    if job.state == JobState.DONE and not media.exists(imaging_jobs.export_name(job)):
+        # Its zip is gone (removed by hand, or a sweep raced this request): pack a new one.
+        imaging_jobs.expire_export(job)
+        job = start()
     return redirect(progress_url(job))
 
 
