@@ -82,6 +82,7 @@ def test_the_living_demo_holds_every_stage_of_care_and_a_second_run_changes_noth
     assert first.created and first.skipped == [], first.skipped
     assert seconds < 60, f"the demo took {seconds:.1f} s to load"
     today = timezone.localdate()
+    passwords = {username: password for _c, username, password, _r in first.credentials}
     for clinic in Clinic.objects.all():
         patients = list(Patient.objects.filter(clinic=clinic).order_by("chart_number")[:6])
         complete, red_flag, new, injection, followups, _manual = patients
@@ -139,6 +140,16 @@ def test_the_living_demo_holds_every_stage_of_care_and_a_second_run_changes_noth
             == EXPORT_REASONS["ko" if clinic.slug == "seoul-demo" else "en"]
         )
         assert media.exists(archive_name(export))
+        # Each finished job's page hands its file to the clinician who signs in to the demo.
+        reader = Client()
+        reader.post(
+            "/accounts/login/",
+            {"username": clinician.username, "password": passwords[clinician.username]},
+        )
+        for job in (export, done.get(kind=REPORT_KIND)):
+            got = reader.get(f"/jobs/{job.pk}/", follow=True)
+            assert got.status_code == 200
+            assert got["Content-Type"] in ("application/zip", "application/pdf")
         # The clinician's calendar address, live.
         assert CalendarFeed.objects.filter(user=clinician, revoked_at__isnull=True).count() == 1
 
@@ -169,6 +180,9 @@ def test_the_living_demo_holds_every_stage_of_care_and_a_second_run_changes_noth
     assert "nothing changed" in printed
     assert f'curl -H "Authorization: Bearer {secret}" http://127.0.0.1:8000/fhir/Patient' in printed
     assert f"http://127.0.0.1:8000{first.calendar_feeds[0][1]}" in printed
+    assert (
+        f"http://127.0.0.1:8000/jobs/{Job.objects.filter(kind=EXPORT_KIND).first().pk}/" in printed
+    )
     assert _row_counts() == counts
 
 

@@ -41,8 +41,35 @@ def run(args: argparse.Namespace) -> int:
     for username, path in result.calendar_feeds:
         print(f"Calendar feed of {username} (subscribe to it in a calendar app):")
         print(f"  {SITE}{path}")
+    _print_finished_jobs()
     _print_ae_titles()
     return 0
+
+
+def _print_finished_jobs() -> None:
+    """The demo's finished report and record-export jobs: a job's page hands out its file (the
+    chart's buttons make new ones)."""
+    from django.urls import reverse
+
+    from atlaschart.clinics.demo import CLINICS
+    from atlaschart.fhir.jobs import EXPORT_KIND
+    from atlaschart.jobs.models import Job, JobState
+    from atlaschart.reports.services import REPORT_KIND
+
+    what = {REPORT_KIND: "PDF report", EXPORT_KIND: "whole record as FHIR (zip)"}
+    for slug, _name, *_rest, prefix in CLINICS:
+        jobs = Job.objects.filter(
+            clinic__slug=slug, kind__in=what, state=JobState.DONE, patient__isnull=False
+        ).select_related("patient")
+        lines = [
+            f"  {SITE}{reverse('jobs:progress', args=[job.pk])}  {what[job.kind]} · "
+            f"{job.patient.name} ({job.patient.chart_number})"
+            for job in jobs.order_by("id")
+            if job.patient is not None
+        ]
+        if lines:
+            print(f"Finished jobs (sign in as {prefix}-clinician; each page gives its file):")
+            print("\n".join(lines))
 
 
 def _print_ae_titles() -> None:

@@ -19,12 +19,15 @@ PARTNER_TOKENS = {
     "ko": {
         "live": (
             "지역 재활 등록 연구",
-            "지역 재활 등록 연구: 경추 재활 환자의 경과를 모으는 연구 기관의 읽기 전용 연결",
+            "연구 협약에 따라 경추 재활 환자의 경과를 모으는 연구 기관의 읽기 전용 연결",
         ),
         "revoked": ("이전 EMR 이관", "이전 EMR에서 기록을 옮길 때 쓴 연결 (이관이 끝나 폐기함)"),
     },
     "en": {
-        "live": ("Regional rehab registry", "Regional rehabilitation registry: read-only link"),
+        "live": (
+            "Regional rehab registry",
+            "Read-only link of a research registry of cervical rehab outcomes",
+        ),
         "revoked": ("Old EMR migration", "Moving records from the old EMR (finished; revoked)"),
     },
 }
