@@ -1,6 +1,6 @@
 """The door to jobs: a job is seen only within its clinic (another clinic's job is a 404, as one
-that does not exist), and only by a user allowed the work it belongs to (its handler's
-``needs``; with none declared, only the user who asked for it)."""
+that does not exist). Who of the clinic may see it is the views' check: a user allowed the work
+it belongs to (its handler's ``needs``; with none declared, only the user who asked for it)."""
 
 from __future__ import annotations
 
@@ -47,13 +47,14 @@ def get_job_for_user(
     once_per_session: bool = False,
     log: bool = True,
 ) -> Job:
-    """The job ``pk`` of the acting user's clinic, logged; 404 for another clinic's, 403 when the
-    user's role may not do the job's work."""
-    actor = as_actor(who)
-    job = job_door.get(who, pk, action, detail, log=False)
-    if not may_see(actor, job):
+    """The job ``pk`` of the acting user's clinic, logged; a 404 for another clinic's job.
+
+    Which roles may see it is the view's check, as everywhere (``require_may_see`` for the
+    job pages, whose kind varies; a result page's own ``permission_required`` otherwise)."""
+    return job_door.get(who, pk, action, detail, once_per_session=once_per_session, log=log)
+
+
+def require_may_see(who: Who, job: Job) -> None:
+    """A 403 (and a ``denied`` row) unless the user may do the work this job belongs to."""
+    if not may_see(as_actor(who), job):
         raise PermissionDenied
-    if log:
-        # Logged through the door after the role check, so a refused look writes only `denied`.
-        job_door.get(who, pk, action, detail, once_per_session=once_per_session)
-    return job

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
-from atlaschart.jobs.access import get_job_for_user
+from atlaschart.jobs.access import get_job_for_user, require_may_see
 from atlaschart.jobs.models import Job, JobState
 from atlaschart.jobs.registry import get_handler, unknown_handler
 from atlaschart.lib.http import AuthenticatedHttpRequest
@@ -65,7 +65,9 @@ def progress(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     """How far the job is; once done, its result page. Without JavaScript the page reloads
     itself (a refresh in <noscript>) until the job is finished."""
     _signed_in(request)
-    job = get_job_for_user(request, job_id, detail=PROGRESS_DETAIL, once_per_session=True)
+    job = get_job_for_user(request, job_id, log=False)
+    require_may_see(request, job)  # before the log: a refused look writes only its `denied` row
+    get_job_for_user(request, job_id, detail=PROGRESS_DETAIL, once_per_session=True)
     result_url = _safe_url(job.result_url)
     if job.state == JobState.DONE and result_url:
         _notice_once(request, job)
@@ -83,6 +85,7 @@ def status(request: AuthenticatedHttpRequest, job_id: int) -> JsonResponse:
     """The job's state as JSON (not logged: it shows no patient data, and is polled)."""
     _signed_in(request)
     job = get_job_for_user(request, job_id, log=False)
+    require_may_see(request, job)
     if job.state == JobState.DONE:
         _notice_once(request, job)
     response = JsonResponse(status_of(job))
