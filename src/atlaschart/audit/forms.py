@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from atlaschart.audit.models import Action
 
@@ -29,7 +30,7 @@ def _within_years(value: date) -> None:
         )
 
 
-def _date_field(label: str, *, required: bool = False) -> forms.DateField:
+def _date_field(label: StrOrPromise, *, required: bool = False) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
@@ -55,7 +56,8 @@ def parse_month(text: str) -> date:
 
 class _DateRangeForm(forms.Form):
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise ValidationError(_("The start date is after the end date."), code="reversed")
@@ -88,7 +90,7 @@ class AccessLogFilterForm(_DateRangeForm):
         widget=forms.TextInput(attrs={"placeholder": _("e.g. 192.0.2.")}),
     )
 
-    def __init__(self, *args: Any, clinic_id: int | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clinic_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from django.contrib.auth import get_user_model
 

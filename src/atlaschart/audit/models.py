@@ -52,7 +52,9 @@ def _chain_head(using: str) -> tuple[int, str]:
         .values_list("seq", "row_hash")
         .first()
     )
-    return head if head is not None else (0, GENESIS)
+    if head is None or head[0] is None:  # no sealed entry yet (seq__isnull=False: never None)
+        return 0, GENESIS
+    return head[0], head[1]
 
 
 def _seal(entries: Sequence[AccessLogEntry], using: str) -> None:
@@ -69,7 +71,7 @@ def _seal(entries: Sequence[AccessLogEntry], using: str) -> None:
 
 
 class AccessLogQuerySet(models.QuerySet["AccessLogEntry"]):
-    def bulk_create(  # type: ignore[override]
+    def bulk_create(
         self, objs: Iterable[AccessLogEntry], *args: Any, **kwargs: Any
     ) -> list[AccessLogEntry]:
         entries = list(objs)

@@ -7,6 +7,7 @@ more of them than colleagues did, refused attempts, and every export with its re
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from statistics import median
@@ -40,7 +41,8 @@ class UserMonth:
     patients_listed: int
     denied: int
     unusual: bool = False
-    patients: list[dict[str, Any]] = field(default_factory=list)
+    # One row per patient opened: username, patient_id, patient__name, patient__chart_number, times.
+    patients: list[Mapping[str, Any]] = field(default_factory=list)
     more_patients: int = 0
 
 
@@ -103,7 +105,7 @@ def review_month(clinic_id: int, first: date) -> MonthReview:
     by_name = {u.username: u for u in users}
     for u in users:
         u.unusual = u.patients_opened > threshold
-    patients: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    patients: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     rows = (
         entries.filter(_OPENED)
         .values("username", "patient_id", "patient__name", "patient__chart_number")

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,7 @@ from atlaschart.audit.forms import AccessLogFilterForm, ExportForm, ReviewMonthF
 from atlaschart.audit.models import AccessLogEntry, Action
 from atlaschart.audit.review import review_month, sign_off
 from atlaschart.audit.services import log_access
-from atlaschart.lib.http import AuthenticatedHttpRequest
+from atlaschart.lib.http import AuthenticatedHttpRequest, clinic_id_of
 from atlaschart.lib.policy import Kind, Permission, permission_required
 from atlaschart.patients.access import patients_of_clinic
 
@@ -31,7 +32,9 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, timezone.get_current_timezone())
 
 
-def _in_range(entries: Any, first: date | None, last: date | None) -> Any:
+def _in_range(
+    entries: QuerySet[AccessLogEntry], first: date | None, last: date | None
+) -> QuerySet[AccessLogEntry]:
     """Entries from the start of ``first`` to the end of ``last`` (the forms keep both within
     the years the log can hold, so the day after ``last`` exists)."""
     if first:
@@ -124,12 +127,13 @@ def filtered_entries(
 def access_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The clinic's access log, newest first, filterable, a page at a time ("newer" / "older").
     Read-only: the app cannot edit it."""
-    clinic_entries = AccessLogEntry.objects.filter(clinic_id=request.user.clinic_id)
+    clinic_id = clinic_id_of(request)
+    clinic_entries = AccessLogEntry.objects.filter(clinic_id=clinic_id)
     filters = request.GET.copy()
     for key in ("older", "newer", "page"):
         filters.pop(key, None)
-    form = AccessLogFilterForm(filters or None, clinic_id=request.user.clinic_id)
-    entries = clinic_entries.none()
+    form = AccessLogFilterForm(filters or None, clinic_id=clinic_id)
+    entries: QuerySet[AccessLogEntry] = clinic_entries.none()
     if not form.is_bound:
         entries = clinic_entries
     elif form.is_valid():
@@ -186,7 +190,7 @@ def monthly_review(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "month_form": month_form,
         "sign_form": sign_form,
-        "review": review_month(request.user.clinic_id, first) if first else None,
+        "review": review_month(clinic_id_of(request), first) if first else None,
         "month_value": f"{first:%Y-%m}" if first else "",
     }
     return render(request, "audit/review.html", context)
@@ -262,7 +266,7 @@ def _csv_rows(entries: Any) -> Iterator[str]:
 
 @permission_required(Kind.ACCESS_LOG, Permission.EXPORT)
 @require_http_methods(["GET", "POST"])
-def export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The log as CSV for an inspector: a reason is required and the export is itself logged."""
     if request.method == "POST":
         form = ExportForm(request.POST)
@@ -277,7 +281,7 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
             entries = (
                 _in_range(
-                    AccessLogEntry.objects.filter(clinic_id=request.user.clinic_id),
+                    AccessLogEntry.objects.filter(clinic_id=clinic_id_of(request)),
                     first,
                     last,
                 )
@@ -287,7 +291,9 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponse:
             response = StreamingHttpResponse(
                 _csv_rows(entries), content_type="text/csv; charset=utf-8"
             )
-            name = f"access-log-{request.user.clinic.slug}-{first}-{last}.csv"
+            clinic = request.user.clinic
+            assert clinic is not None  # permission_required admits only members of a clinic
+            name = f"access-log-{clinic.slug}-{first}-{last}.csv"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
     else:

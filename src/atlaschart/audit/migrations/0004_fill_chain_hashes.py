@@ -6,6 +6,8 @@ newest entry already chained and touches only entries without a place.
 """
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 from atlaschart.audit.chain import GENESIS, HASHED_FIELDS, entry_hash
 
@@ -16,7 +18,7 @@ DROP FUNCTION IF EXISTS audit_accesslogentry_append_only();
 """
 
 
-def fill(apps, schema_editor):
+def fill(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(OLD_PG_TRIGGER)
     Entry = apps.get_model("audit", "AccessLogEntry")

@@ -2,15 +2,17 @@
 PostgreSQL; TRUNCATE too on PostgreSQL (see atlaschart.audit.guard)."""
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 from atlaschart.audit import guard
 
 
-def forwards(apps, schema_editor):
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     guard.install(schema_editor.connection)
 
 
-def backwards(apps, schema_editor):
+def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     guard.remove(schema_editor.connection)
 
 
