@@ -84,7 +84,9 @@ def _matching(patients: QuerySet[Patient], term: str, *, postgresql: bool) -> Qu
     if not postgresql or len(term) >= TRIGRAM_MIN_CHARS:
         return patients
     return patients.alias(characters=Characters("search_text")).filter(
-        characters__contains=sorted(set(term))
+        # django-stubs types an alias's lookups by the column it wraps (text), not by the
+        # expression's output_field (Characters: an array of text).
+        characters__contains=sorted(set(term))  # type: ignore[misc]
     )
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from atlaschart.patients.models import Patient, digits_only
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(forms.ModelForm[Patient]):
     class Meta:
         model = Patient
         fields = [
@@ -36,11 +37,16 @@ class PatientForm(forms.ModelForm):
             "chart_number": _("Leave empty to use the clinic's next number."),
         }
 
-    def __init__(self, *args: object, clinic_id: int, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, clinic_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.clinic_id = clinic_id
         self.fields["chart_number"].required = False
-        self.fields["date_of_birth"].input_formats = ["%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%Y%m%d"]
+        cast(forms.DateField, self.fields["date_of_birth"]).input_formats = [
+            "%Y-%m-%d",
+            "%Y.%m.%d",
+            "%Y/%m/%d",
+            "%Y%m%d",
+        ]
 
     def clean_name(self) -> str:
         name = " ".join(str(self.cleaned_data["name"]).split())

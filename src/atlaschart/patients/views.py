@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from atlaschart.lib.actor import Actor
-from atlaschart.lib.http import AuthenticatedHttpRequest
+from atlaschart.lib.http import AuthenticatedHttpRequest, clinic_id_of
 from atlaschart.lib.policy import Kind, Permission, permission_required
 from atlaschart.patients import services
 from atlaschart.patients.access import get_patient_for_user, search_patients
@@ -33,7 +33,7 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @permission_required(Kind.DEMOGRAPHICS, Permission.WRITE)
 def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None, clinic_id=request.user.clinic_id)
+    form = PatientForm(request.POST or None, clinic_id=clinic_id_of(request))
     if request.method == "POST" and form.is_valid():
         patient = services.create_patient(Actor.of(request), form.cleaned_data)
         messages.success(request, _("Patient %(name)s was created.") % {"name": patient.name})

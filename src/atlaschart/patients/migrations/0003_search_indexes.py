@@ -16,7 +16,11 @@ database's owner (pg_trgm is a trusted extension from PostgreSQL 13).
 """
 
 from django.contrib.postgres.operations import TrigramExtension
+from collections.abc import Callable
+
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 # The expression must stay the one atlaschart.patients.access.Characters writes, or the planner
 # will not match the query to the index.
@@ -35,8 +39,10 @@ BACKWARD = (
 )
 
 
-def _run(statements):
-    def run(apps, schema_editor):
+def _run(
+    statements: tuple[str, ...],
+) -> Callable[[StateApps, BaseDatabaseSchemaEditor], None]:
+    def run(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor != "postgresql":
             return
         for statement in statements:
