@@ -245,7 +245,7 @@ def _pairs(who: Who, filters: Filters) -> QuerySet[Any]:
     if filters.date_to is not None:
         rows = rows.filter(recorded_at__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
     if filters.date_from is not None:
-        before = Case(
+        before: Case | Value = Case(
             When(recorded_at__lt=_day_start(filters.date_from), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),

@@ -13,7 +13,7 @@ from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
 from atlaschart.intake.names import instrument_name
 from atlaschart.lib.actor import Actor
-from atlaschart.lib.http import AuthenticatedHttpRequest
+from atlaschart.lib.http import AuthenticatedHttpRequest, clinic_id_of
 from atlaschart.lib.policy import Kind, Permission, permission_required
 from atlaschart.measure.instruments.stats import Proportion
 from atlaschart.outcomes.forms import OutcomesFilterForm
@@ -21,7 +21,7 @@ from atlaschart.outcomes.services import Filters, Outcomes, clinic_outcomes, sma
 
 
 def _outcomes(request: AuthenticatedHttpRequest) -> tuple[OutcomesFilterForm, Outcomes | None]:
-    form = OutcomesFilterForm(request.GET or None, clinic_id=request.user.clinic_id)
+    form = OutcomesFilterForm(request.GET or None, clinic_id=clinic_id_of(request))
     if request.GET and not form.is_valid():
         return form, None
     filters = form.filters() if request.GET else Filters()

@@ -361,7 +361,7 @@ def _posture(
         .order_by("taken_on", "id")
     )
     for session in sessions:
-        for shot in session.shots.all():  # type: ignore[attr-defined]
+        for shot in session.shots.all():
             result = result_from_cache(shot)
             if result is None:
                 continue
@@ -621,7 +621,7 @@ def _markers(actor: Actor, patient: Patient) -> list[svg.Marker]:
         .prefetch_related("treatments")
         .order_by("visit_date", "id")
     ):
-        treatments = [t.get_kind_display() for t in visit.treatments.all()]  # type: ignore[attr-defined]
+        treatments = [t.get_kind_display() for t in visit.treatments.all()]
         label = _("Visit %(date)s") % {"date": visit.visit_date.isoformat()}
         if treatments:
             label += ": " + ", ".join(str(t) for t in treatments)
