@@ -13,6 +13,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import icalendar
 from django.conf import settings
@@ -26,6 +27,9 @@ from atlaschart.lib.actor import Actor
 from atlaschart.lib.policy import Kind, Permission, allows
 
 from .models import CalendarFeed
+
+if TYPE_CHECKING:
+    from atlaschart.accounts.models import User
 
 DAYS_BACK = 7
 DAYS_AHEAD = 56
@@ -44,7 +48,7 @@ class NewFeed:
     secret: str  # shown once; only its digest is stored
 
 
-def active_feed(user: object) -> CalendarFeed | None:
+def active_feed(user: User) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
 
 
@@ -113,6 +117,7 @@ def read_feed(feed: CalendarFeed, client_ip: str) -> bytes:
         .order_by("starts_at", "pk")
     )
     clinic = feed.user.clinic
+    assert clinic is not None  # feed_of_secret gives only feeds of members of a clinic
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//AtlasChart//Calendar feed//EN")
     calendar.add("version", "2.0")
@@ -142,4 +147,5 @@ def read_feed(feed: CalendarFeed, client_ip: str) -> bytes:
     # it carried.
     log_access(actor, Action.LIST, patient=None, obj=feed, detail="calendar feed read")
     log_shown(actor, {a.patient for a in appointments}, detail="calendar feed")
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
