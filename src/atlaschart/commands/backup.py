@@ -432,11 +432,14 @@ def check_archive(
         raise BackupError(f"cannot read {archive}: {exc.strerror or exc}") from exc
     with raw:
         encrypted = raw.read(len(MAGIC)) == MAGIC
+        source: IO[bytes] | _DecryptingReader
         if not encrypted:
             raw.seek(0)
+            source = raw
         elif key is None:
             raise BackupError("the archive is encrypted: give --key-file or set BACKUP_KEY_FILE")
-        source: IO[bytes] = _DecryptingReader(raw, key) if encrypted else raw  # type: ignore[arg-type]
+        else:
+            source = _DecryptingReader(raw, key)
         seen: dict[str, dict[str, Any]] = {}
         manifest: dict[str, Any] | None = None
         try:

@@ -2,9 +2,11 @@
 agree in their first 16 characters get a numbered ending, so the column can be unique."""
 
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def fill_ae_titles(apps, schema_editor):
+def fill_ae_titles(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Clinic = apps.get_model("clinics", "Clinic")
     taken = set()
     for clinic in Clinic.objects.order_by("id"):
