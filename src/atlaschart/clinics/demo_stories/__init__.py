@@ -96,14 +96,14 @@ def _complete(s: Scene, p: Patient) -> None:
     run_step(
         s.report,
         "photo consent",
-        lambda p=p: report_services.record_photo_consent(s.staff.actor(s.staff.clinician), p, True),
+        lambda: report_services.record_photo_consent(s.staff.actor(s.staff.clinician), p, True),
     )
     # Their report, made by its background job (at once, as above): the chart's report
     # section and the job's page have something to show.
     run_step(
         s.report,
         "patient report",
-        lambda p=p: report_services.request_patient_report(
+        lambda: report_services.request_patient_report(
             s.staff.actor(s.staff.clinician), p.pk, None
         ),
     )
@@ -186,7 +186,7 @@ def _followups(s: Scene, p: Patient) -> None:
     run_step(
         s.report,
         "chief-complaint regions",
-        lambda p=p: intake_services.confirm_local_regions(
+        lambda: intake_services.confirm_local_regions(
             s.staff.actor(s.staff.clinician), p, ["neck", "upper_back_left"]
         ),
     )
@@ -246,11 +246,13 @@ def load_stories(staff: Staff, patients: list[Patient], language: str) -> Report
     # And someone not yet a patient asked for a consultation on the clinic's public page.
     from atlaschart.visits import services as visit_services
 
+    clinic_id = s.staff.desk.clinic_id
+    assert clinic_id is not None  # the demo's staff belong to their clinic
     run_step(
         s.report,
         "consultation request",
         lambda: visit_services.submit_consultation_request(
-            s.staff.desk.clinic_id, CONSULTATION_REQUEST[s.language]
+            clinic_id, CONSULTATION_REQUEST[s.language]
         ),
     )
     # The clinic's links outside: the clinician's calendar address, and in the Korean clinic a
