@@ -194,3 +194,21 @@ def test_on_object_storage_a_held_study_is_kept_in_the_bucket_and_imported_from_
         job = services.confirm(_clinician(personas), item, personas.patient)
     assert job.state == JobState.DONE and job.result["instances"] == 2
     assert not any(f"{store.prefix}{n}" in store.object_keys() for n in services.held_names(item))
+
+
+def test_the_living_demo_holds_a_study_in_the_seoul_inbox_and_a_finished_export() -> None:
+    from atlaschart.clinics.demo import load_demo
+    from atlaschart.clinics.demo_imaging import HELD_NAME
+
+    result = load_demo(only=("seoul-demo",))
+    assert not [s for s in result.skipped if "imaging" in s or "export" in s], result.skipped
+    item = InboxItem.objects.get(clinic__slug="seoul-demo")
+    assert item.state == InboxState.HELD and item.reason == HeldReason.IDENTITY_DIFFERS
+    assert item.patient_name_received == HELD_NAME and item.calling_ae == "XRAY-ROOM1"
+    assert all(media.exists(n) for n in services.held_names(item))
+    export = Job.objects.get(clinic__slug="seoul-demo", kind="imaging.export_deidentified")
+    assert export.state == JobState.DONE
+    # The radiograph story's sample went through the import of files on disk.
+    assert Instance.objects.filter(series__study__patient__clinic__slug="seoul-demo").exists()
+    load_demo(only=("seoul-demo",))  # a second run changes nothing
+    assert InboxItem.objects.filter(clinic__slug="seoul-demo").count() == 1

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 
 from atlaschart.accounts.models import Role, User
+from atlaschart.clinics import demo_imaging
 from atlaschart.clinics.demo_stories import Staff, load_stories
 from atlaschart.clinics.demo_stories.partners import API_TOKEN, CALENDAR_FEED
 from atlaschart.clinics.models import Clinic
@@ -250,6 +251,8 @@ def _tell_stories(
         return
     patients = list(Patient.objects.filter(clinic=clinic).order_by("chart_number", "id"))
     report = load_stories(staff, patients, "ko" if prefix == "seoul" else "en")
+    if prefix == "seoul":  # a held study in the imaging inbox, a finished de-identified export
+        demo_imaging.load(staff, patients, report)
     for what, n in report.made.items():
         made[what] = made.get(what, 0) + n
     skipped.extend(f"{clinic.slug}: {line}" for line in report.skipped)

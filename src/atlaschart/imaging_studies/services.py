@@ -8,23 +8,22 @@ rows."""
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from pydicom.uid import generate_uid
 
 from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
-from atlaschart.imaging import dicom
-from atlaschart.imaging_studies import rendering, storage
+from atlaschart.imaging_studies import importing, rendering, storage
 from atlaschart.imaging_studies.access import listing_tables_of_clinic as _tables_of_clinic
 from atlaschart.imaging_studies.forms import vector_text
 from atlaschart.imaging_studies.models import (
-    Blob,
     Instance,
     ListingTable,
     Series,
@@ -33,8 +32,6 @@ from atlaschart.imaging_studies.models import (
 )
 from atlaschart.imaging_studies.upload import (
     ParsedUpload,
-    identity_differences,
-    parse,
 )
 from atlaschart.lib.actor import Actor
 from atlaschart.measure.radiograph import (
@@ -55,40 +52,6 @@ from atlaschart.measure.radiograph import (
 from atlaschart.patients.models import Patient
 
 PROFILES: dict[str, Profile] = {GENERIC_ORTHOGONAL.label: GENERIC_ORTHOGONAL}
-
-
-def _blob(data: bytes, kind: str, created: list[str]) -> Blob:
-    digest, new_file = storage.write_blob(data)
-    if new_file:
-        created.append(digest)
-    blob, _ = Blob.objects.get_or_create(
-        sha256=digest, defaults={"size_bytes": len(data), "kind": kind}
-    )
-    return blob
-
-
-def _volume_ok(datasets: list[Any]) -> bool:
-    """A series is shown as a volume (axial/coronal/sagittal) when the adapter can build one."""
-    if len(datasets) == 1 and "PerFrameFunctionalGroupsSequence" not in datasets[0]:
-        return False
-    try:
-        dicom.volume_from_datasets(datasets)
-    except (dicom.DicomError, ValueError):
-        return False
-    return True
-
-
-def _first_float_pair(ds: Any, keyword: str) -> list[float] | None:
-    value = ds.get(keyword)
-    return [float(value[0]), float(value[1])] if value else None
-
-
-def _db_text(value: Any, max_length: int) -> str:
-    """Text read from a DICOM header, made storable on every engine: PostgreSQL refuses NUL and
-    lone surrogates (a crafted file may hold either), and the column has a length."""
-    text = str(value or "").replace("\x00", "")
-    text = text.encode("utf-8", "replace").decode("utf-8")
-    return text[:max_length]
 
 
 # --- import --------------------------------------------------------------------------------
@@ -115,21 +78,17 @@ class NeedsConfirmation:
 def receive_upload(
     actor: Actor, patient: Patient, items: list[tuple[str, bytes]]
 ) -> Imported | NeedsConfirmation:
-    """Parse an upload; store it at once, or stage it when its patient name or ID differs from
-    the chart. Raises ``UploadError`` (translated message) for a refused upload: nothing stored."""
+    """Import files held in memory (the CLI, tests): store them at once, or stage them when
+    their patient name or ID differs from the chart. The same import as the web upload's job
+    (``importing``: files on disk, read slice by slice, short batches). Raises ``UploadError``
+    (translated message) for a refused upload: nothing stored."""
     storage.sweep_staged()
-    parsed = parse(items)
-    differences = identity_differences(parsed, patient)
-    if differences:
-        user_id = actor.user.pk if actor.user is not None else 0
-        token = storage.stage(items, user_id=user_id, patient_id=patient.pk)
-        return NeedsConfirmation(token, differences)
-    return import_upload(actor, patient, parsed, identity_confirmed=False)
+    return _import_items(actor, patient, items, confirmed=False)
 
 
 def import_staged(actor: Actor, patient: Patient, token: str) -> Imported | None:
     """Import a staged upload the clinician confirmed. ``None`` when the token is bad, foreign,
-    expired or already used; raises ``UploadError`` if the staged files no longer parse. The
+    expired or already used; raises ``UploadError`` if the staged files are refused now. The
     staged copy is removed either way."""
     storage.sweep_staged()
     user_id = actor.user.pk if actor.user is not None else 0
@@ -137,9 +96,11 @@ def import_staged(actor: Actor, patient: Patient, token: str) -> Imported | None
     if items is None:
         return None
     try:
-        return import_upload(actor, patient, parse(items), identity_confirmed=True)
+        outcome = _import_items(actor, patient, items, confirmed=True)
     finally:
         storage.discard_staged(token, user_id=user_id, patient_id=patient.pk)
+    assert isinstance(outcome, Imported)
+    return outcome
 
 
 def discard_staged(actor: Actor, patient: Patient, token: str) -> bool:
@@ -151,118 +112,39 @@ def discard_staged(actor: Actor, patient: Patient, token: str) -> bool:
 def import_upload(
     actor: Actor, patient: Patient, parsed: ParsedUpload, *, identity_confirmed: bool
 ) -> Imported:
-    """Store a parsed upload for ``patient`` in one transaction, logged per study."""
-    created: list[str] = []
-    try:
-        with transaction.atomic():
-            counts = _import(actor, patient, parsed, identity_confirmed, created)
-    except BaseException:
-        for digest in created:
-            storage.remove_blob_file(digest)
-        raise
-    return Imported(
-        counts["studies"], counts["instances"], counts["duplicates"], list(parsed.skipped)
-    )
+    """Store an upload already read by ``upload.parse`` (the living demo's radiograph step in
+    clinics/demo_stories): its files go through ``importing`` like every other import."""
+    items = [(d.name, d.data) for d in parsed.dicoms] + [(f.name, f.data) for f in parsed.films]
+    outcome = _import_items(actor, patient, items, confirmed=identity_confirmed, check=False)
+    assert isinstance(outcome, Imported)
+    return outcome
 
 
-def _import(
+def _import_items(
     actor: Actor,
     patient: Patient,
-    parsed: ParsedUpload,
+    items: list[tuple[str, bytes]],
+    *,
     confirmed: bool,
-    created: list[str],
-) -> dict[str, int]:
-    counts = {"studies": 0, "instances": 0, "duplicates": 0}
-    data_of = {id(d.dataset): d.data for d in parsed.dicoms}
-    user = actor.user
-    for st in parsed.studies:
-        study, new = patient.imaging_studies.get_or_create(
-            study_instance_uid=_db_text(st.study_instance_uid, 64),
-            defaults={
-                "study_date": _db_text(st.study_date, 8),
-                "file_patient_name": _db_text(st.patient_name, 200),
-                "file_patient_id": _db_text(st.patient_id, 64),
-                "identity_confirmed": confirmed,
-                "created_by": user,
-                "description": "",
-            },
-        )
-        added = 0
-        for se in st.series:
-            series, _ = study.series.get_or_create(
-                series_instance_uid=_db_text(se.series_instance_uid, 64),
-                defaults={
-                    "modality": _db_text(se.modality, 16),
-                    "description": _db_text(se.description, 200),
-                },
-            )
-            for inst in se.instances:
-                sop_uid = _db_text(inst.sop_instance_uid, 64)
-                if series.instances.filter(sop_instance_uid=sop_uid).exists():
-                    counts["duplicates"] += 1
-                    continue
-                ds = inst.dataset
-                info = dicom.summary(ds, source=inst.name)
-                cal = info["calibration"]
-                series.instances.create(
-                    sop_instance_uid=sop_uid,
-                    instance_number=inst.instance_number,
-                    blob=_blob(data_of[id(ds)], "dicom", created),
-                    rows=int(info["rows"] or 0),
-                    columns=int(info["columns"] or 0),
-                    frames=int(info["frames"] or 1),
-                    transfer_syntax=_db_text(info["transfer_syntax"], 80),
-                    spacing_source=cal["spacing_source"],
-                    row_spacing_mm=cal["row_spacing_mm"],
-                    col_spacing_mm=cal["col_spacing_mm"],
-                    magnification=cal["magnification"],
-                )
-                added += 1
-            if not series.is_volume and _volume_ok([i.dataset for i in se.instances]):
-                series.is_volume = True
-                series.save(update_fields=["is_volume"])
-        counts["instances"] += added
-        if new or added:
-            counts["studies"] += 1
-            log_access(
-                actor,
-                Action.CREATE if new else Action.UPDATE,
-                patient=patient,
-                obj=study,
-                detail=f"imported {added} image(s)"
-                + ("; identity difference confirmed" if confirmed else ""),
-            )
-    if parsed.films:
-        study = patient.imaging_studies.create(
-            study_instance_uid=generate_uid(),
-            is_film=True,
-            description="film scan",
-            created_by=user,
-            identity_confirmed=confirmed,
-        )
-        series = study.series.create(
-            series_instance_uid=generate_uid(), modality="OT", description="film scan"
-        )
-        for n, film in enumerate(parsed.films, start=1):
-            series.instances.create(
-                sop_instance_uid=generate_uid(),
-                instance_number=n,
-                blob=_blob(film.data, film.kind, created),
-                rows=film.height,
-                columns=film.width,
-                transfer_syntax=film.kind.upper(),
-                spacing_source="none",
-            )
-        counts["studies"] += 1
-        counts["instances"] += len(parsed.films)
-        log_access(
-            actor,
-            Action.CREATE,
-            patient=patient,
-            obj=study,
-            detail=f"imported {len(parsed.films)} film scan(s)",
-        )
-    return counts
+    check: bool = True,
+) -> Imported | NeedsConfirmation:
+    """Write ``items`` to a temporary folder and import them from there (``importing``)."""
+    with tempfile.TemporaryDirectory(dir=storage.extract_root()) as work:
+        folder = Path(work)
+        paths = []
+        for index, (_name, data) in enumerate(items):
+            path = folder / f"{index}.bin"
+            path.write_bytes(data)
+            paths.append(path)
+        prepared = importing.prepare(paths, folder / "inflated", names=[n for n, _d in items])
+        if check and not confirmed:
+            differences = importing.identity_differences(prepared, patient)
+            if differences:
+                user_id = actor.user.pk if actor.user is not None else 0
+                token = storage.stage(items, user_id=user_id, patient_id=patient.pk)
+                return NeedsConfirmation(token, differences)
+        outcome = importing.store(actor, patient, prepared, identity_confirmed=confirmed)
+    return Imported(outcome.studies, outcome.instances, outcome.duplicates, list(outcome.skipped))
 
 
 # --- per-image records -----------------------------------------------------------------------
