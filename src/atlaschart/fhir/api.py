@@ -71,8 +71,12 @@ def operation_outcome(code: str, text: str) -> dict[str, Any]:
     """An OperationOutcome (validated by fhir.resources) as JSON data."""
     from fhir.resources.R4B.operationoutcome import OperationOutcome
 
-    outcome = OperationOutcome(
-        issue=[{"severity": "error", "code": code, "diagnostics": text, "details": {"text": text}}]
+    outcome = OperationOutcome.model_validate(
+        {
+            "issue": [
+                {"severity": "error", "code": code, "diagnostics": text, "details": {"text": text}}
+            ]
+        }
     )
     return _data(outcome)
 
@@ -374,6 +378,7 @@ def search_page(actor: Any, search: Search) -> Page:
     ``_count`` matches without being the last.
     """
     cursor = search.cursor
+    nxt: Cursor | None
     if cursor is not None and cursor.backwards:
         hits, stopped = _take(_scan(actor, search, cursor, True, [SCAN_LIMIT]), search.count)
         hits.reverse()
@@ -441,34 +446,36 @@ def capability_statement(base_url: str) -> dict[str, Any]:
     params = [
         {"name": name, "type": kind, "documentation": doc} for name, kind, doc in SEARCH_PARAMS
     ]
-    statement = CapabilityStatement(
-        status="active",
-        date=timezone.now().date().isoformat(),
-        kind="instance",
-        publisher="AtlasChart",
-        software={"name": "AtlasChart"},
-        implementation={"description": "AtlasChart read-only FHIR API", "url": base_url},
-        fhirVersion=FHIR_VERSION,
-        format=["application/fhir+json", "json"],
-        rest=[
-            {
-                "mode": "server",
-                "documentation": "Read-only. Bearer API tokens made by the clinic admin; each "
-                "token reads its own clinic's records only. Paging: follow the Bundle's next link "
-                "(_cursor is opaque).",
-                "security": {
-                    "cors": False,
-                    "description": "Authorization: Bearer <token> (docs/api.md).",
-                },
-                "resource": [
-                    {
-                        "type": resource_type,
-                        "interaction": [{"code": "read"}, {"code": "search-type"}],
-                        "searchParam": params,
-                    }
-                    for resource_type in registry.resource_types()
-                ],
-            }
-        ],
+    statement = CapabilityStatement.model_validate(
+        {
+            "status": "active",
+            "date": timezone.now().date().isoformat(),
+            "kind": "instance",
+            "publisher": "AtlasChart",
+            "software": {"name": "AtlasChart"},
+            "implementation": {"description": "AtlasChart read-only FHIR API", "url": base_url},
+            "fhirVersion": FHIR_VERSION,
+            "format": ["application/fhir+json", "json"],
+            "rest": [
+                {
+                    "mode": "server",
+                    "documentation": "Read-only. Bearer API tokens made by the clinic admin; "
+                    "each token reads its own clinic's records only. Paging: follow the Bundle's "
+                    "next link (_cursor is opaque).",
+                    "security": {
+                        "cors": False,
+                        "description": "Authorization: Bearer <token> (docs/api.md).",
+                    },
+                    "resource": [
+                        {
+                            "type": resource_type,
+                            "interaction": [{"code": "read"}, {"code": "search-type"}],
+                            "searchParam": params,
+                        }
+                        for resource_type in registry.resource_types()
+                    ],
+                }
+            ],
+        }
     )
     return _data(statement)

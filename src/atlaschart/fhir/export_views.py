@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -77,7 +78,7 @@ def download(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse
 
 @require_GET
 @permission_required(Kind.WHOLE_RECORD, Permission.EXPORT)
-def made(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
+def made(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponseBase:
     """The finished archive, only through the job's door (its clinic, a role allowed the
     export), logged as an export of the patient's record with the reason given."""
     job = get_job_for_user(request, job_id, log=False)

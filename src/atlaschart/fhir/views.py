@@ -25,6 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access, log_records_listed
 from atlaschart.fhir import api, registry, tokens
+from atlaschart.fhir.models_tokens import ApiToken
 from atlaschart.lib.actor import Actor
 from atlaschart.web.client import client_ip
 
@@ -65,15 +66,15 @@ def _method_not_allowed() -> api.ApiError:
     return api.ApiError(405, "not-supported", _("This API is read-only: only GET is allowed."))
 
 
-def _detail(token: tokens.ApiToken, request: HttpRequest) -> str:
+def _detail(token: ApiToken, request: HttpRequest) -> str:
     return f"via api token {token.name}: {request.method} {request.get_full_path()}"
 
 
-def _log_denied(actor: Actor, token: tokens.ApiToken, request: HttpRequest) -> None:
+def _log_denied(actor: Actor, token: ApiToken, request: HttpRequest) -> None:
     log_access(actor, Action.DENIED, patient=None, detail=_detail(token, request))
 
 
-def _rate_limited(request: HttpRequest, token: tokens.ApiToken) -> bool:
+def _rate_limited(request: HttpRequest, token: ApiToken) -> bool:
     from django_ratelimit.core import is_ratelimited
 
     return bool(
@@ -167,6 +168,11 @@ def _patients_of(actor: Actor, hits: list[tuple[registry.ResourceSource, Any]]) 
     return patients_of_clinic(actor).in_bulk(ids) if ids else {}
 
 
+def _patient(patients: dict[int, Any], patient_id: int | None) -> Any:
+    """The row's patient among ``patients``; None for a row that names none."""
+    return patients.get(patient_id) if patient_id is not None else None
+
+
 @_guarded
 def metadata(request: HttpRequest) -> HttpResponse:
     """The CapabilityStatement. Open without a token, as FHIR clients read it first; it holds no
@@ -177,7 +183,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
 @_guarded
 @token_required
 def read(
-    request: HttpRequest, actor: Actor, token: tokens.ApiToken, resource_type: str, fhir_id: str
+    request: HttpRequest, actor: Actor, token: ApiToken, resource_type: str, fhir_id: str
 ) -> HttpResponse:
     _known_type(resource_type)
     found = registry.find_row(actor, resource_type, fhir_id)
@@ -191,16 +197,14 @@ def read(
     if resource_type in LOG_ITSELF:
         log_access(actor, Action.VIEW, patient=None, detail=_detail(token, request))
     else:
-        patient = _patients_of(actor, [found]).get(source.patient_id(row))  # type: ignore[arg-type]
+        patient = _patient(_patients_of(actor, [found]), source.patient_id(row))
         log_access(actor, Action.VIEW, patient=patient, obj=row, detail=_detail(token, request))
     return _json(api._data(resource))
 
 
 @_guarded
 @token_required
-def search(
-    request: HttpRequest, actor: Actor, token: tokens.ApiToken, resource_type: str
-) -> HttpResponse:
+def search(request: HttpRequest, actor: Actor, token: ApiToken, resource_type: str) -> HttpResponse:
     from fhir.resources.R4B.bundle import Bundle
 
     _known_type(resource_type)
@@ -221,11 +225,13 @@ def search(
         for hit in page.hits
     ]
     data = api._data(
-        Bundle(
-            type="searchset",
-            timestamp=timezone.now().isoformat(),
-            link=links,
-            entry=entries or None,
+        Bundle.model_validate(
+            {
+                "type": "searchset",
+                "timestamp": timezone.now().isoformat(),
+                "link": links,
+                "entry": entries or None,
+            }
         )
     )
     for entry, hit in zip(data.get("entry", []), page.hits, strict=True):
@@ -236,7 +242,7 @@ def search(
 
 def _log_listed(
     actor: Actor,
-    token: tokens.ApiToken,
+    token: ApiToken,
     request: HttpRequest,
     rows: list[tuple[registry.ResourceSource, Any]],
 ) -> None:
@@ -247,7 +253,7 @@ def _log_listed(
         log_access(actor, Action.LIST, patient=None, detail=detail)
         return
     patients = _patients_of(actor, rows)
-    subject = {id(row): patients.get(source.patient_id(row)) for source, row in rows}
+    subject = {id(row): _patient(patients, source.patient_id(row)) for source, row in rows}
     # One insert for the page (the chain is sealed once), not one per resource.
     log_records_listed(
         actor, [row for _source, row in rows], detail, patient_of=lambda row: subject[id(row)]
