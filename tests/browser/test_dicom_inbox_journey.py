@@ -54,5 +54,34 @@ def test_a_clinician_confirms_a_held_study_in_korean(
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "dicom-inbox-confirm-ko-phone")
     page.get_by_role("button", name="이 환자의 영상이 맞습니다: 가져오기").click()
-    expect(page.get_by_text("영상 1개를 가져왔습니다.")).to_be_visible()
+    # The import runs as a background job (at once here); its page leads on to the study.
+    expect(page.get_by_text("영상을 가져왔습니다.")).to_be_visible()
     assert personas.patient.imaging_studies.get().identity_confirmed
+
+    # With a worker that has not started it yet: the item says it is being imported and links
+    # to the job's progress; the job's page says it waits.
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    page.set_viewport_size({"width": 1280, "height": 860})
+    page.goto(live_server.url + "/imaging-inbox/")
+    page.get_by_role("link", name="Choi^Yuna").click()
+    page.get_by_label("검색").fill(personas.patient.name)
+    page.get_by_role("button", name="검색").click()
+    page.get_by_role("row").filter(has_text=personas.patient.name).get_by_role(
+        "link", name="선택"
+    ).click()
+    page.get_by_role("button", name="이 환자의 영상이 맞습니다: 가져오기").click()
+    expect(page.get_by_role("heading", name="영상 수신함의 검사를 가져오는 중")).to_be_visible()
+    screenshot(page, "dicom-inbox-job-ko-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "dicom-inbox-job-ko-phone")
+    page.set_viewport_size({"width": 1280, "height": 860})
+    from atlaschart.dicom_inbox.models import InboxItem
+
+    held = InboxItem.objects.get(patient_name_received="Choi^Yuna")
+    page.goto(live_server.url + f"/imaging-inbox/{held.pk}/")
+    expect(page.get_by_text("가져오는 중입니다.")).to_be_visible()
+    expect(page.get_by_role("link", name="가져오기 진행 상황 보기")).to_be_visible()
+    expect(page.get_by_role("button", name="이 환자의 영상이 맞습니다: 가져오기")).to_have_count(0)
+    screenshot(page, "dicom-inbox-importing-ko-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "dicom-inbox-importing-ko-phone")
