@@ -38,7 +38,7 @@ class User(AbstractUser):
         help_text=_("Language of the pages; empty means the browser's language."),
     )
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[misc]  # django-stubs: a ClassVar on AbstractUser
 
     class Meta:
         verbose_name = _("user")

@@ -54,8 +54,8 @@ login_view = login_not_required(LoginView.as_view())
 logout_view = auth_views.LogoutView.as_view()
 
 
-def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST or None)  # type: ignore[arg-type]
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         update_session_auth_hash(request, user)
@@ -96,13 +96,13 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Kind.STAFF, Permission.WRITE)
-def staff_edit(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
+def staff_edit(request: AuthenticatedHttpRequest, user_id: int | None = None) -> HttpResponse:
     instance = get_staff_user_for_admin(request, user_id) if user_id is not None else User()
     form = StaffUserForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save(commit=False)
-            user.clinic_id = request.user.clinic_id  # type: ignore[union-attr]
+            user.clinic_id = request.user.clinic_id
             if user.pk == request.user.pk and (
                 user.role != Role.CLINIC_ADMIN or not user.is_active
             ):
@@ -179,6 +179,7 @@ def two_factor_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up an authenticator app: QR code or typed key, then one code to confirm."""
     user: User = request.user
     # Whoever knows only the password must not replace an authenticator already set up.
+    # (is_verified is put on request.user by django-otp's OTPMiddleware, unknown to the model.)
     if two_factor.has_authenticator(user) and not user.is_verified():  # type: ignore[attr-defined]
         return redirect(reverse("accounts:two_factor_verify") + _next_query(request))
     device = two_factor.pending_authenticator(user)
@@ -213,7 +214,7 @@ def security_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A user's own second factor: status, and fresh recovery codes."""
     user: User = request.user
     if request.method == "POST" and request.POST.get("action") == "recovery_codes":
-        if not user.is_verified():  # type: ignore[attr-defined]
+        if not user.is_verified():  # type: ignore[attr-defined]  # set by OTPMiddleware
             return redirect(
                 reverse("accounts:two_factor") + "?next=" + reverse("accounts:security")
             )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -64,7 +64,7 @@ class _DateRangeForm(forms.Form):
         return data
 
 
-class _UserChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+class _UserChoice(forms.ModelChoiceField[Any]):
     def label_from_instance(self, obj: Any) -> str:
         shown = str(obj)
         return shown if shown == obj.username else f"{shown} ({obj.username})"
@@ -95,7 +95,7 @@ class AccessLogFilterForm(_DateRangeForm):
         from django.contrib.auth import get_user_model
 
         users = get_user_model()._default_manager.filter(clinic_id=clinic_id)
-        self.fields["user"].queryset = users.order_by("username")  # type: ignore[attr-defined]
+        cast(_UserChoice, self.fields["user"]).queryset = users.order_by("username")
 
     def clean_ip(self) -> str:
         ip: str = self.cleaned_data["ip"].strip()

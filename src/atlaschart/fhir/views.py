@@ -144,6 +144,7 @@ def token_required(view: Endpoint) -> View:
         tokens.touch(token)
         return view(request, tokens.actor_of(token, client_ip(request)), token, *args, **kwargs)
 
+    # A mark on the view (a token API view); functions have no typed attributes.
     wrapped.atlaschart_token_api = True  # type: ignore[attr-defined]
     return wrapped
 

@@ -69,7 +69,7 @@ class Door(Generic[M]):
 
     def patient_of(self, obj: M) -> Patient | None:
         if self.patient_attr == "self":
-            return obj  # type: ignore[return-value]
+            return obj  # type: ignore[return-value]  # a door of Patient rows (M is Patient)
         if not self.patient_attr:
             return getattr(obj, "patient", None)
         value: Patient | None = attrgetter(self.patient_attr)(obj)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -31,14 +31,15 @@ class OutcomesFilterForm(forms.Form):
     def __init__(self, *args: Any, clinic_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
-        self.fields["instrument"].choices = everything + [  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["instrument"]).choices = everything + [
             (key, instrument_name(key)) for key in outcome_instruments()
         ]
-        self.fields["region"].choices = everything + list(REGIONS)  # type: ignore[attr-defined]
-        self.fields["technique"].choices = everything + [  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["region"]).choices = everything + list(REGIONS)
+        cast(forms.ChoiceField, self.fields["technique"]).choices = everything + [
             (code, technique_label(code)) for code in [*TECHNIQUES, *MANUAL_THERAPY]
         ]
-        self.fields["clinician"].queryset = clinicians_of(clinic_id)  # type: ignore[attr-defined]
+        clinician = cast("forms.ModelChoiceField[User]", self.fields["clinician"])
+        clinician.queryset = clinicians_of(clinic_id)
         self.fields["date_from"].widget.input_type = "date"
         self.fields["date_to"].widget.input_type = "date"
 
