@@ -382,7 +382,7 @@ def create_backup(out_dir: Path, key: bytes | None) -> Path:
         engine_part = _dump_database(Path(scratch))
         migrations = _applied_migrations()
         with partial.open("wb") as raw:
-            sink: IO[bytes] = _EncryptingWriter(raw, key) if key else raw  # type: ignore[assignment]
+            sink: IO[bytes] | _EncryptingWriter = _EncryptingWriter(raw, key) if key else raw
             with tarfile.open(fileobj=sink, mode="w|gz") as tar:
                 parts = {engine_part: _add_file(tar, Path(scratch) / engine_part, engine_part)}
                 parts.update(_add_media(tar, Path(settings.MEDIA_ROOT)))
