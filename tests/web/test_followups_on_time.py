@@ -186,8 +186,8 @@ class FailingSender:
 def test_the_daily_reminder_task_sends_to_the_due_and_skips_the_opted_out(
     personas: Any, settings: Any
 ) -> None:
-    from atlaschart.visits.tasks import remind_due_reassessments
     from atlaschart.patients.models import Patient
+    from atlaschart.visits.tasks import remind_due_reassessments
 
     # apply(): the task runs here, as it does eagerly when no broker is configured.
     patient = personas.patient

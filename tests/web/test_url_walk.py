@@ -174,9 +174,7 @@ ROUTES: dict[str, Route] = {
     "jobs:progress": r("job", need=(K.POSTURE, P.WRITE)),
     "jobs:status": r("job", need=(K.POSTURE, P.WRITE)),
     # Patient report (PDF) and the consent to photos in it.
-    "reports:patient": r(
-        "patient", need=(K.POSTURE, P.EXPORT), method="POST", data={"lang": "ko"}
-    ),
+    "reports:patient": r("patient", need=(K.POSTURE, P.EXPORT), method="POST", data={"lang": "ko"}),
     "reports:download": r("report_job", need=(K.POSTURE, P.EXPORT)),
     "reports:photo_consent": r(
         "patient", need=(K.POSTURE, P.WRITE), method="POST", data={"given": "yes"}

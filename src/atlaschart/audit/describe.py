@@ -356,9 +356,11 @@ def _dicom_held(match: re.Match[str], entry: Any) -> str | None:
     from atlaschart.dicom_inbox.models import HeldReason
 
     reason = _choice(HeldReason.choices, match["reason"])
-    return None if reason is None else _("DICOM study held in the imaging inbox: %(reason)s") % {
-        "reason": reason
-    }
+    return (
+        None
+        if reason is None
+        else _("DICOM study held in the imaging inbox: %(reason)s") % {"reason": reason}
+    )
 
 
 def _dicom_refused(match: re.Match[str], entry: Any) -> str | None:
