@@ -358,13 +358,17 @@ def test_another_clinic_neither_sees_nor_uses_the_table(personas) -> None:
     r = busan.post(
         reverse("imaging_studies:import", args=[personas.busan_patient.pk]),
         {"files": [SimpleUploadedFile("b.dcm", dx())]},
+        follow=True,
     )
-    # The file names Kim Minjun: the identity step asks, the clinician confirms.
-    token = r.context["form"].initial["token"]
+    # The file names Kim Minjun: the import job stops at the identity step, the clinician
+    # confirms, and the confirmed import leads to the study.
+    key = r.context["upload_key"]
     r = busan.post(
-        reverse("imaging_studies:confirm", args=[personas.busan_patient.pk]), {"token": token}
+        reverse("imaging_studies:confirm_upload", args=[personas.busan_patient.pk, key]),
+        {"confirm": "1"},
+        follow=True,
     )
-    assert r.status_code == 302
+    assert r.status_code == 200 and "/imaging/studies/" in r.redirect_chain[-1][0]
     inst = Instance.objects.get(series__study__patient=personas.busan_patient)
     r = post_json(
         busan,
