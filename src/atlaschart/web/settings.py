@@ -169,6 +169,9 @@ else:
 # CLI). See atlaschart/jobs/conf.py and docs/background.md.
 from atlaschart.jobs.conf import celery_settings  # noqa: E402
 
+# Set by the update below; declared so the type checker (django-stubs reads names) knows it.
+CELERY_TASK_ALWAYS_EAGER: bool
+
 globals().update(
     celery_settings(
         VAR_DIR, env_str("CELERY_BROKER_URL", REDIS_URL), env_str("CELERY_RESULT_BACKEND", "")
