@@ -74,12 +74,14 @@ def _time_chart(
         return
     if pdf.get_y() + 40 > pdf.h - pdf.b_margin:
         pdf.add_page()
-    left, top, width, height = pdf.l_margin + 14, pdf.get_y() + 5, 110.0, 26.0
+    left: float = pdf.l_margin + 14  # fpdf2 leaves its margins untyped
+    top, width, height = pdf.get_y() + 5, 110.0, 26.0
     first_day, last_day = points[0][0], points[-1][0]
-    span = max((last_day - first_day).days, 1)
+    span_days: int = max((last_day - first_day).days, 1)
 
     def x_of(day: Any) -> float:
-        return left + (day - first_day).days / span * width
+        days_since_first: int = (day - first_day).days
+        return left + days_since_first / span_days * width
 
     def y_of(value: float) -> float:
         return top + height - (min(max(value, lo), hi) - lo) / (hi - lo) * height

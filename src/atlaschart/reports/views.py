@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -60,7 +61,7 @@ def patient_report(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
 
 @require_GET
 @permission_required(Kind.POSTURE, Permission.EXPORT)
-def report_download(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
+def report_download(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponseBase:
     """The finished report's PDF, only through the job's door (its clinic, a role allowed the
     report), logged as an export of the patient's record."""
     job = get_job_for_user(request, job_id, action=Action.EXPORT, detail=DOWNLOAD_DETAIL)
