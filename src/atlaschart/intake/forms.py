@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -38,7 +38,7 @@ class IntakeSettingsForm(forms.Form):
             if instrument.needs_wording_pack:
                 label += " · " + str(_("licensed: needs the clinic's wording file"))
             choices.append((instrument_id, label))
-        self.fields["instruments"].choices = choices
+        cast(forms.MultipleChoiceField, self.fields["instruments"]).choices = choices
 
     def clean_instruments(self) -> list[str]:
         chosen: list[str] = self.cleaned_data["instruments"]
@@ -101,7 +101,7 @@ class FollowUpForm(forms.Form):
             if notes:
                 label += " · " + "; ".join(notes)
             choices.append((instrument_id, label))
-        self.fields["instruments"].choices = choices
+        cast(forms.MultipleChoiceField, self.fields["instruments"]).choices = choices
 
 
 class WordingPackForm(forms.Form):

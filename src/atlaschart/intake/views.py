@@ -3,8 +3,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import qrcode
 import qrcode.image.svg
+import qrcode.main
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from atlaschart.intake import render as views_model
 from atlaschart.intake import services, steps
 from atlaschart.intake.access import (
+    LinkUnusable,
     get_followup_for_user,
     get_intake_for_user,
     get_intake_link_for_user,
@@ -28,7 +29,7 @@ from atlaschart.intake.forms import FollowUpForm, IntakeSettingsForm, WordingPac
 from atlaschart.intake.models import IntakeLink, LinkKind
 from atlaschart.intake.names import instrument_name
 from atlaschart.lib.actor import Actor
-from atlaschart.lib.http import AuthenticatedHttpRequest
+from atlaschart.lib.http import AuthenticatedHttpRequest, clinic_id_of
 from atlaschart.lib.jsonbody import BadJSON, parse_json
 from atlaschart.lib.policy import Kind, Permission, allows, permission_required, require
 from atlaschart.measure.instruments import INSTRUMENTS, load_wording_pack
@@ -44,7 +45,7 @@ MAX_AUTOSAVE_BYTES = 64 * 1024
 def intake_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         require(request.user, Kind.CLINIC_SETTINGS, Permission.WRITE)
-    clinic_id = request.user.clinic_id
+    clinic_id = clinic_id_of(request)
     packs = services.packs_of_clinic(clinic_id)
     current = services.settings_for(clinic_id)
     form = IntakeSettingsForm(
@@ -67,7 +68,7 @@ def intake_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
 def wording_packs(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         require(request.user, Kind.CLINIC_SETTINGS, Permission.WRITE)
-    clinic_id = request.user.clinic_id
+    clinic_id = clinic_id_of(request)
     form = WordingPackForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"]
@@ -103,7 +104,7 @@ def wording_packs(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _qr_svg(url: str) -> str:
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    image = qrcode.main.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     buffer = io.BytesIO()
     image.save(buffer)
     svg = buffer.getvalue().decode("utf-8")
@@ -312,7 +313,7 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
     patient = _patient(request)
     try:
         link = services.usable_link(patient, token)
-    except services.LinkUnusable:
+    except LinkUnusable:
         return _unusable(request)
     spec = steps.spec_of(link)
     keys = spec.step_keys
@@ -340,19 +341,19 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
                 services.save_step(patient, link, step, cleaned)
             except steps.FieldError as problem:
                 error = str(problem)
-            except services.LinkUnusable:
+            except LinkUnusable:
                 return _unusable(request)
             if not error:
                 index = keys.index(step)
-                target = index - 1 if request.POST.get("go") == "back" else index + 1
-                target = max(0, min(target, len(keys) - 1))
+                target_index = index - 1 if request.POST.get("go") == "back" else index + 1
+                target_index = max(0, min(target_index, len(keys) - 1))
                 if step == "consent" and request.POST.get("go") != "back":
                     if steps.consent_refused(link.draft):
-                        target = keys.index("review")
+                        target_index = keys.index("review")
                     elif not steps.consent_given(link.draft):
                         error = _("Please answer both consent questions.")
                 if not error:
-                    return redirect("intake:fill", token=token, step=keys[target])
+                    return redirect("intake:fill", token=token, step=keys[target_index])
         if request.method != "POST" and step == keys[0] and link.draft_saved_at is None:
             services.log_link_opened(patient, link)
         packs = (
@@ -436,7 +437,7 @@ def autosave(request: HttpRequest, token: str) -> JsonResponse:
     patient = _patient(request)
     try:
         link = services.usable_link(patient, token)
-    except services.LinkUnusable:
+    except LinkUnusable:
         return _json_error(_("This link can no longer be used."), status=410)
     with translation.override(link.language):
         if len(request.body) > MAX_AUTOSAVE_BYTES:
@@ -456,7 +457,7 @@ def autosave(request: HttpRequest, token: str) -> JsonResponse:
             services.save_step(patient, link, step, cleaned)
         except steps.FieldError as problem:
             return _json_error(str(problem))
-        except services.LinkUnusable:
+        except LinkUnusable:
             return _json_error(_("This link can no longer be used."), status=410)
         saved = (
             timezone.localtime(link.draft_saved_at).strftime("%H:%M:%S")
@@ -477,7 +478,7 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
             services.submit_followup(patient, link)
         else:
             services.submit_intake(patient, link)
-    except services.LinkUnusable:
+    except LinkUnusable:
         return _unusable(request)
     except services.ConsentMissing:
         return redirect("intake:fill", token=token, step="consent")
