@@ -109,6 +109,13 @@ def test_wildcards_are_plain_characters(people, query) -> None:
     assert found(people, query) == scanned(people, query) == set()
 
 
+def test_a_nul_character_in_the_query_is_dropped_not_a_server_error(people) -> None:
+    # PostgreSQL text cannot hold NUL: a query passed straight from a page (the imaging inbox's
+    # patient search) was a 500 there before search_patients dropped it.
+    assert found(people, "\x00") == found(people, "")
+    assert found(people, "김민\x00준") == {"김민준"}
+
+
 def test_the_list_page_finds_a_one_syllable_name_in_korean(people) -> None:
     client = Client()
     client.force_login(people.desk)

@@ -47,6 +47,9 @@ def search_patients(
     Each word of the query must match somewhere (so "김 1985" finds a Kim born in 1985). Every
     patient shown is written to the access log. At most ``SEARCH_PAGE_SIZE`` results.
     """
+    # A NUL character cannot be stored or compared in PostgreSQL text (it would be a 500 from
+    # any page that passes a typed query through); it never belongs to a name or a number.
+    query = query.replace("\x00", "")
     patients = patients_of_clinic(who)
     if not include_archived:
         patients = patients.filter(archived_at__isnull=True)

@@ -14,15 +14,14 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from tests.browser import conftest as browser
+
+from atlaschart.web import settings_storage
+from tests.browser.conftest import screenshot
 from tests.web import test_object_storage as object_storage
 from tests.web.test_object_storage import Store, _jpeg, _photo_reads, _shot
 
-from atlaschart.web import settings_storage
-
-# The fixtures this module borrows: Chromium and a page from the browser suite, the S3 server.
-chromium = browser.chromium
-page = browser.page
+# The S3 server fixture is borrowed from the object-storage tests; Chromium and the page come
+# from this folder's conftest (one Playwright per session: a second one in the same thread fails).
 store = object_storage.store
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,7 +68,7 @@ def test_the_session_page_shows_a_photo_from_the_bucket(
     )
     assert any(f.startswith(f"200 {store.endpoint}/{store.bucket}/") for f in fetched)
     assert _photo_reads(shot) == 1
-    browser.screenshot(page, "object-storage-session-photo")
+    screenshot(page, "object-storage-session-photo")
 
 
 def test_without_the_store_in_the_policy_the_browser_refuses_the_photo(
