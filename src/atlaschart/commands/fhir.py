@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from atlaschart.commands._common import UsageError
-from atlaschart.commands._django import setup_django
+from atlaschart.commands._django import chart_as_clinic_admin, setup_django
 
 DEFAULT_REASON = "requested at the command line"
 
@@ -27,31 +27,9 @@ def run_export(args: argparse.Namespace) -> int:
     if args.out == "-" and not args.bundle_only:
         raise UsageError("an archive is binary: give --out FILE.zip, or --bundle-only with --out -")
     setup_django()
-    from atlaschart.accounts.models import Role, User
-    from atlaschart.clinics.models import Clinic
     from atlaschart.fhir.export import export_bundle_only, export_patient
-    from atlaschart.lib.actor import Actor
-    from atlaschart.patients.models import Patient
 
-    clinic = Clinic.objects.filter(slug=args.clinic).first()
-    if clinic is None:
-        raise UsageError(f"no clinic with the short name {args.clinic!r}")
-    # Looked up by chart number within the clinic before any door: the door then logs the export.
-    patient_id = (
-        Patient.objects.filter(clinic=clinic, chart_number=args.chart)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if patient_id is None:
-        raise UsageError(f"no patient with chart number {args.chart!r} in clinic {args.clinic!r}")
-    admin = (
-        User.objects.filter(clinic=clinic, role=Role.CLINIC_ADMIN, is_active=True)
-        .order_by("id")
-        .first()
-    )
-    if admin is None:
-        raise UsageError(f"clinic {args.clinic!r} has no active clinic admin to act as")
-    actor = Actor.system(admin, via="cli")
+    actor, patient_id = chart_as_clinic_admin(args.clinic, args.chart)
     reason = args.reason.strip() or DEFAULT_REASON
 
     if args.bundle_only:

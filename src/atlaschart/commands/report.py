@@ -13,36 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from atlaschart.commands._common import UsageError
-from atlaschart.commands._django import setup_django
+from atlaschart.commands._django import chart_as_clinic_admin, setup_django
 
 
 def run_report(args: argparse.Namespace) -> int:
     setup_django()
-    from atlaschart.accounts.models import Role, User
-    from atlaschart.clinics.models import Clinic
-    from atlaschart.lib.actor import Actor
-    from atlaschart.patients.models import Patient
     from atlaschart.reports.services import make_patient_report
 
-    clinic = Clinic.objects.filter(slug=args.clinic).first()
-    if clinic is None:
-        raise UsageError(f"no clinic with the short name {args.clinic!r}")
-    # Looked up by chart number within the clinic before any door: the door then logs the export.
-    patient_id = (
-        Patient.objects.filter(clinic=clinic, chart_number=args.chart)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if patient_id is None:
-        raise UsageError(f"no patient with chart number {args.chart!r} in clinic {args.clinic!r}")
-    admin = (
-        User.objects.filter(clinic=clinic, role=Role.CLINIC_ADMIN, is_active=True)
-        .order_by("id")
-        .first()
-    )
-    if admin is None:
-        raise UsageError(f"clinic {args.clinic!r} has no active clinic admin to act as")
-    pdf = make_patient_report(Actor.system(admin, via="cli"), patient_id, args.lang)
+    actor, patient_id = chart_as_clinic_admin(args.clinic, args.chart)
+    pdf = make_patient_report(actor, patient_id, args.lang)
     try:
         Path(args.out).write_bytes(pdf)
     except OSError as exc:
