@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from atlaschart.audit.models import AccessLogEntry, Action
 from atlaschart.jobs.models import Job
 
 REASON = "환자 본인이 기록 사본을 요청함"
+#: For users refused the form page: a key of the right shape, so the refusal is the door's.
+A_WELL_FORMED_KEY = "k" * 24
 
 
 @pytest.fixture(autouse=True)
@@ -32,8 +35,19 @@ def _client(user: Any) -> Client:
     return client
 
 
-def _ask(client: Client, patient_id: int, reason: str = REASON) -> Any:
-    return client.post(reverse("fhir_export:download", args=[patient_id]), {"reason": reason})
+def _form_key(client: Client, patient_id: int) -> str:
+    """The request key the form page carries (a new one on each visit)."""
+    page = client.get(reverse("fhir_export:download", args=[patient_id])).content.decode()
+    found = re.search(r'name="request_key" value="([^"]+)"', page)
+    assert found, "the form page carries its request key"
+    return found.group(1)
+
+
+def _ask(client: Client, patient_id: int, reason: str = REASON, key: str | None = None) -> Any:
+    key = key if key is not None else _form_key(client, patient_id)
+    return client.post(
+        reverse("fhir_export:download", args=[patient_id]), {"reason": reason, "request_key": key}
+    )
 
 
 def _zip(response: Any) -> zipfile.ZipFile:
@@ -83,7 +97,7 @@ def test_a_reason_is_required(personas: Any) -> None:
     client.cookies["django_language"] = "ko"
     response = client.post(
         reverse("fhir_export:download", args=[personas.patient.pk]),
-        {"reason": "  "},
+        {"reason": "  ", "request_key": _form_key(client, personas.patient.pk)},
         HTTP_ACCEPT_LANGUAGE="ko",
     )
     assert response.status_code == 400
@@ -108,7 +122,7 @@ def test_front_desk_is_refused_and_sees_no_button(personas: Any) -> None:
     client = _client(personas.desk)
     url = reverse("fhir_export:download", args=[personas.patient.pk])
     assert client.get(url).status_code == 403
-    assert _ask(client, personas.patient.pk).status_code == 403
+    assert _ask(client, personas.patient.pk, key=A_WELL_FORMED_KEY).status_code == 403
     assert not Job.objects.exists()
     chart = client.get(reverse("patients:chart", args=[personas.patient.pk])).content.decode()
     assert url not in chart
@@ -119,7 +133,7 @@ def test_front_desk_is_refused_and_sees_no_button(personas: Any) -> None:
 
 def test_another_clinics_patient_and_job_are_not_found(personas: Any) -> None:
     outsider = _client(personas.outsider)
-    assert _ask(outsider, personas.patient.pk).status_code == 404
+    assert _ask(outsider, personas.patient.pk, key=A_WELL_FORMED_KEY).status_code == 404
     assert not Job.objects.exists()
     # A job of Seoul is not Busan's to download.
     _ask(_client(personas.clinician), personas.patient.pk)
@@ -132,7 +146,29 @@ def test_another_clinics_patient_and_job_are_not_found(personas: Any) -> None:
 
 
 def test_a_double_click_is_one_job(personas: Any) -> None:
+    """The same form page submitted twice is one job, however far apart the clicks are (the
+    key came with the page, not from the clock)."""
     client = _client(personas.clinician)
-    first, second = _ask(client, personas.patient.pk), _ask(client, personas.patient.pk)
+    key = _form_key(client, personas.patient.pk)
+    first = _ask(client, personas.patient.pk, key=key)
+    second = _ask(client, personas.patient.pk, key=key)
     assert first["Location"] == second["Location"]
     assert Job.objects.filter(kind="fhir.export_record").count() == 1
+
+
+def test_a_new_visit_to_the_form_is_a_new_export(personas: Any) -> None:
+    client = _client(personas.clinician)
+    _ask(client, personas.patient.pk)
+    _ask(client, personas.patient.pk)
+    assert Job.objects.filter(kind="fhir.export_record").count() == 2
+
+
+def test_a_form_without_its_key_is_asked_again_keeping_the_reason(personas: Any) -> None:
+    client = _client(personas.clinician)
+    client.cookies["django_language"] = "ko"
+    response = _ask(client, personas.patient.pk, key="")
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert REASON in text  # what was typed is not lost
+    assert re.search(r'name="request_key" value="[A-Za-z0-9_-]{16,}"', text)
+    assert not Job.objects.exists()

@@ -8,13 +8,14 @@ session must have proved its password recently (``REAUTH_VIEWS``). The form subm
 
 from __future__ import annotations
 
+import re
+import secrets
 from typing import Any
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -31,8 +32,17 @@ from atlaschart.lib.policy import Kind, Permission, allows, permission_required
 from atlaschart.patients.access import get_patient_for_user
 from atlaschart.patients.models import Patient
 
+_REQUEST_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_request_key() -> str:
+    """A key issued with each form page: the same page submitted twice (a double click, a
+    resubmit after a slow network) is one job, and a new visit to the form is a new export."""
+    return secrets.token_urlsafe(18)
+
 
 class ExportReasonForm(forms.Form):
+    request_key = forms.CharField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(
         label=_("Reason for the export"),
         min_length=5,
@@ -42,6 +52,17 @@ class ExportReasonForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+    def clean_request_key(self) -> str:
+        key = str(self.cleaned_data.get("request_key") or "")
+        if not _REQUEST_KEY.fullmatch(key):
+            # A page from before the key existed, or one edited by hand: ask again, keeping
+            # the reason typed; the re-rendered page carries a fresh key.
+            raise forms.ValidationError(
+                _("This form has expired. Check the reason and submit it again."),
+                code="request_key",
+            )
+        return key
 
 
 def export_section_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
@@ -59,19 +80,21 @@ def download(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse
         form = ExportReasonForm(request.POST)
         if form.is_valid():
             reason = " ".join(form.cleaned_data["reason"].split())
-            # The same request twice within a minute (a double click) is one job.
-            minute = timezone.now().strftime("%Y-%m-%dT%H:%M")
+            key = form.cleaned_data["request_key"]
             job = submit(
                 Actor.of(request),
                 EXPORT_KIND,
                 patient=patient,
-                input_sha256=input_sha256(patient.pk, request.user.pk, reason, minute),
+                input_sha256=input_sha256(patient.pk, request.user.pk, reason, key),
                 payload={"patient_id": patient.pk, "reason": reason},
             )
             return redirect("jobs:progress", job_id=job.pk)
         status = 400
+        # A fresh key for the page shown again; the reason typed stays.
+        form.data = form.data.copy()
+        form.data["request_key"] = new_request_key()
     else:
-        form = ExportReasonForm()
+        form = ExportReasonForm(initial={"request_key": new_request_key()})
         status = 200
     return render(request, "fhir/export.html", {"form": form, "patient": patient}, status=status)
 
