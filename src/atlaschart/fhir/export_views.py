@@ -91,8 +91,9 @@ def download(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse
             return redirect("jobs:progress", job_id=job.pk)
         status = 400
         # A fresh key for the page shown again; the reason typed stays.
-        form.data = form.data.copy()
-        form.data["request_key"] = new_request_key()
+        data = request.POST.copy()
+        data["request_key"] = new_request_key()
+        form.data = data
     else:
         form = ExportReasonForm(initial={"request_key": new_request_key()})
         status = 200
