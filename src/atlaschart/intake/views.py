@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from atlaschart.intake import render as views_model
+from atlaschart.intake import presenters
 from atlaschart.intake import services, steps
 from atlaschart.intake.access import (
     LinkUnusable,
@@ -232,7 +232,7 @@ def intake_detail(request: AuthenticatedHttpRequest, intake_id: int) -> HttpResp
     packs = services.packs_of_clinic(intake.clinic_id)
     with translation.override(intake.language):
         # The patient's answers to the questions in the language they were asked in.
-        safety = views_model.safety_answers(intake.language, intake.answers)
+        safety = presenters.safety_answers(intake.language, intake.answers)
     responses = responses_of_clinic(actor).filter(intake=intake).order_by("instrument")
     return render(
         request,
@@ -240,10 +240,10 @@ def intake_detail(request: AuthenticatedHttpRequest, intake_id: int) -> HttpResp
         {
             "intake": intake,
             "patient": intake.patient,
-            "summary": views_model.review_summary(intake.answers),
+            "summary": presenters.review_summary(intake.answers),
             "safety": safety,
-            "responses": [views_model.response_view(r, packs) for r in responses],
-            "local_regions": views_model.local_region_choices(
+            "responses": [presenters.response_view(r, packs) for r in responses],
+            "local_regions": presenters.local_region_choices(
                 services.regions_marked_before(intake.patient),
                 local_regions_of_patient(intake.patient),
             ),
@@ -279,8 +279,8 @@ def followup_detail(request: AuthenticatedHttpRequest, followup_id: int) -> Http
         {
             "followup": followup,
             "patient": followup.patient,
-            "pain_regions": views_model.review_summary(followup.answers)["regions"],
-            "responses": [views_model.response_view(r, packs) for r in responses],
+            "pain_regions": presenters.review_summary(followup.answers)["regions"],
+            "responses": [presenters.response_view(r, packs) for r in responses],
         },
     )
 
@@ -382,11 +382,11 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
             "consent_refused": steps.consent_refused(link.draft),
         }
         if step == "consent":
-            context.update(agree=steps.AGREE, consent=views_model.consent_notice(lang))
+            context.update(agree=steps.AGREE, consent=presenters.consent_notice(lang))
         elif step == "complaints":
             context.update(onset_kinds=steps.ONSET_KINDS, durations=steps.DURATIONS)
         elif step == "pain":
-            rows = views_model.region_rows(link.draft)
+            rows = presenters.region_rows(link.draft)
             carried = set(spec.carried_regions)
             context.update(
                 # A follow-up asks the regions marked before first, then offers the others.
@@ -405,22 +405,22 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
                 yes_no=steps.YES_NO,
             )
         elif step == "safety":
-            context.update(questions=views_model.safety_blocks(lang, link.draft))
+            context.update(questions=presenters.safety_blocks(lang, link.draft))
         elif step == "questionnaires":
-            context.update(blocks=views_model.questionnaire_blocks(spec, packs, lang, link.draft))
+            context.update(blocks=presenters.questionnaire_blocks(spec, packs, lang, link.draft))
         elif spec.followup:
-            rows = views_model.followup_summary(spec, packs, lang, link.draft)
+            rows = presenters.followup_summary(spec, packs, lang, link.draft)
             context.update(
-                pain_regions=views_model.review_summary(link.draft)["regions"],
+                pain_regions=presenters.review_summary(link.draft)["regions"],
                 followup_rows=rows,
                 followup_incomplete=any(not row["complete"] for row in rows),
             )
         else:
             context.update(
-                summary=views_model.review_summary(link.draft),
-                safety=views_model.safety_answers(lang, link.draft),
-                questionnaires=views_model.followup_summary(spec, packs, lang, link.draft),
-                consent=views_model.consent_notice(lang),
+                summary=presenters.review_summary(link.draft),
+                safety=presenters.safety_answers(lang, link.draft),
+                questionnaires=presenters.followup_summary(spec, packs, lang, link.draft),
+                consent=presenters.consent_notice(lang),
             )
         return render(request, "intake/fill.html", context, status=400 if error else 200)
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from atlaschart.patients.models import Patient
 from atlaschart.posture.access import sessions_of_clinic
-from atlaschart.posture.core import result_from_cache
+from atlaschart.posture.adapt import result_from_cache
 from atlaschart.posture.display import METRIC_LABELS, fmt, reason_text
 
 # A few headline metrics per view for the summary (the session page shows them all).

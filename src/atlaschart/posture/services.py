@@ -26,7 +26,7 @@ from atlaschart.lib.actor import Actor
 from atlaschart.measure import posture as core
 from atlaschart.patients.models import Patient
 from atlaschart.posture.access import shots_of_clinic
-from atlaschart.posture.core import compute, metrics_to_json
+from atlaschart.posture.adapt import compute, metrics_to_json
 from atlaschart.posture.models import (
     ClinicPostureSettings,
     LandmarkRevision,

@@ -21,7 +21,7 @@ from atlaschart.measure import posture as core
 from atlaschart.patients.access import get_patient_for_user
 from atlaschart.posture import services
 from atlaschart.posture.access import get_session_for_user, get_shot_for_user, sessions_of_clinic
-from atlaschart.posture.core import combined_result, current_result
+from atlaschart.posture.adapt import combined_result, current_result
 from atlaschart.posture.display import (
     METRIC_LABELS,
     UNIT_NAMES,

@@ -349,7 +349,7 @@ def _posture(
     actor: Actor, patient: Patient
 ) -> dict[tuple[str, str], list[tuple[date, float, float | None, str]]]:
     from atlaschart.posture.access import sessions_of_clinic
-    from atlaschart.posture.core import result_from_cache
+    from atlaschart.posture.adapt import result_from_cache
 
     by_key: dict[tuple[str, str], dict[date, list[tuple[float, float | None, str]]]] = defaultdict(
         lambda: defaultdict(list)

@@ -40,7 +40,7 @@ from atlaschart.measure.posture import compare_results
 from atlaschart.patients.access import get_patient_for_user
 from atlaschart.patients.models import Patient
 from atlaschart.posture.access import sessions_of_clinic, shots_of_clinic
-from atlaschart.posture.core import combined_result
+from atlaschart.posture.adapt import combined_result
 from atlaschart.posture.display import METRIC_LABELS, UNIT_NAMES, fmt
 from atlaschart.posture.mdc import clinic_mdc
 from atlaschart.posture.models import LandmarkRevision, PostureShot, View

@@ -14,7 +14,7 @@ register.filter("instrument_name", instrument_name)
 @register.filter
 def band_words(band: str) -> str:
     """A score band in the page's language ("moderate" -> "중등도")."""
-    from atlaschart.intake.render import band_text
+    from atlaschart.intake.presenters import band_text
 
     return band_text(str(band or ""))
 
