@@ -14,7 +14,7 @@ Measured per way: wall time; peak RSS growth of the process and what it keeps af
 (``/proc/self/status``), against the volume's size; the tracemalloc peak (a second run: tracing
 slows the import down); and, while the import runs, the latency of a small write another "user"
 makes every 20 ms on the same database (SQLite has one write lock: a long import transaction
-stalls it). Targets (issue 16): peak ≤ 2× the volume, no write stalls past 200 ms.
+stalls it). Targets (docs/benchmarks.md): peak ≤ 2× the volume, no write stalls past 200 ms.
 
 Run: ``.venv/bin/python bench/cbct_import.py`` (about two minutes; ``--slices 100`` is quicker).
 """

@@ -231,7 +231,7 @@ def test_codes_units_and_the_profiles_partners_look_for(personas: Any, record: A
         and c["valueQuantity"]["code"] == "mm"
         for c in exam["component"]
     )
-    # The adjustment: SNOMED CT from the HL7 example the research notes cite.
+    # The adjustment: SNOMED CT from the HL7 example (sources.md `[sct-399010004]`).
     procedure = by_id[f"procedure-{record.ids['treatment']}"]
     assert procedure["code"]["coding"][0] == {
         "system": "http://snomed.info/sct",
