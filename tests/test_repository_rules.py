@@ -1,0 +1,82 @@
+"""Rules about the repository's own text that a reviewer would otherwise have to remember.
+
+- Code, tests, tools, benchmarks and the docs cite the primary publications by their key in
+  docs/sources.md (`` ``[stiell-2001-ccr]`` ``), never notes that are not in the repository
+  and never a tracker's issue number (the reason belongs in the text; numbers go stale).
+- Every key cited is defined in docs/sources.md, so a reader can follow each one.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "docs" / "sources.md"
+
+#: A definition in sources.md: a list item that starts with the key in bold code.
+DEFINED = re.compile(r"\*\*`\[([^\]]+)\]`\*\*")
+#: A citation: the key in backticks, or followed by "in docs/sources.md".
+CITED = (
+    re.compile(r"`\[([a-z][a-z0-9]*(?:-[a-z0-9.]+)+)\]`"),
+    re.compile(r"\[([a-z][a-z0-9]*(?:-[a-z0-9.]+)+)\] in docs/sources\.md"),
+)
+#: What must not be cited: issue numbers, research notes outside the repository.
+FORBIDDEN = re.compile(r"\b[Ii]ssues? \d+\b|\bresearch notes?\b|\.\./shared|shared/research")
+
+
+def _text_files() -> list[Path]:
+    files = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "CHANGELOG.md"]
+    for folder, pattern in (
+        ("src", "*.py"),
+        ("src", "*.html"),
+        ("tests", "*.py"),
+        ("tools", "*.py"),
+        ("bench", "*.py"),
+        ("docs", "*.md"),
+    ):
+        files.extend(sorted((ROOT / folder).rglob(pattern)))
+    this = Path(__file__).resolve()
+    return [f for f in files if f.is_file() and f.resolve() != this]
+
+
+def _lines(pattern: re.Pattern[str]) -> list[str]:
+    found = []
+    for path in _text_files():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:120]}")
+    return found
+
+
+def test_nothing_cites_an_issue_number_or_notes_outside_the_repository() -> None:
+    assert _lines(FORBIDDEN) == []
+
+
+def test_every_cited_source_is_defined_in_sources_md() -> None:
+    defined = set(DEFINED.findall(SOURCES.read_text(encoding="utf-8")))
+    assert len(defined) > 50, "sources.md lost its definitions"
+    undefined = []
+    for path in _text_files():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for pattern in CITED:
+                for key in pattern.findall(line):
+                    if key not in defined:
+                        undefined.append(f"{path.relative_to(ROOT)}:{number}: [{key}]")
+    assert undefined == []
+
+
+@pytest.mark.parametrize(
+    ("line", "bad"),
+    [
+        ("# the fix for issue 16", True),
+        ("see the research notes §4.1", True),
+        ("../shared/research/clinical.md", True),
+        ("(docs/sources.md ``[stiell-2001-ccr]``)", False),
+        ("an issue with 3 parts", False),
+    ],
+)
+def test_the_forbidden_pattern_catches_what_it_should(line: str, bad: bool) -> None:
+    assert bool(FORBIDDEN.search(line)) is bad
