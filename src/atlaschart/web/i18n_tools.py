@@ -132,7 +132,7 @@ def _load(path: Path, language: str) -> polib.POFile:
 
 
 def _find(po: polib.POFile, message: Message) -> polib.POEntry | None:
-    return po.find(message.msgid, msgctxt=message.context or False)  # type: ignore[no-any-return]
+    return po.find(message.msgid, msgctxt=message.context or False)
 
 
 def update_catalogues() -> dict[str, int]:
