@@ -50,7 +50,12 @@ class Personas:
     password: str = ""
 
     def login(
-        self, user: User, language: str | None = None, *, browser_language: str | None = None
+        self,
+        user: User,
+        language: str | None = None,
+        *,
+        browser_language: str | None = None,
+        **client_options: Any,
     ) -> Client:
         """A test client signed in as ``user`` (no password round trip; the sign-in pages have
         their own tests).
@@ -58,13 +63,15 @@ class Personas:
         ``language`` is saved on the account, as the language switch does: every client of that
         user reads in it from then on. ``browser_language`` is the browser's choice only (the
         language cookie), for a user with no saved language; without either, pages are English
-        (``LANGUAGE_CODE``)."""
+        (``LANGUAGE_CODE``). ``client_options`` go to ``django.test.Client`` as they are: the
+        address a request comes from (``REMOTE_ADDR="192.0.2.10"``), other request headers
+        (``HTTP_ACCEPT_LANGUAGE="ko"``), ``enforce_csrf_checks=True``."""
         from django.test import Client
 
         if language is not None:
             user.language = language
             user.save(update_fields=["language"])
-        client = Client()
+        client = Client(**client_options)
         client.force_login(user)
         if browser_language is not None:
             client.cookies["atlaschart_language"] = browser_language
