@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -20,11 +19,8 @@ from django.utils import timezone
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.audit.views import PAGE_SIZE
 
-
-def client_for(user) -> Client:
-    client = Client(REMOTE_ADDR="192.0.2.10")
-    client.force_login(user)
-    return client
+# Where the test requests come from.
+ADDRESS = "192.0.2.10"
 
 
 def fill(personas, count: int, *, start=None, user=None, ip="192.0.2.10", patient=None):
@@ -59,7 +55,7 @@ def link(page: str, name: str) -> str | None:
 
 def test_the_log_is_read_a_page_at_a_time_newest_first(personas) -> None:
     fill(personas, 250)
-    admin = client_for(personas.admin)
+    admin = personas.login(personas.admin, REMOTE_ADDR=ADDRESS)
     first = admin.get(reverse("audit:access_log")).content.decode()
     assert rows_of(first) == [str(i) for i in range(249, 149, -1)]
     assert link(first, "newer") is None and "Newest" not in first
@@ -77,7 +73,7 @@ def test_the_log_is_read_a_page_at_a_time_newest_first(personas) -> None:
 def test_entries_written_meanwhile_do_not_shift_the_older_pages(personas) -> None:
     """Offset paging would show the first page's last rows again on page 2."""
     fill(personas, 150, start=timezone.now() - timedelta(days=2))
-    admin = client_for(personas.admin)
+    admin = personas.login(personas.admin, REMOTE_ADDR=ADDRESS)
     first = admin.get(reverse("audit:access_log")).content.decode()
     fill(personas, 30, start=timezone.now() - timedelta(hours=1))  # others keep working
     second = admin.get(reverse("audit:access_log") + "?" + link(first, "older")).content.decode()
@@ -88,7 +84,9 @@ def test_entries_written_meanwhile_do_not_shift_the_older_pages(personas) -> Non
 def test_the_page_counts_nothing(personas) -> None:
     fill(personas, 120)
     with CaptureQueriesContext(connection) as queries:
-        client_for(personas.admin).get(reverse("audit:access_log"), {"action": "view"})
+        personas.login(personas.admin, REMOTE_ADDR=ADDRESS).get(
+            reverse("audit:access_log"), {"action": "view"}
+        )
     log_queries = [q["sql"] for q in queries if "audit_accesslogentry" in q["sql"]]
     assert log_queries and not [q for q in log_queries if "COUNT(" in q.upper()]
     assert all(f"LIMIT {PAGE_SIZE + 1}" in q for q in log_queries if "ORDER BY" in q)
@@ -103,7 +101,7 @@ def test_a_cursor_from_another_clinic_is_ignored(personas) -> None:
         at=old, clinic=personas.busan, user=personas.outsider, username="outsider", action="view"
     )
     busan.save()
-    admin = client_for(personas.admin)
+    admin = personas.login(personas.admin, REMOTE_ADDR=ADDRESS)
     newest = rows_of(admin.get(reverse("audit:access_log")).content.decode())
     forged = admin.get(reverse("audit:access_log"), {"older": busan.pk}).content.decode()
     assert rows_of(forged) == newest
@@ -114,7 +112,7 @@ def test_a_cursor_from_another_clinic_is_ignored(personas) -> None:
 def test_filter_by_user_is_a_choice_of_the_clinics_users(personas) -> None:
     fill(personas, 3, user=personas.clinician)
     fill(personas, 2, user=personas.desk)
-    admin = client_for(personas.admin)
+    admin = personas.login(personas.admin, REMOTE_ADDR=ADDRESS)
     page = admin.get(reverse("audit:access_log"), {"user": personas.desk.pk}).content.decode()
     assert rows_of(page) == ["1", "0"]
     assert f'<option value="{personas.outsider.pk}"' not in page  # Busan's clinician
@@ -128,7 +126,7 @@ def test_filter_by_user_is_a_choice_of_the_clinics_users(personas) -> None:
 def test_filter_by_patient_chart_number(personas) -> None:
     fill(personas, 3, patient=personas.patient)
     fill(personas, 4)
-    admin = client_for(personas.admin)
+    admin = personas.login(personas.admin, REMOTE_ADDR=ADDRESS)
     page = admin.get(reverse("audit:access_log"), {"chart_number": "000001"}).content.decode()
     assert rows_of(page) == ["2", "1", "0"]
     page = admin.get(reverse("audit:access_log"), {"chart_number": "999999"}).content.decode()
@@ -139,7 +137,7 @@ def test_filter_by_patient_chart_number(personas) -> None:
 def test_filter_by_address_prefix(personas) -> None:
     fill(personas, 2, ip="10.1.3.21")
     fill(personas, 3, ip="10.1.30.5", start=timezone.now() - timedelta(hours=2))
-    admin = client_for(personas.admin)
+    admin = personas.login(personas.admin, REMOTE_ADDR=ADDRESS)
     assert rows_of(admin.get(reverse("audit:access_log"), {"ip": "10.1.3."}).content.decode()) == [
         "1",
         "0",
@@ -152,7 +150,7 @@ def test_filter_by_address_prefix(personas) -> None:
 def test_filters_and_pages_together(personas) -> None:
     fill(personas, 130, user=personas.desk, start=timezone.now() - timedelta(days=3))
     fill(personas, 50, user=personas.clinician, start=timezone.now() - timedelta(days=2))
-    admin = client_for(personas.admin)
+    admin = personas.login(personas.admin, REMOTE_ADDR=ADDRESS)
     first = admin.get(reverse("audit:access_log"), {"user": personas.desk.pk}).content.decode()
     assert rows_of(first) == [str(i) for i in range(129, 29, -1)]
     older = link(first, "older")
@@ -163,8 +161,7 @@ def test_filters_and_pages_together(personas) -> None:
 
 def test_the_pager_speaks_korean(personas) -> None:
     fill(personas, 120)
-    client = client_for(personas.admin)
-    client.cookies["atlaschart_language"] = "ko"
+    client = personas.login(personas.admin, browser_language="ko", REMOTE_ADDR=ADDRESS)
     first = client.get(reverse("audit:access_log")).content.decode()
     assert "이전 기록" in first and "모든 사용자" in first
     second = client.get(reverse("audit:access_log") + "?" + link(first, "older")).content.decode()
@@ -174,6 +171,8 @@ def test_the_pager_speaks_korean(personas) -> None:
 @pytest.mark.parametrize("cursor", ["", "abc", "0", "-5", "1" * 40, "12345678901234567890"])
 def test_a_bad_cursor_is_the_newest_page(personas, cursor) -> None:
     fill(personas, 5)
-    response = client_for(personas.admin).get(reverse("audit:access_log"), {"older": cursor})
+    response = personas.login(personas.admin, REMOTE_ADDR=ADDRESS).get(
+        reverse("audit:access_log"), {"older": cursor}
+    )
     assert response.status_code == 200
     assert rows_of(response.content.decode()) == ["4", "3", "2", "1", "0"]

@@ -9,16 +9,13 @@ from django.urls import reverse
 from atlaschart.accounts.models import User
 from atlaschart.audit.models import AccessLogEntry
 
-
-def client_for(user) -> Client:
-    client = Client(REMOTE_ADDR="192.0.2.44")
-    client.force_login(user)
-    return client
+# Where the test requests come from: the denied row records it.
+ADDRESS = "192.0.2.44"
 
 
 def test_another_clinics_patient_is_a_404_and_one_denied_row(personas) -> None:
     url = reverse("patients:chart", args=[personas.busan_patient.pk])
-    response = client_for(personas.clinician).get(url)
+    response = personas.login(personas.clinician, REMOTE_ADDR=ADDRESS).get(url)
     assert response.status_code == 404
     entry = AccessLogEntry.objects.get()
     assert entry.action == "denied"
@@ -26,7 +23,7 @@ def test_another_clinics_patient_is_a_404_and_one_denied_row(personas) -> None:
     assert (entry.user, entry.username, entry.client_ip) == (
         personas.clinician,
         "clinician",
-        "192.0.2.44",
+        ADDRESS,
     )
     # The Seoul clinic's log; nothing names the Busan patient or clinic.
     assert entry.clinic == personas.seoul
@@ -35,7 +32,7 @@ def test_another_clinics_patient_is_a_404_and_one_denied_row(personas) -> None:
 
 
 def test_the_access_log_as_front_desk_is_a_403_and_one_denied_row(personas) -> None:
-    response = client_for(personas.desk).get(reverse("audit:access_log"))
+    response = personas.login(personas.desk, REMOTE_ADDR=ADDRESS).get(reverse("audit:access_log"))
     assert response.status_code == 403
     entry = AccessLogEntry.objects.get()
     assert (entry.action, entry.user, entry.detail) == ("denied", personas.desk, "GET /access-log/")
@@ -43,7 +40,7 @@ def test_the_access_log_as_front_desk_is_a_403_and_one_denied_row(personas) -> N
 
 def test_a_refused_post_is_logged_with_its_method(personas) -> None:
     url = reverse("patients:archive", args=[personas.busan_patient.pk])
-    response = client_for(personas.admin).post(url)
+    response = personas.login(personas.admin, REMOTE_ADDR=ADDRESS).post(url)
     assert response.status_code == 404
     assert list(AccessLogEntry.objects.values_list("action", "detail")) == [
         ("denied", f"POST {url}")
@@ -54,7 +51,9 @@ def test_a_refused_post_is_logged_with_its_method(personas) -> None:
 
 def test_a_user_without_a_clinic_is_logged_without_one(personas) -> None:
     drifter = User.objects.create(username="drifter", role="clinician")
-    response = client_for(drifter).get(reverse("patients:chart", args=[personas.patient.pk]))
+    response = personas.login(drifter, REMOTE_ADDR=ADDRESS).get(
+        reverse("patients:chart", args=[personas.patient.pk])
+    )
     assert response.status_code in (403, 404)
     entry = AccessLogEntry.objects.get()
     assert (entry.action, entry.clinic, entry.user) == ("denied", None, drifter)
@@ -67,13 +66,16 @@ def test_anonymous_requests_are_not_logged(personas) -> None:
 
 
 def test_a_page_that_does_not_exist_is_not_a_denied_attempt(personas) -> None:
-    assert client_for(personas.clinician).get("/no-such-page/").status_code == 404
+    assert (
+        personas.login(personas.clinician, REMOTE_ADDR=ADDRESS).get("/no-such-page/").status_code
+        == 404
+    )
     assert not AccessLogEntry.objects.exists()
 
 
 def test_denied_rows_join_the_hash_chain(personas) -> None:
-    client_for(personas.desk).get(reverse("audit:access_log"))
-    client_for(personas.desk).get(reverse("audit:access_log"))
+    personas.login(personas.desk, REMOTE_ADDR=ADDRESS).get(reverse("audit:access_log"))
+    personas.login(personas.desk, REMOTE_ADDR=ADDRESS).get(reverse("audit:access_log"))
     first, second = AccessLogEntry.objects.order_by("id")
     assert (first.seq, second.seq) == (1, 2)
     assert second.prev_hash == first.row_hash

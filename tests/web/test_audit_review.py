@@ -7,7 +7,6 @@ import io
 from datetime import date, datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from atlaschart.audit.models import (
@@ -20,13 +19,8 @@ from atlaschart.audit.review import unusual_threshold
 from atlaschart.patients.models import Patient
 
 SEOUL_TZ = "Asia/Seoul"
-
-
-def client_for(user, language: str = "en") -> Client:
-    client = Client(REMOTE_ADDR="192.0.2.10")
-    client.force_login(user)
-    client.cookies["atlaschart_language"] = language
-    return client
+# Where the test requests come from (the export lists it).
+ADDRESS = "192.0.2.10"
 
 
 def at(day: int, hour: int = 10) -> datetime:
@@ -88,7 +82,9 @@ def review_page(client, month: str = "2026-10") -> str:
 
 
 def test_the_review_counts_patients_per_user_and_marks_unusual_volume(personas, october) -> None:
-    response = client_for(personas.admin).get(reverse("audit:review"), {"month": "2026-10"})
+    response = personas.login(personas.admin, REMOTE_ADDR=ADDRESS).get(
+        reverse("audit:review"), {"month": "2026-10"}
+    )
     review = response.context["review"]
     users = {u.username: u for u in review.users}
     assert users["clinician"].patients_opened == 12
@@ -116,7 +112,7 @@ def test_a_quiet_month_flags_no_one() -> None:
 
 
 def test_sign_off_records_who_when_and_the_chain_head(personas, october) -> None:
-    client = client_for(personas.admin)
+    client = personas.login(personas.admin, REMOTE_ADDR=ADDRESS)
     response = client.post(reverse("audit:review"), {"month": "2026-10", "note": "checked"})
     assert response.status_code == 302
     review = AccessLogReview.objects.get()
@@ -137,7 +133,7 @@ def test_sign_off_records_who_when_and_the_chain_head(personas, october) -> None
 
 @pytest.mark.parametrize("month", ["2999-01", "2026-13", "nonsense", "9999999", "0001-01"])
 def test_a_bad_month_is_a_message(personas, month) -> None:
-    client = client_for(personas.admin)
+    client = personas.login(personas.admin, REMOTE_ADDR=ADDRESS)
     page = client.get(reverse("audit:review"), {"month": month})
     assert page.status_code == 200
     assert page.context["review"] is None
@@ -147,13 +143,13 @@ def test_a_bad_month_is_a_message(personas, month) -> None:
 
 
 def test_the_review_defaults_to_last_month(personas) -> None:
-    response = client_for(personas.admin).get(reverse("audit:review"))
+    response = personas.login(personas.admin, REMOTE_ADDR=ADDRESS).get(reverse("audit:review"))
     assert response.status_code == 200
     assert response.context["review"] is not None
 
 
 def test_the_review_in_korean(personas, october) -> None:
-    page = review_page(client_for(personas.admin, "ko"))
+    page = review_page(personas.login(personas.admin, browser_language="ko", REMOTE_ADDR=ADDRESS))
     assert "월간 접근 기록 점검" in page
     assert "거부된 시도" in page
     assert "점검 확인 서명" in page
@@ -162,8 +158,10 @@ def test_the_review_in_korean(personas, october) -> None:
 @pytest.mark.parametrize("persona", ["clinician", "desk", "outsider"])
 def test_only_the_clinics_admin_reviews(personas, persona) -> None:
     user = getattr(personas, persona)
-    assert client_for(user).get(reverse("audit:review")).status_code == 403
-    response = client_for(user).post(reverse("audit:review"), {"month": "2026-10"})
+    assert personas.login(user, REMOTE_ADDR=ADDRESS).get(reverse("audit:review")).status_code == 403
+    response = personas.login(user, REMOTE_ADDR=ADDRESS).post(
+        reverse("audit:review"), {"month": "2026-10"}
+    )
     assert response.status_code == 403
     assert not AccessLogReview.objects.exists()
     assert set(AccessLogEntry.objects.values_list("action", flat=True)) == {"denied"}
@@ -175,7 +173,11 @@ def export(client, **data):
 
 def test_the_export_needs_a_reason(personas, october) -> None:
     before = AccessLogEntry.objects.count()
-    response = export(client_for(personas.admin), date_from="2026-10-01", date_to="2026-10-31")
+    response = export(
+        personas.login(personas.admin, REMOTE_ADDR=ADDRESS),
+        date_from="2026-10-01",
+        date_to="2026-10-31",
+    )
     assert response.status_code == 200
     assert "This field is required" in response.content.decode()
     assert AccessLogEntry.objects.count() == before
@@ -184,7 +186,7 @@ def test_the_export_needs_a_reason(personas, october) -> None:
 def test_the_export_streams_the_clinics_entries_and_is_itself_logged(personas, october) -> None:
     entry(personas.desk, "view", when=at(10), patient=personas.patient, detail="=HYPERLINK(1)")
     response = export(
-        client_for(personas.admin),
+        personas.login(personas.admin, REMOTE_ADDR=ADDRESS),
         date_from="2026-10-02",
         date_to="2026-10-31",
         reason="보건소 점검 (12월 3일)",
@@ -208,7 +210,9 @@ def test_the_export_streams_the_clinics_entries_and_is_itself_logged(personas, o
 
 
 def test_the_export_form_takes_the_month_from_the_review(personas) -> None:
-    response = client_for(personas.admin).get(reverse("audit:export"), {"month": "2026-10"})
+    response = personas.login(personas.admin, REMOTE_ADDR=ADDRESS).get(
+        reverse("audit:export"), {"month": "2026-10"}
+    )
     assert response.status_code == 200
     assert response.context["form"].initial == {
         "date_from": date(2026, 10, 1),
@@ -222,7 +226,10 @@ def test_the_export_form_takes_the_month_from_the_review(personas) -> None:
 )
 def test_bad_export_dates_are_messages(personas, dates) -> None:
     response = export(
-        client_for(personas.admin), date_from=dates[0], date_to=dates[1], reason="inspection"
+        personas.login(personas.admin, REMOTE_ADDR=ADDRESS),
+        date_from=dates[0],
+        date_to=dates[1],
+        reason="inspection",
     )
     assert response.status_code == 200
     assert not AccessLogEntry.objects.filter(action="export").exists()
@@ -230,12 +237,16 @@ def test_bad_export_dates_are_messages(personas, dates) -> None:
 
 @pytest.mark.parametrize("persona", ["clinician", "desk"])
 def test_only_admins_export(personas, persona) -> None:
-    client = client_for(getattr(personas, persona))
+    client = personas.login(getattr(personas, persona), REMOTE_ADDR=ADDRESS)
     response = export(client, date_from="2026-10-01", date_to="2026-10-31", reason="inspection")
     assert response.status_code == 403
     assert list(AccessLogEntry.objects.values_list("action", flat=True)) == ["denied"]
 
 
 def test_the_log_page_links_the_review_and_export(personas) -> None:
-    page = client_for(personas.admin).get(reverse("audit:access_log")).content.decode()
+    page = (
+        personas.login(personas.admin, REMOTE_ADDR=ADDRESS)
+        .get(reverse("audit:access_log"))
+        .content.decode()
+    )
     assert reverse("audit:review") in page and reverse("audit:export") in page
