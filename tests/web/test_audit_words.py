@@ -13,7 +13,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -179,10 +178,8 @@ def test_every_phrase_has_korean() -> None:
 # ------------------------------------------------------------------- the pages, in Korean
 
 
-def client_for(user) -> Client:
-    client = Client(REMOTE_ADDR="192.0.2.10", HTTP_ACCEPT_LANGUAGE="ko")
-    client.force_login(user)
-    return client
+# A browser that asks for Korean (its Accept-Language header), from a fixed address.
+KOREAN_BROWSER = {"REMOTE_ADDR": "192.0.2.10", "HTTP_ACCEPT_LANGUAGE": "ko"}
 
 
 class _TableText(HTMLParser):
@@ -237,7 +234,10 @@ def raw_words(html: str, names: list[str]) -> list[str]:
 def a_busy_day(personas) -> None:
     """What a clinic does in a morning, through the real pages."""
     patient = personas.patient
-    clinician, desk = client_for(personas.clinician), client_for(personas.desk)
+    clinician, desk = (
+        personas.login(personas.clinician, **KOREAN_BROWSER),
+        personas.login(personas.desk, **KOREAN_BROWSER),
+    )
     clinician.get(reverse("patients:chart", args=[patient.pk]))
     clinician.get(reverse("patients:list"), {"q": "민준"})
     desk.get(reverse("patients:edit", args=[patient.pk]))
@@ -274,7 +274,7 @@ def a_busy_day(personas) -> None:
     clinician.get(reverse("exams:create", args=[patient.pk, "leg_check"]))
     # The front desk may not read exams: a refused attempt.
     assert desk.get(reverse("exams:create", args=[patient.pk, "leg_check"])).status_code == 403
-    exported = client_for(personas.admin).post(
+    exported = personas.login(personas.admin, **KOREAN_BROWSER).post(
         reverse("audit:export"),
         {
             "date_from": timezone.localdate().isoformat(),
@@ -295,7 +295,7 @@ def test_the_korean_access_log_and_review_have_no_raw_keys(personas) -> None:
     # The day left the usual keys in the stored rows (the pages must translate them) ...
     assert {"fields: phone", "status arrived", "search: 민준"} <= stored
     assert any(d.startswith("GET /") for d in stored)
-    admin = client_for(personas.admin)
+    admin = personas.login(personas.admin, **KOREAN_BROWSER)
     log = admin.get(reverse("audit:access_log")).content.decode()
     review = admin.get(
         reverse("audit:review"), {"month": f"{timezone.localdate():%Y-%m}"}
@@ -310,7 +310,7 @@ def test_the_korean_access_log_and_review_have_no_raw_keys(personas) -> None:
 def test_the_export_keeps_the_stored_values_and_adds_the_words(personas) -> None:
     a_busy_day(personas)
     today = timezone.localdate().isoformat()
-    response = client_for(personas.admin).post(
+    response = personas.login(personas.admin, **KOREAN_BROWSER).post(
         reverse("audit:export"),
         {"date_from": today, "date_to": today, "reason": "보건소 정기 점검"},
     )
