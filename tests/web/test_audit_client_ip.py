@@ -7,7 +7,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from atlaschart.audit.models import AccessLogEntry
-from atlaschart.web.client import client_ip
+from atlaschart.lib.client import client_ip
 
 SOCKET = "10.0.0.2"  # the nearest proxy, as the app's socket sees it
 

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from atlaschart.accounts.models import ClinicSecurityPolicy, User
-from atlaschart.web.security import LAST_SEEN_KEY
+from atlaschart.lib.http import LAST_SEEN_KEY
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "atlaschart"
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atlaschart.accounts import ratelimit
 from atlaschart.accounts.models import ClinicSecurityPolicy, Role, User
-from atlaschart.web.client import client_ip
+from atlaschart.lib.client import client_ip
 
 
 def _storable(text: str) -> bool:

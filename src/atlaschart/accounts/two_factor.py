@@ -28,7 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from atlaschart.accounts.models import ClinicSecurityPolicy, User
-from atlaschart.web.security import LAST_SEEN_KEY
+from atlaschart.lib.http import LAST_SEEN_KEY
 
 # Session key: True when this session must pass the second factor before any page.
 NEEDS_SECOND_FACTOR_KEY = "atlaschart_needs_second_factor"

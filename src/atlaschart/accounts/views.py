@@ -33,8 +33,8 @@ from atlaschart.accounts.forms import (
 from atlaschart.accounts.models import ClinicSecurityPolicy, Role, SignInThrottle, User
 from atlaschart.lib.http import AuthenticatedHttpRequest, clinic_id_of
 from atlaschart.lib.policy import Kind, Permission, permission_required
-from atlaschart.web.client import client_ip
-from atlaschart.web.security import SIGNED_OUT_IDLE_KEY
+from atlaschart.lib.client import client_ip
+from atlaschart.lib.http import SIGNED_OUT_IDLE_KEY
 
 
 class LoginView(auth_views.LoginView):

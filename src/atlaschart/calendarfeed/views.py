@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.policy import Kind, Permission, permission_required
-from atlaschart.web.client import client_ip
+from atlaschart.lib.client import client_ip
 
 from . import services
 

@@ -27,7 +27,7 @@ from atlaschart.audit.services import log_access, log_records_listed
 from atlaschart.fhir import api, registry, tokens
 from atlaschart.fhir.models_tokens import ApiToken
 from atlaschart.lib.actor import Actor
-from atlaschart.web.client import client_ip
+from atlaschart.lib.client import client_ip
 
 logger = logging.getLogger(__name__)
 

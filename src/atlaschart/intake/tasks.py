@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-# Bound to the project's app (not ``shared_task``), so that a caller in the web process gets its
-# configuration: eager without a broker, the broker otherwise.
-from atlaschart.web.celery import app
+# ``shared_task``: the project's Celery app (atlaschart/web/__init__.py loads it with Django)
+# gives it its configuration, eager without a broker, the broker otherwise.
+from celery import shared_task
 
 
-@app.task(name="atlaschart.intake.send_followup_link")
+@shared_task(name="atlaschart.intake.send_followup_link")
 def send_followup_link(
     user_id: int, patient_id: int, instruments: list[str], channel: str = "email"
 ) -> dict[str, Any]:

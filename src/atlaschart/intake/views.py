@@ -34,7 +34,7 @@ from atlaschart.lib.jsonbody import BadJSON, parse_json
 from atlaschart.lib.policy import Kind, Permission, allows, permission_required, require
 from atlaschart.measure.instruments import INSTRUMENTS, load_wording_pack
 from atlaschart.patients.access import get_patient_for_user
-from atlaschart.web.client import client_ip
+from atlaschart.lib.client import client_ip
 
 MAX_AUTOSAVE_BYTES = 64 * 1024
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 
-from atlaschart.web.celery import app
 
-
-@app.task(
+@shared_task(
     bind=True,
     name="atlaschart.jobs.run",
     acks_late=True,

@@ -44,7 +44,7 @@ class Actor:
     @classmethod
     def of(cls, request: HttpRequest) -> Actor:
         """The actor behind a web request (anonymous requests have ``user=None``)."""
-        from atlaschart.web.client import client_ip
+        from atlaschart.lib.client import client_ip
 
         user = request.user if request.user.is_authenticated else None
         return cls(user=user, client_ip=client_ip(request), via="web")

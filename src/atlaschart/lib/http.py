@@ -28,3 +28,9 @@ def clinic_id_of(request: AuthenticatedHttpRequest) -> int:
     if clinic_id is None:
         raise PermissionDenied
     return clinic_id
+
+
+#: Session keys shared by the idle-timeout middleware (web/security.py) and the sign-in pages
+#: (accounts): when the session was last used, and that it ended because it sat idle.
+LAST_SEEN_KEY = "atlaschart_last_seen"
+SIGNED_OUT_IDLE_KEY = "atlaschart_signed_out_idle"

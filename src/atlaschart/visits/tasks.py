@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# ``shared_task``: the project's Celery app (atlaschart/web/__init__.py loads it with Django)
+# gives it its configuration, eager without a broker, the broker otherwise.
+from celery import shared_task
 from django.utils import timezone
-
-# Bound to the project's app (not ``shared_task``), so that a caller in the web process gets its
-# configuration: eager without a broker, the broker otherwise.
-from atlaschart.web.celery import app
 
 
 def _clinic_actor(clinic_id: int) -> Any:
@@ -42,7 +41,7 @@ def default_instruments(patient: Any) -> list[str]:
     return done or ["nprs"]
 
 
-@app.task(name="atlaschart.intake.remind_due_reassessments")
+@shared_task(name="atlaschart.intake.remind_due_reassessments")
 def remind_due_reassessments() -> dict[str, int]:
     """Daily (``CELERY_BEAT_SCHEDULE``): e-mail a follow-up link to each patient whose care-plan
     re-assessment point has come, who has no link sent since, an e-mail address and no opt-out.

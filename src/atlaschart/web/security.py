@@ -17,8 +17,8 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
-LAST_SEEN_KEY = "atlaschart_last_seen"
-SIGNED_OUT_IDLE_KEY = "atlaschart_signed_out_idle"
+from atlaschart.lib.http import LAST_SEEN_KEY, SIGNED_OUT_IDLE_KEY
+
 # The session is written at most this often just to move the idle clock (one write per minute of
 # activity rather than one per request).
 _TOUCH_EVERY_SECONDS = 60

@@ -258,7 +258,7 @@ LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_LIMIT_PER_IP = int(env_str("LOGIN_FAILURE_LIMIT_PER_IP", "20") or "20")
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 # How many reverse proxies stand in front of the app: the client address is the entry the
-# outermost of them appended to X-Forwarded-For (atlaschart.web.client). 0: REMOTE_ADDR. The old
+# outermost of them appended to X-Forwarded-For (atlaschart.lib.client). 0: REMOTE_ADDR. The old
 # TRUST_X_FORWARDED_FOR=1 still means one proxy.
 _proxies = env_str("TRUSTED_PROXY_COUNT") or ("1" if env_bool("TRUST_X_FORWARDED_FOR") else "0")
 if not _proxies.strip().isdigit():

@@ -31,7 +31,7 @@ from atlaschart.visits.models import (
     RequestStatus,
 )
 from atlaschart.visits.views.common import clinic_id_of
-from atlaschart.web.client import client_ip
+from atlaschart.lib.client import client_ip
 
 PUBLIC_LIMIT = 5
 PUBLIC_WINDOW_SECONDS = 60 * 60
