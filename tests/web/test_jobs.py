@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone, translation
-from tests.web.test_posture import SHOULDERS, jpeg, login, new_session, stored_files, upload
+from tests.web.test_posture import SHOULDERS, jpeg, new_session, stored_files, upload
 
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.jobs import access as job_access
@@ -58,9 +58,9 @@ def staged_job(personas: Any, data: bytes | None = None, view: str = "anterior")
 # Idempotency -----------------------------------------------------------------------------------
 
 
-def test_the_same_input_twice_is_one_job_and_one_result(client, personas, media, fake_model):
+def test_the_same_input_twice_is_one_job_and_one_result(personas, media, fake_model):
     session = new_session(personas)
-    login(client, personas.clinician)
+    client = personas.login(personas.clinician)
     data = jpeg()
     first = upload(client, session, data)
     second = upload(client, session, data)
@@ -137,7 +137,7 @@ def test_a_failed_job_does_not_block_trying_again(personas, media, held, monkeyp
 
 
 def test_a_crash_while_writing_leaves_no_shot_no_file_and_a_message(
-    client, personas, media, fake_model, held, monkeypatch
+    personas, media, fake_model, held, monkeypatch
 ):
     job = staged_job(personas)
     assert len(stored_files(media)) == 1  # the staged photo
@@ -152,8 +152,7 @@ def test_a_crash_while_writing_leaves_no_shot_no_file_and_a_message(
     assert (job.state, job.error_code) == ("failed", "unexpected")
     assert PostureShot.objects.count() == 0 and LandmarkRevision.objects.count() == 0
     assert stored_files(media) == []  # neither the shot's file nor the staged one
-    login(client, personas.clinician)
-    client.cookies["atlaschart_language"] = "ko"
+    client = personas.login(personas.clinician, browser_language="ko")
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert "예기치 않은 오류로 작업을 마치지 못했으며" in page
     assert "disk full" not in page and "RuntimeError" not in page
@@ -216,24 +215,22 @@ def test_an_undeclared_step_is_a_programming_error(personas, held) -> None:
     del actor
 
 
-def test_an_expected_failure_is_shown_translated(client, personas, demo_kind, held) -> None:
+def test_an_expected_failure_is_shown_translated(personas, demo_kind, held) -> None:
     actor = Actor.system(personas.clinician, via="test")
     job = jobs.submit(
         actor, "tests.counting", patient=None, input_sha256="2" * 64, payload={"fail": True}
     )
     jobs.run_job(job.pk)
-    login(client, personas.clinician)
-    client.cookies["atlaschart_language"] = "ko"
+    client = personas.login(personas.clinician, browser_language="ko")
     status = client.get(f"/jobs/{job.pk}/status").json()
     assert status["state"] == "failed" and status["result_url"] == ""
     assert status["message"] == "작업을 마치지 못했습니다."
     assert status["error"] and "too_many" not in status["error"]
 
 
-def test_the_status_and_the_page_while_the_job_waits(client, personas, held) -> None:
+def test_the_status_and_the_page_while_the_job_waits(personas, held) -> None:
     job = staged_job(personas)
-    login(client, personas.clinician)
-    client.cookies["atlaschart_language"] = "ko"
+    client = personas.login(personas.clinician, browser_language="ko")
     status = client.get(f"/jobs/{job.pk}/status")
     assert status["Cache-Control"] == "no-store"
     assert status.json() == {
@@ -249,8 +246,8 @@ def test_the_status_and_the_page_while_the_job_waits(client, personas, held) -> 
     assert "자세 사진 분석" in page and "jobs/progress.js" in page
 
 
-def test_the_done_notice_shows_once_on_the_result_page(client, personas, fake_model) -> None:
-    login(client, personas.clinician)
+def test_the_done_notice_shows_once_on_the_result_page(personas, fake_model) -> None:
+    client = personas.login(personas.clinician)
     response = upload(client, new_session(personas), jpeg())
     status = client.get(response["Location"] + "status").json()
     assert status["state"] == "done" and status["result_url"].startswith("/posture/shot/")
@@ -263,37 +260,37 @@ def test_the_done_notice_shows_once_on_the_result_page(client, personas, fake_mo
 # The door -------------------------------------------------------------------------------------
 
 
-def test_another_clinics_job_is_a_404(client, personas, fake_model) -> None:
-    login(client, personas.clinician)
+def test_another_clinics_job_is_a_404(personas, fake_model) -> None:
+    client = personas.login(personas.clinician)
     response = upload(client, new_session(personas), jpeg())
     job = Job.objects.get()
-    client.force_login(personas.outsider)
+    client = personas.login(personas.outsider)
     assert client.get(response["Location"]).status_code == 404
     assert client.get(f"/jobs/{job.pk}/status").status_code == 404
     assert client.get(f"/jobs/{job.pk + 1000}/status").status_code == 404  # as one that is not
     assert AccessLogEntry.objects.filter(user=personas.outsider, action="denied").count() == 3
 
 
-def test_the_404_comes_from_the_clinic_filter(client, personas, fake_model, monkeypatch) -> None:
+def test_the_404_comes_from_the_clinic_filter(personas, fake_model, monkeypatch) -> None:
     """The test above bites: with the door's clinic filter removed, the outsider gets the job."""
-    login(client, personas.clinician)
+    client = personas.login(personas.clinician)
     upload(client, new_session(personas), jpeg())
     job = Job.objects.get()
     monkeypatch.setattr(type(job_access.job_door), "of_clinic", lambda self, who: Job.objects.all())
-    client.force_login(personas.outsider)
+    client = personas.login(personas.outsider)
     assert client.get(f"/jobs/{job.pk}/status").status_code == 200
 
 
-def test_front_desk_may_not_see_a_posture_job(client, personas, fake_model) -> None:
-    login(client, personas.clinician)
+def test_front_desk_may_not_see_a_posture_job(personas, fake_model) -> None:
+    client = personas.login(personas.clinician)
     upload(client, new_session(personas), jpeg())
     job = Job.objects.get()
-    client.force_login(personas.desk)
+    client = personas.login(personas.desk)
     assert client.get(f"/jobs/{job.pk}/").status_code == 403
     assert client.get(f"/jobs/{job.pk}/status").status_code == 403
 
 
-def test_a_job_without_declared_needs_is_only_for_who_asked(client, personas, demo_kind, held):
+def test_a_job_without_declared_needs_is_only_for_who_asked(personas, demo_kind, held):
     job = jobs.submit(
         Actor.system(personas.clinician, via="test"),
         "tests.counting",
@@ -301,15 +298,15 @@ def test_a_job_without_declared_needs_is_only_for_who_asked(client, personas, de
         input_sha256="3" * 64,
         payload={},
     )
-    client.force_login(personas.admin)
+    client = personas.login(personas.admin)
     assert client.get(f"/jobs/{job.pk}/status").status_code == 403
-    client.force_login(personas.clinician)
+    client = personas.login(personas.clinician)
     assert client.get(f"/jobs/{job.pk}/status").status_code == 200
 
 
-def test_the_progress_page_is_logged_once_per_browser_session(client, personas, held) -> None:
+def test_the_progress_page_is_logged_once_per_browser_session(personas, held) -> None:
     job = staged_job(personas)
-    login(client, personas.clinician)
+    client = personas.login(personas.clinician)
     for _ in range(3):
         client.get(f"/jobs/{job.pk}/")
         client.get(f"/jobs/{job.pk}/status")

@@ -225,8 +225,8 @@ def test_without_consent_the_photos_are_not_even_read(chart) -> None:
     assert len(gather(actor, chart.patient, "en").photos) == 1
 
 
-def test_withdrawn_consent_leaves_photos_out(client, chart) -> None:
-    client.force_login(chart.clinician)
+def test_withdrawn_consent_leaves_photos_out(chart) -> None:
+    client = chart.login(chart.clinician)
     url = reverse("reports:photo_consent", args=[chart.patient.pk])
     assert client.post(url, {"given": "yes"}).status_code == 302
     assert PhotoConsent.objects.get().in_force
@@ -239,8 +239,8 @@ def ask_for_report(client: Any, personas: Any, lang: str = "en") -> Any:
     return client.post(reverse("reports:patient", args=[personas.patient.pk]), {"lang": lang})
 
 
-def test_web_report_is_made_by_a_job_and_downloaded_logged_as_an_export(client, chart) -> None:
-    client.force_login(chart.clinician)
+def test_web_report_is_made_by_a_job_and_downloaded_logged_as_an_export(chart) -> None:
+    client = chart.login(chart.clinician)
     response = ask_for_report(client, chart)
     # The request submits a job (run at once here: no broker in tests) and shows its page,
     # which hands out the file once the job is done.
@@ -262,8 +262,8 @@ def test_web_report_is_made_by_a_job_and_downloaded_logged_as_an_export(client, 
     assert set(exports.values_list("user", flat=True)) == {chart.clinician.pk}
 
 
-def test_the_report_file_is_kept_privately_under_var(client, chart, media) -> None:
-    client.force_login(chart.clinician)
+def test_the_report_file_is_kept_privately_under_var(chart, media) -> None:
+    client = chart.login(chart.clinician)
     ask_for_report(client, chart)
     job = Job.objects.get(kind="reports.patient_report")
     stored = media / job.result["file"]
@@ -271,8 +271,8 @@ def test_the_report_file_is_kept_privately_under_var(client, chart, media) -> No
     assert stored.is_relative_to(media) and job.result["file"].startswith("reports/")
 
 
-def test_the_same_report_asked_twice_is_one_job_and_one_file(client, chart, media) -> None:
-    client.force_login(chart.clinician)
+def test_the_same_report_asked_twice_is_one_job_and_one_file(chart, media) -> None:
+    client = chart.login(chart.clinician)
     first = ask_for_report(client, chart)
     second = ask_for_report(client, chart)
     assert first["Location"] == second["Location"]
@@ -284,8 +284,8 @@ def test_the_same_report_asked_twice_is_one_job_and_one_file(client, chart, medi
     assert Job.objects.filter(kind="reports.patient_report").count() == 2
 
 
-def test_a_new_score_makes_a_new_report(client, chart) -> None:
-    client.force_login(chart.clinician)
+def test_a_new_score_makes_a_new_report(chart) -> None:
+    client = chart.login(chart.clinician)
     first = ask_for_report(client, chart)
     nprs(chart, 1, datetime(2025, 5, 1, 9, tzinfo=UTC))
     second = ask_for_report(client, chart)
@@ -296,8 +296,8 @@ def test_a_new_score_makes_a_new_report(client, chart) -> None:
     assert squash("Difference: -6 points") in pdf_text(pdf)
 
 
-def test_front_desk_cannot_make_a_report(client, chart) -> None:
-    client.force_login(chart.desk)
+def test_front_desk_cannot_make_a_report(chart) -> None:
+    client = chart.login(chart.desk)
     response = ask_for_report(client, chart)
     assert response.status_code == 403
     assert not Job.objects.exists()
@@ -311,11 +311,11 @@ def test_front_desk_cannot_make_a_report(client, chart) -> None:
     assert not PhotoConsent.objects.exists()
 
 
-def test_front_desk_cannot_download_a_made_report(client, chart) -> None:
-    client.force_login(chart.clinician)
+def test_front_desk_cannot_download_a_made_report(chart) -> None:
+    client = chart.login(chart.clinician)
     ask_for_report(client, chart)
     job = Job.objects.get()
-    client.force_login(chart.desk)
+    client = chart.login(chart.desk)
     assert client.get(job.result_url).status_code == 403
     assert client.get(f"/jobs/{job.pk}/").status_code == 403
     assert client.get(f"/jobs/{job.pk}/status").status_code == 403
@@ -333,33 +333,33 @@ def test_every_role_that_may_export_the_report_may_read_what_it_shows() -> None:
                 assert permission in kinds.get(kind, frozenset()), (role, kind)
 
 
-def test_other_clinic_gets_404_and_no_export(client, chart) -> None:
-    client.force_login(chart.outsider)
+def test_other_clinic_gets_404_and_no_export(chart) -> None:
+    client = chart.login(chart.outsider)
     response = ask_for_report(client, chart)
     assert response.status_code == 404
     assert not Job.objects.exists()
     assert not AccessLogEntry.objects.filter(action=Action.EXPORT).exists()
 
 
-def test_other_clinic_cannot_download_our_report(client, chart) -> None:
-    client.force_login(chart.clinician)
+def test_other_clinic_cannot_download_our_report(chart) -> None:
+    client = chart.login(chart.clinician)
     ask_for_report(client, chart)
     job = Job.objects.get()
-    client.force_login(chart.outsider)
+    client = chart.login(chart.outsider)
     assert client.get(job.result_url).status_code == 404
     assert client.get(f"/jobs/{job.pk}/").status_code == 404
     assert AccessLogEntry.objects.filter(action=Action.EXPORT).count() == 1  # the making only
 
 
-def test_asking_for_a_report_by_get_changes_nothing(client, chart) -> None:
-    client.force_login(chart.clinician)
+def test_asking_for_a_report_by_get_changes_nothing(chart) -> None:
+    client = chart.login(chart.clinician)
     response = client.get(reverse("reports:patient", args=[chart.patient.pk]) + "?lang=en")
     assert response.status_code == 405
     assert not Job.objects.exists()
 
 
-def test_bad_language_is_a_clear_400(client, chart) -> None:
-    client.force_login(chart.clinician)
+def test_bad_language_is_a_clear_400(chart) -> None:
+    client = chart.login(chart.clinician)
     response = ask_for_report(client, chart, lang="fr")
     assert response.status_code == 400
     assert "ko or en" in response.content.decode()
@@ -371,10 +371,10 @@ def test_empty_chart_still_makes_a_report(personas) -> None:
     assert squash("서울 테스트 의원") in text
 
 
-def test_chart_shows_the_button_to_clinicians_only(client, chart) -> None:
-    client.force_login(chart.clinician)
+def test_chart_shows_the_button_to_clinicians_only(chart) -> None:
+    client = chart.login(chart.clinician)
     page = client.get(reverse("patients:chart", args=[chart.patient.pk])).content.decode()
     assert reverse("reports:patient", args=[chart.patient.pk]) in page
-    client.force_login(chart.desk)
+    client = chart.login(chart.desk)
     page = client.get(reverse("patients:chart", args=[chart.patient.pk])).content.decode()
     assert reverse("reports:patient", args=[chart.patient.pk]) not in page
