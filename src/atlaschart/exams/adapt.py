@@ -18,6 +18,13 @@ Raw = dict[str, Any]
 T = TypeVar("T")
 
 
+def given(raw: Raw, key: str) -> Any:
+    """The stored value of ``key`` (None when absent), handed as it is to a core constructor
+    that checks it: the core rejects a missing or ill-typed value with an error naming its field,
+    so the adapter does not check it twice (and a bad stored value gets the core's message)."""
+    return raw.get(key)
+
+
 def side(field: str, raw: object) -> Side | None:
     """The patient's side entered in ``field``; blank is no side."""
     return None if raw in (None, "") else parse_choice(Side, field, raw)

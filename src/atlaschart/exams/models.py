@@ -16,7 +16,8 @@ from atlaschart.exams.timing import Timing
 __all__ = ["ExamKind", "ExamRecord", "Timing"]
 
 #: The registered kinds as model choices (``ExamKind.NEURO == "neuro"``), in the registry's order.
-ExamKind = models.TextChoices(  # type: ignore[misc]
+# The stubs type only the one-label functional form; Django also takes (name, (value, label)) pairs.
+ExamKind = models.TextChoices(  # type: ignore[call-overload]
     "ExamKind", [(value.upper(), (value, spec.label)) for value, spec in KINDS.items()]
 )
 

@@ -77,6 +77,10 @@ def record_exam(
         timing=timing,
         pre_raw=pre_raw_for(actor, patient, spec, timing, visit_id, raw),
     )
+    examiner = actor.user
+    if examiner is None:
+        # The examiner column is required: only a signed-in member of staff records an exam.
+        raise ValueError("An exam record needs a signed-in examiner.")
     record = ExamRecord.objects.create(
         patient=patient,
         visit_id=visit_id,
@@ -85,7 +89,7 @@ def record_exam(
         raw=raw,
         derived=derived,
         summary=summary[:300],
-        examiner=actor.user,
+        examiner=examiner,
     )
     log_access(
         actor, Action.CREATE, patient=patient, obj=record, detail=f"exam {kind} {timing}".strip()

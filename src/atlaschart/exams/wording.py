@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, SupportsFloat, SupportsIndex
 
 from django.utils.translation import gettext as _
 
@@ -38,8 +38,10 @@ Entered = tuple[list[Table], set[str]]
 
 def num(value: object, places: int = 2) -> str:
     """A number rounded half up to ``places`` decimals, trailing zeros dropped (6.35, 3.18, 4)."""
+    if not isinstance(value, (str, bytes, SupportsFloat, SupportsIndex)):
+        return str(value)  # float() would refuse it (TypeError)
     try:
-        d = Decimal(repr(float(value)))  # type: ignore[arg-type]
+        d = Decimal(repr(float(value)))
     except (TypeError, ValueError, InvalidOperation):
         return str(value)
     text = format(d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")

@@ -138,6 +138,7 @@ def _context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
         return cache
     ctx = state(patient, services.latest_screen(patient))
     ctx["patient_id"] = patient.pk
+    # A memo for the rest of this request, kept on the request (HttpRequest declares no slot).
     request._safety_chart = ctx  # type: ignore[attr-defined]
     return ctx
 

@@ -25,6 +25,7 @@ from atlaschart.measure.safety import (
     screen,
 )
 from atlaschart.measure.safety import gate as core_gate
+from atlaschart.measure.safety.acknowledge import Action as CoreAction
 from atlaschart.patients.models import Patient
 from atlaschart.safety import display
 from atlaschart.safety.access import screens_of_patient
@@ -174,12 +175,11 @@ def acknowledge(
     finding = finding_of(record, rule)
     if finding is None:
         raise AcknowledgementRefused(_("This finding is not part of the screen."))
-    if action not in AckAction.values:
-        raise AcknowledgementRefused(_("Choose acknowledge or override."))
+    core_action = _core_action(action)
     # An acknowledgement may later be followed by an override, never the same action twice.
     if record.acks.filter(rule=rule, action=action).exists():
         raise AcknowledgementRefused(_("This finding has already been acknowledged."))
-    decision = decide_acknowledgement(finding, action, reason)  # type: ignore[arg-type]
+    decision = decide_acknowledgement(finding, core_action, reason)
     if not decision.allowed:
         if finding.level == "E" and action == AckAction.OVERRIDE:
             raise AcknowledgementRefused(_("An emergency (E) finding can never be overridden."))
@@ -211,6 +211,15 @@ def acknowledge(
         detail=f"{action} {rule} ({finding.level})",
     )
     return ack
+
+
+def _core_action(action: str) -> CoreAction:
+    """``action`` as the core's action; anything but the two choices is refused."""
+    if action == AckAction.ACKNOWLEDGE:
+        return "acknowledge"
+    if action == AckAction.OVERRIDE:
+        return "override"
+    raise AcknowledgementRefused(_("Choose acknowledge or override."))
 
 
 def acks_by_rule(record: ScreenRecord) -> dict[str, Acknowledgement]:

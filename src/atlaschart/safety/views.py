@@ -82,8 +82,10 @@ def acknowledge(request: AuthenticatedHttpRequest, screen_id: int) -> HttpRespon
         # The reason's own message (too long, a character that cannot be stored) when it is the
         # reason that is wrong; otherwise the choice is missing.
         reason_errors = form.errors.get("reason")
+        # An ErrorList item is its message text (the stubs type it as the stored ValidationError).
         messages.error(
-            request, reason_errors[0] if reason_errors else _("Choose acknowledge or override.")
+            request,
+            str(reason_errors[0]) if reason_errors else _("Choose acknowledge or override."),
         )
     else:
         try:

@@ -20,6 +20,7 @@ from atlaschart.measure.exam.cervical_rom import CervicalRom, Movement, RomMeasu
 
 class CervicalRomForm(ExamForm):
     with_timing = True
+    core_fields = {"angle_deg": "angle_flexion"}
     method = forms.ChoiceField(label=gettext_lazy("Method"), choices=L.choices(L.ROM_METHOD))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -29,7 +30,6 @@ class CervicalRomForm(ExamForm):
             self.fields[f"pain_{name}"] = forms.BooleanField(
                 label=f"{text}: {gettext_lazy('painful')}", required=False
             )
-        self.core_fields = {"angle_deg": "angle_flexion"}
 
 
 def derive(raw: Raw, context: Context) -> Raw:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from atlaschart.exams import labels as L
-from atlaschart.exams.adapt import SIDES, Raw, side
+from atlaschart.exams.adapt import SIDES, Raw, given, side
 from atlaschart.exams.kinds.base import Context, ExamKindSpec
 from atlaschart.exams.kinds.form import SIDE_CHOICES, ExamForm, float_field, int_field
 from atlaschart.exams.wording import Entered, deg, kv, num, only, yes_no
@@ -27,10 +27,10 @@ class FukudaForm(ExamForm):
 
 def derive(raw: Raw, context: Context) -> Raw:
     test = FukudaTest(
-        raw.get("steps"),
-        raw.get("rotation_deg"),
-        side("direction", raw.get("direction")),  # type: ignore[arg-type]
-        raw.get("displacement_cm"),  # type: ignore[arg-type]
+        given(raw, "steps"),
+        given(raw, "rotation_deg"),
+        side("direction", raw.get("direction")),
+        given(raw, "displacement_cm"),
     )
     return {"abnormal": test.abnormal(), "threshold_deg": 45.0}
 

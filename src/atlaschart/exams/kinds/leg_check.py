@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from atlaschart.exams import labels as L
-from atlaschart.exams.adapt import Raw
+from atlaschart.exams.adapt import Raw, given
 from atlaschart.exams.kinds.base import Context, ExamKindSpec
 from atlaschart.exams.kinds.form import ExamForm, float_field
 from atlaschart.exams.wording import Entered, kv, label, mm, num, only, yes_no
@@ -66,13 +66,13 @@ def leg_check(raw: Raw, timing: str) -> LegCheck:
     check_type = parse_choice(LegCheckType, "check_type", raw.get("check_type"))
     short = parse_choice(ShortSide, "short_side", raw.get("short_side"))
     when = parse_choice(Timing, "timing", timing)
-    magnitude = raw.get("magnitude")
+    magnitude = given(raw, "magnitude")
     rest = raw.get("rest_min")
     if raw.get("unit") == "eighth_inch":
         if isinstance(magnitude, float) and magnitude.is_integer():
             magnitude = int(magnitude)
-        return LegCheck.from_eighths(check_type, short, magnitude, when, rest)  # type: ignore[arg-type]
-    return LegCheck(check_type, short, magnitude, when, rest)  # type: ignore[arg-type]
+        return LegCheck.from_eighths(check_type, short, magnitude, when, rest)
+    return LegCheck(check_type, short, magnitude, when, rest)
 
 
 def derive(raw: Raw, context: Context) -> Raw:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from atlaschart.exams import labels as L
-from atlaschart.exams.adapt import Raw
+from atlaschart.exams.adapt import Raw, given
 from atlaschart.exams.kinds.base import Context, ExamKindSpec
 from atlaschart.exams.kinds.form import ExamForm, float_field
 from atlaschart.exams.wording import Entered, Table, label, num, tri, yes_no
@@ -30,10 +30,10 @@ class RombergForm(ExamForm):
 
 def derive(raw: Raw, context: Context) -> Raw:
     surface = parse_choice(Surface, "surface", raw.get("surface") or "firm")
-    opened = RombergTrial(Eyes.OPEN, raw.get("open_held_s"), bool(raw.get("open_lost")), surface)  # type: ignore[arg-type]
+    opened = RombergTrial(Eyes.OPEN, given(raw, "open_held_s"), bool(raw.get("open_lost")), surface)
     closed = RombergTrial(
-        Eyes.CLOSED, raw.get("closed_held_s"), bool(raw.get("closed_lost")), surface
-    )  # type: ignore[arg-type]
+        Eyes.CLOSED, given(raw, "closed_held_s"), bool(raw.get("closed_lost")), surface
+    )
     return {"romberg_positive": romberg_positive(opened, closed)}
 
 

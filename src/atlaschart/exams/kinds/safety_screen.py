@@ -64,7 +64,9 @@ class SafetyScreenForm(ExamForm):
 
 
 def _encode(value: str | bool) -> str:
-    return {True: "true", False: "false"}.get(value, value) if isinstance(value, bool) else value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 def _decode(value: Any) -> Any:
