@@ -29,15 +29,9 @@ pytestmark = pytest.mark.django_db
 FHIR_JSON = "application/fhir+json"
 
 
-def _admin_client(personas) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(personas.admin)
-    return client
-
-
 def make_token(personas, name: str = "Partner hospital") -> str:
     """A token made on the admin's page; returns the secret shown (once) there."""
-    page = _admin_client(personas).post(
+    page = personas.login(personas.admin).post(
         reverse("fhir_tokens:create"), {"name": name, "purpose": "Referral letters"}
     )
     assert page.status_code == 200
@@ -78,7 +72,7 @@ def test_a_token_is_shown_once_and_stored_only_as_its_digest(personas) -> None:
     stored = " ".join(str(getattr(token, f.attname)) for f in ApiToken._meta.concrete_fields)
     assert secret not in stored and secret[4:] not in stored
     assert token.hint == secret[:12] and token.created_by == personas.admin
-    page = _admin_client(personas).get(reverse("fhir_tokens:list")).content.decode()
+    page = personas.login(personas.admin).get(reverse("fhir_tokens:list")).content.decode()
     assert "Partner hospital" in page and secret not in page
 
 
@@ -86,8 +80,7 @@ def test_only_the_admin_makes_or_revokes_tokens(personas) -> None:
     secret = make_token(personas)
     token = ApiToken.objects.get()
     for user in (personas.clinician, personas.desk):
-        client = Client()
-        client.force_login(user)
+        client = personas.login(user)
         assert client.get(reverse("fhir_tokens:list")).status_code == 403
         assert (
             client.post(reverse("fhir_tokens:create"), {"name": "x", "purpose": "y"}).status_code
@@ -105,8 +98,7 @@ def test_another_clinics_admin_cannot_revoke_our_token(personas) -> None:
     busan_admin = User.objects.create(
         username="busan-admin", clinic=personas.busan, role=Role.CLINIC_ADMIN
     )
-    client = Client()
-    client.force_login(busan_admin)
+    client = personas.login(busan_admin)
     client.post(reverse("fhir_tokens:revoke"), {"token": ApiToken.objects.get().pk})
     assert ApiToken.objects.get().revoked_at is None
     assert "Partner hospital" not in client.get(reverse("fhir_tokens:list")).content.decode()
@@ -114,7 +106,7 @@ def test_another_clinics_admin_cannot_revoke_our_token(personas) -> None:
 
 def test_two_live_tokens_never_share_a_name(personas) -> None:
     make_token(personas)
-    again = _admin_client(personas).post(
+    again = personas.login(personas.admin).post(
         reverse("fhir_tokens:create"), {"name": "Partner hospital", "purpose": "again"}
     )
     assert again.status_code == 400
@@ -146,7 +138,7 @@ def test_a_revoked_token_is_a_401_and_the_refusal_is_logged(personas) -> None:
     secret = make_token(personas)
     path = f"/fhir/Patient/{patient_id(personas.patient)}"
     assert get(path, secret)[0] == 200
-    _admin_client(personas).post(
+    personas.login(personas.admin).post(
         reverse("fhir_tokens:revoke"), {"token": ApiToken.objects.get().pk}
     )
     status, body, _r = get(path, secret)
@@ -167,7 +159,7 @@ def test_a_token_stops_when_its_creator_is_switched_off(personas) -> None:
 
 
 def test_a_signed_in_session_does_not_open_the_api(personas) -> None:
-    response = _admin_client(personas).get(f"/fhir/Patient/{patient_id(personas.patient)}")
+    response = personas.login(personas.admin).get(f"/fhir/Patient/{patient_id(personas.patient)}")
     assert response.status_code == 401
     assert response["Content-Type"].startswith(FHIR_JSON)
 

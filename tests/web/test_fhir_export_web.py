@@ -29,12 +29,6 @@ def media(settings: Any, tmp_path: Path) -> Path:
     return tmp_path / "media"
 
 
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _form_key(client: Client, patient_id: int) -> str:
     """The request key the form page carries (a new one on each visit)."""
     page = client.get(reverse("fhir_export:download", args=[patient_id])).content.decode()
@@ -60,7 +54,7 @@ def test_the_export_is_a_job_and_each_download_is_logged_with_the_reason(
     personas: Any, role: str
 ) -> None:
     user = getattr(personas, role)
-    client = _client(user)
+    client = personas.login(user)
     response = _ask(client, personas.patient.pk)
     job = Job.objects.get(kind="fhir.export_record")
     assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
@@ -93,7 +87,7 @@ def test_the_export_is_a_job_and_each_download_is_logged_with_the_reason(
 
 
 def test_a_reason_is_required(personas: Any) -> None:
-    client = _client(personas.clinician)
+    client = personas.login(personas.clinician)
     client.cookies["django_language"] = "ko"
     response = client.post(
         reverse("fhir_export:download", args=[personas.patient.pk]),
@@ -109,9 +103,7 @@ def test_a_reason_is_required(personas: Any) -> None:
 
 
 def test_the_form_page_in_korean(personas: Any) -> None:
-    personas.clinician.language = "ko"
-    personas.clinician.save(update_fields=["language"])
-    client = _client(personas.clinician)
+    client = personas.login(personas.clinician, "ko")
     page = client.get(reverse("fhir_export:download", args=[personas.patient.pk]))
     assert page.status_code == 200
     text = page.content.decode()
@@ -119,7 +111,7 @@ def test_the_form_page_in_korean(personas: Any) -> None:
 
 
 def test_front_desk_is_refused_and_sees_no_button(personas: Any) -> None:
-    client = _client(personas.desk)
+    client = personas.login(personas.desk)
     url = reverse("fhir_export:download", args=[personas.patient.pk])
     assert client.get(url).status_code == 403
     assert _ask(client, personas.patient.pk, key=A_WELL_FORMED_KEY).status_code == 403
@@ -127,16 +119,16 @@ def test_front_desk_is_refused_and_sees_no_button(personas: Any) -> None:
     chart = client.get(reverse("patients:chart", args=[personas.patient.pk])).content.decode()
     assert url not in chart
     for user in (personas.clinician, personas.admin):
-        page = _client(user).get(reverse("patients:chart", args=[personas.patient.pk]))
+        page = personas.login(user).get(reverse("patients:chart", args=[personas.patient.pk]))
         assert url in page.content.decode()
 
 
 def test_another_clinics_patient_and_job_are_not_found(personas: Any) -> None:
-    outsider = _client(personas.outsider)
+    outsider = personas.login(personas.outsider)
     assert _ask(outsider, personas.patient.pk, key=A_WELL_FORMED_KEY).status_code == 404
     assert not Job.objects.exists()
     # A job of Seoul is not Busan's to download.
-    _ask(_client(personas.clinician), personas.patient.pk)
+    _ask(personas.login(personas.clinician), personas.patient.pk)
     job = Job.objects.get(kind="fhir.export_record")
     assert outsider.get(job.result_url).status_code == 404
     assert not AccessLogEntry.objects.filter(
@@ -148,7 +140,7 @@ def test_another_clinics_patient_and_job_are_not_found(personas: Any) -> None:
 def test_a_double_click_is_one_job(personas: Any) -> None:
     """The same form page submitted twice is one job, however far apart the clicks are (the
     key came with the page, not from the clock)."""
-    client = _client(personas.clinician)
+    client = personas.login(personas.clinician)
     key = _form_key(client, personas.patient.pk)
     first = _ask(client, personas.patient.pk, key=key)
     second = _ask(client, personas.patient.pk, key=key)
@@ -157,14 +149,14 @@ def test_a_double_click_is_one_job(personas: Any) -> None:
 
 
 def test_a_new_visit_to_the_form_is_a_new_export(personas: Any) -> None:
-    client = _client(personas.clinician)
+    client = personas.login(personas.clinician)
     _ask(client, personas.patient.pk)
     _ask(client, personas.patient.pk)
     assert Job.objects.filter(kind="fhir.export_record").count() == 2
 
 
 def test_a_form_without_its_key_is_asked_again_keeping_the_reason(personas: Any) -> None:
-    client = _client(personas.clinician)
+    client = personas.login(personas.clinician)
     client.cookies["django_language"] = "ko"
     response = _ask(client, personas.patient.pk, key="")
     assert response.status_code == 400

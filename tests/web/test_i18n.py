@@ -54,10 +54,7 @@ def test_a_literal_percent_in_a_template_is_extracted_as_django_looks_it_up(tmp_
 
 
 def test_a_korean_users_chart_is_in_korean(personas) -> None:
-    personas.clinician.language = "ko"
-    personas.clinician.save()
-    client = Client()
-    client.force_login(personas.clinician)
+    client = personas.login(personas.clinician, "ko")
     page = client.get(reverse("patients:chart", args=[personas.patient.pk])).content.decode()
     assert 'lang="ko"' in page
     for korean in (
@@ -72,13 +69,11 @@ def test_a_korean_users_chart_is_in_korean(personas) -> None:
 
 
 def test_the_language_switch_is_remembered_on_the_account(personas) -> None:
-    client = Client()
-    client.force_login(personas.clinician)
+    client = personas.login(personas.clinician)
     client.post(reverse("accounts:set_language"), {"language": "ko", "next": "/patients/"})
     personas.clinician.refresh_from_db()
     assert personas.clinician.language == "ko"
-    other_device = Client()
-    other_device.force_login(personas.clinician)
+    other_device = personas.login(personas.clinician)
     assert "환자" in other_device.get(reverse("patients:list")).content.decode()
 
 
