@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 import json
 
-import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+from tests.builders.dicom import ct_series, dx
+from tests.builders.radiograph import NASIUM
+from tests.builders.uploads import post_json
+from tests.factories.imaging import imported_study
 
 import atlaschart.web.celery  # noqa: F401  (the project's Celery app: jobs run eagerly in tests)
 from atlaschart.audit.models import AccessLogEntry
@@ -23,87 +23,9 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
-def _save(ds: Dataset) -> bytes:
-    buf = io.BytesIO()
-    ds.save_as(buf, enforce_file_format=True)
-    return buf.getvalue()
-
-
-def _base(sop_class: str, study: str, series: str) -> Dataset:
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = sop_class, generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID, ds.SOPInstanceUID = sop_class, meta.MediaStorageSOPInstanceUID
-    ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
-    ds.PatientName, ds.PatientID = "Kim^Minjun", "000001"
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
-    return ds
-
-
-def dx(spacing_keyword: str = "PixelSpacing") -> bytes:
-    ds = _base("1.2.840.10008.5.1.4.1.1.1.1", generate_uid(), generate_uid())
-    ds.Modality, ds.Rows, ds.Columns = "DX", 320, 320
-    setattr(ds, spacing_keyword, [0.5, 0.5])
-    ds.PixelData = np.zeros((320, 320), np.uint16).tobytes()
-    return _save(ds)
-
-
-def ct_series(n: int = 4) -> list[bytes]:
-    """n axial 8x6 slices, 2.5 mm apart (z = 10, 12.5, ...), pixel spacing 0.4 (rows) x 0.5."""
-    study, series = generate_uid(), generate_uid()
-    out = []
-    for k in range(n):
-        ds = _base("1.2.840.10008.5.1.4.1.1.2", study, series)
-        ds.Modality, ds.Rows, ds.Columns, ds.InstanceNumber = "CT", 6, 8, k + 1
-        ds.PixelSpacing = [0.4, 0.5]
-        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
-        ds.ImagePositionPatient = [0, 0, 10 + 2.5 * k]
-        ds.SliceThickness = 1.0  # not the step: the step comes from the positions
-        ds.PixelData = np.full((6, 8), k, np.uint16).tobytes()
-        out.append(_save(ds))
-    return out
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
-
-
-def imported(personas, *files: bytes) -> Client:
-    c = client_for(personas.clinician)
-    r = c.post(
-        reverse("imaging_studies:import", args=[personas.patient.pk]),
-        {"files": [SimpleUploadedFile(f"{i}.dcm", d) for i, d in enumerate(files)]},
-    )
-    assert r.status_code == 302
-    return c
-
-
-def post_json(c: Client, url: str, body) -> object:
-    return c.post(url, json.dumps(body), content_type="application/json")
-
-
-# Synthetic nasium landmarks (image px, spacing 0.5 mm both ways, no plumb line -> image up).
-# Skull pair midpoints all at x = 160: the central skull line is vertical, c = up = (0, 1) in the
-# y-up mm frame, patient-left l = +x, so p = (1, 0). APL: right end (100, 200), left (212, 180):
-# a = (112*0.5, (200-180)*0.5) = (56, 10) mm; s = atan2(a.c, a.p) = atan2(10, 56)
-# = atan(0.178571) = 10.1247 deg -> 10.12, left (s > 0: the left end is higher; docs/radiograph.md).
-NASIUM = {
-    "skull_pairs.1.right": [80, 60],
-    "skull_pairs.1.left": [240, 60],
-    "skull_pairs.2.right": [80, 260],
-    "skull_pairs.2.left": [240, 260],
-    "apl_right": [100, 200],
-    "apl_left": [212, 180],
-}
-
-
 def test_saving_nasium_landmarks_computes_laterality_with_the_algorithm_id(personas) -> None:
-    c = imported(personas, dx())
+    imported_study(personas.clinician, personas.patient, dx())
+    c = personas.login(personas.clinician)
     inst = Instance.objects.get()
     r = post_json(
         c,
@@ -153,7 +75,8 @@ def test_saving_nasium_landmarks_computes_laterality_with_the_algorithm_id(perso
     ],
 )
 def test_bad_landmarks_are_a_400_with_a_reason_and_store_nothing(personas, points, says) -> None:
-    c = imported(personas, dx())
+    imported_study(personas.clinician, personas.patient, dx())
+    c = personas.login(personas.clinician)
     inst = Instance.objects.get()
     r = post_json(
         c,
@@ -165,7 +88,8 @@ def test_bad_landmarks_are_a_400_with_a_reason_and_store_nothing(personas, point
 
 
 def test_malformed_json_is_400_not_500(personas) -> None:
-    c = imported(personas, dx())
+    imported_study(personas.clinician, personas.patient, dx())
+    c = personas.login(personas.clinician)
     inst = Instance.objects.get()
     r = c.post(
         reverse("imaging_studies:analysis_save", args=[inst.pk]),
@@ -176,10 +100,10 @@ def test_malformed_json_is_400_not_500(personas) -> None:
 
 
 def test_outsider_cannot_save_an_analysis_on_our_image(personas) -> None:
-    imported(personas, dx())
+    imported_study(personas.clinician, personas.patient, dx())
     inst = Instance.objects.get()
     r = post_json(
-        client_for(personas.outsider),
+        personas.login(personas.outsider),
         reverse("imaging_studies:analysis_save", args=[inst.pk]),
         {"view": "nasium", "points": NASIUM},
     )
@@ -187,7 +111,8 @@ def test_outsider_cannot_save_an_analysis_on_our_image(personas) -> None:
 
 
 def test_pre_post_marks_changes_beyond_and_within_error(personas) -> None:
-    c = imported(personas, dx())
+    imported_study(personas.clinician, personas.patient, dx())
+    c = personas.login(personas.clinician)
     inst = Instance.objects.get()
     url = reverse("imaging_studies:analysis_save", args=[inst.pk])
     pre = post_json(c, url, {"view": "nasium", "points": NASIUM}).json()["analysis_id"]
@@ -218,7 +143,8 @@ def test_pre_post_marks_changes_beyond_and_within_error(personas) -> None:
 
 
 def test_orientation_and_landmarks_are_recorded_per_image(personas) -> None:
-    c = imported(personas, dx())
+    imported_study(personas.clinician, personas.patient, dx())
+    c = personas.login(personas.clinician)
     inst = Instance.objects.get()
     url = reverse("imaging_studies:instance_update", args=[inst.pk])
     r = post_json(
@@ -244,7 +170,8 @@ def test_orientation_and_landmarks_are_recorded_per_image(personas) -> None:
 
 
 def test_magnification_divides_imager_pixel_spacing(personas) -> None:
-    c = imported(personas, dx("ImagerPixelSpacing"))
+    imported_study(personas.clinician, personas.patient, dx("ImagerPixelSpacing"))
+    c = personas.login(personas.clinician)
     inst = Instance.objects.get()
     assert inst.spacing_source == "ImagerPixelSpacing"
     r = post_json(
@@ -266,7 +193,7 @@ def test_film_scan_is_calibrated_by_hand(personas) -> None:
 
     buf = io.BytesIO()
     Image.new("L", (200, 100), 128).save(buf, format="PNG")
-    c = client_for(personas.clinician)
+    c = personas.login(personas.clinician)
     r = c.post(
         reverse("imaging_studies:import", args=[personas.patient.pk]),
         {"files": [SimpleUploadedFile("film.png", buf.getvalue())]},
@@ -286,7 +213,8 @@ def test_film_scan_is_calibrated_by_hand(personas) -> None:
 
 
 def test_cbct_slices_and_3d_landmarks_in_mm(personas) -> None:
-    c = imported(personas, *ct_series())
+    imported_study(personas.clinician, personas.patient, *ct_series())
+    c = personas.login(personas.clinician)
     series = Series.objects.get()
     assert series.is_volume
     r = c.get(reverse("imaging_studies:volume", args=[series.pk]))

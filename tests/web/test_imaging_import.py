@@ -10,13 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+from tests.builders.dicom import dx_columns
+from tests.builders.uploads import confirm, stored_files, upload
+from tests.factories.imaging import imported_study
 
 import atlaschart.web.celery  # noqa: F401  (the project's Celery app: jobs run eagerly in tests)
 from atlaschart.audit.models import AccessLogEntry
@@ -34,55 +34,6 @@ def media(settings, tmp_path):
     return tmp_path / "media"
 
 
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
-
-
-def dx_bytes(name: str = "Kim^Minjun", pid: str = "000001", size: int = 320) -> bytes:
-    """A synthetic DX image: 16-bit, PixelSpacing 0.5 mm, value = column index (0..size-1)."""
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.1.1"
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID, ds.SOPInstanceUID = (
-        meta.MediaStorageSOPClassUID,
-        meta.MediaStorageSOPInstanceUID,
-    )
-    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
-    ds.PatientName, ds.PatientID, ds.Modality, ds.StudyDate = name, pid, "DX", "20240105"
-    ds.Rows = ds.Columns = size
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
-    ds.PixelSpacing = [0.5, 0.5]
-    ds.PixelData = np.tile(np.arange(size, dtype=np.uint16), (size, 1)).tobytes()
-    buf = io.BytesIO()
-    ds.save_as(buf, enforce_file_format=True)
-    return buf.getvalue()
-
-
-def upload(client: Client, patient, *files: tuple[str, bytes]):
-    """Post the plain form (no JavaScript) and follow to where the import job leads: the
-    confirmation page, the study, or the job's page with its refusal. Jobs run eagerly here."""
-    return client.post(
-        reverse("imaging_studies:import", args=[patient.pk]),
-        {"files": [SimpleUploadedFile(n, d) for n, d in files]},
-        follow=True,
-    )
-
-
-def confirm(client: Client, patient, response):
-    key = response.context["upload_key"]
-    return client.post(
-        reverse("imaging_studies:confirm_upload", args=[patient.pk, key]),
-        {"confirm": "1"},
-        follow=True,
-    )
-
-
 def export(client: Client, study):
     """Start the de-identified export job and fetch the zip it packed."""
     r = client.post(reverse("imaging_studies:export_study", args=[study.pk]), follow=True)
@@ -90,12 +41,8 @@ def export(client: Client, study):
     return client.get(reverse("imaging_studies:export_download", args=[r.context["job"].pk]))
 
 
-def stored_files(media: Path) -> list[Path]:
-    return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
-
-
 def test_ct_small_with_another_name_waits_for_confirmation_then_imports(personas, media) -> None:
-    c = client_for(personas.clinician)
+    c = personas.login(personas.clinician)
     r = upload(c, personas.patient, ("CT_small.dcm", CT.read_bytes()))
     # CT_small names "CompressedSamples^CT1", not 김민준 / Minjun Kim: nothing stored yet.
     assert r.status_code == 200 and b"CompressedSamples^CT1" in r.content
@@ -134,7 +81,7 @@ def test_ct_small_with_another_name_waits_for_confirmation_then_imports(personas
 
 
 def test_several_files_including_jpeg_2000_import_in_one_step(personas) -> None:
-    c = client_for(personas.clinician)
+    c = personas.login(personas.clinician)
     r = upload(c, personas.patient, ("MR.dcm", MR.read_bytes()), ("J2K.dcm", J2K.read_bytes()))
     confirm(c, personas.patient, r)
     syntaxes = sorted(Instance.objects.values_list("transfer_syntax", flat=True))
@@ -148,8 +95,8 @@ def test_several_files_including_jpeg_2000_import_in_one_step(personas) -> None:
 def test_a_matching_name_imports_without_confirmation_and_a_zip_twice_is_stored_once(
     personas,
 ) -> None:
-    c = client_for(personas.clinician)
-    data = dx_bytes()  # Kim^Minjun, 000001 = the chart of personas.patient
+    c = personas.login(personas.clinician)
+    data = dx_columns()  # Kim^Minjun, 000001 = the chart of personas.patient
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("study/IM1.dcm", data)
@@ -163,7 +110,7 @@ def test_a_matching_name_imports_without_confirmation_and_a_zip_twice_is_stored_
     assert Instance.objects.count() == 1 and Blob.objects.count() == 1
     # The same file for a patient of another clinic: a second instance, the same stored blob.
     # (Kim^Minjun is not 권나연: confirmed first.)
-    out = client_for(personas.outsider)
+    out = personas.login(personas.outsider)
     confirm(
         out, personas.busan_patient, upload(out, personas.busan_patient, ("s.zip", buf.getvalue()))
     )
@@ -212,9 +159,9 @@ BAD = [
 def test_bad_input_gets_a_clear_message_and_stores_nothing(
     personas, media, name, make, says
 ) -> None:
-    c = client_for(personas.clinician)
+    c = personas.login(personas.clinician)
     # A good file next to the bad one: the whole upload is refused, nothing half stored.
-    r = upload(c, personas.patient, ("good.dcm", dx_bytes()), (name, make()))
+    r = upload(c, personas.patient, ("good.dcm", dx_columns()), (name, make()))
     assert r.status_code == 200
     text = r.content.decode()
     assert says in text and "Nothing was imported." in text
@@ -224,28 +171,28 @@ def test_bad_input_gets_a_clear_message_and_stores_nothing(
 
 def test_an_oversized_upload_is_refused(personas, media, settings) -> None:
     settings.IMAGING_MAX_UPLOAD_BYTES = 10_000
-    r = upload(client_for(personas.clinician), personas.patient, ("CT_small.dcm", CT.read_bytes()))
+    r = upload(
+        personas.login(personas.clinician), personas.patient, ("CT_small.dcm", CT.read_bytes())
+    )
     assert "larger than the upload limit" in r.content.decode()
     assert Study.objects.count() == 0 and stored_files(media) == []
 
 
 def test_korean_message_for_bad_input(personas) -> None:
-    c = client_for(personas.clinician)
-    c.cookies["atlaschart_language"] = "ko"
+    c = personas.login(personas.clinician, browser_language="ko")
     r = upload(c, personas.patient, ("n.dcm", b"plain text" * 30))
     assert "가져오지 않았습니다" in r.content.decode()
 
 
 def _imported(personas):
-    c = client_for(personas.clinician)
-    upload(c, personas.patient, ("dx.dcm", dx_bytes()))
-    return c, Instance.objects.get()
+    imported_study(personas.clinician, personas.patient, ("dx.dcm", dx_columns()))
+    return personas.login(personas.clinician), Instance.objects.get()
 
 
 def test_another_clinic_gets_404_for_every_imaging_page(personas) -> None:
     _c, inst = _imported(personas)
     study, series = inst.series.study, inst.series
-    out = client_for(personas.outsider)
+    out = personas.login(personas.outsider)
     urls = [
         reverse("imaging_studies:import", args=[personas.patient.pk]),
         reverse("imaging_studies:compare", args=[personas.patient.pk]),
@@ -270,7 +217,7 @@ def test_another_clinic_gets_404_for_every_imaging_page(personas) -> None:
 
 
 def test_front_desk_cannot_import(personas) -> None:
-    r = upload(client_for(personas.desk), personas.patient, ("dx.dcm", dx_bytes()))
+    r = upload(personas.login(personas.desk), personas.patient, ("dx.dcm", dx_columns()))
     assert r.status_code == 403 and Study.objects.count() == 0
 
 
