@@ -8,19 +8,14 @@ from django.urls import reverse
 from atlaschart.accounts.models import User
 
 
-def login(client: Client, username: str, password: str):
+def sign_in(client: Client, username: str, password: str):
+    """Post the sign-in form as a browser would."""
     return client.post(reverse("accounts:login"), {"username": username, "password": password})
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_a_clinician_can_sign_in_and_out(personas) -> None:
     client = Client()
-    response = login(client, "clinician", personas.password)
+    response = sign_in(client, "clinician", personas.password)
     assert response.status_code == 302
     assert client.get(reverse("patients:list")).status_code == 200
     client.post(reverse("accounts:logout"))
@@ -28,15 +23,15 @@ def test_a_clinician_can_sign_in_and_out(personas) -> None:
 
 
 def test_a_wrong_password_says_so_without_saying_which_part(personas) -> None:
-    response = login(Client(), "clinician", "wrong")
+    response = sign_in(Client(), "clinician", "wrong")
     assert "The username or password is not correct." in response.content.decode()
 
 
 def test_sign_in_is_locked_after_five_failures_even_with_the_right_password(personas) -> None:
     client = Client(REMOTE_ADDR="198.51.100.7")
     for _ in range(5):
-        login(client, "clinician", "wrong")
-    response = login(client, "clinician", personas.password)
+        sign_in(client, "clinician", "wrong")
+    response = sign_in(client, "clinician", personas.password)
     assert response.status_code == 200
     assert "Too many failed sign-in attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -44,24 +39,24 @@ def test_sign_in_is_locked_after_five_failures_even_with_the_right_password(pers
 
 def test_the_lock_also_holds_from_another_address(personas) -> None:
     for _ in range(5):
-        login(Client(REMOTE_ADDR="198.51.100.7"), "clinician", "wrong")
-    response = login(Client(REMOTE_ADDR="203.0.113.9"), "clinician", personas.password)
+        sign_in(Client(REMOTE_ADDR="198.51.100.7"), "clinician", "wrong")
+    response = sign_in(Client(REMOTE_ADDR="203.0.113.9"), "clinician", personas.password)
     assert "Too many failed sign-in attempts" in response.content.decode()
 
 
 def test_a_success_before_the_limit_resets_the_count(personas) -> None:
     client = Client()
     for _ in range(4):
-        login(client, "clinician", "wrong")
-    assert login(client, "clinician", personas.password).status_code == 302
+        sign_in(client, "clinician", "wrong")
+    assert sign_in(client, "clinician", personas.password).status_code == 302
     client.post(reverse("accounts:logout"))
     for _ in range(4):
-        login(client, "clinician", "wrong")
-    assert login(client, "clinician", personas.password).status_code == 302
+        sign_in(client, "clinician", "wrong")
+    assert sign_in(client, "clinician", personas.password).status_code == 302
 
 
 def test_password_change(personas) -> None:
-    client = client_for(personas.clinician)
+    client = personas.login(personas.clinician)
     response = client.post(
         reverse("accounts:password_change"),
         {
@@ -77,13 +72,13 @@ def test_password_change(personas) -> None:
 
 def test_only_admins_manage_staff(personas) -> None:
     for user in (personas.clinician, personas.desk):
-        assert client_for(user).get(reverse("accounts:staff")).status_code == 403
-    page = client_for(personas.admin).get(reverse("accounts:staff")).content.decode()
+        assert personas.login(user).get(reverse("accounts:staff")).status_code == 403
+    page = personas.login(personas.admin).get(reverse("accounts:staff")).content.decode()
     assert "clinician" in page and "outsider" not in page
 
 
 def test_an_admin_adds_a_user_to_their_own_clinic(personas) -> None:
-    response = client_for(personas.admin).post(
+    response = personas.login(personas.admin).post(
         reverse("accounts:staff_create"),
         {
             "username": "newdoc",
@@ -101,7 +96,7 @@ def test_an_admin_adds_a_user_to_their_own_clinic(personas) -> None:
 
 
 def test_a_new_user_without_a_password_is_refused(personas) -> None:
-    response = client_for(personas.admin).post(
+    response = personas.login(personas.admin).post(
         reverse("accounts:staff_create"),
         {"username": "nopass", "role": "clinician", "is_active": "on"},
     )
@@ -111,11 +106,11 @@ def test_a_new_user_without_a_password_is_refused(personas) -> None:
 
 def test_an_admin_cannot_reach_another_clinics_user(personas) -> None:
     url = reverse("accounts:staff_edit", args=[personas.outsider.pk])
-    assert client_for(personas.admin).get(url).status_code == 404
+    assert personas.login(personas.admin).get(url).status_code == 404
 
 
 def test_an_admin_cannot_demote_themself(personas) -> None:
-    client_for(personas.admin).post(
+    personas.login(personas.admin).post(
         reverse("accounts:staff_edit", args=[personas.admin.pk]),
         {"username": "admin", "role": "clinician", "is_active": "on"},
     )

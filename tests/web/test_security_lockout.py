@@ -20,7 +20,8 @@ from atlaschart.accounts.models import SignInThrottle, User
 LOCKED = "Too many failed sign-in attempts"
 
 
-def login(client: Client, username: str, password: str | None):
+def sign_in(client: Client, username: str, password: str | None):
+    """Post the sign-in form as a browser would (``None``: no password field at all)."""
     data = {"username": username}
     if password is not None:
         data["password"] = password
@@ -36,12 +37,12 @@ def test_an_empty_password_does_not_reset_the_count(personas) -> None:
     for round_no in range(6):
         client = Client(REMOTE_ADDR=f"198.51.100.{round_no + 1}")
         for _ in range(4):
-            login(client, "clinician", "wrong")
-        response = login(client, "clinician", "")
+            sign_in(client, "clinician", "wrong")
+        response = sign_in(client, "clinician", "")
         locked = locked or LOCKED in response.content.decode()
     assert locked
     client = Client(REMOTE_ADDR="198.51.100.99")
-    response = login(client, "clinician", personas.password)
+    response = sign_in(client, "clinician", personas.password)
     assert LOCKED in response.content.decode()
     assert "_auth_user_id" not in client.session
 
@@ -49,8 +50,8 @@ def test_an_empty_password_does_not_reset_the_count(personas) -> None:
 def test_a_submission_without_a_password_field_counts_too(personas) -> None:
     client = Client()
     for _ in range(5):
-        login(client, "clinician", None)
-    assert LOCKED in login(client, "clinician", personas.password).content.decode()
+        sign_in(client, "clinician", None)
+    assert LOCKED in sign_in(client, "clinician", personas.password).content.decode()
 
 
 def test_the_lock_message_is_the_same_for_an_unknown_username(personas) -> None:
@@ -58,8 +59,8 @@ def test_the_lock_message_is_the_same_for_an_unknown_username(personas) -> None:
     for name in ("clinician", "nobody-here"):
         client = Client(REMOTE_ADDR=f"198.51.100.{len(name)}")
         for _ in range(5):
-            login(client, name, "wrong")
-        pages[name] = login(client, name, "wrong").content.decode()
+            sign_in(client, name, "wrong")
+        pages[name] = sign_in(client, name, "wrong").content.decode()
     errors = {
         name: re.search(r'<div class="errors".*?</div>', page, re.S) for name, page in pages.items()
     }
@@ -72,13 +73,13 @@ def test_one_address_trying_many_usernames_is_locked(personas, settings) -> None
     settings.LOGIN_FAILURE_LIMIT_PER_IP = 8
     client = Client(REMOTE_ADDR="203.0.113.50")
     for i in range(8):
-        login(client, f"guess{i}", "wrong")
+        sign_in(client, f"guess{i}", "wrong")
     # A username never tried before, and the right password: the address is spent.
-    assert LOCKED in login(client, "clinician", personas.password).content.decode()
+    assert LOCKED in sign_in(client, "clinician", personas.password).content.decode()
     assert "_auth_user_id" not in client.session
     # Another address is not affected.
     other = Client(REMOTE_ADDR="203.0.113.51")
-    assert login(other, "clinician", personas.password).status_code == 302
+    assert sign_in(other, "clinician", personas.password).status_code == 302
 
 
 def test_nul_and_broken_utf8_are_counted_not_crashed(personas) -> None:
@@ -98,11 +99,10 @@ def test_nul_and_broken_utf8_are_counted_not_crashed(personas) -> None:
 
 def test_the_admin_sees_and_lifts_a_lock_of_their_own_clinic(personas) -> None:
     for _ in range(5):
-        login(Client(REMOTE_ADDR="198.51.100.20"), "clinician", "wrong")
+        sign_in(Client(REMOTE_ADDR="198.51.100.20"), "clinician", "wrong")
     for _ in range(5):
-        login(Client(REMOTE_ADDR="198.51.100.21"), "outsider", "wrong")
-    admin = Client()
-    admin.force_login(personas.admin)
+        sign_in(Client(REMOTE_ADDR="198.51.100.21"), "outsider", "wrong")
+    admin = personas.login(personas.admin)
     page = admin.get(reverse("accounts:locks")).content.decode()
     assert "clinician" in page and "outsider" not in page
     row = SignInThrottle.objects.get(user=personas.clinician)
@@ -111,14 +111,13 @@ def test_the_admin_sees_and_lifts_a_lock_of_their_own_clinic(personas) -> None:
     assert admin.post(reverse("accounts:lock_lift", args=[other.pk])).status_code == 404
     assert admin.post(reverse("accounts:lock_lift", args=[row.pk])).status_code == 302
     client = Client(REMOTE_ADDR="198.51.100.20")
-    assert login(client, "clinician", personas.password).status_code == 302
-    assert LOCKED in login(Client(), "outsider", personas.password).content.decode()
+    assert sign_in(client, "clinician", personas.password).status_code == 302
+    assert LOCKED in sign_in(Client(), "outsider", personas.password).content.decode()
 
 
 def test_only_a_clinic_admin_reaches_the_lock_page(personas) -> None:
     for user in (personas.clinician, personas.desk):
-        client = Client()
-        client.force_login(user)
+        client = personas.login(user)
         assert client.get(reverse("accounts:locks")).status_code == 403
 
 
@@ -141,7 +140,7 @@ def _parallel_wrong_attempts(n: int) -> int:
         try:
             client = Client(REMOTE_ADDR=f"10.0.{i // 250}.{i % 250 + 1}")
             barrier.wait(timeout=30)
-            response = login(client, "clinician", f"wrong-{i}")
+            response = sign_in(client, "clinician", f"wrong-{i}")
             assert response.status_code == 200, response.status_code
         except BaseException as exc:  # reported by the test thread
             errors.append(exc)
@@ -215,8 +214,8 @@ def test_forty_parallel_wrong_attempts_on_postgresql(personas, settings) -> None
 def test_the_lock_message_in_korean(personas) -> None:
     client = Client(HTTP_ACCEPT_LANGUAGE="ko")
     for _ in range(5):
-        login(client, "clinician", "wrong")
-    page = login(client, "clinician", personas.password).content.decode()
+        sign_in(client, "clinician", "wrong")
+    page = sign_in(client, "clinician", personas.password).content.decode()
     assert "로그인 실패가 너무 많습니다" in page and "관리자에게 잠금 해제를 요청하세요" in page
 
 
@@ -227,5 +226,5 @@ def test_ended_windows_are_forgotten(personas, settings) -> None:
 
     long_ago = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS + 60)
     SignInThrottle.objects.create(key="user:old", failures=3, window_started=long_ago)
-    login(Client(), "clinician", "wrong")
+    sign_in(Client(), "clinician", "wrong")
     assert not SignInThrottle.objects.filter(key="user:old").exists()

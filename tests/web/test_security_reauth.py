@@ -11,9 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from atlaschart.accounts.reauth import AUTHENTICATED_AT_KEY
 
 
-def signed_in_long_ago(user, minutes: int = 20) -> Client:
-    client = Client()
-    client.force_login(user)
+def long_ago(client: Client, minutes: int = 20) -> Client:
+    """The signed-in ``client``, its session last given the password ``minutes`` ago."""
     session = client.session
     session[AUTHENTICATED_AT_KEY] = time.time() - minutes * 60
     session.save()
@@ -21,7 +20,7 @@ def signed_in_long_ago(user, minutes: int = 20) -> Client:
 
 
 def test_signing_after_a_long_while_asks_for_the_password_first(personas) -> None:
-    client = signed_in_long_ago(personas.clinician)
+    client = long_ago(personas.login(personas.clinician))
     for name in ("visits:sign", "visits:treatment_sign", "safety:acknowledge"):
         response = client.post(
             reverse(name, args=[999999]), HTTP_REFERER="http://testserver/visits/7/"
@@ -32,7 +31,7 @@ def test_signing_after_a_long_while_asks_for_the_password_first(personas) -> Non
 
 
 def test_exporting_after_a_long_while_asks_too_and_then_goes_on(personas) -> None:
-    client = signed_in_long_ago(personas.admin)
+    client = long_ago(personas.login(personas.admin))
     url = reverse("audit:export")
     response = client.get(url)
     assert response.headers["Location"].startswith(reverse("accounts:reauth"))
@@ -54,7 +53,7 @@ def test_a_fresh_sign_in_needs_no_second_password(personas) -> None:
 
 
 def test_wrong_passwords_on_the_confirm_page_count_towards_the_lock(personas) -> None:
-    client = signed_in_long_ago(personas.clinician)
+    client = long_ago(personas.login(personas.clinician))
     for _ in range(5):
         client.post(reverse("accounts:reauth"), {"password": "wrong"})
     page = client.post(reverse("accounts:reauth"), {"password": personas.password})
@@ -68,7 +67,7 @@ def test_wrong_passwords_on_the_confirm_page_count_towards_the_lock(personas) ->
 
 def test_with_an_authenticator_the_code_is_asked_too(personas) -> None:
     device = TOTPDevice.objects.create(user=personas.clinician, name="phone", confirmed=True)
-    client = signed_in_long_ago(personas.clinician)
+    client = long_ago(personas.login(personas.clinician))
     session = client.session
     session["otp_device_id"] = device.persistent_id  # this session passed its second factor
     session.save()
@@ -81,5 +80,9 @@ def test_with_an_authenticator_the_code_is_asked_too(personas) -> None:
 def test_the_confirm_page_in_korean(personas) -> None:
     personas.clinician.language = "ko"
     personas.clinician.save()
-    page = signed_in_long_ago(personas.clinician).get(reverse("accounts:reauth")).content.decode()
+    page = (
+        long_ago(personas.login(personas.clinician))
+        .get(reverse("accounts:reauth"))
+        .content.decode()
+    )
     assert "본인 확인" in page

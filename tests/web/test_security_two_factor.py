@@ -29,6 +29,7 @@ def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
 
 
 def sign_in(client: Client, username: str, password: str):
+    """Post the sign-in form as a browser would."""
     return client.post(reverse("accounts:login"), {"username": username, "password": password})
 
 
@@ -142,8 +143,7 @@ def test_a_clinic_policy_can_drop_the_requirement(personas, admins_need_it) -> N
 
 def test_only_the_admin_changes_the_policy(personas) -> None:
     for user in (personas.clinician, personas.desk):
-        client = Client()
-        client.force_login(user)
+        client = personas.login(user)
         assert client.get(reverse("accounts:security_policy")).status_code == 403
 
 
@@ -152,8 +152,7 @@ def test_the_admin_resets_a_lost_phone_only_in_their_own_clinic(personas, admins
     sign_in(first, "clinician", personas.password)
     enrol(first, personas.clinician)
     TOTPDevice.objects.create(user=personas.outsider, name="x", confirmed=True)
-    admin = Client()
-    admin.force_login(personas.admin)
+    admin = personas.login(personas.admin)
     session = admin.session
     from atlaschart.accounts.two_factor import NEEDS_SECOND_FACTOR_KEY
 
