@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from atlaschart.audit.chain import GENESIS, HASHED_FIELDS, entry_hash, lock_chain
+from atlaschart.lib.records import AppendOnlyError, AppendOnlyModel
 
 
 class Action(models.TextChoices):
@@ -23,25 +24,6 @@ class Action(models.TextChoices):
     SIGN = "sign", _("signed")
     AMEND = "amend", _("amended")
     DENIED = "denied", _("denied")
-
-
-class AppendOnlyError(RuntimeError):
-    """Raised when code tries to change or delete an access log entry."""
-
-
-class _AppendOnly(models.Model):
-    """Rows are only ever inserted; the database refuses the rest too (migration 0005)."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError(f"{self._meta.verbose_name} cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError(f"{self._meta.verbose_name} cannot be deleted")
 
 
 def _chain_head(using: str) -> tuple[int, str]:
@@ -80,7 +62,7 @@ class AccessLogQuerySet(models.QuerySet["AccessLogEntry"]):
             return super().bulk_create(entries, *args, **kwargs)
 
 
-class AccessLogEntry(_AppendOnly):
+class AccessLogEntry(AppendOnlyModel):
     """One read or write of patient data, or a denied attempt (PIPA safety measures §8: account,
     time, source IP, data subject, action).
 
@@ -166,7 +148,7 @@ class AccessLogEntry(_AppendOnly):
         return {name: getattr(self, name) for name in HASHED_FIELDS}
 
 
-class AccessLogAnchor(_AppendOnly):
+class AccessLogAnchor(AppendOnlyModel):
     """The chain head at one moment (``seq`` and ``row_hash`` of the newest entry).
 
     Written at each monthly review sign-off and by ``atlaschart audit anchor``. ``atlaschart audit
@@ -202,7 +184,7 @@ class AccessLogAnchor(_AppendOnly):
         return anchor
 
 
-class AccessLogReview(_AppendOnly):
+class AccessLogReview(AppendOnlyModel):
     """A clinic admin's sign-off of one month's access log (PIPA: review at least monthly)."""
 
     clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, verbose_name=_("clinic"))

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from atlaschart.lib.records import AppendOnlyModel
 from atlaschart.measure.radiograph.listing import RuleTable, rule_table_from_dict
 
 
@@ -142,7 +143,7 @@ class Instance(models.Model):
         return self.spacing_source != "none" and self.row_spacing_mm is not None
 
 
-class ListingTable(models.Model):
+class ListingTable(AppendOnlyModel):
     """One version of a clinic's listing rule table (the core format of
     ``measure/radiograph/listing.py``). ``source`` is never changed after upload: a change is a
     new version, and an analysis keeps pointing at the version that proposed its listing. Only
@@ -150,6 +151,8 @@ class ListingTable(models.Model):
 
     The table is kept as JSON text, not a JSON column: PostgreSQL's jsonb reorders object keys,
     and the order of a rule's ``vector`` entries is the clinic's own (it is shown as written)."""
+
+    mutable_fields = frozenset({"is_active"})
 
     clinic = models.ForeignKey(
         "clinics.Clinic", on_delete=models.PROTECT, related_name="listing_tables"
@@ -179,12 +182,6 @@ class ListingTable(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        fields = kwargs.get("update_fields")
-        if self.pk is not None and (fields is None or set(fields) - {"is_active"}):
-            raise RuntimeError("a stored listing table is never changed; upload a new version")
-        super().save(*args, **kwargs)
 
     @property
     def label(self) -> str:

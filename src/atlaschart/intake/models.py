@@ -17,9 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class ImmutableError(RuntimeError):
-    """Raised when code tries to change a submitted record."""
+from atlaschart.lib.records import AppendOnlyModel
 
 
 class IntakeSettings(models.Model):
@@ -143,7 +141,7 @@ class IntakeLink(models.Model):
         )
 
 
-class _SubmittedAnswers(models.Model):
+class _SubmittedAnswers(AppendOnlyModel):
     """What a patient sent through a link: the answers as given, read-only, time-stamped.
 
     Reverse names follow the class: ``patient.intakes`` / ``link.intake`` and
@@ -170,11 +168,6 @@ class _SubmittedAnswers(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.pk} of patient {self.patient_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ImmutableError(f"a submitted {self.kind} cannot be changed")
-        super().save(*args, **kwargs)
 
 
 class Intake(_SubmittedAnswers):
@@ -213,7 +206,7 @@ class FollowUp(_SubmittedAnswers):
         verbose_name_plural = _("follow-ups")
 
 
-class QuestionnaireResponse(models.Model):
+class QuestionnaireResponse(AppendOnlyModel):
     """One questionnaire: raw answers plus the score, with instrument version and language.
 
     The raw answers are the record; the score columns are a cache recomputable with the core's
@@ -261,13 +254,8 @@ class QuestionnaireResponse(models.Model):
     def __str__(self) -> str:
         return f"{self.instrument} {self.score} ({self.recorded_at:%Y-%m-%d})"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ImmutableError("a recorded questionnaire cannot be changed")
-        super().save(*args, **kwargs)
 
-
-class LocalRegions(models.Model):
+class LocalRegions(AppendOnlyModel):
     """The body-map regions a clinician confirmed as the patient's chief complaint ("local");
     every other marked region is "distant" on the progress page.
 
@@ -294,8 +282,3 @@ class LocalRegions(models.Model):
 
     def __str__(self) -> str:
         return f"local regions of patient {self.patient_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ImmutableError("a confirmation of local regions cannot be changed")
-        super().save(*args, **kwargs)

@@ -7,15 +7,11 @@ new screen, and the chart shows the latest. ``answers`` is the exact input given
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class ImmutableError(RuntimeError):
-    """Raised when code tries to change a stored screen or acknowledgement."""
+from atlaschart.lib.records import AppendOnlyModel
 
 
 class Source(models.TextChoices):
@@ -23,7 +19,7 @@ class Source(models.TextChoices):
     CLINICIAN = "clinician", _("clinician entry")
 
 
-class ScreenRecord(models.Model):
+class ScreenRecord(AppendOnlyModel):
     clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(
         "patients.Patient",
@@ -76,18 +72,13 @@ class ScreenRecord(models.Model):
     def __str__(self) -> str:
         return f"safety screen {self.pk}: {self.level}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ImmutableError("a stored safety screen cannot be changed")
-        super().save(*args, **kwargs)
-
 
 class AckAction(models.TextChoices):
     ACKNOWLEDGE = "acknowledge", _("acknowledged (block stands)")
     OVERRIDE = "override", _("overridden with a reason")
 
 
-class Acknowledgement(models.Model):
+class Acknowledgement(AppendOnlyModel):
     screen = models.ForeignKey(ScreenRecord, on_delete=models.PROTECT, related_name="acks")
     rule = models.CharField(_("finding"), max_length=60)
     level = models.CharField(_("level"), max_length=20)
@@ -115,8 +106,3 @@ class Acknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.rule}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ImmutableError("an acknowledgement cannot be changed")
-        super().save(*args, **kwargs)
