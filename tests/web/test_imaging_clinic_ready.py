@@ -14,8 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
-from tests.web.test_imaging_analysis import NASIUM, ct_series, dx, imported, post_json
-from tests.web.test_imaging_import import stored_files, upload
+from tests.builders.dicom import ct_series, dx
+from tests.builders.radiograph import NASIUM
+from tests.builders.uploads import post_json, stored_files, upload
+from tests.factories.imaging import imported_study
 
 from atlaschart.imaging_studies.models import Blob, Instance, Series, Study, UCAnalysis
 
@@ -24,13 +26,6 @@ from atlaschart.imaging_studies.models import Blob, Instance, Series, Study, UCA
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return tmp_path / "media"
-
-
-def client_for(user, language: str = "en") -> Client:
-    c = Client()
-    c.force_login(user)
-    c.cookies["atlaschart_language"] = language
-    return c
 
 
 def picture(fmt: str) -> bytes:
@@ -53,7 +48,7 @@ def picture(fmt: str) -> bytes:
 def test_a_picture_named_dcm_is_refused_and_nothing_is_stored(
     personas, media, fmt, name, language, says
 ) -> None:
-    c = client_for(personas.clinician, language)
+    c = personas.login(personas.clinician, browser_language=language)
     r = upload(c, personas.patient, (name, picture(fmt)))
     assert r.status_code == 200
     assert says in r.content.decode()
@@ -61,7 +56,11 @@ def test_a_picture_named_dcm_is_refused_and_nothing_is_stored(
 
 
 def test_the_same_picture_with_its_own_name_is_a_film_scan(personas) -> None:
-    r = upload(client_for(personas.clinician), personas.patient, ("scan.jpg", picture("JPEG")))
+    r = upload(
+        personas.login(personas.clinician, browser_language="en"),
+        personas.patient,
+        ("scan.jpg", picture("JPEG")),
+    )
     study = Study.objects.get()
     assert r.redirect_chain[-1][0] == reverse("imaging_studies:study", args=[study.pk])
     assert study.is_film
@@ -71,8 +70,8 @@ def test_the_same_picture_with_its_own_name_is_a_film_scan(personas) -> None:
 
 
 def _saved(personas, language: str = "en") -> tuple[Client, Instance, dict]:
-    c = imported(personas, dx())
-    c.cookies["atlaschart_language"] = language
+    imported_study(personas.clinician, personas.patient, dx())
+    c = personas.login(personas.clinician, browser_language=language)
     inst = Instance.objects.get()
     r = post_json(
         c,
@@ -85,7 +84,7 @@ def _saved(personas, language: str = "en") -> tuple[Client, Instance, dict]:
 
 def test_a_single_analysis_shows_value_plus_minus_error_with_its_unit(personas) -> None:
     c, _inst, data = _saved(personas)
-    # Laterality 10.12° left (test_imaging_analysis). Error, spacing 0.5 mm (uncertainty.py):
+    # Laterality 10.12° left (tests/builders/radiograph.py). Error, spacing 0.5 mm (uncertainty.py):
     # s = 0.5/√12 = 0.144338 mm; APL |(56, 10)| = 56.8859 mm -> √2·s/L = 0.0035883 rad = 0.20560°;
     # CSL midpoints 100 mm apart (t = ±50, Σt² = 5000): (s/√2)/√5000 = 0.0014434 rad = 0.08270°;
     # placement √(0.04227 + 0.00684) = 0.22161; with the examiner SD 0.45° (Rochester 1994):
@@ -112,8 +111,8 @@ def test_the_examiner_sd_is_a_setting(personas, settings) -> None:
 
 
 def test_the_editor_has_a_guide_for_every_landmark(personas) -> None:
-    c = imported(personas, dx())
-    c.cookies["atlaschart_language"] = "ko"
+    imported_study(personas.clinician, personas.patient, dx())
+    c = personas.login(personas.clinician, browser_language="ko")
     inst = Instance.objects.get()
     for view, keys in [
         (
@@ -279,7 +278,6 @@ def visible(html: str) -> list[str]:
 
 def test_no_raw_key_or_english_on_imaging_pages_in_korean(personas) -> None:
     c, inst, pre = _saved(personas, "ko")
-    c.get(reverse("patients:chart", args=[personas.patient.pk]))  # the (English) import message
     url = reverse("imaging_studies:analysis_save", args=[inst.pk])
     post = post_json(c, url, {"view": "nasium", "points": dict(NASIUM, apl_left=[212, 196])}).json()
     # The save answer is shown by the editor's script: its rows and notes are Korean too.
@@ -342,7 +340,7 @@ def test_no_raw_key_or_english_on_imaging_pages_in_korean(personas) -> None:
     )
     if bad:
         problems["volume"] = bad
-    admin = client_for(personas.admin, "ko")
+    admin = personas.login(personas.admin, browser_language="ko")
     bad = offending(visible(admin.get(reverse("imaging_studies:listing_tables")).content.decode()))
     if bad:
         problems["listing tables"] = bad
