@@ -78,11 +78,6 @@ def test_with_an_authenticator_the_code_is_asked_too(personas) -> None:
 
 
 def test_the_confirm_page_in_korean(personas) -> None:
-    personas.clinician.language = "ko"
-    personas.clinician.save()
-    page = (
-        long_ago(personas.login(personas.clinician))
-        .get(reverse("accounts:reauth"))
-        .content.decode()
-    )
+    client = long_ago(personas.login(personas.clinician, "ko"))
+    page = client.get(reverse("accounts:reauth")).content.decode()
     assert "본인 확인" in page
