@@ -10,7 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from tests.web.test_imaging_analysis import NASIUM, client_for, dx, imported, post_json
+from tests.builders.dicom import dx
+from tests.builders.radiograph import NASIUM
+from tests.builders.uploads import post_json
+from tests.factories.imaging import imported_study
 
 from atlaschart.accounts.models import Role, User
 from atlaschart.audit.models import AccessLogEntry
@@ -25,7 +28,7 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
-# NASIUM (tests/web/test_imaging_analysis.py, computed by hand there): atlas_laterality_deg
+# NASIUM (tests/builders/radiograph.py, computed by hand there): atlas_laterality_deg
 # = atan2(10, 56) = 10.1247 deg, side left; head_tilt_deg = 0 (no side; the skull line is
 # vertical). Against TABLE: rule 0 needs side right -> no; rule 1 needs <= 5 -> no; rule 2:
 # 5 <= 10.1247 <= 90, side left, and head tilt 0 <= 1 -> match, listing "L-TEST".
@@ -80,7 +83,7 @@ def table_logs():
 
 
 def test_admin_uploads_a_table_file_and_sees_its_rules(personas) -> None:
-    c = client_for(personas.admin)
+    c = personas.login(personas.admin)
     r = upload(c, TABLE)
     assert r.status_code == 302, page_text(r)
     row = ListingTable.objects.get()
@@ -105,7 +108,7 @@ def test_admin_uploads_a_table_file_and_sees_its_rules(personas) -> None:
 
 
 def test_pasted_json_is_stored_too_and_may_stay_inactive(personas) -> None:
-    c = client_for(personas.admin)
+    c = personas.login(personas.admin)
     r = c.post(reverse(URL), {"text": json.dumps(TABLE)})  # activate unticked
     assert r.status_code == 302
     row = ListingTable.objects.get()
@@ -208,7 +211,7 @@ BAD = [
 
 @pytest.mark.parametrize(("data", "says"), BAD)
 def test_a_bad_table_file_is_refused_with_a_reason_and_nothing_stored(personas, data, says) -> None:
-    c = client_for(personas.admin)
+    c = personas.login(personas.admin)
     r = upload(c, data)
     assert r.status_code == 400
     page = page_text(r)
@@ -218,7 +221,7 @@ def test_a_bad_table_file_is_refused_with_a_reason_and_nothing_stored(personas, 
 
 
 def test_pasted_bad_json_is_refused_too(personas) -> None:
-    c = client_for(personas.admin)
+    c = personas.login(personas.admin)
     r = c.post(reverse(URL), {"text": '{"id": "x",', "activate": "on"})
     assert r.status_code == 400
     assert "The table is not valid JSON (line 1, column 12)." in page_text(r)
@@ -233,7 +236,7 @@ def test_pasted_bad_json_is_refused_too(personas) -> None:
 
 
 def test_file_and_pasted_text_together_or_neither_are_refused(personas) -> None:
-    c = client_for(personas.admin)
+    c = personas.login(personas.admin)
     r = c.post(
         reverse(URL),
         {
@@ -250,7 +253,7 @@ def test_file_and_pasted_text_together_or_neither_are_refused(personas) -> None:
 def test_the_reason_comes_after_a_korean_lead_in_for_a_korean_admin(personas) -> None:
     personas.admin.language = "ko"
     personas.admin.save()
-    c = client_for(personas.admin)
+    c = personas.login(personas.admin)
     bad = _rules({"when": {"atlas_laterality_deg": {"min": 5, "max": 1}}, "listing": "X"})
     page = page_text(upload(c, bad))
     assert "표가 리스팅 표 형식에 맞지 않습니다: " in page
@@ -265,7 +268,7 @@ def test_the_reason_comes_after_a_korean_lead_in_for_a_korean_admin(personas) ->
 
 
 def test_a_new_version_replaces_the_active_one_and_keeps_the_old(personas) -> None:
-    c = client_for(personas.admin)
+    c = personas.login(personas.admin)
     assert upload(c, TABLE).status_code == 302
     v2 = version("2", rules=[{"when": {"head_tilt_deg": {"max": 90}}, "listing": "ANY"}])
     assert upload(c, v2).status_code == 302
@@ -287,7 +290,7 @@ def test_a_new_version_replaces_the_active_one_and_keeps_the_old(personas) -> No
 
 
 def test_activate_and_deactivate_are_logged_and_one_table_per_view_is_active(personas) -> None:
-    c = client_for(personas.admin)
+    c = personas.login(personas.admin)
     upload(c, TABLE)
     upload(c, version("2"))
     v1 = ListingTable.objects.get(version="1")
@@ -312,7 +315,7 @@ def test_activate_and_deactivate_are_logged_and_one_table_per_view_is_active(per
 
 
 def test_a_stored_table_cannot_be_changed_in_place(personas) -> None:
-    upload(client_for(personas.admin), TABLE)
+    upload(personas.login(personas.admin), TABLE)
     row = ListingTable.objects.get()
     row.source = json.dumps(dict(TABLE, rules=[]))
     with pytest.raises(RuntimeError):
@@ -325,10 +328,10 @@ def test_a_stored_table_cannot_be_changed_in_place(personas) -> None:
 
 
 def test_clinicians_and_front_desk_are_refused(personas) -> None:
-    upload(client_for(personas.admin), TABLE)
+    upload(personas.login(personas.admin), TABLE)
     row = ListingTable.objects.get()
     for user in (personas.clinician, personas.desk, personas.outsider):
-        c = client_for(user)
+        c = personas.login(user)
         assert c.get(reverse(URL)).status_code == 403
         assert upload(c, version("9")).status_code == 403
         r = c.post(reverse("imaging_studies:listing_table_active", args=[row.pk]), {"active": "0"})
@@ -337,12 +340,12 @@ def test_clinicians_and_front_desk_are_refused(personas) -> None:
 
 
 def test_another_clinic_neither_sees_nor_uses_the_table(personas) -> None:
-    upload(client_for(personas.admin), TABLE)
+    upload(personas.login(personas.admin), TABLE)
     seoul_table = ListingTable.objects.get()
     busan_admin = User.objects.create(
         username="busan-admin", clinic=personas.busan, role=Role.CLINIC_ADMIN
     )
-    c = client_for(busan_admin)
+    c = personas.login(busan_admin)
     page = page_text(c.get(reverse(URL)))
     assert "seoul-listing" not in page and "No table has been uploaded." in page
     r = c.post(
@@ -354,7 +357,7 @@ def test_another_clinic_neither_sees_nor_uses_the_table(personas) -> None:
     assert upload(c, dict(TABLE, rules=TABLE["rules"][:1])).status_code == 302
     assert ListingTable.objects.filter(clinic=personas.busan, is_active=True).count() == 1
     # A Busan clinician's analysis gets Busan's table (rule 0 only: no match), never Seoul's.
-    busan = client_for(personas.outsider)
+    busan = personas.login(personas.outsider)
     r = busan.post(
         reverse("imaging_studies:import", args=[personas.busan_patient.pk]),
         {"files": [SimpleUploadedFile("b.dcm", dx())]},
@@ -385,9 +388,10 @@ def test_another_clinic_neither_sees_nor_uses_the_table(personas) -> None:
 
 
 def test_the_analysis_proposes_the_listing_with_its_table_version(personas) -> None:
-    upload(client_for(personas.admin), TABLE)
+    upload(personas.login(personas.admin), TABLE)
     table = ListingTable.objects.get()
-    c = imported(personas, dx())
+    imported_study(personas.clinician, personas.patient, dx())
+    c = personas.login(personas.clinician)
     inst = Instance.objects.get()
     page = page_text(c.get(reverse("imaging_studies:analysis_new", args=[inst.pk])))
     assert "Your clinic's rule table seoul-listing@1 proposes the listing" in page
@@ -453,9 +457,10 @@ def test_the_analysis_proposes_the_listing_with_its_table_version(personas) -> N
 
 
 def test_an_analysis_keeps_the_version_that_proposed_its_listing(personas) -> None:
-    admin = client_for(personas.admin)
+    admin = personas.login(personas.admin)
     upload(admin, TABLE)
-    c = imported(personas, dx())
+    imported_study(personas.clinician, personas.patient, dx())
+    c = personas.login(personas.clinician)
     inst = Instance.objects.get()
     save_url = reverse("imaging_studies:analysis_save", args=[inst.pk])
     post_json(c, save_url, {"view": "nasium", "points": NASIUM})
@@ -474,11 +479,12 @@ def test_an_analysis_keeps_the_version_that_proposed_its_listing(personas) -> No
 
 
 def test_without_an_active_table_the_clinician_enters_the_listing(personas) -> None:
-    admin = client_for(personas.admin)
+    admin = personas.login(personas.admin)
     upload(admin, TABLE)
     row = ListingTable.objects.get()
     admin.post(reverse("imaging_studies:listing_table_active", args=[row.pk]), {"active": "0"})
-    c = imported(personas, dx())
+    imported_study(personas.clinician, personas.patient, dx())
+    c = personas.login(personas.clinician)
     inst = Instance.objects.get()
     page = page_text(c.get(reverse("imaging_studies:analysis_new", args=[inst.pk])))
     assert "your clinic has no active listing rule table for this view" in page
@@ -499,7 +505,8 @@ def test_without_an_active_table_the_clinician_enters_the_listing(personas) -> N
 
 
 def test_use_table_must_be_true_or_false(personas) -> None:
-    c = imported(personas, dx())
+    imported_study(personas.clinician, personas.patient, dx())
+    c = personas.login(personas.clinician)
     inst = Instance.objects.get()
     r = post_json(
         c,
@@ -510,27 +517,28 @@ def test_use_table_must_be_true_or_false(personas) -> None:
 
 
 def test_admins_find_the_page_from_the_chart_and_the_viewer(personas) -> None:
-    c = imported(personas, dx())
+    imported_study(personas.clinician, personas.patient, dx())
+    c = personas.login(personas.clinician)
     inst = Instance.objects.get()
     link = reverse(URL)
-    admin = client_for(personas.admin)
+    admin = personas.login(personas.admin)
     assert link in admin.get(reverse("patients:chart", args=[personas.patient.pk])).content.decode()
     assert link in admin.get(reverse("imaging_studies:viewer", args=[inst.pk])).content.decode()
     assert link not in c.get(reverse("imaging_studies:viewer", args=[inst.pk])).content.decode()
 
 
-def test_nav_links_the_page_for_clinic_admins_only(client, personas) -> None:
+def test_nav_links_the_page_for_clinic_admins_only(personas) -> None:
     from django.urls import reverse
 
     # Admin pages are linked from the one settings page of the navigation.
     link = f'href="{reverse("imaging_studies:listing_tables")}"'
-    client.force_login(personas.admin)
+    client = personas.login(personas.admin)
     assert link in client.get(reverse("settings")).content.decode()
-    client.force_login(personas.clinician)
+    client = personas.login(personas.clinician)
     assert link not in client.get(reverse("patients:list")).content.decode()
     assert link not in client.get(reverse("settings")).content.decode()
 
 
 def test_views_are_named_by_their_labels(personas) -> None:
-    page = page_text(client_for(personas.admin).get(reverse(URL)))
+    page = page_text(personas.login(personas.admin).get(reverse(URL)))
     assert "Nasium (AP)" in page and "Vertex" in page and "Lateral" in page
