@@ -20,12 +20,6 @@ from atlaschart.visits.models import Appointment, AppointmentKind, AppointmentSt
 pytestmark = pytest.mark.django_db
 
 
-def _signed_in(user, language: str = "en") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_login(user)
-    return client
-
-
 def _book(personas, clinician, patient=None, days: int = 1, **kw) -> Appointment:
     start = timezone.now().replace(microsecond=0) + timedelta(days=days)
     return Appointment.objects.create(
@@ -53,7 +47,7 @@ def test_the_feed_holds_own_appointments_with_chart_numbers_and_never_names(pers
     _book(personas, personas.admin, days=2)  # another clinician's
     _book(personas, personas.clinician, days=3, status=AppointmentStatus.CANCELLED)
     _book(personas, personas.clinician, days=90)  # beyond the eight weeks ahead
-    url = _make_feed(_signed_in(personas.clinician))
+    url = _make_feed(personas.login(personas.clinician))
 
     response = Client().get(url)
     assert response.status_code == 200
@@ -79,14 +73,14 @@ def test_the_feed_is_in_the_clinicians_language(personas) -> None:
     personas.clinician.language = "ko"
     personas.clinician.save()
     _book(personas, personas.clinician, kind=AppointmentKind.ADJUSTMENT)
-    url = _make_feed(_signed_in(personas.clinician, "ko"))
+    url = _make_feed(personas.login(personas.clinician, HTTP_ACCEPT_LANGUAGE="ko"))
     calendar = icalendar.Calendar.from_ical(Client().get(url).content)
     assert [str(e["summary"]) for e in calendar.walk("VEVENT")] == ["000001 · 교정"]
 
 
 def test_every_read_is_logged_under_the_clinician(personas) -> None:
     _book(personas, personas.clinician)
-    url = _make_feed(_signed_in(personas.clinician))
+    url = _make_feed(personas.login(personas.clinician))
     before = AccessLogEntry.objects.count()
     Client(REMOTE_ADDR="198.51.100.7").get(url)
     rows = list(AccessLogEntry.objects.order_by("seq")[before:])
@@ -98,7 +92,7 @@ def test_every_read_is_logged_under_the_clinician(personas) -> None:
 
 
 def test_only_the_digest_is_stored_and_the_address_is_shown_once(personas) -> None:
-    client = _signed_in(personas.clinician)
+    client = personas.login(personas.clinician)
     url = _make_feed(client)
     secret = url.rsplit("/", 1)[1].removesuffix(".ics")
     feed = CalendarFeed.objects.get(user=personas.clinician)
@@ -107,7 +101,7 @@ def test_only_the_digest_is_stored_and_the_address_is_shown_once(personas) -> No
 
 
 def test_a_revoked_or_replaced_address_is_a_404(personas) -> None:
-    client = _signed_in(personas.clinician)
+    client = personas.login(personas.clinician)
     first = _make_feed(client)
     second = _make_feed(client)  # a new address: the first stops working
     assert Client().get(first).status_code == 404
@@ -120,7 +114,7 @@ def test_a_revoked_or_replaced_address_is_a_404(personas) -> None:
 
 
 def test_a_switched_off_clinician_or_one_made_front_desk_has_no_feed(personas) -> None:
-    url = _make_feed(_signed_in(personas.clinician))
+    url = _make_feed(personas.login(personas.clinician))
     personas.clinician.role = "front_desk"
     personas.clinician.save()
     assert Client().get(url).status_code == 404
@@ -131,7 +125,7 @@ def test_a_switched_off_clinician_or_one_made_front_desk_has_no_feed(personas) -
 
 
 def test_front_desk_may_not_make_one(personas) -> None:
-    client = _signed_in(personas.desk)
+    client = personas.login(personas.desk)
     assert client.get(reverse("calendarfeed:settings")).status_code == 403
     assert client.post(reverse("calendarfeed:create")).status_code == 403
     assert not CalendarFeed.objects.exists()
@@ -141,6 +135,6 @@ def test_the_feed_shows_no_other_clinics_appointments(personas) -> None:
     """The feed reads through the appointments door: an appointment of another clinic that names
     our clinician (a corrupt row) is not in it."""
     _book(personas, personas.clinician, patient=personas.busan_patient)
-    url = _make_feed(_signed_in(personas.clinician))
+    url = _make_feed(personas.login(personas.clinician))
     calendar = icalendar.Calendar.from_ical(Client().get(url).content)
     assert list(calendar.walk("VEVENT")) == []

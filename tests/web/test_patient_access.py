@@ -16,20 +16,14 @@ def without_csrf_token(html: bytes) -> bytes:
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)
 
 
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize("url_name", ["patients:chart", "patients:edit"])
 def test_another_clinics_patient_is_not_found(personas, url_name) -> None:
-    response = client_for(personas.outsider).get(reverse(url_name, args=[personas.patient.pk]))
+    response = personas.login(personas.outsider).get(reverse(url_name, args=[personas.patient.pk]))
     assert response.status_code == 404
 
 
 def test_a_patient_that_does_not_exist_looks_the_same_as_another_clinics(personas) -> None:
-    client = client_for(personas.outsider)
+    client = personas.login(personas.outsider)
     foreign_url = reverse("patients:chart", args=[personas.patient.pk])
     missing_url = reverse("patients:chart", args=[999_999])
     foreign, missing = client.get(foreign_url), client.get(missing_url)
@@ -41,7 +35,7 @@ def test_a_patient_that_does_not_exist_looks_the_same_as_another_clinics(persona
 
 
 def test_archiving_another_clinics_patient_is_not_found_and_changes_nothing(personas) -> None:
-    response = client_for(personas.outsider).post(
+    response = personas.login(personas.outsider).post(
         reverse("patients:archive", args=[personas.patient.pk])
     )
     assert response.status_code == 404
@@ -50,7 +44,7 @@ def test_archiving_another_clinics_patient_is_not_found_and_changes_nothing(pers
 
 
 def test_editing_another_clinics_patient_changes_nothing(personas) -> None:
-    response = client_for(personas.outsider).post(
+    response = personas.login(personas.outsider).post(
         reverse("patients:edit", args=[personas.patient.pk]),
         {
             "name": "Hacked",
@@ -65,21 +59,21 @@ def test_editing_another_clinics_patient_changes_nothing(personas) -> None:
 
 
 def test_search_lists_only_the_users_clinic(personas) -> None:
-    response = client_for(personas.outsider).get(reverse("patients:list"), {"q": ""})
+    response = personas.login(personas.outsider).get(reverse("patients:list"), {"q": ""})
     assert "권나연" in response.content.decode()
     assert "김민준" not in response.content.decode()
 
 
 def test_own_clinics_patient_is_visible_to_every_role(personas) -> None:
     for user in (personas.admin, personas.clinician, personas.desk):
-        response = client_for(user).get(reverse("patients:chart", args=[personas.patient.pk]))
+        response = personas.login(user).get(reverse("patients:chart", args=[personas.patient.pk]))
         assert response.status_code == 200
         assert "김민준" in response.content.decode()
 
 
 def test_a_superuser_without_a_clinic_sees_no_patient(personas) -> None:
     root = User.objects.create_superuser("root", password="x-very-long-pass-1")
-    client = client_for(root)
+    client = personas.login(root)
     assert client.get(reverse("patients:chart", args=[personas.patient.pk])).status_code == 403
     assert client.get(reverse("patients:list")).status_code == 403
 
@@ -91,7 +85,7 @@ def test_pages_need_login(personas) -> None:
 
 
 def test_new_patients_land_in_the_creators_clinic(personas) -> None:
-    response = client_for(personas.desk).post(
+    response = personas.login(personas.desk).post(
         reverse("patients:create"),
         {
             "name": "이서연",
@@ -108,7 +102,7 @@ def test_new_patients_land_in_the_creators_clinic(personas) -> None:
 
 
 def test_chart_numbers_count_up_per_clinic(personas) -> None:
-    client = client_for(personas.desk)
+    client = personas.login(personas.desk)
     for name in ("가", "나"):
         client.post(
             reverse("patients:create"),

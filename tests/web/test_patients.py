@@ -5,17 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from atlaschart.patients.models import Patient
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(
@@ -37,18 +30,22 @@ def client_for(user) -> Client:
     ],
 )
 def test_partial_search_finds_the_patient(personas, query) -> None:
-    page = client_for(personas.desk).get(reverse("patients:list"), {"q": query}).content.decode()
+    page = (
+        personas.login(personas.desk).get(reverse("patients:list"), {"q": query}).content.decode()
+    )
     assert "김민준" in page
 
 
 @pytest.mark.parametrize("query", ["이서연", "park", "1986", "010-0000", "김 1990"])
 def test_search_does_not_find_what_does_not_match(personas, query) -> None:
-    page = client_for(personas.desk).get(reverse("patients:list"), {"q": query}).content.decode()
+    page = (
+        personas.login(personas.desk).get(reverse("patients:list"), {"q": query}).content.decode()
+    )
     assert "김민준" not in page
 
 
 def test_archived_patients_are_hidden_unless_asked_for(personas) -> None:
-    client = client_for(personas.desk)
+    client = personas.login(personas.desk)
     client.post(reverse("patients:archive", args=[personas.patient.pk]))
     assert "김민준" not in client.get(reverse("patients:list"), {"q": "민준"}).content.decode()
     page = client.get(reverse("patients:list"), {"q": "민준", "archived": "on"}).content.decode()
@@ -57,7 +54,7 @@ def test_archived_patients_are_hidden_unless_asked_for(personas) -> None:
 
 
 def test_editing_keeps_the_search_text_in_step(personas) -> None:
-    client_for(personas.desk).post(
+    personas.login(personas.desk).post(
         reverse("patients:edit", args=[personas.patient.pk]),
         {
             "name": "김민재",
@@ -67,13 +64,15 @@ def test_editing_keeps_the_search_text_in_step(personas) -> None:
             "chart_number": "000001",
         },
     )
-    page = client_for(personas.desk).get(reverse("patients:list"), {"q": "민재"}).content.decode()
+    page = (
+        personas.login(personas.desk).get(reverse("patients:list"), {"q": "민재"}).content.decode()
+    )
     assert "김민재" in page
 
 
 def test_chart_has_header_and_every_section(personas) -> None:
     page = (
-        client_for(personas.clinician)
+        personas.login(personas.clinician)
         .get(reverse("patients:chart", args=[personas.patient.pk]))
         .content.decode()
     )
@@ -112,7 +111,7 @@ def test_bad_patient_input_is_a_clear_message_and_nothing_is_saved(
 ) -> None:
     before = Patient.objects.count()
     post = {"sex": "unknown", "preferred_language": "ko", **data}
-    response = client_for(personas.desk).post(reverse("patients:create"), post)
+    response = personas.login(personas.desk).post(reverse("patients:create"), post)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert field in response.context["form"].errors
@@ -122,7 +121,7 @@ def test_bad_patient_input_is_a_clear_message_and_nothing_is_saved(
 def test_bad_input_messages_are_in_korean_for_a_korean_user(personas) -> None:
     personas.desk.language = "ko"
     personas.desk.save()
-    response = client_for(personas.desk).post(
+    response = personas.login(personas.desk).post(
         reverse("patients:create"),
         {"name": "가", "date_of_birth": "2999-01-01", "sex": "unknown", "preferred_language": "ko"},
     )
@@ -134,7 +133,7 @@ def test_bad_input_messages_are_in_korean_for_a_korean_user(personas) -> None:
     [b"\xff\xfe\x00garbage", b"name=%ZZ&date_of_birth=%%%", b"a" * 10_000, b"name[]=1&name[]=2"],
 )
 def test_malformed_posts_never_give_a_server_error(personas, body) -> None:
-    client = client_for(personas.desk)
+    client = personas.login(personas.desk)
     response = client.generic(
         "POST", reverse("patients:create"), body, content_type="application/x-www-form-urlencoded"
     )
@@ -142,8 +141,7 @@ def test_malformed_posts_never_give_a_server_error(personas, body) -> None:
 
 
 def test_posts_without_a_csrf_token_are_refused(personas) -> None:
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(personas.desk)
+    client = personas.login(personas.desk, enforce_csrf_checks=True)
     response = client.post(
         reverse("patients:create"), {"name": "가", "date_of_birth": "1990-01-01"}
     )
@@ -153,4 +151,4 @@ def test_posts_without_a_csrf_token_are_refused(personas) -> None:
 
 
 def test_non_numeric_ids_are_not_found(personas) -> None:
-    assert client_for(personas.desk).get("/patients/abc/").status_code == 404
+    assert personas.login(personas.desk).get("/patients/abc/").status_code == 404
