@@ -12,16 +12,14 @@ import io
 import json
 import tracemalloc
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
 from django.http import UnreadablePostError
-from django.test import Client
 from django.urls import reverse
 from pydicom import dcmread
-from pydicom.data import get_testdata_file
-from pydicom.uid import generate_uid
+from tests.builders.dicom import CT_SMALL, ct_slices, zipped
+from tests.builders.uploads import finish, open_set, patch, send
 
 import atlaschart.web.celery  # noqa: F401  (the project's Celery app: jobs run eagerly in tests)
 from atlaschart.audit.models import AccessLogEntry
@@ -31,8 +29,6 @@ from atlaschart.jobs.models import Job
 from atlaschart.jobs.services import run_job
 from atlaschart.lib.actor import Actor
 
-CT_SMALL = Path(get_testdata_file("CT_small.dcm"))
-
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
@@ -40,87 +36,8 @@ def media(settings, tmp_path):
     return tmp_path / "media"
 
 
-def ct_slices(n: int, *, size: int = 128, name: str = "Kim^Minjun", pid: str = "000001"):
-    """``n`` axial slices of one new series, made from CT_small (128×128, signed 16-bit, pixel
-    spacing 0.661468 mm): positions 1.25 mm apart along z, pixels CT_small's + k (so every slice
-    is its own file), tiled to ``size``² when larger. Named like the personas' chart."""
-    base = dcmread(CT_SMALL)
-    pixels = base.pixel_array
-    if size != pixels.shape[0]:
-        reps = -(-size // pixels.shape[0])
-        pixels = np.tile(pixels, (reps, reps))[:size, :size]
-    study, series = generate_uid(), generate_uid()
-    out = []
-    for k in range(n):
-        ds = dcmread(CT_SMALL)
-        ds.PatientName, ds.PatientID = name, pid
-        ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
-        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
-        ds.InstanceNumber = k + 1
-        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
-        ds.ImagePositionPatient = [0.0, 0.0, 1.25 * k]
-        ds.Rows = ds.Columns = size
-        ds.PixelData = (pixels + k).astype(np.int16).tobytes()
-        buf = io.BytesIO()
-        ds.save_as(buf, enforce_file_format=True)
-        out.append(buf.getvalue())
-    return out
-
-
-def zipped(slices: list[bytes], *, extra: dict[str, bytes] | None = None) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for k, data in enumerate(slices):
-            zf.writestr(f"CBCT/IM{k:04d}.dcm", data)
-        for name, data in (extra or {}).items():
-            zf.writestr(name, data)
-    return buf.getvalue()
-
-
-def client_for(user, language: str = "en") -> Client:
-    c = Client()
-    c.force_login(user)
-    c.cookies["atlaschart_language"] = language
-    return c
-
-
-def open_set(c: Client, patient, files: list[tuple[str, int]]):
-    r = c.post(
-        reverse("imaging_studies:upload_open", args=[patient.pk]),
-        json.dumps({"files": [{"name": n, "size": s} for n, s in files]}),
-        content_type="application/json",
-    )
-    assert r.status_code == 201, r.content
-    return r.json()
-
-
-def patch(c: Client, url: str, offset: int, body: bytes, *, length: int | None = None):
-    return c.generic(
-        "PATCH",
-        url,
-        body,
-        content_type="application/offset+octet-stream",
-        HTTP_UPLOAD_OFFSET=str(offset),
-        CONTENT_LENGTH=str(len(body) if length is None else length),
-    )
-
-
-def send(c: Client, url: str, data: bytes, chunk: int, start: int = 0) -> None:
-    offset = start
-    while offset < len(data):
-        r = patch(c, url, offset, data[offset : offset + chunk])
-        assert r.status_code == 204, r.content
-        offset = int(r["Upload-Offset"])
-
-
-def finish(c: Client, upload: dict):
-    r = c.post(upload["finish_url"])
-    assert r.status_code == 200, r.content
-    return c.get(r.json()["job_url"], follow=True)
-
-
 def test_a_ct_series_goes_up_in_chunks_and_becomes_a_shared_volume(personas, media) -> None:
-    c = client_for(personas.clinician)
+    c = personas.login(personas.clinician, browser_language="en")
     data = zipped(ct_slices(12))
     upload = open_set(c, personas.patient, [("cbct.zip", len(data))])
     (entry,) = upload["files"]
@@ -191,7 +108,7 @@ class DroppedConnection(io.RawIOBase):
 
 
 def test_a_dropped_connection_resumes_from_the_last_stored_byte(personas, media) -> None:
-    c = client_for(personas.clinician)
+    c = personas.login(personas.clinician, browser_language="en")
     data = zipped(ct_slices(8))
     upload = open_set(c, personas.patient, [("cbct.zip", len(data))])
     url = upload["files"][0]["url"]
@@ -216,7 +133,7 @@ def test_a_dropped_connection_resumes_from_the_last_stored_byte(personas, media)
 
 
 def test_the_offset_and_size_checks(personas, media) -> None:
-    c = client_for(personas.clinician)
+    c = personas.login(personas.clinician, browser_language="en")
     upload = open_set(c, personas.patient, [("a.dcm", 10)])
     url = upload["files"][0]["url"]
     assert patch(c, url, 4, b"abcd").status_code == 409  # ahead of the stored bytes
@@ -246,7 +163,7 @@ def test_the_offset_and_size_checks(personas, media) -> None:
     )
     assert r.status_code == 413 and "larger than the upload limit" in r.json()["error"]
     # Front desk may not upload images at all.
-    desk = client_for(personas.desk)
+    desk = personas.login(personas.desk, browser_language="en")
     assert desk.get(url).status_code == 403
     assert patch(desk, url, 0, b"abcd").status_code == 403
 
@@ -254,7 +171,7 @@ def test_the_offset_and_size_checks(personas, media) -> None:
 def test_the_same_upload_twice_is_one_study_and_a_job_run_twice_writes_once(
     personas, media
 ) -> None:
-    c = client_for(personas.clinician)
+    c = personas.login(personas.clinician, browser_language="en")
     data = zipped(ct_slices(6))
     for _ in range(2):
         upload = open_set(c, personas.patient, [("cbct.zip", len(data))])
@@ -318,7 +235,7 @@ def test_import_files_twice_over_the_same_paths_is_one_set_of_rows(personas, med
 
 @pytest.mark.parametrize("language", ["en", "ko"])
 def test_a_refused_slice_stores_nothing_and_says_why(personas, media, language) -> None:
-    c = client_for(personas.clinician, language)
+    c = personas.login(personas.clinician, browser_language=language)
     slices = ct_slices(6)
     slices[3] = slices[3][:-5000]  # cut inside the pixel data
     data = zipped(slices)
@@ -385,7 +302,7 @@ def test_the_import_peak_heap_stays_under_twice_the_volume(personas, media) -> N
 def test_the_de_identified_export_runs_as_a_job_and_each_download_is_logged(
     personas, media
 ) -> None:
-    c = client_for(personas.clinician)
+    c = personas.login(personas.clinician, browser_language="en")
     data = zipped(ct_slices(4))
     upload = open_set(c, personas.patient, [("cbct.zip", len(data))])
     send(c, upload["files"][0]["url"], data, chunk=len(data))

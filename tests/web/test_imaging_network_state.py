@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.web.test_imaging_chunked import client_for, ct_slices, finish, open_set, send, zipped
-from tests.web.test_object_storage import Store, store  # noqa: F401  (the S3 fixture)
+from tests.builders.dicom import ct_slices, zipped
+from tests.builders.object_store import Store, store  # noqa: F401  (the S3 fixture)
+from tests.builders.uploads import finish, open_set, send
 
 import atlaschart.web.celery  # noqa: F401  (the project's Celery app: jobs run eagerly in tests)
 from atlaschart.imaging_studies import rendering, storage, uploads
@@ -30,7 +31,7 @@ def _media(settings: Any, tmp_path: Path) -> Path:
 
 
 def _upload(personas: Any, n: int = 6) -> tuple[Any, dict[str, Any]]:
-    c = client_for(personas.clinician)
+    c = personas.login(personas.clinician, browser_language="en")
     data = zipped(ct_slices(n))
     upload = open_set(c, personas.patient, [("cbct.zip", len(data))])
     send(c, upload["files"][0]["url"], data, chunk=64 * 1024)
