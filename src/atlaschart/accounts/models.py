@@ -47,18 +47,6 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
 
-    @property
-    def is_clinic_admin(self) -> bool:
-        return self.clinic_id is not None and self.role == Role.CLINIC_ADMIN
-
-    @property
-    def is_clinician(self) -> bool:
-        return self.clinic_id is not None and self.role == Role.CLINICIAN
-
-    @property
-    def is_front_desk(self) -> bool:
-        return self.clinic_id is not None and self.role == Role.FRONT_DESK
-
 
 class SignInThrottle(models.Model):
     """Failed sign-in attempts for one key (a username's digest or a client IP) in a fixed window.

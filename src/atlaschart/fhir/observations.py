@@ -309,11 +309,6 @@ def _unit_from_key(
     return part
 
 
-def is_blood_pressure_arm(record: Any, side: str) -> bool:
-    raw = record.raw if isinstance(record.raw, dict) else {}
-    return record.kind == "blood_pressure" and raw.get(f"{side}_systolic") is not None
-
-
 def build_blood_pressure(actor: Actor, record: Any, side: str) -> Observation:
     """One arm's reading as the FHIR vital-signs blood-pressure profile asks."""
     raw = record.raw if isinstance(record.raw, dict) else {}

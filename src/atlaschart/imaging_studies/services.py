@@ -193,15 +193,6 @@ def save_volume_landmarks(actor: Actor, series: Series, landmarks: list[dict[str
 # --- exports -----------------------------------------------------------------------------------
 
 
-def export_deidentified_study(actor: Actor, study: Study) -> tuple[bytes, list[str]]:
-    """The study as a de-identified DICOM zip and its warnings; the export is logged once the
-    bytes exist (a study that cannot be packed is not recorded as exported)."""
-    data, warnings = rendering.deidentified_zip(study)
-    detail = "de-identified DICOM zip" + (f"; warnings: {', '.join(warnings)}" if warnings else "")
-    log_access(actor, Action.EXPORT, patient=study.patient, obj=study, detail=detail)
-    return data, warnings
-
-
 def log_export_download(actor: Actor, study: Study) -> None:
     """A packed de-identified zip handed out (each download is its own row)."""
     log_access(

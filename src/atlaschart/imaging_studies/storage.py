@@ -63,16 +63,6 @@ def _blob_cache_path(sha256: str) -> Path:
     return Path(settings.VAR_DIR) / "imaging-blob-cache" / sha256[:2] / sha256
 
 
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def write_blob(data: bytes) -> tuple[str, bool]:
-    """Store ``data`` under its sha256; returns (sha256, whether this call created the file)."""
-    digest = sha256_of(data)
-    return digest, media.save_once(blob_name(digest), data)
-
-
 def sha256_of_file(path: Path) -> str:
     """The sha256 of a file, read in chunks (never the whole file in memory)."""
     with path.open("rb") as fh:

@@ -468,11 +468,6 @@ def questionnaire_answers(
     }
 
 
-def questionnaire_started(instrument: Instrument, draft: Mapping[str, Any]) -> bool:
-    prefix = f"q_{instrument.id}_"
-    return any(key.startswith(prefix) for key in draft)
-
-
 def questionnaire_progress(instrument: Instrument, draft: Mapping[str, Any], spec: FormSpec) -> int:
     """How many of a questionnaire's questions (PSFS: activities rated) have an answer."""
     if instrument.scoring_rule == "activity-mean":

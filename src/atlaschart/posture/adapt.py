@@ -5,7 +5,6 @@ Nothing here writes to the database.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from atlaschart.measure import posture as core
@@ -98,11 +97,3 @@ def combined_result(shots: list[PostureShot]) -> core.PostureResult | None:
         return None
     results = [current_result(s) for s in shots]
     return results[0] if len(results) == 1 else core.combine_shots(results)
-
-
-def finite_or_none(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
