@@ -225,7 +225,8 @@ def _core_action(action: str) -> CoreAction:
 def acks_by_rule(record: ScreenRecord) -> dict[str, Acknowledgement]:
     """The deciding acknowledgement per finding: an override wins over a plain one."""
     acks: dict[str, Acknowledgement] = {}
-    for ack in record.acks.all():
+    # With the user who acknowledged: the chart and the safety page name them on every finding.
+    for ack in record.acks.select_related("by"):
         if ack.rule not in acks or ack.action == AckAction.OVERRIDE:
             acks[ack.rule] = ack
     return acks
