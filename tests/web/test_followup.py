@@ -14,7 +14,6 @@ test:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from datetime import timedelta
@@ -25,6 +24,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from tests.factories.intake import (
+    answered,
+    link_of,
+    submitted_followup,
+    submitted_intake,
+    token_in,
+)
 
 from atlaschart.audit.models import AccessLogEntry, Action
 from atlaschart.intake.models import (
@@ -40,34 +46,6 @@ from atlaschart.safety.models import ScreenRecord
 pytestmark = pytest.mark.django_db
 
 
-CONSENT = {"consent_personal": "yes", "consent_health": "yes"}
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def token_in(page: str) -> str:
-    return page.split("/intake/p/")[1].split("/")[0]
-
-
-def link_of(token: str) -> IntakeLink:
-    return IntakeLink.objects.get(token_hash=hashlib.sha256(token.encode()).hexdigest())
-
-
-def submit_intake(personas, draft: dict, instruments=("nprs", "psfs"), language="ko") -> Intake:
-    """A baseline intake made through the desk's page and submitted by the patient."""
-    page = login(personas.desk).post(reverse("intake:link_create", args=[personas.patient.pk]))
-    token = token_in(page.content.decode())
-    IntakeLink.objects.filter(pk=link_of(token).pk).update(
-        instruments=list(instruments), draft={**CONSENT, **draft}, language=language
-    )
-    assert Client().post(reverse("intake:submit", args=[token])).status_code == 302
-    return Intake.objects.latest("submitted_at")
-
-
 BASELINE = {
     "q_nprs_q1": "7",
     "q_psfs_a1_name": "계단 오르기",
@@ -80,7 +58,7 @@ BASELINE = {
 
 
 def create_followup(personas, instruments, user=None, **extra) -> tuple[object, str]:
-    client = login(user or personas.clinician)
+    client = personas.login(user or personas.clinician)
     response = client.post(
         reverse("intake:followup_create", args=[personas.patient.pk]),
         {"instruments": list(instruments), **extra},
@@ -97,7 +75,9 @@ def autosave(token: str, body: object, raw: bytes | None = None):
 
 
 def chart(personas) -> str:
-    response = login(personas.clinician).get(reverse("patients:chart", args=[personas.patient.pk]))
+    response = personas.login(personas.clinician).get(
+        reverse("patients:chart", args=[personas.patient.pk])
+    )
     assert response.status_code == 200
     return response.content.decode()
 
@@ -113,8 +93,8 @@ def change_row(page: str, instrument: str) -> str:
 def test_the_form_ticks_what_the_patient_answered_and_names_the_carried_activities(
     personas,
 ) -> None:
-    submit_intake(personas, BASELINE)
-    page = login(personas.clinician).get(
+    submitted_intake(personas.desk, personas.patient, BASELINE)
+    page = personas.login(personas.clinician).get(
         reverse("intake:followup_create", args=[personas.patient.pk])
     )
     assert page.status_code == 200
@@ -142,8 +122,8 @@ def test_the_form_ticks_what_the_patient_answered_and_names_the_carried_activiti
 
 def test_the_desk_sends_a_follow_up_without_seeing_the_rated_activities(personas) -> None:
     """The activity names are the patient's answers: front desk may send the link, not read."""
-    submit_intake(personas, BASELINE)
-    desk = login(personas.desk)
+    submitted_intake(personas.desk, personas.patient, BASELINE)
+    desk = personas.login(personas.desk)
     page = desk.get(reverse("intake:followup_create", args=[personas.patient.pk]))
     assert page.status_code == 200
     body = page.content.decode()
@@ -158,7 +138,7 @@ def test_the_desk_sends_a_follow_up_without_seeing_the_rated_activities(personas
 
 
 def test_a_followup_link_carries_the_rated_activities_and_is_shown_once(personas) -> None:
-    intake = submit_intake(personas, BASELINE, language="en")
+    intake = submitted_intake(personas.desk, personas.patient, BASELINE, language="en")
     response, token = create_followup(personas, ["groc", "psfs", "nprs"])
     assert response.status_code == 200
     page = response.content.decode()
@@ -186,8 +166,8 @@ def test_a_followup_link_carries_the_rated_activities_and_is_shown_once(personas
 
 
 def test_fill_now_opens_the_patient_pages_on_this_device(personas) -> None:
-    submit_intake(personas, BASELINE)
-    client = login(personas.desk)
+    submitted_intake(personas.desk, personas.patient, BASELINE)
+    client = personas.login(personas.desk)
     response = client.post(
         reverse("intake:followup_create", args=[personas.patient.pk]),
         {"instruments": ["nprs", "groc"], "fill_now": "1"},
@@ -211,7 +191,7 @@ def test_a_followup_that_cannot_be_made_says_why_and_makes_nothing(
     personas, instruments, with_intake, message
 ) -> None:
     if with_intake:
-        submit_intake(personas, BASELINE)
+        submitted_intake(personas.desk, personas.patient, BASELINE)
     links = IntakeLink.objects.count()
     response, _token = create_followup(personas, instruments)
     assert response.status_code == 400
@@ -222,7 +202,7 @@ def test_a_followup_that_cannot_be_made_says_why_and_makes_nothing(
 def test_the_refusal_is_worded_in_korean_for_a_korean_user(personas) -> None:
     personas.clinician.language = "ko"
     personas.clinician.save()
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician)
     response = client.post(
         reverse("intake:followup_create", args=[personas.patient.pk]), {"instruments": ["psfs"]}
     )
@@ -234,7 +214,7 @@ def test_the_refusal_is_worded_in_korean_for_a_korean_user(personas) -> None:
 
 
 def test_the_patient_rerates_the_same_activities_and_rates_the_overall_change(personas) -> None:
-    submit_intake(personas, BASELINE)
+    submitted_intake(personas.desk, personas.patient, BASELINE)
     screens = ScreenRecord.objects.count()
     _response, token = create_followup(personas, ["nprs", "psfs", "groc"])
     client = Client()
@@ -330,10 +310,10 @@ def test_the_patient_rerates_the_same_activities_and_rates_the_overall_change(pe
     ],
 )
 def test_bad_followup_answers_are_a_400_and_save_nothing(personas, body, fragment) -> None:
-    submit_intake(personas, BASELINE)
+    submitted_intake(personas.desk, personas.patient, BASELINE)
     _response, token = create_followup(personas, ["nprs", "psfs", "groc"])
     link = link_of(token)
-    IntakeLink.objects.filter(pk=link.pk).update(draft={"q_nprs_q1": "4"}, language="en")
+    answered(link, {"q_nprs_q1": "4"}, language="en")
     response = autosave(token, body)
     assert response.status_code == 400
     assert response.json()["ok"] is False and fragment in response.json()["error"]
@@ -342,10 +322,10 @@ def test_bad_followup_answers_are_a_400_and_save_nothing(personas, body, fragmen
 
 
 def test_a_bad_step_post_shows_the_message_in_korean_and_keeps_the_draft(personas) -> None:
-    submit_intake(personas, BASELINE)
+    submitted_intake(personas.desk, personas.patient, BASELINE)
     _response, token = create_followup(personas, ["nprs", "psfs", "groc"])
     link = link_of(token)
-    IntakeLink.objects.filter(pk=link.pk).update(draft={"q_nprs_q1": "4"})
+    answered(link, {"q_nprs_q1": "4"})
     response = Client().post(
         reverse("intake:fill", args=[token, "questionnaires"]),
         {"q_nprs_q1": "2", "q_groc_q1": "9", "go": "next"},
@@ -357,11 +337,12 @@ def test_a_bad_step_post_shows_the_message_in_korean_and_keeps_the_draft(persona
 
 
 def test_a_used_or_expired_followup_link_shows_the_plain_page(personas) -> None:
-    submit_intake(personas, BASELINE)
+    submitted_intake(personas.desk, personas.patient, BASELINE)
     _r, used = create_followup(personas, ["nprs"])
     _r, expired = create_followup(personas, ["nprs"])
     client = Client()
     assert client.post(reverse("intake:submit", args=[used])).status_code == 302
+    # Past its expiry: a state no service makes (a link is created with the clinic's expiry).
     IntakeLink.objects.filter(pk=link_of(expired).pk).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
@@ -375,11 +356,11 @@ def test_a_used_or_expired_followup_link_shows_the_plain_page(personas) -> None:
 
 
 def test_another_clinic_cannot_make_or_read_followups(personas) -> None:
-    submit_intake(personas, BASELINE)
+    submitted_intake(personas.desk, personas.patient, BASELINE)
     _r, token = create_followup(personas, ["nprs"])
     Client().post(reverse("intake:submit", args=[token]))
     followup = FollowUp.objects.get()
-    outsider = login(personas.outsider)
+    outsider = personas.login(personas.outsider)
     url = reverse("intake:followup_create", args=[personas.patient.pk])
     assert outsider.get(url).status_code == 404
     assert outsider.post(url, {"instruments": ["nprs"]}).status_code == 404
@@ -389,7 +370,9 @@ def test_another_clinic_cannot_make_or_read_followups(personas) -> None:
         user=personas.outsider, patient=personas.patient
     ).exists()
     # The clinic's own clinician reads it, and that is logged.
-    mine = login(personas.clinician).get(reverse("intake:followup_detail", args=[followup.pk]))
+    mine = personas.login(personas.clinician).get(
+        reverse("intake:followup_detail", args=[followup.pk])
+    )
     assert mine.status_code == 200
     assert AccessLogEntry.objects.filter(
         user=personas.clinician, action=Action.VIEW, object_type="intake.followup"
@@ -399,19 +382,11 @@ def test_another_clinic_cannot_make_or_read_followups(personas) -> None:
 # --- the chart ---------------------------------------------------------------------------
 
 
-def submit_followup(personas, instruments, draft: dict, language: str | None = None) -> None:
-    _r, token = create_followup(personas, instruments)
-    update = {"draft": draft}
-    if language:
-        update["language"] = language
-    IntakeLink.objects.filter(pk=link_of(token).pk).update(**update)
-    assert Client().post(reverse("intake:submit", args=[token])).status_code == 302
-
-
 def test_the_chart_shows_baseline_latest_change_and_the_cores_interpretation(personas) -> None:
-    submit_intake(personas, BASELINE)
-    submit_followup(
-        personas,
+    submitted_intake(personas.desk, personas.patient, BASELINE)
+    submitted_followup(
+        personas.clinician,
+        personas.patient,
         ["nprs", "psfs", "groc"],
         {"q_nprs_q1": "3", "q_psfs_a1_score": "7", "q_psfs_a2_score": "6", "q_groc_q1": "5"},
     )
@@ -448,16 +423,16 @@ def test_the_chart_shows_baseline_latest_change_and_the_cores_interpretation(per
 
 
 def test_a_small_change_is_within_measurement_error_and_a_decline_is_worse(personas) -> None:
-    submit_intake(personas, {"q_nprs_q1": "3"}, instruments=("nprs",))
+    submitted_intake(personas.desk, personas.patient, {"q_nprs_q1": "3"}, instruments=("nprs",))
     # NPRS 3 -> 4: a decline of 1 < MDC 2 -> unchanged.
-    submit_followup(personas, ["nprs"], {"q_nprs_q1": "4"})
+    submitted_followup(personas.clinician, personas.patient, ["nprs"], {"q_nprs_q1": "4"})
     row = change_row(chart(personas), "nprs")
     assert 'data-category="unchanged"' in row
     assert '<strong class="change-diff">+1</strong>' in row
     assert "Within measurement error or below the MCID: no change is claimed" in row
     assert "Better" not in row
     # NPRS 3 -> 6: a decline of 3 >= MDC 2 -> worse (the latest form is compared).
-    submit_followup(personas, ["nprs"], {"q_nprs_q1": "6"})
+    submitted_followup(personas.clinician, personas.patient, ["nprs"], {"q_nprs_q1": "6"})
     row = change_row(chart(personas), "nprs")
     assert 'data-category="worse"' in row
     assert "Worse: the decline is at least the measurement error (MDC)" in row
@@ -479,10 +454,12 @@ def test_without_a_published_mdc_a_change_past_the_mcid_is_not_called_an_improve
         clinic=personas.seoul, instrument="rmdq", language="ko", version="rmdq-24", data=pack
     )
     ticked = {f"q_rmdq_q{n}": "1" for n in range(1, 11)}
-    submit_intake(personas, ticked, instruments=("rmdq",))
+    submitted_intake(personas.desk, personas.patient, ticked, instruments=("rmdq",))
     # RMDQ 10 -> 4: change 6 >= MCID 5 and 60 % >= 30 % (Ostelo 2008); no MDC is published, so
     # the chart must not call it an improvement beyond measurement error.
-    submit_followup(personas, ["rmdq"], {f"q_rmdq_q{n}": "1" for n in range(1, 5)})
+    submitted_followup(
+        personas.clinician, personas.patient, ["rmdq"], {f"q_rmdq_q{n}": "1" for n in range(1, 5)}
+    )
     row = change_row(chart(personas), "rmdq")
     assert "<strong>10</strong>" in row and "<strong>4</strong>" in row
     assert "Reaches the MCID, but no measurement error (MDC) is published" in row
@@ -490,8 +467,12 @@ def test_without_a_published_mdc_a_change_past_the_mcid_is_not_called_an_improve
 
 
 def test_forms_in_two_languages_are_not_compared(personas) -> None:
-    submit_intake(personas, {"q_nprs_q1": "8"}, instruments=("nprs",), language="ko")
-    submit_followup(personas, ["nprs"], {"q_nprs_q1": "2"}, language="en")
+    submitted_intake(
+        personas.desk, personas.patient, {"q_nprs_q1": "8"}, instruments=("nprs",), language="ko"
+    )
+    submitted_followup(
+        personas.clinician, personas.patient, ["nprs"], {"q_nprs_q1": "2"}, language="en"
+    )
     row = change_row(chart(personas), "nprs")
     assert 'data-category="not-evaluable"' in row
     assert "answered in different languages (ko and en)" in row
@@ -499,8 +480,8 @@ def test_forms_in_two_languages_are_not_compared(personas) -> None:
 
 
 def test_the_chart_speaks_korean(personas) -> None:
-    submit_intake(personas, {"q_nprs_q1": "7"}, instruments=("nprs",))
-    submit_followup(personas, ["nprs"], {"q_nprs_q1": "3"})
+    submitted_intake(personas.desk, personas.patient, {"q_nprs_q1": "7"}, instruments=("nprs",))
+    submitted_followup(personas.clinician, personas.patient, ["nprs"], {"q_nprs_q1": "3"})
     personas.clinician.language = "ko"
     personas.clinician.save()
     page = chart(personas)
@@ -509,15 +490,21 @@ def test_the_chart_speaks_korean(personas) -> None:
 
 
 def test_the_chart_query_count_does_not_grow_with_followups(personas) -> None:
-    submit_intake(personas, BASELINE)
-    submit_followup(personas, ["nprs", "psfs", "groc"], {"q_nprs_q1": "5", "q_groc_q1": "2"})
-    client = login(personas.clinician)
+    submitted_intake(personas.desk, personas.patient, BASELINE)
+    submitted_followup(
+        personas.clinician,
+        personas.patient,
+        ["nprs", "psfs", "groc"],
+        {"q_nprs_q1": "5", "q_groc_q1": "2"},
+    )
+    client = personas.login(personas.clinician)
     url = reverse("patients:chart", args=[personas.patient.pk])
     with CaptureQueriesContext(connection) as one:
         assert client.get(url).status_code == 200
     for n in range(4):
-        submit_followup(
-            personas,
+        submitted_followup(
+            personas.clinician,
+            personas.patient,
             ["nprs", "psfs", "groc"],
             {"q_nprs_q1": str(n), "q_psfs_a1_score": "8", "q_groc_q1": "3"},
         )

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -92,8 +91,7 @@ def test_another_clinic_never_sees_our_due_reassessments(personas: Any) -> None:
 
 def test_the_front_desk_today_page_lists_the_due_re_assessment(personas: Any) -> None:
     _plan(personas, personas.patient, 40, reassess_weeks=[4])
-    client = Client()
-    client.force_login(personas.desk)
+    client = personas.login(personas.desk)
     page = client.get(reverse("visits:today"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     section = page[page.index('id="reassess"') :]
     assert personas.patient.name in section and "week 4" in section and "overdue" in section
@@ -214,8 +212,7 @@ def test_front_desk_sends_the_link_by_email_from_the_follow_up_page(personas: An
     patient = personas.patient
     patient.email = "minjun@example.org"
     patient.save()
-    client = Client()
-    client.force_login(personas.desk)
+    client = personas.login(personas.desk)
     url = reverse("intake:followup_create", args=[patient.pk])
     assert "send_email" in client.get(url).content.decode()
     response = client.post(url, {"instruments": ["nprs"], "send_email": "1"})

@@ -25,15 +25,9 @@ pytestmark = pytest.mark.django_db
 CONSENT = {"consent_personal": "yes", "consent_health": "yes"}
 
 
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def make_link(personas, instruments=("nprs",)) -> tuple[IntakeLink, str]:
     """A link made through the desk's page; returns it and the token read from the page."""
-    desk = login(personas.desk)
+    desk = personas.login(personas.desk)
     response = desk.post(reverse("intake:link_create", args=[personas.patient.pk]))
     assert response.status_code == 200
     page = response.content.decode()
@@ -69,7 +63,7 @@ def autosave(client: Client, token: str, body: object, raw: bytes | None = None)
 
 
 def test_the_desk_gets_a_url_and_a_qr_code_and_only_a_hash_is_stored(personas) -> None:
-    desk = login(personas.desk)
+    desk = personas.login(personas.desk)
     response = desk.post(reverse("intake:link_create", args=[personas.patient.pk]))
     page = response.content.decode()
     assert "<svg" in page and "/intake/p/" in page
@@ -157,7 +151,7 @@ def test_another_clinic_cannot_make_links_or_read_intakes(personas) -> None:
     _link, token = make_link(personas)
     Client().post(reverse("intake:submit", args=[token]))
     intake = Intake.objects.get()
-    outsider = login(personas.outsider)
+    outsider = personas.login(personas.outsider)
     assert (
         outsider.post(reverse("intake:link_create", args=[personas.patient.pk])).status_code == 404
     )
@@ -172,7 +166,10 @@ def test_reading_an_intake_is_logged(personas) -> None:
     Client().post(reverse("intake:submit", args=[token]))
     intake = Intake.objects.get()
     assert (
-        login(personas.clinician).get(reverse("intake:detail", args=[intake.pk])).status_code == 200
+        personas.login(personas.clinician)
+        .get(reverse("intake:detail", args=[intake.pk]))
+        .status_code
+        == 200
     )
     assert (
         AccessLogEntry.objects.filter(
@@ -307,7 +304,7 @@ def test_a_licensed_questionnaire_is_refused_without_the_clinics_wording(persona
 def test_the_clinic_cannot_choose_a_licensed_questionnaire_before_uploading_its_wording(
     personas,
 ) -> None:
-    admin = login(personas.admin)
+    admin = personas.login(personas.admin)
     response = admin.post(
         reverse("intake:settings"), {"instruments": ["nprs", "ndi"], "expiry_hours": 72}
     )
@@ -319,8 +316,8 @@ def test_the_clinic_cannot_choose_a_licensed_questionnaire_before_uploading_its_
 
 
 def test_only_the_clinic_admin_reaches_the_wording_pages(personas) -> None:
-    assert login(personas.desk).get(reverse("intake:packs")).status_code == 403
-    assert login(personas.clinician).get(reverse("intake:settings")).status_code == 403
+    assert personas.login(personas.desk).get(reverse("intake:packs")).status_code == 403
+    assert personas.login(personas.clinician).get(reverse("intake:settings")).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -350,7 +347,7 @@ def test_a_bad_wording_file_is_refused_with_a_clear_message(personas, content, f
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("ndi.json", content, content_type="application/json")
-    response = login(personas.admin).post(reverse("intake:packs"), {"file": upload})
+    response = personas.login(personas.admin).post(reverse("intake:packs"), {"file": upload})
     assert response.status_code == 400
     assert fragment in response.content.decode()
     assert not WordingPack.objects.exists()
@@ -364,7 +361,11 @@ def test_a_bad_wording_file_is_explained_in_korean(personas) -> None:
     pack = ndi_pack()
     del pack["items"]["q10"]
     upload = SimpleUploadedFile("ndi.json", json.dumps(pack).encode())
-    page = login(personas.admin).post(reverse("intake:packs"), {"file": upload}).content.decode()
+    page = (
+        personas.login(personas.admin)
+        .post(reverse("intake:packs"), {"file": upload})
+        .content.decode()
+    )
     assert "items.q10" in page and "없습니다" in page
 
 
@@ -373,7 +374,7 @@ def test_with_the_wording_the_form_shows_and_scores_are_stored_with_version_and_
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    admin = login(personas.admin)
+    admin = personas.login(personas.admin)
     upload = SimpleUploadedFile("ndi.json", json.dumps(ndi_pack("en")).encode())
     assert admin.post(reverse("intake:packs"), {"file": upload}).status_code == 302
     assert (

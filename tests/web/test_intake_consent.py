@@ -23,16 +23,10 @@ pytestmark = pytest.mark.django_db
 CONSENT = {"consent_personal": "yes", "consent_health": "yes"}
 
 
-def login(user, language: str = "ko") -> Client:
-    user.language = language
-    user.save(update_fields=["language"])
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def new_link(personas, language: str = "ko", draft: dict | None = None) -> tuple[IntakeLink, str]:
-    page = login(personas.desk).post(reverse("intake:link_create", args=[personas.patient.pk]))
+    page = personas.login(personas.desk, "ko").post(
+        reverse("intake:link_create", args=[personas.patient.pk])
+    )
     token = page.content.decode().split("/intake/p/")[1].split("/")[0]
     link = IntakeLink.objects.get(token_hash=hashlib.sha256(token.encode()).hexdigest())
     link.language = language
@@ -97,9 +91,13 @@ def test_both_consents_open_the_questions_and_are_recorded_and_shown(personas) -
     intake = Intake.objects.get(link=link)
     assert intake.consent_personal is True and intake.consent_health is True
     assert intake.consent_version and intake.answers["pain_neck"] == "6"
-    chart = login(personas.clinician).get(reverse("patients:chart", args=[personas.patient.pk]))
+    chart = personas.login(personas.clinician, "ko").get(
+        reverse("patients:chart", args=[personas.patient.pk])
+    )
     assert "동의함" in chart.content.decode()
-    detail = login(personas.clinician).get(reverse("intake:detail", args=[intake.pk]))
+    detail = personas.login(personas.clinician, "ko").get(
+        reverse("intake:detail", args=[intake.pk])
+    )
     text = detail.content.decode()
     assert 'data-consent="given"' in text and "개인정보(수집·이용): <strong>동의함" in text
 
@@ -145,13 +143,13 @@ def test_refusing_health_data_is_explained_recorded_and_keeps_no_health_answer(
     assert AccessLogEntry.objects.filter(
         patient=personas.patient, detail__contains="consent refused"
     ).exists()
-    clinician = login(personas.clinician, language)
+    clinician = personas.login(personas.clinician, language)
     detail = clinician.get(reverse("intake:detail", args=[intake.pk])).content.decode()
     assert shown in detail and 'data-consent="refused"' in detail
     chart = clinician.get(reverse("patients:chart", args=[personas.patient.pk])).content.decode()
     assert "consent-refused" in chart
     # The front desk sees it too (so that the questions are asked in person), never answers.
-    desk_chart = login(personas.desk, language).get(
+    desk_chart = personas.login(personas.desk, language).get(
         reverse("patients:chart", args=[personas.patient.pk])
     )
     assert "consent-refused" in desk_chart.content.decode()
@@ -169,7 +167,7 @@ def test_sending_before_any_consent_answer_goes_back_to_consent(personas) -> Non
 
 def test_the_desk_revokes_an_open_link_and_its_token_opens_nothing(personas) -> None:
     link, token = new_link(personas, draft={**CONSENT, "complaints": "x"})
-    desk = login(personas.desk)
+    desk = personas.login(personas.desk, "ko")
     response = desk.post(reverse("intake:link_revoke", args=[link.pk]))
     assert response.status_code == 302
     link.refresh_from_db()
@@ -188,12 +186,14 @@ def test_the_desk_revokes_an_open_link_and_its_token_opens_nothing(personas) -> 
 def test_a_submitted_link_cannot_be_revoked_and_another_clinic_gets_404(personas) -> None:
     link, token = new_link(personas, draft=CONSENT)
     Client().post(reverse("intake:submit", args=[token]))
-    response = login(personas.desk).post(reverse("intake:link_revoke", args=[link.pk]), follow=True)
+    response = personas.login(personas.desk, "ko").post(
+        reverse("intake:link_revoke", args=[link.pk]), follow=True
+    )
     assert "이미 사용된 링크" in response.content.decode()
     link.refresh_from_db()
     assert link.revoked_at is None
     other, _token = new_link(personas)
-    outsider = login(personas.outsider)
+    outsider = personas.login(personas.outsider, "ko")
     assert outsider.post(reverse("intake:link_revoke", args=[other.pk])).status_code == 404
     other.refresh_from_db()
     assert other.revoked_at is None
@@ -202,7 +202,10 @@ def test_a_submitted_link_cannot_be_revoked_and_another_clinic_gets_404(personas
 def test_revoking_needs_a_post(personas) -> None:
     link, _token = new_link(personas)
     assert (
-        login(personas.desk).get(reverse("intake:link_revoke", args=[link.pk])).status_code == 405
+        personas.login(personas.desk, "ko")
+        .get(reverse("intake:link_revoke", args=[link.pk]))
+        .status_code
+        == 405
     )
 
 
@@ -213,19 +216,21 @@ def test_a_new_clinic_asks_the_free_questionnaires(personas) -> None:
     assert not IntakeSettings.objects.filter(clinic=personas.seoul).exists()
     # Free to show (wording ships): NPRS, PSFS and the Keele STarT Back tool (docs/instruments.md).
     assert services.settings_for(personas.seoul.pk).instruments == ["nprs", "psfs", "start-back"]
-    page = login(personas.desk).post(reverse("intake:link_create", args=[personas.patient.pk]))
+    page = personas.login(personas.desk, "ko").post(
+        reverse("intake:link_create", args=[personas.patient.pk])
+    )
     token = page.content.decode().split("/intake/p/")[1].split("/")[0]
     link = IntakeLink.objects.get(token_hash=hashlib.sha256(token.encode()).hexdigest())
     assert link.instruments == ["nprs", "psfs", "start-back"]
-    form = login(personas.admin).get(reverse("intake:settings")).content.decode()
+    form = personas.login(personas.admin, "ko").get(reverse("intake:settings")).content.decode()
     assert re.search(r'value="nprs"[^>]*checked', form)
 
 
 def test_a_link_that_would_carry_no_questionnaire_warns_first(personas) -> None:
-    admin = login(personas.admin)
+    admin = personas.login(personas.admin, "ko")
     admin.post(reverse("intake:settings"), {"expiry_hours": 72})  # every box unticked
     assert services.settings_for(personas.seoul.pk).instruments == []
-    desk = login(personas.desk)
+    desk = personas.login(personas.desk, "ko")
     response = desk.post(reverse("intake:link_create", args=[personas.patient.pk]))
     page = response.content.decode()
     assert response.status_code == 200 and "설문지가 하나도 없습니다" in page
@@ -299,7 +304,7 @@ def test_the_intake_and_follow_up_pages_are_in_words_never_raw_values(
     link, token = new_link(personas, language=language, draft=dict(ANSWERS))
     Client().post(reverse("intake:submit", args=[token]))
     intake = Intake.objects.get(link=link)
-    clinician = login(personas.clinician, language)
+    clinician = personas.login(personas.clinician, language)
     page = clinician.get(reverse("intake:detail", args=[intake.pk])).content.decode()
     for word in words:
         assert word in page, word
@@ -330,7 +335,7 @@ def test_a_long_unbroken_note_is_set_to_wrap(personas) -> None:
     link, token = new_link(personas, draft={**CONSENT, "treat_notes": note})
     Client().post(reverse("intake:submit", args=[token]))
     intake = Intake.objects.get(link=link)
-    page = login(personas.clinician).get(reverse("intake:detail", args=[intake.pk]))
+    page = personas.login(personas.clinician, "ko").get(reverse("intake:detail", args=[intake.pk]))
     text = page.content.decode()
     assert note in text.split('<div class="intake-record">')[1]
     assert "intake/record.css" in text

@@ -108,8 +108,7 @@ CONSENT = {"consent_personal": "yes", "consent_health": "yes"}
 
 
 def make_link(personas, language: str = "ko") -> tuple[IntakeLink, str]:
-    desk = Client()
-    desk.force_login(personas.desk)
+    desk = personas.login(personas.desk)
     page = desk.post(reverse("intake:link_create", args=[personas.patient.pk])).content.decode()
     token = page.split("/intake/p/")[1].split("/")[0]
     link = IntakeLink.objects.get(token_hash=hashlib.sha256(token.encode()).hexdigest())
@@ -251,11 +250,7 @@ PACK_FILES = [
 def test_a_hostile_wording_pack_is_refused_in_the_users_language_and_nothing_is_stored(
     personas, content, english, korean, language
 ) -> None:
-    admin = personas.admin
-    admin.language = language
-    admin.save(update_fields=["language"])
-    client = Client()
-    client.force_login(admin)
+    client = personas.login(personas.admin, language)
     response = client.post(
         reverse("intake:packs"),
         {"file": SimpleUploadedFile("pack.json", content, content_type="application/json")},
@@ -309,8 +304,7 @@ def _valid(kind: str) -> dict:
 def test_hostile_numbers_in_every_exam_field_are_refused_and_nothing_is_saved(
     personas, kind, name
 ) -> None:
-    client = Client()
-    client.force_login(personas.clinician)
+    client = personas.login(personas.clinician)
     url = reverse("exams:create", args=[personas.patient.pk, kind])
     for value in HOSTILE_NUMBERS:
         response = client.post(url, {**_valid(kind), name: value})
@@ -326,8 +320,7 @@ def test_hostile_numbers_in_every_exam_field_are_refused_and_nothing_is_saved(
 
 @pytest.mark.parametrize("value", HOSTILE_NUMBERS)
 def test_hostile_blood_pressure_on_the_safety_form_is_refused(personas, value) -> None:
-    client = Client()
-    client.force_login(personas.clinician)
+    client = personas.login(personas.clinician)
     response = client.post(
         reverse("safety:patient", args=[personas.patient.pk]),
         {"bp_systolic_mmhg": value, "bp_diastolic_mmhg": value},
@@ -347,8 +340,7 @@ def test_a_hostile_acknowledgement_reason_writes_nothing(personas, reason) -> No
     record = services.record_screen(
         Actor.system(personas.clinician, via="test"), personas.patient, answers, "clinician"
     )
-    client = Client()
-    client.force_login(personas.clinician)
+    client = personas.login(personas.clinician)
     response = client.post(
         reverse("safety:acknowledge", args=[record.pk]),
         {"rule": "X5", "action": "acknowledge", "reason": reason},
@@ -373,15 +365,13 @@ HUGE_ID = 10**40
     ],
 )
 def test_an_id_past_every_integer_column_is_a_404(personas, name, method) -> None:
-    client = Client()
-    client.force_login(personas.clinician)
+    client = personas.login(personas.clinician)
     response = getattr(client, method)(reverse(name, args=[HUGE_ID]))
     assert response.status_code == 404
 
 
 def test_a_huge_visit_id_on_the_exam_form_is_ignored_not_a_500(personas) -> None:
-    client = Client()
-    client.force_login(personas.clinician)
+    client = personas.login(personas.clinician)
     url = reverse("exams:create", args=[personas.patient.pk, "palpation"])
     for visit in (str(HUGE_ID), "9" * 5000):
         assert client.get(url, {"visit": visit}).status_code in (200, 404)

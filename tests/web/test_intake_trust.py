@@ -35,14 +35,6 @@ SECRET = "SEOUL-COMPLAINT-91c"
 CONSENT = {"consent_personal": "yes", "consent_health": "yes"}
 
 
-def login(user, language: str = "en") -> Client:
-    user.language = language
-    user.save(update_fields=["language"])
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def token_in(page: str) -> str:
     return page.split("/intake/p/")[1].split("/")[0]
 
@@ -52,7 +44,9 @@ def link_of(token: str) -> IntakeLink:
 
 
 def new_link(personas) -> str:
-    page = login(personas.desk).post(reverse("intake:link_create", args=[personas.patient.pk]))
+    page = personas.login(personas.desk, "en").post(
+        reverse("intake:link_create", args=[personas.patient.pk])
+    )
     token = token_in(page.content.decode())
     link = link_of(token)
     link.instruments = ["nprs"]
@@ -75,7 +69,7 @@ def submitted(personas) -> tuple[Intake, FollowUp]:
     assert autosave(token, "complaints", {"complaints": SECRET}).status_code == 200
     assert autosave(token, "questionnaires", {"q_nprs_q1": "6"}).status_code == 200
     assert Client().post(reverse("intake:submit", args=[token])).status_code == 302
-    page = login(personas.clinician).post(
+    page = personas.login(personas.clinician, "en").post(
         reverse("intake:followup_create", args=[personas.patient.pk]), {"instruments": ["nprs"]}
     )
     followup_token = token_in(page.content.decode())
@@ -89,7 +83,7 @@ def submitted(personas) -> tuple[Intake, FollowUp]:
 
 def test_a_user_of_another_clinic_gets_404_for_each_real_record(personas) -> None:
     intake, followup = submitted(personas)
-    outsider = login(personas.outsider)
+    outsider = personas.login(personas.outsider, "en")
     for url in (
         reverse("intake:detail", args=[intake.pk]),
         reverse("intake:followup_detail", args=[followup.pk]),
@@ -139,7 +133,7 @@ def test_the_patients_door_is_the_token_alone(personas) -> None:
 
 def test_front_desk_gets_403_on_answers_and_clinic_settings(personas) -> None:
     intake, followup = submitted(personas)
-    desk = login(personas.desk)
+    desk = personas.login(personas.desk, "en")
     for url in (
         reverse("intake:detail", args=[intake.pk]),
         reverse("intake:followup_detail", args=[followup.pk]),
@@ -154,10 +148,10 @@ def test_front_desk_gets_403_on_answers_and_clinic_settings(personas) -> None:
 
 
 def test_clinic_settings_are_the_admins_alone(personas) -> None:
-    clinician = login(personas.clinician)
+    clinician = personas.login(personas.clinician, "en")
     assert clinician.get(reverse("intake:settings")).status_code == 403
     assert clinician.get(reverse("intake:packs")).status_code == 403
-    admin = login(personas.admin)
+    admin = personas.login(personas.admin, "en")
     assert admin.get(reverse("intake:settings")).status_code == 200
     saved = admin.post(reverse("intake:settings"), {"instruments": ["nprs"], "expiry_hours": 24})
     assert saved.status_code == 302
@@ -167,12 +161,12 @@ def test_clinic_settings_are_the_admins_alone(personas) -> None:
 
 def test_front_desk_sends_links_and_sees_only_the_status_on_the_chart(personas) -> None:
     chart_url = reverse("patients:chart", args=[personas.patient.pk])
-    page = login(personas.desk, "ko").get(chart_url).content.decode()
+    page = personas.login(personas.desk, "ko").get(chart_url).content.decode()
     assert 'data-status="not-done"' in page and "아직 안 함" in page
     assert reverse("intake:link_create", args=[personas.patient.pk]) in page
     intake, followup = submitted(personas)
     for language, done in (("en", "done ("), ("ko", "완료 (")):
-        page = login(personas.desk, language).get(chart_url).content.decode()
+        page = personas.login(personas.desk, language).get(chart_url).content.decode()
         assert 'data-status="done"' in page and done in page
         assert reverse("intake:link_create", args=[personas.patient.pk]) in page
         assert reverse("intake:followup_create", args=[personas.patient.pk]) in page
@@ -181,7 +175,7 @@ def test_front_desk_sends_links_and_sees_only_the_status_on_the_chart(personas) 
         assert reverse("intake:detail", args=[intake.pk]) not in page
         assert reverse("intake:followup_detail", args=[followup.pk]) not in page
         assert 'id="section-outcomes"' not in page and "NPRS" not in page
-    clinician_page = login(personas.clinician).get(chart_url).content.decode()
+    clinician_page = personas.login(personas.clinician, "en").get(chart_url).content.decode()
     assert reverse("intake:detail", args=[intake.pk]) in clinician_page
     assert 'id="section-outcomes"' in clinician_page
 
@@ -233,7 +227,7 @@ def test_a_refused_autosave_logs_no_step(personas) -> None:
 
 def test_the_patient_acts_without_a_user_even_on_a_clinic_device(personas) -> None:
     """ "Fill in now": the member of staff's browser, but the answers are the patient's."""
-    clinician = login(personas.clinician)
+    clinician = personas.login(personas.clinician, "en")
     response = clinician.post(
         reverse("intake:followup_create", args=[personas.patient.pk]),
         {"instruments": ["nprs"], "fill_now": "1"},
