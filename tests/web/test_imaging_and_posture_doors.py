@@ -11,27 +11,17 @@ resolver (a new one without an id below fails ``url_for``), then requested
 
 from __future__ import annotations
 
-import io
-import json
 from typing import Any
 
-import numpy as np
 import pytest
-from django.core.files.base import ContentFile
-from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+from tests.factories.imaging import one_of_every_kind
 
 import atlaschart.web.celery  # noqa: F401  (the project's Celery app: jobs run eagerly in tests)
 from atlaschart.accounts.models import Role, User
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.imaging_studies import access as imaging_access
-from atlaschart.imaging_studies import jobs as imaging_jobs
-from atlaschart.imaging_studies import services as imaging_services
-from atlaschart.imaging_studies import uploads
 from atlaschart.imaging_studies.models import Instance, ListingTable, Series, Study, UCAnalysis
-from atlaschart.jobs.services import submit
 from atlaschart.lib.access import RecordNotFound
 from atlaschart.lib.actor import Actor
 from atlaschart.posture import access as posture_access
@@ -46,116 +36,10 @@ def media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
-def _dicom(modality: str, rows: int, cols: int, study: str, series: str, k: int = 0) -> bytes:
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, generate_uid()
-    ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
-    ds.PatientName, ds.PatientID, ds.Modality = "Kim^Minjun", "000001", modality
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
-    ds.Rows, ds.Columns, ds.InstanceNumber = rows, cols, k + 1
-    ds.PixelSpacing = [0.5, 0.5]
-    ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
-    ds.ImagePositionPatient = [0, 0, 2.5 * k]
-    ds.PixelData = np.full((rows, cols), k, np.uint16).tobytes()
-    buf = io.BytesIO()
-    ds.save_as(buf, enforce_file_format=True)
-    return buf.getvalue()
-
-
-def _jpeg() -> bytes:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (40, 30), (90, 90, 90)).save(buf, "JPEG")
-    return buf.getvalue()
-
-
-TABLE = {
-    "id": "seoul",
-    "version": "1",
-    "view": "nasium",
-    "rules": [{"when": {"head_tilt_deg": {"max": 1}}, "listing": "X"}],
-}
-
-
 @pytest.fixture
 def world(personas: Any) -> dict[str, Any]:
-    """One record of every kind in Seoul, made through the services where they exist."""
-    actor = Actor.system(personas.clinician, via="test")
-    study_uid = generate_uid()
-    dx = _dicom("DX", 32, 32, study_uid, generate_uid())
-    ct_series = generate_uid()
-    ct = [_dicom("CT", 6, 8, study_uid, ct_series, k) for k in range(3)]
-    outcome = imaging_services.receive_upload(
-        actor, personas.patient, [("dx.dcm", dx)] + [(f"ct{k}.dcm", d) for k, d in enumerate(ct)]
-    )
-    assert isinstance(outcome, imaging_services.Imported)
-    study = Study.objects.get()
-    volume = Series.objects.get(series_instance_uid=ct_series)
-    assert volume.is_volume
-    inst = Instance.objects.get(series__modality="DX")
-    analysis = UCAnalysis.objects.create(
-        instance=inst,
-        patient=personas.patient,
-        view="nasium",
-        profile_id="generic",
-        profile_version="1",
-        algorithm="test@1",
-    )
-    table = ListingTable.objects.create(
-        clinic=personas.seoul,
-        table_id="seoul",
-        version="1",
-        view="nasium",
-        source=json.dumps(TABLE),
-    )
-    session = PostureSession.objects.create(
-        patient=personas.patient, taken_on="2025-03-01", clinician=personas.clinician
-    )
-    shot = PostureShot(
-        session=session,
-        view="anterior",
-        image_format="JPEG",
-        width=40,
-        height=30,
-        sha256="0" * 64,
-        created_by=personas.clinician,
-    )
-    shot.image.save("p.jpg", ContentFile(_jpeg()), save=False)
-    shot.save()
-    LandmarkRevision.objects.create(shot=shot, number=1, source="model", landmarks=[])
-    # A chunked upload set (nothing sent yet) and a finished de-identified export job.
-    upload_set = uploads.open_set(
-        [("a.dcm", 4)], user_id=personas.clinician.pk, patient_id=personas.patient.pk
-    )
-    export_job = submit(
-        actor,
-        imaging_jobs.EXPORT_KIND,
-        patient=personas.patient,
-        input_sha256=imaging_jobs.export_input_sha256(study),
-        payload={"study": study.pk},
-    )
-    export_job.refresh_from_db()
-    assert export_job.state == "done", export_job.error_code
-    return {
-        "key": upload_set.key,
-        "index": 0,
-        "job_id": export_job.pk,
-        "patient_id": personas.patient.pk,
-        "study_id": study.pk,
-        "instance_id": inst.pk,
-        "series_id": volume.pk,
-        "analysis_id": analysis.pk,
-        "table_pk": table.pk,
-        "session_id": session.pk,
-        "shot_id": shot.pk,
-    }
+    """One record of every kind in Seoul, made through the services (tests/factories/imaging.py)."""
+    return one_of_every_kind(personas)
 
 
 def urls(world: dict[str, Any]) -> list[tuple[str, str, bool]]:
@@ -171,12 +55,6 @@ def urls(world: dict[str, Any]) -> list[tuple[str, str, bool]]:
             out.append((name, reverse(name, kwargs={k: world[k] for k in names}), bool(names)))
     assert len(out) >= 25
     return out
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def busan_admin(personas: Any) -> Any:
@@ -201,14 +79,14 @@ def snapshot() -> dict[str, Any]:
 
 def test_the_own_clinic_reaches_every_id(personas: Any, world: dict[str, Any]) -> None:
     """The control: the ids below are real, so a 404 for Busan is the door, not a typo."""
-    c = client_for(personas.admin)
+    c = personas.login(personas.admin)
     for name, url, _has_id in urls(world):
         status = c.get(url).status_code
         assert status in (200, 302, 405), (name, status)
 
 
 def test_another_clinic_gets_404_for_every_id(personas: Any, world: dict[str, Any]) -> None:
-    c = client_for(busan_admin(personas))
+    c = personas.login(busan_admin(personas))
     before = snapshot()
     checked = 0
     for name, url, has_id in urls(world):
@@ -225,7 +103,7 @@ def test_another_clinic_gets_404_for_every_id(personas: Any, world: dict[str, An
 def test_front_desk_is_refused_every_imaging_and_posture_page(
     personas: Any, world: dict[str, Any]
 ) -> None:
-    c = client_for(personas.desk)
+    c = personas.login(personas.desk)
     before = snapshot()
     for name, url, _has_id in urls(world):
         statuses = {c.get(url).status_code, c.post(url, {}).status_code}
@@ -237,12 +115,12 @@ def test_front_desk_sees_no_imaging_or_posture_on_the_chart(
     personas: Any, world: dict[str, Any]
 ) -> None:
     chart = reverse("patients:chart", args=[personas.patient.pk])
-    desk = client_for(personas.desk).get(chart)
+    desk = personas.login(personas.desk).get(chart)
     assert desk.status_code == 200
     page = desk.content.decode()
     assert "/imaging/" not in page and "/posture/" not in page
     assert 'id="section-imaging"' not in page and 'id="section-posture"' not in page
-    clinician = client_for(personas.clinician).get(chart).content.decode()
+    clinician = personas.login(personas.clinician).get(chart).content.decode()
     assert "/imaging/" in clinician and "/posture/" in clinician
 
 
@@ -291,7 +169,7 @@ def test_each_scope_holds_the_own_clinic_only(
 def test_image_tiles_are_logged_once_per_browser_session(
     personas: Any, world: dict[str, Any]
 ) -> None:
-    c = client_for(personas.clinician)
+    c = personas.login(personas.clinician)
     image = reverse("imaging_studies:image", args=[world["instance_id"]])
     photo = reverse("posture:image", args=[world["shot_id"]])
     for _ in range(3):
@@ -325,7 +203,7 @@ def test_a_role_that_may_only_read_writes_nothing(
         if isinstance(top, URLResolver) and top.namespace in APPS
         for p in top.url_patterns
     }
-    c = client_for(personas.desk)
+    c = personas.login(personas.desk)
     before = snapshot()
     writes = AccessLogEntry.objects.exclude(action__in=["view", "denied"])
     writes_before = writes.count()

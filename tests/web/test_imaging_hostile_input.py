@@ -3,7 +3,7 @@ the user's language, nothing written.
 
 Each JSON endpoint gets every payload of the table; the two form posts (posture calibration and a
 session's date) get out-of-range numbers and dates. The world (one record of each kind) is the
-fixture of test_imaging_and_posture_doors.py.
+door tests' (tests/factories/imaging.py).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
-from tests.web import test_imaging_and_posture_doors as doors
+from tests.builders.dicom import image
+from tests.factories.imaging import one_of_every_kind
 
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.imaging_studies.models import Instance, Series, UCAnalysis
@@ -22,9 +22,17 @@ from atlaschart.posture.models import LandmarkRevision, PostureSession, PostureS
 
 pytestmark = pytest.mark.django_db
 
-# The same world as the door tests: one record of each kind in Seoul, media under tmp_path.
-media = doors.media
-world = doors.world
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def world(personas: Any) -> dict[str, Any]:
+    """The same world as the door tests: one record of each kind in Seoul."""
+    return one_of_every_kind(personas)
+
 
 HANGUL = re.compile(r"[가-힣]")
 
@@ -122,14 +130,6 @@ def state() -> Any:
     )
 
 
-def clinician(personas: Any, language: str) -> Client:
-    personas.clinician.language = language
-    personas.clinician.save()
-    c = Client()
-    c.force_login(personas.clinician)
-    return c
-
-
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_hostile_json_is_a_400_with_a_message_and_writes_nothing(
     personas: Any, world: dict[str, Any], endpoint: str
@@ -137,7 +137,7 @@ def test_hostile_json_is_a_400_with_a_message_and_writes_nothing(
     name, key, _template = ENDPOINTS[endpoint]
     url = reverse(name, args=[world[key]])
     before = state()
-    clients = {language: clinician(personas, language) for language in ("en", "ko")}
+    clients = {language: personas.login(personas.clinician, language) for language in ("en", "ko")}
     personas.clinician.language = "ko"  # the Korean client's language (read per request)
     personas.clinician.save()
     for case, body in cases(endpoint):
@@ -167,7 +167,7 @@ def test_posture_calibration_refuses_distances_out_of_range(
     before = state()
     values = {"x1": "1", "y1": "1", "x2": "20", "y2": "1", "distance_mm": distance}
     for language, says in (("en", "mm"), ("ko", "")):
-        c = clinician(personas, language)
+        c = personas.login(personas.clinician, language)
         r = c.post(url, values, follow=True)
         assert r.status_code == 200
         texts = [str(m) for m in r.context["messages"]]
@@ -182,7 +182,7 @@ def test_posture_calibration_refuses_distances_out_of_range(
 def test_posture_calibration_within_range_is_stored(personas: Any, world: dict[str, Any]) -> None:
     url = reverse("posture:calibration", args=[world["shot_id"]])
     values = {"x1": "1", "y1": "1", "x2": "20", "y2": "1", "distance_mm": "5000"}
-    clinician(personas, "en").post(url, values)
+    personas.login(personas.clinician, "en").post(url, values)
     assert PostureShot.objects.get().cal_distance_mm == 5000.0
 
 
@@ -192,10 +192,10 @@ def test_a_posture_session_date_out_of_range_is_refused(
 ) -> None:
     url = reverse("posture:patient", args=[world["patient_id"]])
     count = PostureSession.objects.count()
-    r = clinician(personas, "ko").post(url, {"taken_on": day, "note": ""})
+    r = personas.login(personas.clinician, "ko").post(url, {"taken_on": day, "note": ""})
     assert r.status_code == 200
     assert "1900-01-01" in r.content.decode() and HANGUL.search(r.content.decode())
-    r = clinician(personas, "en").post(url, {"taken_on": day, "note": "\x00"})
+    r = personas.login(personas.clinician, "en").post(url, {"taken_on": day, "note": "\x00"})
     assert r.status_code == 200
     assert PostureSession.objects.count() == count
 
@@ -206,7 +206,7 @@ def test_a_posture_session_date_out_of_range_is_refused(
 def test_hostile_image_parameters_are_never_a_500(
     personas: Any, world: dict[str, Any], query: str
 ) -> None:
-    c = clinician(personas, "en")
+    c = personas.login(personas.clinician, "en")
     image = c.get(reverse("imaging_studies:image", args=[world["instance_id"]]) + query)
     assert image.status_code in (200, 404)
     plane = c.get(reverse("imaging_studies:slice", args=[world["series_id"]]) + query)
@@ -215,7 +215,7 @@ def test_hostile_image_parameters_are_never_a_500(
 
 def test_a_compare_id_of_5000_digits_is_ignored(personas: Any, world: dict[str, Any]) -> None:
     url = reverse("imaging_studies:compare", args=[world["patient_id"]])
-    r = clinician(personas, "en").get(url, {"pre": "9" * 5000, "post": "1"})
+    r = personas.login(personas.clinician, "en").get(url, {"pre": "9" * 5000, "post": "1"})
     assert r.status_code == 200
 
 
@@ -231,7 +231,7 @@ def test_dicom_header_text_with_nul_and_bad_bytes_is_stored_cleaned(personas: An
     from atlaschart.imaging_studies.models import Study
     from atlaschart.lib.actor import Actor
 
-    ds = dcmread(io.BytesIO(doors._dicom("DX", 16, 16, generate_uid(), generate_uid())))
+    ds = dcmread(io.BytesIO(image("DX", 16, 16, generate_uid(), generate_uid())))
     ds.PatientName = "Kim\x00^Minjun"
     ds.SeriesDescription = "AP\x00 view"
     buf = io.BytesIO()
