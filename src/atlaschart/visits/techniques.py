@@ -26,11 +26,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
-Label = str | Promise
+Label = StrOrPromise
 
 
 def plain_number(value: Any) -> str:

@@ -382,7 +382,7 @@ def care_plan_with_goals(report: Report, staff: Staff, patient: Patient, start: 
                 "goals-1-target_date": (start + timedelta(days=42)).isoformat(),
             },
             prefix="goals",
-            start_date=start,  # type: ignore[call-arg]
+            start_date=start,
         )
         if not goals.is_valid():
             raise ValueError(str(goals.errors))

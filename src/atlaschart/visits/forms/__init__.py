@@ -3,6 +3,7 @@
 helpers. Callers import from here (``from atlaschart.visits.forms import TreatmentForm``)."""
 
 from atlaschart.visits.forms.adverse_events import (
+    SERIOUS_CRITERIA,
     FollowupForm,
 )
 from atlaschart.visits.forms.care import (
@@ -20,6 +21,7 @@ from atlaschart.visits.forms.fields import (
     clinicians_of,
     date_field,
     datetime_field,
+    field_of,
     minutes_field,
     within_years,
 )
@@ -60,6 +62,7 @@ __all__ = [
     "MANUAL_SIDES",
     "MAX_FORM_AGE_SECONDS",
     "MIN_FILL_SECONDS",
+    "SERIOUS_CRITERIA",
     "SIDES",
     "_SALT",
     "AmendmentForm",
@@ -78,6 +81,7 @@ __all__ = [
     "clinicians_of",
     "date_field",
     "datetime_field",
+    "field_of",
     "form_token",
     "instrument_choices",
     "instrument_label",

@@ -6,6 +6,16 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+#: The serious-event criteria a follow-up can tick, with their words.
+SERIOUS_CRITERIA: list[tuple[str, StrOrPromise]] = [
+    ("death", _("Death")),
+    ("life_threatening", _("Life-threatening")),
+    ("hospitalisation", _("Hospital admission or emergency care")),
+    ("persistent_disability", _("Persistent disability")),
+    ("new_neurological_deficit", _("New neurological deficit (e.g. stroke signs)")),
+]
 
 
 class FollowupForm(forms.Form):
@@ -35,13 +45,7 @@ class FollowupForm(forms.Form):
         label=_("Serious"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[
-            ("death", _("Death")),
-            ("life_threatening", _("Life-threatening")),
-            ("hospitalisation", _("Hospital admission or emergency care")),
-            ("persistent_disability", _("Persistent disability")),
-            ("new_neurological_deficit", _("New neurological deficit (e.g. stroke signs)")),
-        ],
+        choices=SERIOUS_CRITERIA,
     )
 
     def clean(self) -> dict[str, Any]:

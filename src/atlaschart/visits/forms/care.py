@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from atlaschart.visits.forms.fields import date_field, within_years
+from atlaschart.visits.forms.fields import date_field, field_of, within_years
 from atlaschart.visits.models import (
     ConsentKind,
 )
@@ -127,7 +127,7 @@ class GoalForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["measure"].choices = instrument_choices()  # type: ignore[attr-defined]
+        field_of(self.fields, "measure", forms.ChoiceField).choices = instrument_choices()
 
     def clean(self) -> dict[str, Any]:
         from atlaschart.measure.instruments.catalogue import INSTRUMENTS
@@ -140,12 +140,12 @@ class GoalForm(forms.Form):
             if given:
                 self.add_error("description", _("Say the goal in words."))
             return data
-        measure, target = data.get("measure"), data.get("target_value")
+        measure, target = data.get("measure") or "", data.get("target_value")
         if target is not None and not measure:
             self.add_error("measure", _("Choose the instrument the target score is on."))
         if measure and target is None:
             self.add_error("target_value", _("Give the score to reach."))
-        instrument = INSTRUMENTS.get(measure or "")
+        instrument = INSTRUMENTS.get(measure)
         if instrument is not None and target is not None:
             lo, hi = instrument.score_range
             if not Decimal(str(lo)) <= target <= Decimal(str(hi)):
@@ -168,7 +168,7 @@ class GoalForm(forms.Form):
         }
 
 
-class BaseGoalFormSet(forms.BaseFormSet):
+class BaseGoalFormSet(forms.BaseFormSet[GoalForm]):
     def __init__(self, *args: Any, start_date: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.start_date = start_date
@@ -185,9 +185,17 @@ class BaseGoalFormSet(forms.BaseFormSet):
         return [g for g in (form.goal() for form in self.forms) if g is not None]
 
 
-GoalFormSet = forms.formset_factory(
-    GoalForm, formset=BaseGoalFormSet, extra=3, max_num=10, absolute_max=10, validate_max=True
-)
+def _goal_formset() -> type[BaseGoalFormSet]:
+    made = forms.formset_factory(
+        GoalForm, formset=BaseGoalFormSet, extra=3, max_num=10, absolute_max=10, validate_max=True
+    )
+    # formset_factory subclasses the formset it is given; the stubs type it as the plain base.
+    if not issubclass(made, BaseGoalFormSet):
+        raise TypeError("formset_factory did not subclass BaseGoalFormSet")
+    return made
+
+
+GoalFormSet = _goal_formset()
 
 
 class ConsentForm(forms.Form):

@@ -3,8 +3,9 @@ clinic's clinicians, an appointment's length."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -19,6 +20,17 @@ from atlaschart.visits.models import (
 )
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+FieldT = TypeVar("FieldT", bound=forms.Field)
+
+
+def field_of(fields: Mapping[str, forms.Field], name: str, kind: type[FieldT]) -> FieldT:
+    """The field ``name`` of a form's ``fields`` (or ``base_fields``) as the class it is declared
+    with, to set its queryset or choices; a field of another class is a mistake in the form."""
+    field = fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
 
 
 def within_years(value: date) -> None:

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from atlaschart.accounts.models import User
-from atlaschart.visits.forms.fields import clinicians_of, datetime_field, minutes_field
+from atlaschart.visits.forms.fields import clinicians_of, datetime_field, field_of, minutes_field
 from atlaschart.visits.models import (
     DEFAULT_MINUTES,
     AppointmentKind,
@@ -32,7 +32,9 @@ class AppointmentForm(forms.Form):
 
     def __init__(self, *args: Any, clinic_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinicians_of(clinic_id)  # type: ignore[attr-defined]
+        field_of(self.fields, "clinician", forms.ModelChoiceField).queryset = clinicians_of(
+            clinic_id
+        )
         self.fields["minutes"] = minutes_field()
 
     def clean(self) -> dict[str, Any]:
@@ -56,4 +58,6 @@ class RecurringForm(forms.Form):
 
     def __init__(self, *args: Any, clinic_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinicians_of(clinic_id)  # type: ignore[attr-defined]
+        field_of(self.fields, "clinician", forms.ModelChoiceField).queryset = clinicians_of(
+            clinic_id
+        )

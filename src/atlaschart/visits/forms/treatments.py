@@ -9,8 +9,9 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
-from atlaschart.visits.forms.fields import date_field
+from atlaschart.visits.forms.fields import date_field, field_of
 from atlaschart.visits.models import (
     ConsentKind,
     ConsentRecord,
@@ -25,10 +26,10 @@ from atlaschart.visits.techniques import (
     plain_number,
 )
 
-SIDES = [("", "—"), ("left", _("Left")), ("right", _("Right"))]
+SIDES: list[tuple[str, StrOrPromise]] = [("", "—"), ("left", _("Left")), ("right", _("Right"))]
 INJECTION_SIDES = [*SIDES, ("both", _("Both sides")), ("midline", _("Midline"))]
 MANUAL_SIDES = [*SIDES, ("both", _("Both sides"))]
-GUIDANCE = [
+GUIDANCE: list[tuple[str, StrOrPromise]] = [
     ("", "—"),
     ("ultrasound", _("Ultrasound")),
     ("fluoroscopy", _("Fluoroscopy")),
@@ -91,6 +92,16 @@ def _check_setting(spec: Setting, value: Decimal) -> str | None:
     return None
 
 
+class ConsentChoiceField(forms.ModelChoiceField[ConsentRecord]):
+    """The patient's consents to the injection, each named by its kind and the day given."""
+
+    def label_from_instance(self, obj: ConsentRecord) -> str:
+        return _("%(kind)s, given %(day)s") % {
+            "kind": obj.get_kind_display(),
+            "day": obj.given_on.isoformat(),
+        }
+
+
 class TreatmentForm(forms.Form):
     """One treatment: the technique's own fields (structured, each with its unit), or an
     injection's drug record. The page shows only the chosen technique's fields (a small script);
@@ -147,7 +158,7 @@ class TreatmentForm(forms.Form):
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
-    consent = forms.ModelChoiceField(
+    consent = ConsentChoiceField(
         label=_("Consent to the injection"),
         queryset=ConsentRecord.objects.none(),
         required=False,
@@ -167,13 +178,7 @@ class TreatmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.visit_date = visit_date
         if consents is not None:
-            self.fields["consent"].queryset = consents  # type: ignore[attr-defined]
-        self.fields["consent"].label_from_instance = lambda c: (
-            _(  # type: ignore[attr-defined]
-                "%(kind)s, given %(day)s"
-            )
-            % {"kind": c.get_kind_display(), "day": c.given_on.isoformat()}
-        )
+            field_of(self.fields, "consent", ConsentChoiceField).queryset = consents
         for code, technique in {**TECHNIQUES, **MANUAL_THERAPY}.items():
             for key, spec in technique.settings.items():
                 self.fields[setting_field_name(code, key)] = _setting_form_field(spec)
@@ -241,7 +246,7 @@ class TreatmentForm(forms.Form):
         concentration = data.get("concentration_mg_per_ml")
         if dose is None and volume is None:
             self.add_error("dose_mg", _("Give the dose, the volume, or both."))
-        if None not in (dose, volume, concentration):
+        if dose is not None and volume is not None and concentration is not None:
             expected = concentration * volume
             if abs(expected - dose) > DOSE_TOLERANCE * max(expected, Decimal(1)):
                 self.add_error(

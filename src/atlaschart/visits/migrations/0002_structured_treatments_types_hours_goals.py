@@ -3,10 +3,12 @@
 import atlaschart.visits.models
 import datetime
 import django.db.models.deletion
+from django.apps.registry import Apps
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
-def first_consultations(apps, schema_editor):
+def first_consultations(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Appointments booked from a consultation request were first consultations."""
     Appointment = apps.get_model("visits", "Appointment")
     ConsultationRequest = apps.get_model("visits", "ConsultationRequest")

@@ -70,18 +70,15 @@ def _check_free(
 ) -> None:
     # Lock the clinician's row so two bookings for one clinician are checked one after the other.
     User.objects.select_for_update().filter(pk=clinician.pk).first()
-    clash = (
-        appointments_of_clinic(actor)
-        .filter(
-            clinician=clinician,
-            status__in=ACTIVE_STATUSES,
-            starts_at__lt=ends_at,
-            ends_at__gt=starts_at,
-        )
-        .exclude(pk=exclude_id)
-        .select_related("patient")
-        .first()
+    overlapping = appointments_of_clinic(actor).filter(
+        clinician=clinician,
+        status__in=ACTIVE_STATUSES,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
     )
+    if exclude_id is not None:
+        overlapping = overlapping.exclude(pk=exclude_id)
+    clash = overlapping.select_related("patient").first()
     if clash is not None:
         local = timezone.localtime(clash.starts_at)
         raise VisitError(

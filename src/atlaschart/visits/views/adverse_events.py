@@ -20,9 +20,7 @@ from atlaschart.visits.access import (
     adverse_events_of_clinic,
     get_adverse_event_for_user,
 )
-from atlaschart.visits.forms import (
-    FollowupForm,
-)
+from atlaschart.visits.forms import SERIOUS_CRITERIA
 
 EVENT_CLASSES = {
     "none": gettext_lazy("not an adverse event"),
@@ -33,7 +31,7 @@ EVENT_CLASSES = {
 
 
 def in_words(events: list[Any]) -> list[Any]:
-    serious = dict(FollowupForm.base_fields["serious_criteria"].choices)  # type: ignore[attr-defined]
+    serious = dict(SERIOUS_CRITERIA)
     for event in events:
         event.classification_display = EVENT_CLASSES.get(event.classification, _("unclassified"))
         event.serious_display = [serious.get(c, _("other")) for c in event.serious_criteria or ()]

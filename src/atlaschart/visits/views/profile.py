@@ -18,7 +18,7 @@ from atlaschart.visits.models import (
 from atlaschart.visits.views.common import clinic_id_of
 
 
-class ProfileForm(ModelForm):
+class ProfileForm(ModelForm[ClinicProfile]):
     open_weekdays = TypedMultipleChoiceField(
         label=gettext_lazy("Open on"),
         coerce=int,

@@ -3,6 +3,7 @@ adverse-event follow-up."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from atlaschart.exams.access import exams_of_clinic
 from atlaschart.lib.actor import Actor
@@ -32,6 +34,7 @@ from atlaschart.visits.forms import (
 from atlaschart.visits.models import (
     SOAP_FIELDS,
     ConsentKind,
+    Treatment,
     Visit,
 )
 from atlaschart.visits.safety_gate import signing_block_reasons
@@ -40,15 +43,40 @@ from atlaschart.visits.views.adverse_events import in_words
 from atlaschart.visits.views.common import soap_pairs
 
 
+@dataclass(frozen=True)
+class TreatmentOnPage:
+    """A treatment as the visit page shows it: the record, and the words made for it here. The
+    templates read the record's own fields through it too (``t.kind``, ``t.pk``, ``t.drug``)."""
+
+    treatment: Treatment
+    settings_display: list[tuple[str, str]]
+    technique_display: str
+    side_display: StrOrPromise
+    guidance_display: StrOrPromise
+    block_reason: str | None
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for names the view-model does not have itself: the record's fields and methods
+        # (never special names, nor its own field before it is set, as when copied).
+        if name == "treatment" or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.treatment, name)
+
+
 def _visit_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str, Any]:
-    treatments = list(visit.treatments.select_related("signed_by", "consent"))
+    records = list(visit.treatments.select_related("signed_by", "consent"))
     block_reason = signing_block_reasons(visit.patient)
-    for t in treatments:
-        t.settings_display = describe_settings(t.technique, t.technique_settings or {})
-        t.technique_display = technique_label(t.technique) if t.technique else ""
-        t.side_display = SIDE_WORDS.get(t.contact_side, "")
-        t.guidance_display = GUIDANCE_WORDS.get(t.guidance, "")
-        t.block_reason = None if t.signed_at else block_reason(t.technique, t.kind)
+    treatments = [
+        TreatmentOnPage(
+            treatment=t,
+            settings_display=describe_settings(t.technique, t.technique_settings or {}),
+            technique_display=technique_label(t.technique) if t.technique else "",
+            side_display=SIDE_WORDS.get(t.contact_side, ""),
+            guidance_display=GUIDANCE_WORDS.get(t.guidance, ""),
+            block_reason=None if t.signed_at else block_reason(t.technique, t.kind),
+        )
+        for t in records
+    ]
     exams = list(exams_of_clinic(request).filter(visit=visit).order_by("created_at", "id"))
     context = {
         "visit": visit,
