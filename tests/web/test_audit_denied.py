@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.test import Client
 from django.urls import reverse
+from tests.factories import people
 
-from atlaschart.accounts.models import User
+from atlaschart.accounts.models import Role
 from atlaschart.audit.models import AccessLogEntry
 
 # Where the test requests come from: the denied row records it.
@@ -50,7 +51,7 @@ def test_a_refused_post_is_logged_with_its_method(personas) -> None:
 
 
 def test_a_user_without_a_clinic_is_logged_without_one(personas) -> None:
-    drifter = User.objects.create(username="drifter", role="clinician")
+    drifter = people.staff(None, Role.CLINICIAN, "drifter")
     response = personas.login(drifter, REMOTE_ADDR=ADDRESS).get(
         reverse("patients:chart", args=[personas.patient.pk])
     )

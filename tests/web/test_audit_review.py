@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import pytest
 from django.urls import reverse
+from tests.factories import people
 
 from atlaschart.audit.models import (
     AccessLogAnchor,
@@ -45,8 +46,8 @@ def entry(user, action: str, *, when: datetime, patient=None, detail: str = "") 
 def october(personas) -> list[Patient]:
     """October 2026: the clinician opened 12 patients' records, the desk and admin one each."""
     patients = [personas.patient] + [
-        Patient.objects.create(
-            clinic=personas.seoul,
+        people.patient(
+            personas.desk,
             chart_number=f"{n:06d}",
             name=f"환자{n}",
             date_of_birth=date(1980, 1, n),

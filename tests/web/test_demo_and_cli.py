@@ -10,6 +10,7 @@ import time
 import pytest
 from django.test import Client
 from django.utils import timezone
+from tests.factories import people
 
 from atlaschart.accounts.models import User
 from atlaschart.cli import build_parser
@@ -223,8 +224,7 @@ def test_no_subcommand_prints_help_and_exits_2() -> None:
 
 @pytest.mark.parametrize("who", ["desk", "clinician", "admin"])
 def test_every_role_starts_at_todays_appointments(personas, who) -> None:
-    client = Client()
-    client.force_login(getattr(personas, who))
+    client = personas.login(getattr(personas, who))
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == "/schedule/today/"
 
@@ -237,12 +237,9 @@ def test_the_intake_links_page_shows_status_only_and_logs_whom_it_showed(persona
     from atlaschart.lib.actor import Actor
 
     create_link(Actor.system(personas.desk, via="test"), personas.patient)
-    busan_desk = User.objects.create(
-        username="busan-desk-links", clinic=personas.busan, role="front_desk"
-    )
+    busan_desk = people.staff(personas.busan, "front_desk", "busan-desk-links")
     create_link(Actor.system(busan_desk, via="test"), personas.busan_patient)
-    client = Client()
-    client.force_login(personas.desk)
+    client = personas.login(personas.desk)
     client.post("/accounts/language/", {"language": "ko", "next": "/"})
     page = client.get("/intake-links/").content.decode()
     assert "김민준" in page and "열림, 아직 미응답" in page

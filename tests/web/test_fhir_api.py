@@ -17,6 +17,7 @@ from django.urls import reverse
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
+from tests.factories import people
 
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.fhir import registry
@@ -92,12 +93,10 @@ def test_only_the_admin_makes_or_revokes_tokens(personas) -> None:
 
 
 def test_another_clinics_admin_cannot_revoke_our_token(personas) -> None:
-    from atlaschart.accounts.models import Role, User
+    from atlaschart.accounts.models import Role
 
     make_token(personas)
-    busan_admin = User.objects.create(
-        username="busan-admin", clinic=personas.busan, role=Role.CLINIC_ADMIN
-    )
+    busan_admin = people.staff(personas.busan, Role.CLINIC_ADMIN, "busan-admin")
     client = personas.login(busan_admin)
     client.post(reverse("fhir_tokens:revoke"), {"token": ApiToken.objects.get().pk})
     assert ApiToken.objects.get().revoked_at is None
@@ -240,8 +239,8 @@ def _follow(first: str, secret: str, relation: str = "next") -> tuple[list[str],
 
 def _more_patients(personas, n: int) -> list[Patient]:
     return [
-        Patient.objects.create(
-            clinic=personas.seoul if i % 4 else personas.busan,
+        people.patient(
+            personas.clinician if i % 4 else personas.outsider,
             chart_number=f"1{i:05d}",
             name=f"환자{i}",
             date_of_birth=date(1980, 1, 1),

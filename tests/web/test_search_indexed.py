@@ -11,8 +11,8 @@ from datetime import date
 
 import pytest
 from django.db import connection, transaction
-from django.test import Client
 from django.urls import reverse
+from tests.factories import people as factories
 
 from atlaschart.lib.actor import Actor
 from atlaschart.patients.access import _matching, _search_term, search_patients
@@ -36,8 +36,8 @@ PEOPLE = [
 @pytest.fixture
 def people(personas):
     for name, latin, chart, phone, born in PEOPLE:
-        Patient.objects.create(
-            clinic=personas.seoul,
+        factories.patient(
+            personas.desk,
             chart_number=chart,
             name=name,
             name_latin=latin,
@@ -117,9 +117,7 @@ def test_a_nul_character_in_the_query_is_dropped_not_a_server_error(people) -> N
 
 
 def test_the_list_page_finds_a_one_syllable_name_in_korean(people) -> None:
-    client = Client()
-    client.force_login(people.desk)
-    client.cookies["atlaschart_language"] = "ko"
+    client = people.login(people.desk, browser_language="ko")
     page = client.get(reverse("patients:list"), {"q": "김"}).content.decode()
     assert "김민준" in page and "이준호" not in page
 
@@ -162,6 +160,8 @@ def test_the_search_page_query_reads_an_index(people) -> None:
     2,000 other patients, so that reading the whole clinic costs what it would in practice."""
     from django.test.utils import CaptureQueriesContext
 
+    # Ten thousand rows in one bulk insert, not one service call each: the plan is what is
+    # tested, and the service's per-patient access-log rows would only slow the setup.
     fillers = [
         Patient(
             clinic=people.seoul,
