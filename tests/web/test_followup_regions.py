@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
-from tests.web.test_followup import create_followup, link_of, login, submit_intake
+from tests.factories.intake import followup_link, link_of, submitted_intake
 
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.intake.models import FollowUp, LocalRegions
@@ -24,8 +24,10 @@ BODY_MAP = {
 
 
 def test_followup_reasks_the_regions_marked_at_intake_and_takes_new_ones(personas) -> None:
-    submit_intake(personas, BODY_MAP, instruments=("nprs",), language="en")
-    _response, token = create_followup(personas, ["nprs"])
+    submitted_intake(
+        personas.desk, personas.patient, BODY_MAP, instruments=("nprs",), language="en"
+    )
+    _link, token = followup_link(personas.clinician, personas.patient, ["nprs"])
     assert link_of(token).carried["regions"] == ["neck", "low_back_right"]
     client = Client()
     page = client.get(reverse("intake:fill", args=[token, "pain"]) + "?lang=en").content.decode()
@@ -50,13 +52,15 @@ def test_followup_reasks_the_regions_marked_at_intake_and_takes_new_ones(persona
     followup = FollowUp.objects.get()
     assert followup.answers["pain_neck"] == "3" and followup.answers["pain_leg_left"] == "5"
     # The next follow-up re-asks the region added at this one too.
-    _r, second = create_followup(personas, ["nprs"])
+    _link, second = followup_link(personas.clinician, personas.patient, ["nprs"])
     assert link_of(second).carried["regions"] == ["neck", "low_back_right", "leg_left"]
 
 
 def test_followup_without_an_intake_body_map_offers_every_region(personas) -> None:
-    submit_intake(personas, {"q_nprs_q1": "6"}, instruments=("nprs",), language="ko")
-    _response, token = create_followup(personas, ["nprs"])
+    submitted_intake(
+        personas.desk, personas.patient, {"q_nprs_q1": "6"}, instruments=("nprs",), language="ko"
+    )
+    _link, token = followup_link(personas.clinician, personas.patient, ["nprs"])
     assert link_of(token).carried["regions"] == []
     page = Client().get(reverse("intake:fill", args=[token, "pain"]) + "?lang=ko")
     assert page.status_code == 200
@@ -65,8 +69,10 @@ def test_followup_without_an_intake_body_map_offers_every_region(personas) -> No
 
 
 def test_a_followup_pain_value_outside_the_scale_is_refused_in_words(personas) -> None:
-    submit_intake(personas, BODY_MAP, instruments=("nprs",), language="en")
-    _response, token = create_followup(personas, ["nprs"])
+    submitted_intake(
+        personas.desk, personas.patient, BODY_MAP, instruments=("nprs",), language="en"
+    )
+    _link, token = followup_link(personas.clinician, personas.patient, ["nprs"])
     page = Client().post(
         reverse("intake:fill", args=[token, "pain"]) + "?lang=en", {"pain_neck": "11"}
     )
@@ -76,15 +82,15 @@ def test_a_followup_pain_value_outside_the_scale_is_refused_in_words(personas) -
 
 
 def _intake_id(personas) -> int:
-    return submit_intake(personas, BODY_MAP, instruments=("nprs",), language="en").pk
+    return submitted_intake(
+        personas.desk, personas.patient, BODY_MAP, instruments=("nprs",), language="en"
+    ).pk
 
 
 @pytest.mark.parametrize("language", ["ko", "en"])
 def test_clinician_confirms_the_local_regions(personas, language) -> None:
     intake_id = _intake_id(personas)
-    personas.clinician.language = language
-    personas.clinician.save(update_fields=["language"])
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician, language)
     page = client.get(reverse("intake:detail", args=[intake_id])).content.decode()
     assert 'name="local" value="neck"' in page
     assert (
@@ -98,7 +104,7 @@ def test_clinician_confirms_the_local_regions(personas, language) -> None:
 
 def test_local_regions_refuse_a_region_not_marked(personas) -> None:
     intake_id = _intake_id(personas)
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician)
     response = client.post(
         reverse("intake:local_regions", args=[intake_id]), {"local": ["leg_left"]}, follow=True
     )
@@ -108,7 +114,7 @@ def test_local_regions_refuse_a_region_not_marked(personas) -> None:
 
 def test_front_desk_cannot_confirm_local_regions_and_writes_nothing(personas) -> None:
     intake_id = _intake_id(personas)
-    response = login(personas.desk).post(
+    response = personas.login(personas.desk).post(
         reverse("intake:local_regions", args=[intake_id]), {"local": ["neck"]}
     )
     assert response.status_code == 403
@@ -117,7 +123,7 @@ def test_front_desk_cannot_confirm_local_regions_and_writes_nothing(personas) ->
 
 def test_another_clinic_cannot_confirm_local_regions(personas) -> None:
     intake_id = _intake_id(personas)
-    response = login(personas.outsider).post(
+    response = personas.login(personas.outsider).post(
         reverse("intake:local_regions", args=[intake_id]), {"local": ["neck"]}
     )
     assert response.status_code == 404

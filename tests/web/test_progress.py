@@ -4,16 +4,18 @@ see it; what it logs."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from tests.web.test_followup import create_followup, link_of, login, submit_intake
+from tests.factories.care import visit
+from tests.factories.exams import exam, leg
+from tests.factories.intake import submitted_followup, submitted_intake
 
 from atlaschart.audit.models import AccessLogEntry
-from atlaschart.intake.models import IntakeLink
 
 pytestmark = pytest.mark.django_db
 
@@ -53,13 +55,13 @@ WEEKS_AGO = (6, 3, 0)
 
 def spread_over_weeks(personas) -> None:
     """Intake six weeks ago, follow-ups three weeks ago and today, a visit at each (the records
-    refuse edits through save(); the test moves them in time with update())."""
+    refuse edits through save() and the services date them now; the test moves them in time
+    with update())."""
     from datetime import timedelta
 
     from django.utils import timezone
 
     from atlaschart.intake.models import FollowUp, Intake, QuestionnaireResponse
-    from atlaschart.visits.models import Visit
 
     now = timezone.now()
     forms = [*Intake.objects.filter(patient=personas.patient)]
@@ -70,34 +72,33 @@ def spread_over_weeks(personas) -> None:
         responses = QuestionnaireResponse.objects.filter(patient=personas.patient)
         key = "intake" if isinstance(form, Intake) else "followup"
         responses.filter(**{key: form}).update(recorded_at=when)
-        Visit.objects.create(
-            patient=personas.patient, clinician=personas.clinician, visit_date=when.date()
-        )
+        visit(personas.clinician, personas.patient, when)
 
 
 def make_story(personas) -> int:
-    intake = submit_intake(
-        personas, {**_pain(INTAKE), "q_nprs_q1": NPRS[0]}, instruments=("nprs",), language="en"
+    intake = submitted_intake(
+        personas.desk,
+        personas.patient,
+        {**_pain(INTAKE), "q_nprs_q1": NPRS[0]},
+        instruments=("nprs",),
+        language="en",
     )
     for regions, nprs in zip(FOLLOWUPS, NPRS[1:], strict=True):
-        _response, token = create_followup(personas, ["nprs"])
-        IntakeLink.objects.filter(pk=link_of(token).pk).update(
-            draft={**_pain(regions), "q_nprs_q1": nprs}
+        submitted_followup(
+            personas.clinician, personas.patient, ["nprs"], {**_pain(regions), "q_nprs_q1": nprs}
         )
-        assert Client().post(reverse("intake:submit", args=[token])).status_code == 302
     spread_over_weeks(personas)
     # The clinician confirms the neck and the head as the chief complaint.
-    login(personas.clinician).post(
+    personas.login(personas.clinician).post(
         reverse("intake:local_regions", args=[intake.pk]), {"local": ["neck", "head_face"]}
     )
     return personas.patient.pk
 
 
 def page(personas, language: str, user=None) -> str:
-    who = user or personas.clinician
-    who.language = language
-    who.save(update_fields=["language"])
-    response = login(who).get(reverse("progress:patient", args=[personas.patient.pk]))
+    response = personas.login(user or personas.clinician, language).get(
+        reverse("progress:patient", args=[personas.patient.pk])
+    )
     assert response.status_code == 200
     return response.content.decode()
 
@@ -138,7 +139,9 @@ def test_korean_page_has_korean_axes_and_summary(personas) -> None:
 
 
 def test_unconfirmed_local_regions_are_said_and_all_shown_distant(personas) -> None:
-    submit_intake(personas, {**_pain(INTAKE), "q_nprs_q1": "8"}, instruments=("nprs",))
+    submitted_intake(
+        personas.desk, personas.patient, {**_pain(INTAKE), "q_nprs_q1": "8"}, instruments=("nprs",)
+    )
     text = page(personas, "en")
     assert "No clinician has confirmed the chief-complaint regions yet" in text
     assert "No region has a baseline and a later rating yet." in text
@@ -151,14 +154,18 @@ def test_a_patient_with_nothing_recorded_gets_a_page(personas) -> None:
 
 def test_front_desk_may_not_read_progress(personas) -> None:
     make_story(personas)
-    response = login(personas.desk).get(reverse("progress:patient", args=[personas.patient.pk]))
+    response = personas.login(personas.desk).get(
+        reverse("progress:patient", args=[personas.patient.pk])
+    )
     assert response.status_code == 403
     assert b"Neck" not in response.content
 
 
 def test_another_clinic_gets_404_and_nothing_is_logged_for_it(personas) -> None:
     make_story(personas)
-    response = login(personas.outsider).get(reverse("progress:patient", args=[personas.patient.pk]))
+    response = personas.login(personas.outsider).get(
+        reverse("progress:patient", args=[personas.patient.pk])
+    )
     assert response.status_code == 404
     assert not AccessLogEntry.objects.filter(user=personas.outsider, detail="progress").exists()
 
@@ -171,18 +178,17 @@ def test_the_page_logs_one_view_of_the_patient(personas) -> None:
 
 def test_query_count_does_not_grow_with_follow_ups(personas) -> None:
     make_story(personas)
-    client = login(personas.clinician)
+    client = personas.login(personas.clinician)
     url = reverse("progress:patient", args=[personas.patient.pk])
     with CaptureQueriesContext(connection) as first:
         client.get(url)
-    _response, token = create_followup(personas, ["nprs"])
-    IntakeLink.objects.filter(pk=link_of(token).pk).update(draft={"pain_neck": "2"})
-    Client().post(reverse("intake:submit", args=[token]))
-    from atlaschart.visits.models import Visit
-
-    Visit.objects.create(
-        patient=personas.patient, clinician=personas.clinician, visit_date=timezone.localdate()
-    )
+    submitted_followup(personas.clinician, personas.patient, ["nprs"], {"pain_neck": "2"})
+    # Today's visit of the story starts now; this one an hour away, the same day (a visit is
+    # never opened before its day).
+    later = timezone.now() + timedelta(hours=1)
+    if timezone.localtime(later).date() != timezone.localdate():
+        later -= timedelta(hours=2)
+    visit(personas.clinician, personas.patient, later)
     with CaptureQueriesContext(connection) as second:
         client.get(url)
     assert len(second) == len(first)
@@ -191,33 +197,20 @@ def test_query_count_does_not_grow_with_follow_ups(personas) -> None:
 def test_the_chart_links_to_progress_for_clinicians_only(personas) -> None:
     chart = reverse("patients:chart", args=[personas.patient.pk])
     progress = reverse("progress:patient", args=[personas.patient.pk])
-    assert progress in login(personas.clinician).get(chart).content.decode()
-    assert progress not in login(personas.desk).get(chart).content.decode()
+    assert progress in personas.login(personas.clinician).get(chart).content.decode()
+    assert progress not in personas.login(personas.desk).get(chart).content.decode()
 
 
 def test_leg_checks_and_balance_tests_are_shown_against_their_limits(personas) -> None:
-    from atlaschart.exams.models import ExamRecord
-
-    def exam(kind: str, timing: str, raw: dict, derived: dict) -> None:
-        ExamRecord.objects.create(
-            patient=personas.patient,
-            kind=kind,
-            timing=timing,
-            raw=raw,
-            derived=derived,
-            examiner=personas.clinician,
-        )
-
+    clinician, patient = personas.clinician, personas.patient
     # A pre/post pair: 6 mm -> 2 mm, 4 mm change >= the 3.74 mm MDC (Cooperstein 2003).
-    exam("leg_check", "pre", {}, {"magnitude_mm": 6.0, "signed_mm": 6.0})
-    exam(
-        "leg_check",
-        "post",
-        {},
-        {"magnitude_mm": 2.0, "magnitude_change_mm": 4.0, "exceeds_mdc": True, "mdc_mm": 3.74},
-    )
-    exam("fukuda", "", {"steps": 50, "rotation_deg": 60, "direction": "left"}, {"abnormal": True})
-    exam("romberg", "", {}, {"romberg_positive": False})
+    today = visit(clinician, patient)
+    exam(clinician, patient, "leg_check", leg("pre", "right", 6), timing="pre", visit=today)
+    exam(clinician, patient, "leg_check", leg("post", "right", 2), timing="post", visit=today)
+    fukuda = {"steps": 50, "rotation_deg": 60, "direction": "left", "displacement_cm": 40}
+    exam(clinician, patient, "fukuda", fukuda)
+    romberg = {"surface": "firm", "open_held_s": 30, "closed_held_s": 30}
+    exam(clinician, patient, "romberg", romberg)
     text = page(personas, "en")
     assert "the MDC of 3.74 mm" in text and "beyond the MDC" in text and "4 mm" in text
     assert "turned 60° to the left in 50 steps: beyond the 45° limit" in text
@@ -226,7 +219,7 @@ def test_leg_checks_and_balance_tests_are_shown_against_their_limits(personas) -
     assert "50걸음에 왼쪽으로 60° 회전: 45° 기준 초과" in korean
     # Front desk never reaches these sections (the page is refused as a whole).
     assert (
-        login(personas.desk)
+        personas.login(personas.desk)
         .get(reverse("progress:patient", args=[personas.patient.pk]))
         .status_code
         == 403
