@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
-from tests.web.test_object_storage import Store, store  # noqa: F401  (the S3 fixture)
+from tests.builders.object_store import Store, store  # noqa: F401  (the S3 fixture)
 
 from atlaschart.dicom_inbox import importer, services
 from atlaschart.dicom_inbox.models import HeldReason, InboxItem, InboxState
@@ -155,10 +154,7 @@ def test_a_refused_import_puts_the_item_back_and_says_why(personas, tmp_path, mo
 def test_the_item_page_links_to_the_running_import_in_korean(personas, tmp_path, settings) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = False
     item = _held(personas, tmp_path)
-    client = Client()
-    personas.clinician.language = "ko"
-    personas.clinician.save(update_fields=["language"])
-    client.force_login(personas.clinician)
+    client = personas.login(personas.clinician, "ko")
     response = client.post(
         reverse("dicom_inbox:confirm", args=[item.pk]), {"patient": personas.patient.pk}
     )

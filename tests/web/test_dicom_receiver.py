@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
@@ -218,20 +217,12 @@ def test_a_second_send_of_the_same_files_does_not_duplicate(scp, personas) -> No
     assert InboxItem.objects.count() == 1
 
 
-def _ko(user: Any) -> Client:
-    user.language = "ko"
-    user.save(update_fields=["language"])
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_confirming_from_the_inbox_imports_into_the_picked_chart(scp, personas) -> None:
     rcv, port = scp
     send(port, "SEOUL", [ct("000001", "Lee^Jieun")])
     settled(rcv)
     item = InboxItem.objects.get()
-    client = _ko(personas.clinician)
+    client = personas.login(personas.clinician, "ko")
     page = client.get(reverse("dicom_inbox:inbox")).content.decode()
     assert "영상 수신함" in page and "Lee^Jieun" in page
     page = client.get(reverse("dicom_inbox:item", args=[item.pk])).content.decode()
@@ -273,12 +264,11 @@ def test_discarding_removes_the_files_and_keeps_the_line(scp, personas) -> None:
     send(port, "SEOUL", [ct("123456", "Test^Phantom")])
     settled(rcv)
     item = InboxItem.objects.get()
-    english = Client()
-    english.force_login(personas.admin)
+    english = personas.login(personas.admin)
     page = english.get(reverse("dicom_inbox:item", args=[item.pk])).content.decode()
     assert "Received study" in page and "No chart has this patient ID." in page
     assert "Discard the study" in page and 'lang="en"' in page
-    client = _ko(personas.admin)
+    client = personas.login(personas.admin, "ko")
     response = client.post(reverse("dicom_inbox:discard", args=[item.pk]), {"discard": "1"})
     assert response.status_code == 302
     item.refresh_from_db()
@@ -292,8 +282,7 @@ def test_another_clinics_inbox_item_is_a_404(scp, personas) -> None:
     send(port, "SEOUL", [ct("000001", "Lee^Jieun")])
     settled(rcv)
     item = InboxItem.objects.get()
-    outsider = Client()
-    outsider.force_login(personas.outsider)
+    outsider = personas.login(personas.outsider)
     for name, method in (("item", "get"), ("confirm", "post"), ("discard", "post")):
         url = reverse(f"dicom_inbox:{name}", args=[item.pk])
         response = getattr(outsider, method)(
@@ -308,13 +297,11 @@ def test_another_clinics_inbox_item_is_a_404(scp, personas) -> None:
 
 @pytest.mark.django_db  # no server thread: the faster, rolled-back database
 def test_the_front_desk_has_no_inbox_and_no_link(personas) -> None:
-    desk = Client()
-    desk.force_login(personas.desk)
+    desk = personas.login(personas.desk)
     assert desk.get(reverse("dicom_inbox:inbox")).status_code == 403
     home = desk.get(reverse("home"), follow=True).content.decode()
     assert reverse("dicom_inbox:inbox") not in home
-    clinician = Client()
-    clinician.force_login(personas.clinician)
+    clinician = personas.login(personas.clinician)
     assert (
         reverse("dicom_inbox:inbox") in clinician.get(reverse("home"), follow=True).content.decode()
     )

@@ -15,6 +15,10 @@ MEDIA_SIGNED_URL_SECONDS; content-addressed blobs (imaging) are stored once and 
 Without a server: the settings parsing, the local-disk default and its atomic writes.
 """
 
+# The S3 fixture ``store`` is imported (tests/builders/object_store.py) and every test below takes
+# it by name, which pyflakes reads as a redefinition.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import io
@@ -23,119 +27,34 @@ import tarfile
 import time
 import urllib.error
 import urllib.request
-import uuid
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
+from tests.builders.object_store import Store, store  # noqa: F401  (the S3 fixture)
+from tests.builders.photos import flat_jpeg
+from tests.factories.posture import posture_session, posture_shot
 
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.lib import media
-from atlaschart.posture.models import PostureSession, PostureShot
+from atlaschart.posture.models import PostureShot
 from atlaschart.web import settings_storage
-
-SERVERS = {
-    # name: (environment variable, whether it refuses an expired signed URL)
-    "moto": ("S3_TEST_URL", False),
-    "s3rver": ("S3_EXPIRY_TEST_URL", True),
-}
-
-
-@dataclass
-class Store:
-    client: Any
-    bucket: str
-    prefix: str
-    endpoint: str
-    enforces_expiry: bool
-
-    def object_keys(self) -> list[str]:
-        listing = self.client.list_objects_v2(Bucket=self.bucket)
-        return [item["Key"] for item in listing.get("Contents", [])]
-
-
-def _client(endpoint: str, key: str, secret: str) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id=key,
-        aws_secret_access_key=secret,
-        region_name="us-east-1",
-        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
-    )
-
-
-@pytest.fixture(params=sorted(SERVERS))
-def store(request: Any, settings: Any, tmp_path: Path) -> Iterator[Store]:
-    variable, enforces_expiry = SERVERS[request.param]
-    url = os.environ.get(variable, "")
-    if not url:
-        pytest.skip(f"{request.param}: {variable} is not set (.ci/run starts the server)")
-    parts = urlsplit(url)
-    endpoint = f"{parts.scheme}://{parts.hostname}:{parts.port}"
-    key, secret = parts.username or "test", parts.password or "test"
-    client = _client(endpoint, key, secret)
-    bucket = f"atlaschart-test-{uuid.uuid4().hex[:12]}"
-    client.create_bucket(Bucket=bucket)
-    environ = {
-        "MEDIA_STORAGE_URL": f"s3://{bucket}/clinic-media",
-        "AWS_S3_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": key,
-        "AWS_SECRET_ACCESS_KEY": secret,
-    }
-    # The same parsing the settings module does, so the test runs the deployed configuration.
-    settings.STORAGES = {**settings.STORAGES, "default": settings_storage.media_storage(environ)}
-    settings.MEDIA_SIGNED_URL_SECONDS = 60
-    settings.MEDIA_ROOT = str(tmp_path / "media")  # must stay empty: nothing on the node's disk
-    yield Store(client, bucket, "clinic-media/", endpoint, enforces_expiry)
-    for stored in Store(client, bucket, "", endpoint, enforces_expiry).object_keys():
-        client.delete_object(Bucket=bucket, Key=stored)
-    client.delete_bucket(Bucket=bucket)
 
 
 def _jpeg() -> bytes:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (40, 30), (120, 80, 40)).save(buf, "JPEG")
-    return buf.getvalue()
+    return flat_jpeg(40, 30, (120, 80, 40))
 
 
 def _shot(personas: Any, data: bytes) -> PostureShot:
-    session = PostureSession.objects.create(
-        patient=personas.patient, taken_on="2025-03-01", clinician=personas.clinician
-    )
-    shot = PostureShot(
-        session=session,
-        view="anterior",
-        image_format="JPEG",
-        width=40,
-        height=30,
-        sha256="0" * 64,
-        created_by=personas.clinician,
-    )
-    # As posture/services.py stores an upload: through the FileField, i.e. the default storage.
-    shot.image.save("photo.jpg", ContentFile(data), save=False)
-    shot.save()
-    return shot
-
-
-def _signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    # As a posture upload is stored: through posture/services.py, the FileField, i.e. the
+    # default storage.
+    session = posture_session(personas.clinician, personas.patient)
+    return posture_shot(personas.clinician, session, [], photo=data)
 
 
 def _fetch(url: str) -> tuple[int, bytes, Any]:
@@ -165,7 +84,7 @@ def test_a_posture_photo_goes_to_the_bucket_and_back_through_a_signed_url(
     ]
     assert not Path(settings.MEDIA_ROOT).exists()  # the web node's disk holds nothing
 
-    response = _signed_in(personas.clinician).get(reverse("posture:image", args=[shot.pk]))
+    response = personas.login(personas.clinician).get(reverse("posture:image", args=[shot.pk]))
 
     assert response.status_code == 302
     assert "no-store" in response["Cache-Control"]
@@ -185,11 +104,11 @@ def test_every_read_through_the_view_writes_its_log_row_first(store: Store, pers
     shot = _shot(personas, _jpeg())
     url = reverse("posture:image", args=[shot.pk])
     assert _photo_reads(shot) == 0
-    first = _signed_in(personas.clinician).get(url)
+    first = personas.login(personas.clinician).get(url)
     assert first.status_code == 302
     assert _photo_reads(shot) == 1
     # Another browser session (another node behind the proxy, the same database): its own row.
-    second = _signed_in(personas.admin).get(url)
+    second = personas.login(personas.admin).get(url)
     assert second.status_code == 302
     assert _photo_reads(shot) == 2
     row = AccessLogEntry.objects.filter(object_id=str(shot.pk), detail="photo").latest("seq")
@@ -200,7 +119,7 @@ def test_every_read_through_the_view_writes_its_log_row_first(store: Store, pers
 @pytest.mark.django_db
 def test_another_clinics_photo_is_a_404_without_a_url(store: Store, personas: Any) -> None:
     shot = _shot(personas, _jpeg())
-    response = _signed_in(personas.outsider).get(reverse("posture:image", args=[shot.pk]))
+    response = personas.login(personas.outsider).get(reverse("posture:image", args=[shot.pk]))
     assert response.status_code == 404
     assert "Location" not in response
     assert store.bucket.encode() not in response.content
@@ -215,7 +134,7 @@ def test_a_signed_url_expires(store: Store, personas: Any, settings: Any) -> Non
     settings.MEDIA_SIGNED_URL_SECONDS = 1
     data = _jpeg()
     shot = _shot(personas, data)
-    location = _signed_in(personas.clinician).get(reverse("posture:image", args=[shot.pk]))[
+    location = personas.login(personas.clinician).get(reverse("posture:image", args=[shot.pk]))[
         "Location"
     ]
     assert parse_qs(urlsplit(location).query)["X-Amz-Expires"] == ["1"]
@@ -225,7 +144,7 @@ def test_a_signed_url_expires(store: Store, personas: Any, settings: Any) -> Non
     assert status == 403
     assert b"expired" in body
     # The view hands out a new one (and logs the read again for a new browser session).
-    fresh = _signed_in(personas.admin).get(reverse("posture:image", args=[shot.pk]))["Location"]
+    fresh = personas.login(personas.admin).get(reverse("posture:image", args=[shot.pk]))["Location"]
     assert _fetch(fresh)[:2] == (200, data)
 
 
@@ -261,7 +180,7 @@ def test_an_imaging_upload_keeps_its_blobs_in_the_bucket_and_renders_from_them(
     store: Store, personas: Any, settings: Any
 ) -> None:
     from pydicom.uid import generate_uid
-    from tests.web.test_imaging_and_posture_doors import _dicom
+    from tests.builders.dicom import image
 
     from atlaschart.imaging_studies import services as imaging_services
     from atlaschart.imaging_studies import storage as imaging_storage
@@ -270,8 +189,8 @@ def test_an_imaging_upload_keeps_its_blobs_in_the_bucket_and_renders_from_them(
 
     settings.VAR_DIR = settings.MEDIA_ROOT + "-var"  # this node's blob cache, in the test's folder
     study, series = generate_uid(), generate_uid()
-    files = [("dx.dcm", _dicom("DX", 32, 32, study, generate_uid()))] + [
-        (f"ct{k}.dcm", _dicom("CT", 6, 8, study, series, k)) for k in range(3)
+    files = [("dx.dcm", image("DX", 32, 32, study, generate_uid()))] + [
+        (f"ct{k}.dcm", image("CT", 6, 8, study, series, k)) for k in range(3)
     ]
     outcome = imaging_services.receive_upload(
         Actor.system(personas.clinician, via="test"), personas.patient, files
@@ -282,7 +201,7 @@ def test_an_imaging_upload_keeps_its_blobs_in_the_bucket_and_renders_from_them(
     assert all(k.startswith(store.prefix + "imaging/blobs/") for k in blobs)
     assert not (Path(settings.MEDIA_ROOT) / "imaging" / "blobs").exists()
 
-    clinician = _signed_in(personas.clinician)
+    clinician = personas.login(personas.clinician)
     frame = Instance.objects.get(series__modality="DX")
     png = clinician.get(reverse("imaging_studies:image", args=[frame.pk]))
     assert png.status_code == 200
@@ -453,7 +372,7 @@ def test_on_local_disk_the_photo_is_streamed_by_the_app(
     data = _jpeg()
     shot = _shot(personas, data)
     assert (tmp_path / "media" / shot.image.name).read_bytes() == data
-    response = _signed_in(personas.clinician).get(reverse("posture:image", args=[shot.pk]))
+    response = personas.login(personas.clinician).get(reverse("posture:image", args=[shot.pk]))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert b"".join(response.streaming_content) == data
