@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import reverse
 
 from atlaschart.audit.models import AccessLogEntry
@@ -51,16 +51,18 @@ def test_the_client_is_the_entry_our_outermost_proxy_wrote(
 
 def test_a_spoofed_header_does_not_reach_the_log(settings, personas) -> None:
     settings.TRUSTED_PROXY_COUNT = 1
-    client = Client(REMOTE_ADDR=SOCKET, HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
-    client.force_login(personas.clinician)
+    client = personas.login(
+        personas.clinician, REMOTE_ADDR=SOCKET, HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9"
+    )
     client.get(reverse("patients:chart", args=[personas.patient.pk]))
     assert AccessLogEntry.objects.get().client_ip == "203.0.113.9"
 
 
 def test_without_trusted_proxies_the_header_is_ignored(settings, personas) -> None:
     settings.TRUSTED_PROXY_COUNT = 0
-    client = Client(REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR="6.6.6.6")
-    client.force_login(personas.clinician)
+    client = personas.login(
+        personas.clinician, REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR="6.6.6.6"
+    )
     client.get(reverse("patients:chart", args=[personas.patient.pk]))
     assert AccessLogEntry.objects.get().client_ip == "192.0.2.10"
 

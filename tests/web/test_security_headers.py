@@ -22,12 +22,6 @@ from atlaschart.lib.http import LAST_SEEN_KEY
 SRC = Path(__file__).resolve().parents[2] / "src" / "atlaschart"
 
 
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def directives(header: str) -> dict[str, list[str]]:
     parts = [p.strip().split() for p in header.split(";") if p.strip()]
     return {p[0]: p[1:] for p in parts}
@@ -36,7 +30,7 @@ def directives(header: str) -> dict[str, list[str]]:
 def test_every_page_has_a_csp_without_inline_script(personas) -> None:
     for client, url in [
         (Client(), reverse("accounts:login")),
-        (signed_in(personas.clinician), reverse("patients:list")),
+        (personas.login(personas.clinician), reverse("patients:list")),
     ]:
         response = client.get(url)
         policy = directives(response.headers["Content-Security-Policy"])
@@ -76,7 +70,7 @@ def test_no_template_has_an_inline_style() -> None:
 
 
 def test_the_camera_is_allowed_only_on_the_posture_capture_page(personas) -> None:
-    client = signed_in(personas.clinician)
+    client = personas.login(personas.clinician)
     elsewhere = client.get(reverse("patients:list")).headers["Permissions-Policy"]
     assert "camera=()" in elsewhere and "microphone=()" in elsewhere
     capture = client.get(reverse("posture:session", args=[999999]))
@@ -84,7 +78,7 @@ def test_the_camera_is_allowed_only_on_the_posture_capture_page(personas) -> Non
 
 
 def test_pages_for_a_signed_in_user_are_not_stored(personas) -> None:
-    client = signed_in(personas.clinician)
+    client = personas.login(personas.clinician)
     for url in (
         reverse("patients:list"),
         reverse("patients:chart", args=[personas.patient.pk]),
@@ -126,7 +120,7 @@ def test_the_ssl_redirect_and_hsts_headers(personas, settings) -> None:
 
 def test_an_idle_session_ends_and_the_login_page_says_why(personas, settings) -> None:
     settings.SESSION_IDLE_MINUTES = 30
-    client = signed_in(personas.clinician)
+    client = personas.login(personas.clinician)
     assert client.get(reverse("patients:list")).status_code == 200
     session = client.session
     session[LAST_SEEN_KEY] = time.time() - 31 * 60
@@ -142,7 +136,7 @@ def test_an_idle_session_ends_and_the_login_page_says_why(personas, settings) ->
 def test_the_idle_message_in_korean(personas, settings) -> None:
     personas.clinician.language = "ko"
     personas.clinician.save()
-    client = signed_in(personas.clinician)
+    client = personas.login(personas.clinician)
     session = client.session
     session[LAST_SEEN_KEY] = time.time() - 31 * 60
     session.save()
@@ -152,7 +146,7 @@ def test_the_idle_message_in_korean(personas, settings) -> None:
 
 
 def test_activity_keeps_the_session(personas) -> None:
-    client = signed_in(personas.clinician)
+    client = personas.login(personas.clinician)
     session = client.session
     session[LAST_SEEN_KEY] = time.time() - 29 * 60
     session.save()
@@ -180,7 +174,7 @@ def _create_staff(client: Client, username: str, password: str, display_name: st
 
 
 def test_a_password_like_the_username_or_name_is_refused(personas) -> None:
-    admin = signed_in(personas.admin)
+    admin = personas.login(personas.admin)
     for username, password, name in [
         ("parkjiwoo", "parkjiwoo", ""),
         ("parkjiwoo", "parkjiwoo1!", ""),
@@ -193,7 +187,7 @@ def test_a_password_like_the_username_or_name_is_refused(personas) -> None:
 
 
 def test_a_password_like_the_username_is_refused_when_editing(personas) -> None:
-    admin = signed_in(personas.admin)
+    admin = personas.login(personas.admin)
     response = admin.post(
         reverse("accounts:staff_edit", args=[personas.clinician.pk]),
         {"username": "clinician", "role": "clinician", "is_active": "on", "password": "clinician1"},
