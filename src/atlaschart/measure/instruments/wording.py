@@ -77,23 +77,50 @@ def check_wording_pack(data: object) -> list[str]:
     """Every problem with a wording pack, as messages; an empty list means it can be loaded."""
     if not isinstance(data, Mapping):
         return ["the file must hold a JSON object with instrument, version, language and items"]
-    errors: list[str] = []
-    for key in data:
-        if key not in _KNOWN_KEYS:
-            errors.append(f"{key}: unknown field (allowed: {', '.join(_KNOWN_KEYS)})")
-    for key in _OPTIONAL_TEXT:
-        if key in data and not isinstance(data[key], str):
-            errors.append(f"{key}: must be text")
+    errors = _field_errors(data)
+    instrument = _licensed_instrument(data)
+    if isinstance(instrument, str):
+        # Without the instrument nothing below can be checked against it.
+        errors.append(instrument)
+        return errors
+    errors.extend(_version_and_language_errors(data, instrument))
+    items = data.get("items")
+    if not isinstance(items, Mapping):
+        errors.append("items: must be an object keyed by item id (q1, q2, ...)")
+        return errors
+    errors.extend(_items_errors(instrument, items))
+    return errors
 
+
+def _field_errors(data: Mapping[str, object]) -> list[str]:
+    """Unknown top-level fields, and optional fields that are not text."""
+    errors = [
+        f"{key}: unknown field (allowed: {', '.join(_KNOWN_KEYS)})"
+        for key in data
+        if key not in _KNOWN_KEYS
+    ]
+    errors.extend(
+        f"{key}: must be text"
+        for key in _OPTIONAL_TEXT
+        if key in data and not isinstance(data[key], str)
+    )
+    return errors
+
+
+def _licensed_instrument(data: Mapping[str, object]) -> Instrument | str:
+    """The licensed instrument the pack names, or the message saying why there is none."""
     instrument_id = data.get("instrument")
     instrument = INSTRUMENTS.get(instrument_id) if isinstance(instrument_id, str) else None
     if instrument is None:
         licensed = ", ".join(i.id for i in INSTRUMENTS.values() if i.needs_wording_pack)
-        errors.append(f"instrument: {instrument_id!r} is not a licensed instrument ({licensed})")
-        return errors
+        return f"instrument: {instrument_id!r} is not a licensed instrument ({licensed})"
     if not instrument.needs_wording_pack:
-        errors.append(f"instrument: {instrument.id} ships its own wording; no pack is needed")
-        return errors
+        return f"instrument: {instrument.id} ships its own wording; no pack is needed"
+    return instrument
+
+
+def _version_and_language_errors(data: Mapping[str, object], instrument: Instrument) -> list[str]:
+    errors: list[str] = []
     if data.get("version") != instrument.version:
         errors.append(
             f"version: this pack is for {data.get('version')!r}, AtlasChart scores "
@@ -102,47 +129,63 @@ def check_wording_pack(data: object) -> list[str]:
     language = data.get("language")
     if language not in instrument.languages:
         errors.append(f"language: {language!r} is not one of {', '.join(instrument.languages)}")
+    return errors
 
-    items = data.get("items")
-    if not isinstance(items, Mapping):
-        errors.append("items: must be an object keyed by item id (q1, q2, ...)")
-        return errors
+
+def _items_errors(instrument: Instrument, items: Mapping[str, object]) -> list[str]:
+    """Items the instrument lacks first, then each of its items in published order."""
     expected = [item.id for item in instrument.items]
-    for key in items:
-        if key not in expected:
-            errors.append(f"items.{key}: {instrument.id} has items q1..q{len(expected)} only")
+    errors = [
+        f"items.{key}: {instrument.id} has items q1..q{len(expected)} only"
+        for key in items
+        if key not in expected
+    ]
     for item_id in expected:
-        entry = items.get(item_id)
-        where = f"items.{item_id}"
-        if entry is None:
-            errors.append(f"{where}: missing")
-            continue
-        if not isinstance(entry, Mapping):
-            errors.append(f"{where}: must be an object with text and options")
-            continue
-        for key in entry:
-            if key not in ("text", "options"):
-                errors.append(f"{where}.{key}: unknown field (allowed: text, options)")
-        text = entry.get("text")
-        if not isinstance(text, str) or not text.strip():
-            errors.append(f"{where}.text: missing or empty")
-        wanted = _options_wanted(instrument, item_id)
-        options = entry.get("options", [])
-        if not isinstance(options, list):
-            errors.append(f"{where}.options: must be a list of texts")
-            continue
-        if len(options) != wanted:
-            scores = [o.score for o in instrument.item(item_id).options]
-            what = (
-                "no option texts (the statement is ticked or not)"
-                if wanted == 0
-                else f"{wanted} option texts in published order"
-            )
-            detail = f" (scores {scores})" if wanted == len(scores) else ""
-            errors.append(f"{where}.options: expected {what}{detail}, got {len(options)}")
-        for position, option in enumerate(options, start=1):
-            if not isinstance(option, str) or not option.strip():
-                errors.append(f"{where}.options[{position}]: missing or empty text")
+        errors.extend(_item_errors(instrument, item_id, items.get(item_id)))
+    return errors
+
+
+def _item_errors(instrument: Instrument, item_id: str, entry: object) -> list[str]:
+    where = f"items.{item_id}"
+    if entry is None:
+        return [f"{where}: missing"]
+    if not isinstance(entry, Mapping):
+        return [f"{where}: must be an object with text and options"]
+    errors = [
+        f"{where}.{key}: unknown field (allowed: text, options)"
+        for key in entry
+        if key not in ("text", "options")
+    ]
+    text = entry.get("text")
+    if not isinstance(text, str) or not text.strip():
+        errors.append(f"{where}.text: missing or empty")
+    options = entry.get("options", [])
+    if not isinstance(options, list):
+        errors.append(f"{where}.options: must be a list of texts")
+        return errors
+    errors.extend(_options_errors(instrument, item_id, options))
+    return errors
+
+
+def _options_errors(instrument: Instrument, item_id: str, options: list[object]) -> list[str]:
+    """The option count the instrument needs, then each option's text."""
+    where = f"items.{item_id}.options"
+    errors: list[str] = []
+    wanted = _options_wanted(instrument, item_id)
+    if len(options) != wanted:
+        scores = [o.score for o in instrument.item(item_id).options]
+        what = (
+            "no option texts (the statement is ticked or not)"
+            if wanted == 0
+            else f"{wanted} option texts in published order"
+        )
+        detail = f" (scores {scores})" if wanted == len(scores) else ""
+        errors.append(f"{where}: expected {what}{detail}, got {len(options)}")
+    errors.extend(
+        f"{where}[{position}]: missing or empty text"
+        for position, option in enumerate(options, start=1)
+        if not isinstance(option, str) or not option.strip()
+    )
     return errors
 
 
