@@ -162,5 +162,6 @@ def test_a_form_without_its_key_is_asked_again_keeping_the_reason(personas: Any)
     assert response.status_code == 400
     text = response.content.decode()
     assert REASON in text  # what was typed is not lost
+    assert "This form has expired" in text  # said where the reader looks, not on a hidden field
     assert re.search(r'name="request_key" value="[A-Za-z0-9_-]{16,}"', text)
     assert not Job.objects.exists()

@@ -53,16 +53,17 @@ class ExportReasonForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
-    def clean_request_key(self) -> str:
-        key = str(self.cleaned_data.get("request_key") or "")
-        if not _REQUEST_KEY.fullmatch(key):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not _REQUEST_KEY.fullmatch(str(cleaned.get("request_key") or "")):
             # A page from before the key existed, or one edited by hand: ask again, keeping
-            # the reason typed; the re-rendered page carries a fresh key.
+            # the reason typed; the re-rendered page carries a fresh key. A form-wide message,
+            # since the key's own field is hidden.
             raise forms.ValidationError(
                 _("This form has expired. Check the reason and submit it again."),
                 code="request_key",
             )
-        return key
+        return cleaned
 
 
 def export_section_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
