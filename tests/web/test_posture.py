@@ -8,22 +8,22 @@ when the patient's LEFT point, on the image's right, is higher) as atan(dy/dx) i
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import math
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
-from PIL import Image
+from tests.builders.photos import gif, jpeg, png_of
+from tests.builders.uploads import stored_files, upload_photo
+from tests.factories.posture import posture_session, posture_shot
 
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.jobs.models import Job
 from atlaschart.lib.actor import Actor
 from atlaschart.posture import services
-from atlaschart.posture.models import LandmarkRevision, PostureSession, PostureShot
+from atlaschart.posture.models import LandmarkRevision, PostureShot
 
 pytestmark = pytest.mark.django_db
 
@@ -32,30 +32,6 @@ pytestmark = pytest.mark.django_db
 def media(settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return tmp_path / "media"
-
-
-def stored_files(media: Path) -> list[Path]:
-    return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
-
-
-def jpeg(width: int = 400, height: int = 300) -> bytes:
-    rng = np.random.default_rng(0)
-    pixels = rng.integers(0, 255, (height, width, 3), dtype=np.uint8)
-    buf = io.BytesIO()
-    Image.fromarray(pixels).save(buf, "JPEG")
-    return buf.getvalue()
-
-
-def png_of(width: int, height: int) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 200, 200)).save(buf, "PNG")
-    return buf.getvalue()
-
-
-def gif() -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (40, 40), (0, 0, 0)).save(buf, "GIF")
-    return buf.getvalue()
 
 
 def model_point(name: str, x: float, y: float, visibility: float = 0.99) -> dict[str, Any]:
@@ -82,27 +58,6 @@ def fake_model(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return points
 
 
-def login(client: Any, user: Any) -> None:
-    client.force_login(user)
-
-
-def new_session(personas: Any, patient: Any = None, day: date = date(2025, 3, 1)) -> PostureSession:
-    return PostureSession.objects.create(
-        patient=patient or personas.patient, taken_on=day, clinician=personas.clinician
-    )
-
-
-def upload(
-    client: Any, session: PostureSession, data: bytes, name: str = "p.jpg", view: str = "anterior"
-) -> Any:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return client.post(
-        f"/posture/session/{session.pk}/",
-        {"view": view, "photo": SimpleUploadedFile(name, data, content_type="image/jpeg")},
-    )
-
-
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -117,10 +72,10 @@ def upload(
         ),
     ],
 )
-def test_refused_uploads_store_nothing(client, personas, media, fake_model, data, message) -> None:
-    session = new_session(personas)
-    login(client, personas.clinician)
-    response = upload(client, session, data)
+def test_refused_uploads_store_nothing(personas, media, fake_model, data, message) -> None:
+    session = posture_session(personas.clinician, personas.patient)
+    client = personas.login(personas.clinician)
+    response = upload_photo(client, session, data)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert PostureShot.objects.count() == 0
@@ -129,20 +84,19 @@ def test_refused_uploads_store_nothing(client, personas, media, fake_model, data
     assert not AccessLogEntry.objects.filter(object_type="posture.postureshot").exists()
 
 
-def test_refusal_message_is_translated(client, personas, media, fake_model) -> None:
-    session = new_session(personas)
-    login(client, personas.clinician)
-    client.cookies["atlaschart_language"] = "ko"
-    response = upload(client, session, gif())
+def test_refusal_message_is_translated(personas, media, fake_model) -> None:
+    session = posture_session(personas.clinician, personas.patient)
+    client = personas.login(personas.clinician, browser_language="ko")
+    response = upload_photo(client, session, gif())
     assert "JPEG, PNG 또는 WebP" in response.content.decode()
     assert stored_files(media) == []
 
 
-def test_upload_stores_photo_landmarks_and_metrics(client, personas, media, fake_model) -> None:
-    session = new_session(personas)
-    login(client, personas.clinician)
+def test_upload_stores_photo_landmarks_and_metrics(personas, media, fake_model) -> None:
+    session = posture_session(personas.clinician, personas.patient)
+    client = personas.login(personas.clinician)
     data = jpeg()
-    response = upload(client, session, data)
+    response = upload_photo(client, session, data)
     # The request hands the photo to a background job (run here at once: no broker in tests) and
     # answers with the job's page, which leads to the shot once the job is done.
     job = Job.objects.get()
@@ -171,7 +125,7 @@ def test_upload_stores_photo_landmarks_and_metrics(client, personas, media, fake
 
 
 def test_without_the_pose_model_the_photo_is_kept_for_hand_placing(
-    client, personas, media, monkeypatch
+    personas, media, monkeypatch
 ) -> None:
     import atlaschart.imaging.pose as pose
 
@@ -179,9 +133,9 @@ def test_without_the_pose_model_the_photo_is_kept_for_hand_placing(
         raise pose.PoseModelNotInstalled()
 
     monkeypatch.setattr(pose, "detect_landmarks", missing)
-    session = new_session(personas)
-    login(client, personas.clinician)
-    response = upload(client, session, jpeg())
+    session = posture_session(personas.clinician, personas.patient)
+    client = personas.login(personas.clinician)
+    response = upload_photo(client, session, jpeg())
     shot = PostureShot.objects.get()
     assert shot.revisions.get().landmarks == []
     assert "not installed" in shot.detection_note
@@ -191,37 +145,18 @@ def test_without_the_pose_model_the_photo_is_kept_for_hand_placing(
     assert "left_shoulder was not found" in shot.metrics["shoulder_tilt_deg"]["reason"]
 
 
-def make_shot(
-    personas: Any, session: PostureSession, points: list[dict[str, Any]], view: str = "anterior"
-) -> PostureShot:
-    from django.core.files.base import ContentFile
-
-    shot = PostureShot(
-        session=session,
-        view=view,
-        image_format="JPEG",
-        width=400,
-        height=300,
-        sha256="0" * 64,
-        created_by=personas.clinician,
-    )
-    shot.image.save("p.jpg", ContentFile(jpeg()), save=False)
-    shot.save()
-    revision = LandmarkRevision.objects.create(
-        shot=shot, number=1, source="model", landmarks=points
-    )
-    services._cache_metrics(shot, revision)
-    return shot
-
-
 def post_landmarks(client: Any, shot: PostureShot, payload: Any) -> Any:
     body = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
     return client.post(f"/posture/shot/{shot.pk}/landmarks", body, content_type="application/json")
 
 
-def test_saving_a_moved_landmark_adds_a_revision_and_recomputes(client, personas) -> None:
-    shot = make_shot(personas, new_session(personas), [dict(p) for p in SHOULDERS])
-    login(client, personas.clinician)
+def test_saving_a_moved_landmark_adds_a_revision_and_recomputes(personas) -> None:
+    shot = posture_shot(
+        personas.clinician,
+        posture_session(personas.clinician, personas.patient),
+        [dict(p) for p in SHOULDERS],
+    )
+    client = personas.login(personas.clinician)
     response = post_landmarks(
         client,
         shot,
@@ -266,27 +201,35 @@ def test_saving_a_moved_landmark_adds_a_revision_and_recomputes(client, personas
         pytest.param({"revision": 7, "landmarks": []}, 409, id="stale-revision"),
     ],
 )
-def test_bad_landmark_posts_write_nothing(client, personas, payload, status) -> None:
-    shot = make_shot(personas, new_session(personas), [dict(p) for p in SHOULDERS])
-    login(client, personas.clinician)
+def test_bad_landmark_posts_write_nothing(personas, payload, status) -> None:
+    shot = posture_shot(
+        personas.clinician,
+        posture_session(personas.clinician, personas.patient),
+        [dict(p) for p in SHOULDERS],
+    )
+    client = personas.login(personas.clinician)
     response = post_landmarks(client, shot, payload)
     assert response.status_code == status
     assert response.json()["ok"] is False and response.json()["error"]
     assert shot.revisions.count() == 1
 
 
-def test_front_desk_cannot_move_landmarks(client, personas) -> None:
-    shot = make_shot(personas, new_session(personas), [dict(p) for p in SHOULDERS])
-    login(client, personas.desk)
+def test_front_desk_cannot_move_landmarks(personas) -> None:
+    shot = posture_shot(
+        personas.clinician,
+        posture_session(personas.clinician, personas.patient),
+        [dict(p) for p in SHOULDERS],
+    )
+    client = personas.login(personas.desk)
     response = post_landmarks(client, shot, {"landmarks": []})
     assert response.status_code == 403
     assert shot.revisions.count() == 1
 
 
-def test_another_clinic_gets_404_everywhere(client, personas, settings) -> None:
-    session = new_session(personas)
-    shot = make_shot(personas, session, [dict(p) for p in SHOULDERS])
-    login(client, personas.outsider)
+def test_another_clinic_gets_404_everywhere(personas, settings) -> None:
+    session = posture_session(personas.clinician, personas.patient)
+    shot = posture_shot(personas.clinician, session, [dict(p) for p in SHOULDERS])
+    client = personas.login(personas.outsider)
     for url in (
         f"/posture/session/{session.pk}/",
         f"/posture/shot/{shot.pk}/",
@@ -302,9 +245,13 @@ def test_another_clinic_gets_404_everywhere(client, personas, settings) -> None:
     assert client.get(settings.MEDIA_URL + shot.image.name).status_code == 404
 
 
-def test_the_photo_is_served_through_the_access_helper_and_logged(client, personas) -> None:
-    shot = make_shot(personas, new_session(personas), [dict(p) for p in SHOULDERS])
-    login(client, personas.clinician)
+def test_the_photo_is_served_through_the_access_helper_and_logged(personas) -> None:
+    shot = posture_shot(
+        personas.clinician,
+        posture_session(personas.clinician, personas.patient),
+        [dict(p) for p in SHOULDERS],
+    )
+    client = personas.login(personas.clinician)
     response = client.get(f"/posture/shot/{shot.pk}/image")
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
@@ -329,14 +276,14 @@ def tilt_points(dy: float) -> list[dict[str, Any]]:
     ]
 
 
-def test_before_after_marks_changes_beyond_or_within_error(client, personas) -> None:
-    before = new_session(personas, day=date(2025, 1, 10))
-    after = new_session(personas, day=date(2025, 3, 10))
-    make_shot(personas, before, tilt_points(10))  # shoulder tilt atan(0.1) = 5.71°
+def test_before_after_marks_changes_beyond_or_within_error(personas) -> None:
+    before = posture_session(personas.clinician, personas.patient, date(2025, 1, 10))
+    after = posture_session(personas.clinician, personas.patient, date(2025, 3, 10))
+    posture_shot(personas.clinician, before, tilt_points(10))  # shoulder tilt atan(0.1) = 5.71°
     points = tilt_points(0)  # 0.00°: change -5.71°, beyond MDC 5.5°
     points[2] = model_point("left_ear", 230, 98)  # ears atan(2/60) = 1.91°: within 5.5°
-    make_shot(personas, after, points)
-    login(client, personas.clinician)
+    posture_shot(personas.clinician, after, points)
+    client = personas.login(personas.clinician)
     response = client.get(
         f"/posture/patient/{personas.patient.pk}/compare/",
         {"before": before.pk, "after": after.pk, "view": "anterior"},
@@ -356,9 +303,9 @@ def test_mdc_from_the_clinics_repeated_shots(personas) -> None:
     from atlaschart.posture.mdc import clinic_mdc
 
     for day in (1, 2, 3):
-        session = new_session(personas, day=date(2025, 1, day))
-        make_shot(personas, session, tilt_points(0))  # 0°
-        make_shot(personas, session, tilt_points(10))  # atan(0.1) = 5.7106°
+        session = posture_session(personas.clinician, personas.patient, date(2025, 1, day))
+        posture_shot(personas.clinician, session, tilt_points(0))  # 0°
+        posture_shot(personas.clinician, session, tilt_points(10))  # atan(0.1) = 5.7106°
     # Each pair's SD = 5.7106/sqrt(2) = 4.0380 (pooled over 3 pairs, the same);
     # MDC95 = 1.96 * sqrt(2) * 4.0380 = 11.193 (Weir 2005 formula).
     table = clinic_mdc(Actor.system(personas.clinician, via="test"))
@@ -372,12 +319,12 @@ def test_mdc_from_the_clinics_repeated_shots(personas) -> None:
     assert clinic_mdc(busan)["shoulder_tilt_deg"].source == "default"
 
 
-def test_clinic_admin_configures_mdc(client, personas) -> None:
+def test_clinic_admin_configures_mdc(personas) -> None:
     from atlaschart.posture.mdc import clinic_mdc
 
-    login(client, personas.clinician)
+    client = personas.login(personas.clinician)
     assert client.get("/posture/settings/").status_code == 403
-    login(client, personas.admin)
+    client = personas.login(personas.admin)
     response = client.post(
         "/posture/settings/", {"mdc_shoulder_tilt_deg": "3.0", "use_repeats": "on"}
     )
@@ -392,22 +339,24 @@ def test_clinic_admin_configures_mdc(client, personas) -> None:
     assert "shoulder_tilt_deg" in row.detail
 
 
-def test_chart_section_shows_the_latest_session(client, personas) -> None:
-    session = new_session(personas)
-    make_shot(personas, session, tilt_points(10))
-    login(client, personas.clinician)
+def test_chart_section_shows_the_latest_session(personas) -> None:
+    session = posture_session(personas.clinician, personas.patient)
+    posture_shot(personas.clinician, session, tilt_points(10))
+    client = personas.login(personas.clinician)
     page = client.get(f"/patients/{personas.patient.pk}/").content.decode()
     assert "Latest posture session: 2025-03-01" in page
     assert f"/posture/session/{session.pk}/" in page
     assert "+5.7°" in page
 
 
-def test_calibration_gives_mm_values(client, personas) -> None:
+def test_calibration_gives_mm_values(personas) -> None:
     # Shoulders: midpoint x 200; eyes midpoint x 210 -> head shift +10 px toward the patient's
     # left (image right, anterior). Scale 100 mm over 50 px = 2 mm/px -> +20 mm.
     points = [*tilt_points(0), model_point("left_eye", 225, 90), model_point("right_eye", 195, 90)]
-    shot = make_shot(personas, new_session(personas), points)
-    login(client, personas.clinician)
+    shot = posture_shot(
+        personas.clinician, posture_session(personas.clinician, personas.patient), points
+    )
+    client = personas.login(personas.clinician)
     response = client.post(
         f"/posture/shot/{shot.pk}/calibration",
         {"x1": 10, "y1": 10, "x2": 10, "y2": 60, "distance_mm": 100},
@@ -431,11 +380,13 @@ LOW_AND_MISSING = [
 ]
 
 
-def test_a_korean_user_sees_the_reasons_in_korean(client, personas) -> None:
-    shot = make_shot(personas, new_session(personas), [dict(p) for p in LOW_AND_MISSING])
-    personas.clinician.language = "ko"
-    personas.clinician.save()
-    login(client, personas.clinician)
+def test_a_korean_user_sees_the_reasons_in_korean(personas) -> None:
+    shot = posture_shot(
+        personas.clinician,
+        posture_session(personas.clinician, personas.patient),
+        [dict(p) for p in LOW_AND_MISSING],
+    )
+    client = personas.login(personas.clinician, "ko")
     page = client.get(f"/posture/shot/{shot.pk}/").content.decode()
     rows = metric_cells(page)
     assert "측정 안 됨:" in rows["shoulder_tilt_deg"]
@@ -454,25 +405,30 @@ def test_a_korean_user_sees_the_reasons_in_korean(client, personas) -> None:
     )
 
 
-def test_an_english_user_sees_landmark_labels_in_the_reasons(client, personas) -> None:
-    shot = make_shot(personas, new_session(personas), [dict(p) for p in LOW_AND_MISSING])
-    login(client, personas.clinician)
+def test_an_english_user_sees_landmark_labels_in_the_reasons(personas) -> None:
+    shot = posture_shot(
+        personas.clinician,
+        posture_session(personas.clinician, personas.patient),
+        [dict(p) for p in LOW_AND_MISSING],
+    )
+    client = personas.login(personas.clinician)
     rows = metric_cells(client.get(f"/posture/shot/{shot.pk}/").content.decode())
     assert "Left shoulder: visibility 0.50 is below 0.80" in rows["shoulder_tilt_deg"]
     assert "Left ear was not found; Right ear was not found" in rows["head_tilt_ears_deg"]
 
 
-def test_a_cache_without_structured_reasons_falls_back_to_the_english_text(
-    client, personas
-) -> None:
-    shot = make_shot(personas, new_session(personas), [dict(p) for p in LOW_AND_MISSING])
-    # A cache written before reason codes existed, and one with a code this version lacks.
+def test_a_cache_without_structured_reasons_falls_back_to_the_english_text(personas) -> None:
+    shot = posture_shot(
+        personas.clinician,
+        posture_session(personas.clinician, personas.patient),
+        [dict(p) for p in LOW_AND_MISSING],
+    )
+    # A cache written before reason codes existed, and one with a code this version lacks: an old
+    # state no service writes any more, so the row is changed directly.
     del shot.metrics["shoulder_tilt_deg"]["reasons"]
     shot.metrics["head_tilt_ears_deg"]["reasons"] = [{"code": "point.renamed_later"}]
     shot.save(update_fields=["metrics"])
-    personas.clinician.language = "ko"
-    personas.clinician.save()
-    login(client, personas.clinician)
+    client = personas.login(personas.clinician, "ko")
     response = client.get(f"/posture/shot/{shot.pk}/")
     assert response.status_code == 200
     rows = metric_cells(response.content.decode())
@@ -501,14 +457,12 @@ def test_a_code_without_a_translation_falls_back_to_the_english_text(monkeypatch
         assert display.reason_text(metric) == "left_knee was not found; right_knee was not found"
 
 
-def test_before_after_and_chart_reasons_are_in_korean(client, personas) -> None:
-    before = new_session(personas, day=date(2025, 1, 10))
-    after = new_session(personas, day=date(2025, 3, 10))
-    make_shot(personas, before, [dict(p) for p in SHOULDERS])  # no ears
-    make_shot(personas, after, tilt_points(0))  # ears present
-    personas.clinician.language = "ko"
-    personas.clinician.save()
-    login(client, personas.clinician)
+def test_before_after_and_chart_reasons_are_in_korean(personas) -> None:
+    before = posture_session(personas.clinician, personas.patient, date(2025, 1, 10))
+    after = posture_session(personas.clinician, personas.patient, date(2025, 3, 10))
+    posture_shot(personas.clinician, before, [dict(p) for p in SHOULDERS])  # no ears
+    posture_shot(personas.clinician, after, tilt_points(0))  # ears present
+    client = personas.login(personas.clinician, "ko")
     page = client.get(
         f"/posture/patient/{personas.patient.pk}/compare/",
         {"before": before.pk, "after": after.pk, "view": "anterior"},
@@ -519,7 +473,7 @@ def test_before_after_and_chart_reasons_are_in_korean(client, personas) -> None:
     )
     # The chart's summary lists the headline metrics of each shot of the latest session; a
     # second, earless shot there gives a head tilt with a reason.
-    make_shot(personas, after, [dict(p) for p in SHOULDERS])
+    posture_shot(personas.clinician, after, [dict(p) for p in SHOULDERS])
     chart = client.get(f"/patients/{personas.patient.pk}/").content.decode()
     assert "왼쪽 귀 점을 찾지 못했습니다" in chart
     assert "was not found" not in chart
@@ -529,13 +483,9 @@ def test_before_after_and_chart_reasons_are_in_korean(client, personas) -> None:
     ("persona", "shown"),
     [("admin", True), ("clinician", False), ("desk", False), ("outsider", False)],
 )
-def test_the_posture_settings_link_shows_only_to_who_may_open_it(
-    client, personas, persona, shown
-) -> None:
+def test_the_posture_settings_link_shows_only_to_who_may_open_it(personas, persona, shown) -> None:
     user = getattr(personas, persona)
-    user.language = "ko"
-    user.save()
-    login(client, user)
+    client = personas.login(user, "ko")
     # The admin's menu has one settings page, which links every admin page.
     response = client.get("/settings/")
     page = response.content.decode() if response.status_code == 200 else ""
