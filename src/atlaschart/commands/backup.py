@@ -431,50 +431,77 @@ def check_archive(
     except OSError as exc:
         raise BackupError(f"cannot read {archive}: {exc.strerror or exc}") from exc
     with raw:
-        encrypted = raw.read(len(MAGIC)) == MAGIC
-        source: IO[bytes] | _DecryptingReader
-        if not encrypted:
-            raw.seek(0)
-            source = raw
-        elif key is None:
-            raise BackupError("the archive is encrypted: give --key-file or set BACKUP_KEY_FILE")
-        else:
-            source = _DecryptingReader(raw, key)
-        seen: dict[str, dict[str, Any]] = {}
-        manifest: dict[str, Any] | None = None
-        try:
-            with tarfile.open(fileobj=source, mode="r|gz") as tar:
-                for member in tar:
-                    name = _safe_member_name(member.name)
-                    if not member.isfile():
-                        raise BackupError(f"the archive holds something not a file: {name!r}")
-                    if name in seen or (name == MANIFEST and manifest is not None):
-                        raise BackupError(f"the archive holds {name!r} twice")
-                    handle = tar.extractfile(member)
-                    assert handle is not None
-                    if name == MANIFEST:
-                        manifest = json.loads(handle.read(16 * 1024 * 1024))
-                        continue
-                    digest, size = hashlib.sha256(), 0
-                    out = None
-                    if stage_into is not None:
-                        target = stage_into / name
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        out = target.open("wb")
-                    try:
-                        while chunk := handle.read(1024 * 1024):
-                            digest.update(chunk)
-                            size += len(chunk)
-                            if out is not None:
-                                out.write(chunk)
-                    finally:
-                        if out is not None:
-                            out.close()
-                    seen[name] = {"sha256": digest.hexdigest(), "size": size}
-        except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
-            raise BackupError(f"the archive is damaged or truncated ({exc})") from exc
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise BackupError(f"the archive's manifest cannot be read ({exc})") from exc
+        seen, manifest = _read_parts(_plain_source(raw, key), stage_into)
+    return CheckedArchive(manifest=_checked_manifest(manifest, seen), staged=stage_into)
+
+
+def _plain_source(raw: IO[bytes], key: bytes | None) -> IO[bytes] | _DecryptingReader:
+    """The archive's gzip'd tar stream: the file itself, or decrypted when it starts with MAGIC."""
+    if raw.read(len(MAGIC)) != MAGIC:
+        raw.seek(0)
+        return raw
+    if key is None:
+        raise BackupError("the archive is encrypted: give --key-file or set BACKUP_KEY_FILE")
+    return _DecryptingReader(raw, key)
+
+
+def _read_parts(
+    source: IO[bytes] | _DecryptingReader, stage_into: Path | None
+) -> tuple[dict[str, dict[str, Any]], Any]:
+    """Every part's sha256 and size as read, and the manifest as parsed (None when absent)."""
+    seen: dict[str, dict[str, Any]] = {}
+    manifest: Any = None
+    try:
+        with tarfile.open(fileobj=source, mode="r|gz") as tar:
+            for member in tar:
+                name = _checked_member(member, seen, manifest_read=manifest is not None)
+                handle = tar.extractfile(member)
+                assert handle is not None
+                if name == MANIFEST:
+                    manifest = json.loads(handle.read(16 * 1024 * 1024))
+                    continue
+                target = None if stage_into is None else stage_into / name
+                seen[name] = _copy_part(handle, target)
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+        raise BackupError(f"the archive is damaged or truncated ({exc})") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BackupError(f"the archive's manifest cannot be read ({exc})") from exc
+    return seen, manifest
+
+
+def _checked_member(
+    member: tarfile.TarInfo, seen: dict[str, dict[str, Any]], manifest_read: bool
+) -> str:
+    """The member's name, once it is known to be a safe, expected, plain file not seen before."""
+    name = _safe_member_name(member.name)
+    if not member.isfile():
+        raise BackupError(f"the archive holds something not a file: {name!r}")
+    if name in seen or (name == MANIFEST and manifest_read):
+        raise BackupError(f"the archive holds {name!r} twice")
+    return name
+
+
+def _copy_part(handle: IO[bytes], target: Path | None) -> dict[str, Any]:
+    """Read one part to its end for its sha256 and size, writing it to ``target`` when given."""
+    digest, size = hashlib.sha256(), 0
+    out = None
+    if target is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        out = target.open("wb")
+    try:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+            size += len(chunk)
+            if out is not None:
+                out.write(chunk)
+    finally:
+        if out is not None:
+            out.close()
+    return {"sha256": digest.hexdigest(), "size": size}
+
+
+def _checked_manifest(manifest: Any, seen: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The manifest, once every part it lists was read as listed and nothing else was."""
     if not isinstance(manifest, dict):
         raise BackupError("the archive has no manifest (truncated, or not an AtlasChart backup)")
     if manifest.get("format") != FORMAT_VERSION:
@@ -488,7 +515,7 @@ def check_archive(
         raise BackupError(f"the archive holds files its manifest does not list: {sorted(extra)[0]}")
     if manifest.get("engine") not in expected:
         raise BackupError("the archive holds no database")
-    return CheckedArchive(manifest=manifest, staged=stage_into)
+    return manifest
 
 
 def restore_backup(archive: Path, key: bytes | None, force: bool) -> dict[str, Any]:
