@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 from PIL import Image
-from tests.web.test_posture import login, new_session, stored_files, upload
+from tests.builders.uploads import stored_files, upload_photo
+from tests.factories.posture import posture_session, posture_shot
 
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.imaging import sample_photos
@@ -53,12 +54,11 @@ def front_photo_jpeg() -> bytes:
     ],
 )
 def test_front_photo_uploaded_as_posterior_is_refused(
-    client, personas, media, front_photo_jpeg, language, message
+    personas, media, front_photo_jpeg, language, message
 ) -> None:
-    session = new_session(personas)
-    login(client, personas.clinician)
-    client.cookies["atlaschart_language"] = language
-    response = upload(client, session, front_photo_jpeg, view="posterior")
+    session = posture_session(personas.clinician, personas.patient)
+    client = personas.login(personas.clinician, browser_language=language)
+    response = upload_photo(client, session, front_photo_jpeg, view="posterior")
     # The background job refused it; its page says why, in the user's language.
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
@@ -91,18 +91,15 @@ def _back_view_detection(
     return _checked(core.LandmarkSet(view, *frame_size, (*face, *torso)), 22, 22)
 
 
-def test_relabelled_back_view_is_stored_with_its_provenance(
-    client, personas, media, monkeypatch
-) -> None:
+def test_relabelled_back_view_is_stored_with_its_provenance(personas, media, monkeypatch) -> None:
     import atlaschart.imaging.pose as pose
 
     monkeypatch.setattr(pose, "detect_landmarks", _back_view_detection)
     buffer = io.BytesIO()
     Image.fromarray(np.full((300, 400, 3), 128, np.uint8)).save(buffer, format="JPEG")
-    session = new_session(personas)
-    login(client, personas.clinician)
-    client.cookies["atlaschart_language"] = "ko"
-    response = upload(client, session, buffer.getvalue(), view="posterior")
+    session = posture_session(personas.clinician, personas.patient)
+    client = personas.login(personas.clinician, browser_language="ko")
+    response = upload_photo(client, session, buffer.getvalue(), view="posterior")
     shot = PostureShot.objects.get()
     assert response.status_code == 302
     assert shot.detector.endswith("+sides-relabelled")
@@ -115,13 +112,13 @@ def test_relabelled_back_view_is_stored_with_its_provenance(
     assert "다시 지정" in page
 
 
-def test_the_plus_minus_says_what_it_covers(client, personas, media, monkeypatch) -> None:
+def test_the_plus_minus_says_what_it_covers(personas, media, monkeypatch) -> None:
     monkeypatch.setattr(services, "detect", lambda photo, view: ([], "", "fake-model@1"))
     buffer = io.BytesIO()
     Image.fromarray(np.full((300, 400, 3), 128, np.uint8)).save(buffer, format="JPEG")
-    session = new_session(personas)
-    login(client, personas.clinician)
-    upload(client, session, buffer.getvalue())
+    session = posture_session(personas.clinician, personas.patient)
+    client = personas.login(personas.clinician)
+    upload_photo(client, session, buffer.getvalue())
     shot = PostureShot.objects.get()
     for language, words in (
         ("en", "the difference from the true value"),
@@ -136,9 +133,8 @@ def test_the_plus_minus_says_what_it_covers(client, personas, media, monkeypatch
     ("language", "label"),
     [("en", "Head tilt (ears), degrees"), ("ko", "머리 기울기 (귀), 도")],
 )
-def test_settings_page_has_labels_not_keys(client, personas, language, label) -> None:
-    login(client, personas.admin)
-    client.cookies["atlaschart_language"] = language
+def test_settings_page_has_labels_not_keys(personas, language, label) -> None:
+    client = personas.login(personas.admin, browser_language=language)
     page = client.get("/posture/settings/").content.decode()
     assert label in page
     for name in core.FRONTAL_METRICS + core.LATERAL_METRICS:
@@ -154,17 +150,16 @@ def test_settings_page_has_labels_not_keys(client, personas, language, label) ->
         ("ko", ("추선", "카메라 높이", "격자", "기울")),
     ],
 )
-def test_capture_guidance_in_both_languages(client, personas, language, words) -> None:
-    session = new_session(personas)
-    login(client, personas.clinician)
-    client.cookies["atlaschart_language"] = language
+def test_capture_guidance_in_both_languages(personas, language, words) -> None:
+    session = posture_session(personas.clinician, personas.patient)
+    client = personas.login(personas.clinician, browser_language=language)
     page = client.get(f"/posture/session/{session.pk}/").content.decode()
     assert 'id="posture-capture-guide"' in page
     for word in words:
         assert word in page, word
 
 
-def test_a_tilted_camera_is_warned_about(client, personas, media, monkeypatch) -> None:
+def test_a_tilted_camera_is_warned_about(personas, media, monkeypatch) -> None:
     import cv2
 
     from atlaschart.imaging.pose import _rotate
@@ -176,9 +171,9 @@ def test_a_tilted_camera_is_warned_about(client, personas, media, monkeypatch) -
     tilted, _ = _rotate(wall, 3.0)  # counter-clockwise as displayed: tops lean left, -3°
     buffer = io.BytesIO()
     Image.fromarray(tilted).save(buffer, format="PNG")
-    session = new_session(personas)
-    login(client, personas.clinician)
-    upload(client, session, buffer.getvalue(), name="p.png")
+    session = posture_session(personas.clinician, personas.patient)
+    client = personas.login(personas.clinician)
+    upload_photo(client, session, buffer.getvalue(), name="p.png")
     shot = PostureShot.objects.get()
     assert shot.vertical_tilt_deg == pytest.approx(-3.0, abs=0.3)
     client.cookies["atlaschart_language"] = "ko"
@@ -202,22 +197,18 @@ def clinician_point(name: str, x: float, y: float) -> dict[str, Any]:
     }
 
 
-def test_side_view_before_after_shows_cva_and_ear_shoulder_with_their_mdc(
-    client, personas, media
-) -> None:
+def test_side_view_before_after_shows_cva_and_ear_shoulder_with_their_mdc(personas, media) -> None:
     from datetime import date
-
-    from tests.web.test_posture import make_shot
 
     # Right lateral photos (patient faces +x), points placed by the clinician (400 x 300 photo).
     # Before: tragus 40 px forward of and 60 px above C7: CVA = atan(60 / 40) = 56.31°;
     # ear–shoulder (tragus over acromion, 30 px forward, 80 px up) = atan(30 / 80) = 20.56°.
     # After: tragus 30 forward, 70 up: CVA = atan(70 / 30) = 66.80° (change +10.49°, beyond the
     # 4.4° default MDC95); ear–shoulder atan(20 / 90) = 12.53° (change -8.03°, beyond 4.4°).
-    before = new_session(personas, day=date(2025, 3, 1))
-    after = new_session(personas, day=date(2025, 4, 1))
-    make_shot(
-        personas,
+    before = posture_session(personas.clinician, personas.patient, date(2025, 3, 1))
+    after = posture_session(personas.clinician, personas.patient, date(2025, 4, 1))
+    posture_shot(
+        personas.clinician,
         before,
         [
             clinician_point("right_tragus", 240, 100),
@@ -226,8 +217,8 @@ def test_side_view_before_after_shows_cva_and_ear_shoulder_with_their_mdc(
         ],
         view="right",
     )
-    make_shot(
-        personas,
+    posture_shot(
+        personas.clinician,
         after,
         [
             clinician_point("right_tragus", 230, 100),
@@ -236,8 +227,7 @@ def test_side_view_before_after_shows_cva_and_ear_shoulder_with_their_mdc(
         ],
         view="right",
     )
-    login(client, personas.clinician)
-    client.cookies["atlaschart_language"] = "ko"
+    client = personas.login(personas.clinician, browser_language="ko")
     page = client.get(
         f"/posture/patient/{personas.patient.pk}/compare/",
         {"before": before.pk, "after": after.pk, "view": "right"},
