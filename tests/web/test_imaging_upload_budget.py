@@ -12,11 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+from tests.builders.uploads import upload
 
 import atlaschart.web.celery  # noqa: F401  (the project's Celery app: jobs run eagerly in tests)
 from atlaschart.imaging import dicom
@@ -74,17 +73,6 @@ def make_zip(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> b
     return buf.getvalue()
 
 
-def upload(patient, *files: tuple[str, bytes], user, language: str = "en"):
-    c = Client()
-    c.force_login(user)
-    c.cookies["atlaschart_language"] = language
-    return c.post(
-        reverse("imaging_studies:import", args=[patient.pk]),
-        {"files": [SimpleUploadedFile(n, d) for n, d in files]},
-        follow=True,  # to where the import job leads: its refusal, or the study
-    )
-
-
 def open_files_in(folder: Path) -> list[str]:
     """This process's open descriptors inside ``folder`` (an unclosed temporary file shows here
     even after it has been unlinked)."""
@@ -113,7 +101,8 @@ def test_the_93_kb_bomb_of_the_issue_is_refused_before_inflating(
     # floor) deflate to ~1.5 KB each; each member and the archive expand ~700×.
     archive = make_zip({f"s{k:03d}.dcm": ct_slice(k, size=720, zeros=True) for k in range(60)})
     assert len(archive) < 100_000
-    r = upload(personas.patient, ("bomb.zip", archive), user=personas.clinician)
+    c = personas.login(personas.clinician, browser_language="en")
+    r = upload(c, personas.patient, ("bomb.zip", archive))
     text = r.content.decode()
     assert "a possible zip bomb" in text and "Nothing was imported." in text
     assert_nothing_left(media, extract_dir)
@@ -127,7 +116,8 @@ def test_a_bomb_of_many_small_members_is_refused_by_the_archive_ratio(
     archive = make_zip({f"z{k:04d}.dcm": bytes(60_000) for k in range(1500)})
     with zipfile.ZipFile(io.BytesIO(archive)) as zf:
         assert max(m.file_size for m in zf.infolist()) < dicom.ZipLimits().ratio_floor
-    r = upload(personas.patient, ("many.zip", archive), user=personas.clinician)
+    c = personas.login(personas.clinician, browser_language="en")
+    r = upload(c, personas.patient, ("many.zip", archive))
     assert "a possible zip bomb" in r.content.decode()
     assert_nothing_left(media, extract_dir)
 
@@ -141,7 +131,8 @@ def test_a_header_that_understates_a_member_is_caught_while_inflating(
     for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
         at = archive.rfind(signature)  # the second member's header of each kind
         archive[at + offset : at + offset + 4] = (1000).to_bytes(4, "little")
-    r = upload(personas.patient, ("liar.zip", bytes(archive)), user=personas.clinician)
+    c = personas.login(personas.clinician, browser_language="en")
+    r = upload(c, personas.patient, ("liar.zip", bytes(archive)))
     text = r.content.decode()
     assert "Nothing was imported." in text
     assert_nothing_left(media, extract_dir)
@@ -149,7 +140,8 @@ def test_a_header_that_understates_a_member_is_caught_while_inflating(
 
 def test_one_high_ratio_member_is_refused(personas, media, extract_dir) -> None:
     archive = make_zip({"ok.dcm": ct_slice(1), "zeros.dcm": ct_slice(2, size=512, zeros=True)})
-    r = upload(personas.patient, ("b.zip", archive), user=personas.clinician)
+    c = personas.login(personas.clinician, browser_language="en")
+    r = upload(c, personas.patient, ("b.zip", archive))
     assert "a possible zip bomb" in r.content.decode()
     assert_nothing_left(media, extract_dir)
 
@@ -157,7 +149,8 @@ def test_one_high_ratio_member_is_refused(personas, media, extract_dir) -> None:
 def test_a_member_over_the_per_file_limit(personas, media, extract_dir, settings) -> None:
     settings.IMAGING_ZIP_MAX_MEMBER_BYTES = 20_000
     big = ct_slice(1, size=128)  # 32 KiB of pixels, stored: the ratio is 1
-    r = upload(personas.patient, ("s.zip", make_zip({"a.dcm": big}, 0)), user=personas.clinician)
+    c = personas.login(personas.clinician, browser_language="en")
+    r = upload(c, personas.patient, ("s.zip", make_zip({"a.dcm": big}, 0)))
     text = r.content.decode()
     assert "larger, unpacked, than the per-file limit (19.5\xa0KB)" in text
     assert_nothing_left(media, extract_dir)
@@ -167,7 +160,8 @@ def test_the_budget_is_per_request_across_archives(personas, media, extract_dir,
     one = make_zip({"a.dcm": ct_slice(1, size=128)}, 0)
     two = make_zip({"b.dcm": ct_slice(2, size=128)}, 0)
     settings.IMAGING_UPLOAD_MAX_UNCOMPRESSED_BYTES = 50_000  # one slice fits, two do not
-    r = upload(personas.patient, ("1.zip", one), ("2.zip", two), user=personas.clinician)
+    c = personas.login(personas.clinician, browser_language="en")
+    r = upload(c, personas.patient, ("1.zip", one), ("2.zip", two))
     text = r.content.decode()
     assert "“2.zip” takes the upload past its limit of 48.8\xa0KB unpacked" in text
     assert_nothing_left(media, extract_dir)
@@ -176,11 +170,12 @@ def test_the_budget_is_per_request_across_archives(personas, media, extract_dir,
 def test_plain_files_count_against_the_budget_too(personas, media, extract_dir, settings) -> None:
     settings.IMAGING_UPLOAD_MAX_UNCOMPRESSED_BYTES = 50_000
     archive = make_zip({"a.dcm": ct_slice(1, size=128)}, 0)
+    c = personas.login(personas.clinician, browser_language="en")
     r = upload(
+        c,
         personas.patient,
         ("1.zip", archive),
         ("b.dcm", ct_slice(2, size=128)),
-        user=personas.clinician,
     )
     assert "“b.dcm” takes the upload past its limit" in r.content.decode()
     assert_nothing_left(media, extract_dir)
@@ -189,7 +184,8 @@ def test_plain_files_count_against_the_budget_too(personas, media, extract_dir, 
 def test_too_many_members(personas, media, extract_dir, settings) -> None:
     settings.IMAGING_ZIP_MAX_MEMBERS = 3
     archive = make_zip({f"s{k}.dcm": ct_slice(k) for k in range(1, 5)})
-    r = upload(personas.patient, ("s.zip", archive), user=personas.clinician)
+    c = personas.login(personas.clinician, browser_language="en")
+    r = upload(c, personas.patient, ("s.zip", archive))
     assert "holds more files than one study upload allows (3)" in r.content.decode()
     assert_nothing_left(media, extract_dir)
 
@@ -198,7 +194,8 @@ def test_too_many_members(personas, media, extract_dir, settings) -> None:
 def test_a_nested_zip_is_refused(personas, media, extract_dir, inner_name) -> None:
     inner = make_zip({"a.dcm": ct_slice(1)})
     archive = make_zip({"ok.dcm": ct_slice(2), inner_name: inner})
-    r = upload(personas.patient, ("outer.zip", archive), user=personas.clinician)
+    c = personas.login(personas.clinician, browser_language="en")
+    r = upload(c, personas.patient, ("outer.zip", archive))
     assert "contains another .zip archive" in r.content.decode()
     assert_nothing_left(media, extract_dir)
 
@@ -206,14 +203,16 @@ def test_a_nested_zip_is_refused(personas, media, extract_dir, inner_name) -> No
 def test_korean_message_for_an_archive_over_the_budget(personas, settings) -> None:
     settings.IMAGING_UPLOAD_MAX_UNCOMPRESSED_BYTES = 10_000
     archive = make_zip({"a.dcm": ct_slice(1, size=128)}, 0)
-    r = upload(personas.patient, ("s.zip", archive), user=personas.clinician, language="ko")
+    c = personas.login(personas.clinician, browser_language="ko")
+    r = upload(c, personas.patient, ("s.zip", archive))
     text = r.content.decode()
     assert "압축을 푼" in text and "가져오지 않았습니다" in text
 
 
 def test_an_ordinary_series_zip_still_imports(personas, media, extract_dir) -> None:
     archive = make_zip({f"series/s{k:02d}.dcm": ct_slice(k) for k in range(1, 21)})
-    r = upload(personas.patient, ("ct.zip", archive), user=personas.clinician)
+    c = personas.login(personas.clinician, browser_language="en")
+    r = upload(c, personas.patient, ("ct.zip", archive))
     assert r.redirect_chain[-1][0] == reverse(
         "imaging_studies:study", args=[Study.objects.get().pk]
     ), r.content.decode()[:500]
