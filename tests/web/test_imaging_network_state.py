@@ -146,6 +146,7 @@ def test_a_packed_export_expires_after_a_day_and_a_re_export_packs_a_new_one(
     assert job.state == "done" and media.exists(name)
     assert sweep_staged_uploads.apply().get() == {"removed": 0, "exports_expired": 0}  # fresh
 
+    # A day and an hour later: no service back-dates a job, so the row is changed directly.
     Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - datetime.timedelta(hours=25))
     assert main(["imaging", "sweep-uploads"]) == 0
     assert '"exports_expired": 1' in capsys.readouterr().out

@@ -251,9 +251,7 @@ def test_file_and_pasted_text_together_or_neither_are_refused(personas) -> None:
 
 
 def test_the_reason_comes_after_a_korean_lead_in_for_a_korean_admin(personas) -> None:
-    personas.admin.language = "ko"
-    personas.admin.save()
-    c = personas.login(personas.admin)
+    c = personas.login(personas.admin, "ko")
     bad = _rules({"when": {"atlas_laterality_deg": {"min": 5, "max": 1}}, "listing": "X"})
     page = page_text(upload(c, bad))
     assert "표가 리스팅 표 형식에 맞지 않습니다: " in page
