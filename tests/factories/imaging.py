@@ -1,7 +1,8 @@
 """Imaging records made through ``atlaschart.imaging_studies.services``: a study imported by the
 import service (the same ``importing`` the web upload's job runs), an upper-cervical analysis by
-``save_analysis``. Each call acts as the given user (``Actor.system``) and writes the access-log
-rows the service writes."""
+``save_analysis``, a listing table by ``store_listing_table``, and ``one_of_every_kind`` (the
+door and hostile-input tests' world) from those and the posture factories. Each call acts as the
+given user (``Actor.system``) and writes the access-log rows the service writes."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Posture records made through ``atlaschart.posture.services``, as the pages make them: a session
-by ``create_session``, a shot (its photo, revision 1 and cached metrics) by ``add_shot``, later
-revisions by ``save_landmarks``. Each call acts as the given user (``Actor.system``) and writes
-the access-log row the service writes."""
+by ``create_session``, a shot (its photo, revision 1 and cached metrics) by ``add_shot``. Each
+call acts as the given user (``Actor.system``) and writes the access-log row the service writes.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from atlaschart.imaging.photos import load_photo
 from atlaschart.lib.actor import Actor
 from atlaschart.posture import services
-from atlaschart.posture.models import LandmarkRevision, PostureSession, PostureShot
+from atlaschart.posture.models import PostureSession, PostureShot
 from tests.builders.photos import jpeg
 
 
@@ -42,17 +42,4 @@ def posture_shot(
         data,
         load_photo(data),
         detected=(points, "", detector),
-    )
-
-
-def moved_landmarks(
-    clinician: Any, shot: PostureShot, points: list[dict[str, Any]]
-) -> LandmarkRevision | None:
-    """The clinician's revision with ``points`` (``name``, ``x``, ``y``) over the latest one."""
-    latest = shot.revisions.order_by("-number").first()
-    return services.save_landmarks(
-        Actor.system(clinician, via="test"),
-        shot,
-        latest.number if latest is not None else None,
-        points,
     )
