@@ -7,7 +7,7 @@ import pytest
 
 from atlaschart.reports.models import PhotoConsent
 from tests.browser.conftest import screenshot
-from tests.web.test_reports import chart, media, pdf_text, squash  # noqa: F401
+from tests.web.report_chart import chart, media, pdf_text, squash  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

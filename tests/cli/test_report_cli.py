@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.web.test_reports import chart, media, pdf_text, squash  # noqa: F401
+from tests.web.report_chart import chart, media, pdf_text, squash  # noqa: F401
 
 from atlaschart.audit.models import AccessLogEntry, Action
 from atlaschart.cli import main

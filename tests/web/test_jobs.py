@@ -15,7 +15,10 @@ from typing import Any
 
 import pytest
 from django.utils import timezone, translation
-from tests.web.test_posture import SHOULDERS, jpeg, new_session, stored_files, upload
+from tests.builders.landmarks import SHOULDERS
+from tests.builders.photos import jpeg
+from tests.builders.uploads import stored_files, upload_photo
+from tests.factories.posture import posture_session
 
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.jobs import access as job_access
@@ -50,7 +53,7 @@ def held(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def staged_job(personas: Any, data: bytes | None = None, view: str = "anterior") -> Job:
-    session = new_session(personas)
+    session = posture_session(personas.clinician, personas.patient)
     actor = Actor.system(personas.clinician, via="test")
     return posture.stage_shot(actor, session, view, data or jpeg(), "JPEG")
 
@@ -59,11 +62,11 @@ def staged_job(personas: Any, data: bytes | None = None, view: str = "anterior")
 
 
 def test_the_same_input_twice_is_one_job_and_one_result(personas, media, fake_model):
-    session = new_session(personas)
+    session = posture_session(personas.clinician, personas.patient)
     client = personas.login(personas.clinician)
     data = jpeg()
-    first = upload(client, session, data)
-    second = upload(client, session, data)
+    first = upload_photo(client, session, data)
+    second = upload_photo(client, session, data)
     assert first["Location"] == second["Location"]
     assert Job.objects.count() == 1
     assert PostureShot.objects.count() == 1 and LandmarkRevision.objects.count() == 1
@@ -73,7 +76,7 @@ def test_the_same_input_twice_is_one_job_and_one_result(personas, media, fake_mo
 
 
 def test_another_photo_or_view_is_another_job(personas, held):
-    session = new_session(personas)
+    session = posture_session(personas.clinician, personas.patient)
     actor = Actor.system(personas.clinician, via="test")
     a = posture.stage_shot(actor, session, "anterior", jpeg(400, 300), "JPEG")
     b = posture.stage_shot(actor, session, "anterior", jpeg(401, 300), "JPEG")
@@ -248,7 +251,7 @@ def test_the_status_and_the_page_while_the_job_waits(personas, held) -> None:
 
 def test_the_done_notice_shows_once_on_the_result_page(personas, fake_model) -> None:
     client = personas.login(personas.clinician)
-    response = upload(client, new_session(personas), jpeg())
+    response = upload_photo(client, posture_session(personas.clinician, personas.patient), jpeg())
     status = client.get(response["Location"] + "status").json()
     assert status["state"] == "done" and status["result_url"].startswith("/posture/shot/")
     shot_page = client.get(status["result_url"]).content.decode()
@@ -262,7 +265,7 @@ def test_the_done_notice_shows_once_on_the_result_page(personas, fake_model) -> 
 
 def test_another_clinics_job_is_a_404(personas, fake_model) -> None:
     client = personas.login(personas.clinician)
-    response = upload(client, new_session(personas), jpeg())
+    response = upload_photo(client, posture_session(personas.clinician, personas.patient), jpeg())
     job = Job.objects.get()
     client = personas.login(personas.outsider)
     assert client.get(response["Location"]).status_code == 404
@@ -274,7 +277,7 @@ def test_another_clinics_job_is_a_404(personas, fake_model) -> None:
 def test_the_404_comes_from_the_clinic_filter(personas, fake_model, monkeypatch) -> None:
     """The test above bites: with the door's clinic filter removed, the outsider gets the job."""
     client = personas.login(personas.clinician)
-    upload(client, new_session(personas), jpeg())
+    upload_photo(client, posture_session(personas.clinician, personas.patient), jpeg())
     job = Job.objects.get()
     monkeypatch.setattr(type(job_access.job_door), "of_clinic", lambda self, who: Job.objects.all())
     client = personas.login(personas.outsider)
@@ -283,7 +286,7 @@ def test_the_404_comes_from_the_clinic_filter(personas, fake_model, monkeypatch)
 
 def test_front_desk_may_not_see_a_posture_job(personas, fake_model) -> None:
     client = personas.login(personas.clinician)
-    upload(client, new_session(personas), jpeg())
+    upload_photo(client, posture_session(personas.clinician, personas.patient), jpeg())
     job = Job.objects.get()
     client = personas.login(personas.desk)
     assert client.get(f"/jobs/{job.pk}/").status_code == 403
