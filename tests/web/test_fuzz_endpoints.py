@@ -26,7 +26,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.web import every_kind
-from tests.web.test_url_walk import ROUTES, _url
+from tests.web.routes import ROUTES, url_of
 
 HOSTILE_TEXT = st.sampled_from(
     [
@@ -210,10 +210,14 @@ def fixture(personas: Any, monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_p
 
 
 def _client_for(route: Any, personas: Any) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="ko")
-    if not route.public:
-        client.force_login(personas.admin)
-    client.cookies["atlaschart_language"] = "ko"
+    """Korean every way a request can ask: the admin's saved language (the fixture), the language
+    cookie and the browser's header; public pages as an anonymous visitor."""
+    if route.public:
+        client = Client()
+        client.cookies["atlaschart_language"] = "ko"
+    else:
+        client = personas.login(personas.admin, browser_language="ko")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ko"
     return client
 
 
@@ -230,7 +234,7 @@ def test_hostile_values_in_every_form_never_give_a_server_error(fixture, persona
         if route.method != "GET" or route.signed_in_only:
             continue
         client = _client_for(route, personas)
-        url = _url(route, name, fixture)
+        url = url_of(route, name, fixture)
         page = client.get(url)
         if page.status_code != 200 or "html" not in page.get("Content-Type", ""):
             continue
@@ -256,7 +260,7 @@ def test_hostile_json_bodies_never_give_a_server_error(fixture, personas) -> Non
     for name in sorted(JSON_ROUTES):
         route = ROUTES[name]
         client = _client_for(route, personas)
-        url = _url(route, name, fixture)
+        url = url_of(route, name, fixture)
 
         _json_fuzzer(client, name, url, failures)()
     assert not failures, "\n".join(sorted(set(failures))[:60])
@@ -268,7 +272,7 @@ def test_hostile_ids_and_query_strings_never_give_a_server_error(fixture, person
         if route.method != "GET" or route.signed_in_only:
             continue
         client = _client_for(route, personas)
-        path = _url(route, name, fixture)
+        path = url_of(route, name, fixture)
 
         _query_fuzzer(client, name, path, failures)()
     assert not failures, "\n".join(sorted(set(failures))[:60])

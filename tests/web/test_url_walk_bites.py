@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.urls import resolve
+from tests.factories import people
 from tests.web import every_kind
 from tests.web.every_kind import SECRET
-from tests.web.test_url_walk import ROLES, ROUTES, _request, _url
+from tests.web.routes import ROLES, ROUTES, request_route, url_of
 
 from atlaschart.lib import access
 from atlaschart.lib.policy import allows
@@ -36,12 +36,6 @@ def _once_is_enough() -> None:
 def fixture(personas: Any, monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Any) -> Any:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return every_kind.build(personas, monkeypatch)
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # Doors whose records no URL names by id and no list shows across patients: they are reached only
@@ -63,8 +57,9 @@ def _outsiders(personas: Any) -> list[Any]:
     """A clinician and a clinic admin of the Busan clinic."""
     from atlaschart.accounts.models import Role, User
 
-    admin, _created = User.objects.get_or_create(
-        username="busan-admin", defaults={"clinic": personas.busan, "role": Role.CLINIC_ADMIN}
+    # Asked for on every walk of a test: made on the first.
+    admin = User.objects.filter(username="busan-admin").first() or people.staff(
+        personas.busan, Role.CLINIC_ADMIN, "busan-admin"
     )
     return [personas.outsider, admin]
 
@@ -74,13 +69,13 @@ def _leaks(fixture: Any, personas: Any) -> list[str]:
     page showing the Seoul clinic's marker text."""
     leaked = []
     for user in _outsiders(personas):
-        client = _client(user)
+        client = personas.login(user)
         for name, route in sorted(ROUTES.items()):
             if route.public or route.signed_in_only:
                 continue
             if route.need is not None and not allows(user, *route.need):
                 continue
-            response = _request(client, route, _url(route, name, fixture))
+            response = request_route(client, route, url_of(route, name, fixture))
             if route.names_a_record:
                 if response.status_code not in (403, 404):
                     leaked.append(name)
@@ -129,7 +124,7 @@ def test_removing_the_permission_check_of_any_view_fails_the_walk(fixture, perso
         refused = [role for role in ROLES if not allows(users[role], *route.need)]
         if not refused:
             continue
-        url = _url(route, name, fixture)
+        url = url_of(route, name, fixture)
         match = resolve(url)
         declared = getattr(match.func, "atlaschart_permission", None)
         if declared is None:
@@ -140,7 +135,7 @@ def test_removing_the_permission_check_of_any_view_fails_the_walk(fixture, perso
         original = pattern.callback
         pattern.callback = _without_permission_check(original)
         try:
-            response = _request(_client(users[refused[0]]), route, url)
+            response = request_route(personas.login(users[refused[0]]), route, url)
         finally:
             pattern.callback = original
         if response.status_code == 403:
