@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, get_script_prefix, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
@@ -20,6 +22,29 @@ from atlaschart.lib.http import AuthenticatedHttpRequest
 PROGRESS_DETAIL = "job progress"
 _NOTICED = "jobs_noticed"
 _LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "info": messages.INFO}
+_DOWNLOAD_MARK = "job_result_is_download"
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def download_result(view: View) -> View:
+    """Mark a view that answers a finished job with a file to download. The browser stays on
+    the progress page then, so the job's notice is shown there (status() hands it to
+    progress.js) instead of being queued as a message for whatever page is opened next."""
+    setattr(view, _DOWNLOAD_MARK, True)
+    return view
+
+
+def _is_download(url: str) -> bool:
+    path = urlsplit(url).path
+    prefix = get_script_prefix()
+    if prefix != "/" and path.startswith(prefix):
+        path = "/" + path[len(prefix) :]
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return bool(getattr(match.func, _DOWNLOAD_MARK, False))
 
 
 def _signed_in(request: AuthenticatedHttpRequest) -> None:
@@ -44,20 +69,26 @@ def status_of(job: Job) -> dict[str, Any]:
     }
 
 
-def _notice_once(request: AuthenticatedHttpRequest, job: Job) -> None:
-    """Put the finished job's notice (e.g. "the landmarks were found") on the result page, once
-    per browser session, whichever of the page or the status saw it finish first."""
+def _notice_once(
+    request: AuthenticatedHttpRequest, job: Job, *, queue: bool = True
+) -> tuple[str, str] | None:
+    """The finished job's notice (e.g. "the landmarks were found") as (words, level), once per
+    browser session, whichever of the page or the status saw it finish first. With ``queue`` it
+    is put on the result page as a message; without, the caller shows it itself."""
     notice = (job.result or {}).get("notice")
     if not isinstance(notice, dict):
-        return
+        return None
     noticed: list[int] = request.session.get(_NOTICED, [])
     if job.pk in noticed:
-        return
+        return None
     handler = get_handler(job.kind) or unknown_handler(job.kind)
     words = handler.notice_words(str(notice.get("code", "")))
-    if words:
-        messages.add_message(request, _LEVELS.get(str(notice.get("level")), messages.INFO), words)
+    level = str(notice.get("level"))
+    level = level if level in _LEVELS else "info"
+    if words and queue:
+        messages.add_message(request, _LEVELS[level], words)
     request.session[_NOTICED] = [*noticed[-200:], job.pk]
+    return (words, level) if words else None
 
 
 @require_GET
@@ -70,7 +101,8 @@ def progress(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     get_job_for_user(request, job_id, detail=PROGRESS_DETAIL, once_per_session=True)
     result_url = _safe_url(job.result_url)
     if job.state == JobState.DONE and result_url:
-        _notice_once(request, job)
+        if not _is_download(result_url):  # a download is not a page that could show it
+            _notice_once(request, job)
         return redirect(result_url)
     back_url = _safe_url(str((job.payload or {}).get("back_url", "")))
     return render(
@@ -86,9 +118,13 @@ def status(request: AuthenticatedHttpRequest, job_id: int) -> JsonResponse:
     _signed_in(request)
     job = get_job_for_user(request, job_id, log=False)
     require_may_see(request, job)
+    body = status_of(job)
     if job.state == JobState.DONE:
-        _notice_once(request, job)
-    response = JsonResponse(status_of(job))
+        download = _is_download(body["result_url"])
+        notice = _notice_once(request, job, queue=not download)
+        if download and notice:
+            body["notice"], body["notice_level"] = notice
+    response = JsonResponse(body)
     response["Cache-Control"] = "no-store"
     return response
 

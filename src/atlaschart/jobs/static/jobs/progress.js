@@ -23,7 +23,14 @@ function follow(root) {
     }
     if (message && status.message) message.textContent = status.message;
     if (status.state === "done" && status.result_url) {
-      // A download (a report) leaves this page in place: keep a link to it here.
+      // A download (a report) leaves this page in place: keep a link to it here, and its notice
+      // (sent only for a download; a result page shows the notice itself).
+      const notice = document.querySelector(".job-notice");
+      if (notice && status.notice) {
+        notice.textContent = status.notice;
+        notice.className = `msg msg-${status.notice_level || "info"} job-notice`;
+        notice.hidden = false;
+      }
       const link = document.querySelector(".job-result-link");
       if (link) {
         link.href = status.result_url;
