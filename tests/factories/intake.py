@@ -56,18 +56,19 @@ def answered(link: IntakeLink, answers: dict[str, Any], language: str | None = N
     saved as the page saves it; an intake's consent step goes first. ``language`` is the page's
     language the patient chose."""
     from atlaschart.intake import steps
-    from atlaschart.intake.services import save_step
+    from atlaschart.intake.services import save_step, set_language
 
+    if language is not None:
+        set_language(PATIENT, link, language)
     spec = steps.spec_of(link)
     left = dict(answers)
-    order = sorted(spec.step_keys, key=lambda step: step != "consent")
-    for step in order:
+    for step in sorted(spec.step_keys, key=lambda step: step != "consent"):
         names = {field.name for field in steps.step_fields(step, spec)}
         part = {name: left.pop(name) for name in list(left) if name in names}
-        if part or (language and step == order[0]):
-            save_step(PATIENT, link, step, steps.clean_step(step, part, spec), language)
-            language = None
+        if part:
+            save_step(PATIENT, link, step, steps.clean_step(step, part, spec))
     assert not left, f"no step of this link asks {sorted(left)}"
+    link.refresh_from_db()
 
 
 def submitted_intake(
