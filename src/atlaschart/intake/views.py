@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 import qrcode.image.svg
@@ -14,8 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from atlaschart.intake import presenters
-from atlaschart.intake import services, steps
+from atlaschart.intake import presenters, services, steps
 from atlaschart.intake.access import (
     LinkUnusable,
     get_followup_for_user,
@@ -29,12 +29,12 @@ from atlaschart.intake.forms import FollowUpForm, IntakeSettingsForm, WordingPac
 from atlaschart.intake.models import IntakeLink, LinkKind
 from atlaschart.intake.names import instrument_name
 from atlaschart.lib.actor import Actor
+from atlaschart.lib.client import client_ip
 from atlaschart.lib.http import AuthenticatedHttpRequest, clinic_id_of
 from atlaschart.lib.jsonbody import BadJSON, parse_json
 from atlaschart.lib.policy import Kind, Permission, allows, permission_required, require
 from atlaschart.measure.instruments import INSTRUMENTS, load_wording_pack
 from atlaschart.patients.access import get_patient_for_user
-from atlaschart.lib.client import client_ip
 
 MAX_AUTOSAVE_BYTES = 64 * 1024
 
@@ -331,98 +331,168 @@ def fill(request: HttpRequest, token: str, step: str) -> HttpResponse:
     error = ""
     with translation.override(lang):
         if request.method == "POST":
-            raw = {
-                key: request.POST.getlist(key)
-                for key in request.POST
-                if key not in ("csrfmiddlewaretoken", "go")
-            }
-            try:
-                cleaned = steps.clean_step(step, raw, spec)
-                services.save_step(patient, link, step, cleaned)
-            except steps.FieldError as problem:
-                error = str(problem)
-            except LinkUnusable:
-                return _unusable(request)
-            if not error:
-                index = keys.index(step)
-                target_index = index - 1 if request.POST.get("go") == "back" else index + 1
-                target_index = max(0, min(target_index, len(keys) - 1))
-                if step == "consent" and request.POST.get("go") != "back":
-                    if steps.consent_refused(link.draft):
-                        target_index = keys.index("review")
-                    elif not steps.consent_given(link.draft):
-                        error = _("Please answer both consent questions.")
-                if not error:
-                    return redirect("intake:fill", token=token, step=keys[target_index])
-        if request.method != "POST" and step == keys[0] and link.draft_saved_at is None:
+            saved = _save_posted_step(request, patient, link, spec, token, step)
+            if isinstance(saved, HttpResponse):
+                return saved
+            error = saved
+        elif step == keys[0] and link.draft_saved_at is None:
             services.log_link_opened(patient, link)
-        packs = (
-            services.packs_of_clinic(link.clinic_id)
-            if step in ("questionnaires", "review") or spec.followup
-            else {}
-        )
-        index = keys.index(step)
-        titles = dict(spec.steps)
-        context: dict[str, Any] = {
-            "token": token,
-            "step": step,
-            "lang": lang,
-            "error": error,
-            "followup": spec.followup,
-            "steps": [(key, title, i <= index) for i, (key, title) in enumerate(spec.steps)],
-            "step_title": titles[step],
-            "step_number": index + 1,
-            "step_count": len(keys),
-            "first": index == 0,
-            "last": step == "review",
-            "draft": link.draft,
-            "expires_at": link.expires_at,
-            "clinic_name": link.clinic.name,
-            "max_text": steps.MAX_TEXT,
-            "consent_refused": steps.consent_refused(link.draft),
-        }
-        if step == "consent":
-            context.update(agree=steps.AGREE, consent=presenters.consent_notice(lang))
-        elif step == "complaints":
-            context.update(onset_kinds=steps.ONSET_KINDS, durations=steps.DURATIONS)
-        elif step == "pain":
-            rows = presenters.region_rows(link.draft)
-            carried = set(spec.carried_regions)
-            context.update(
-                # A follow-up asks the regions marked before first, then offers the others.
-                carried_regions=[r for r in rows if r["key"] in carried],
-                regions=[r for r in rows if r["key"] not in carried],
-                qualities=steps.QUALITIES,
-                intensities=steps.INTENSITIES,
-                yes_no_unsure=steps.YES_NO_UNSURE,
-                postures=steps.POSTURES,
-            )
-        elif step == "history":
-            context.update(
-                treatments=steps.TREATMENTS,
-                results=steps.TREATMENT_RESULTS,
-                symptoms=steps.SYMPTOMS,
-                yes_no=steps.YES_NO,
-            )
-        elif step == "safety":
-            context.update(questions=presenters.safety_blocks(lang, link.draft))
-        elif step == "questionnaires":
-            context.update(blocks=presenters.questionnaire_blocks(spec, packs, lang, link.draft))
-        elif spec.followup:
-            rows = presenters.followup_summary(spec, packs, lang, link.draft)
-            context.update(
-                pain_regions=presenters.review_summary(link.draft)["regions"],
-                followup_rows=rows,
-                followup_incomplete=any(not row["complete"] for row in rows),
-            )
-        else:
-            context.update(
-                summary=presenters.review_summary(link.draft),
-                safety=presenters.safety_answers(lang, link.draft),
-                questionnaires=presenters.followup_summary(spec, packs, lang, link.draft),
-                consent=presenters.consent_notice(lang),
-            )
+        context = _fill_context(link, spec, token, step, lang, error)
         return render(request, "intake/fill.html", context, status=400 if error else 200)
+
+
+def _save_posted_step(
+    request: HttpRequest,
+    patient: Actor,
+    link: IntakeLink,
+    spec: steps.FormSpec,
+    token: str,
+    step: str,
+) -> HttpResponse | str:
+    """Save the posted step: a redirect to the step to show next, or the error to show here."""
+    raw = {
+        key: request.POST.getlist(key)
+        for key in request.POST
+        if key not in ("csrfmiddlewaretoken", "go")
+    }
+    error = ""
+    try:
+        cleaned = steps.clean_step(step, raw, spec)
+        services.save_step(patient, link, step, cleaned)
+    except steps.FieldError as problem:
+        error = str(problem)
+    except LinkUnusable:
+        return _unusable(request)
+    if error:
+        return error
+    keys = spec.step_keys
+    going_back = request.POST.get("go") == "back"
+    index = keys.index(step)
+    target_index = index - 1 if going_back else index + 1
+    target_index = max(0, min(target_index, len(keys) - 1))
+    if step == "consent" and not going_back:
+        if steps.consent_refused(link.draft):
+            target_index = keys.index("review")
+        elif not steps.consent_given(link.draft):
+            return _("Please answer both consent questions.")
+    return redirect("intake:fill", token=token, step=keys[target_index])
+
+
+def _fill_context(
+    link: IntakeLink, spec: steps.FormSpec, token: str, step: str, lang: str, error: str
+) -> dict[str, Any]:
+    """What the fill page shows for one step: the frame common to every step, then its own."""
+    keys = spec.step_keys
+    packs = (
+        services.packs_of_clinic(link.clinic_id)
+        if step in ("questionnaires", "review") or spec.followup
+        else {}
+    )
+    index = keys.index(step)
+    titles = dict(spec.steps)
+    context: dict[str, Any] = {
+        "token": token,
+        "step": step,
+        "lang": lang,
+        "error": error,
+        "followup": spec.followup,
+        "steps": [(key, title, i <= index) for i, (key, title) in enumerate(spec.steps)],
+        "step_title": titles[step],
+        "step_number": index + 1,
+        "step_count": len(keys),
+        "first": index == 0,
+        "last": step == "review",
+        "draft": link.draft,
+        "expires_at": link.expires_at,
+        "clinic_name": link.clinic.name,
+        "max_text": steps.MAX_TEXT,
+        "consent_refused": steps.consent_refused(link.draft),
+    }
+    context.update(_STEP_CONTEXT[step](link, spec, packs, lang))
+    return context
+
+
+_Packs = dict[str, dict[str, dict[str, Any]]]
+
+
+def _consent_context(
+    link: IntakeLink, spec: steps.FormSpec, packs: _Packs, lang: str
+) -> dict[str, Any]:
+    return {"agree": steps.AGREE, "consent": presenters.consent_notice(lang)}
+
+
+def _complaints_context(
+    link: IntakeLink, spec: steps.FormSpec, packs: _Packs, lang: str
+) -> dict[str, Any]:
+    return {"onset_kinds": steps.ONSET_KINDS, "durations": steps.DURATIONS}
+
+
+def _pain_context(
+    link: IntakeLink, spec: steps.FormSpec, packs: _Packs, lang: str
+) -> dict[str, Any]:
+    rows = presenters.region_rows(link.draft)
+    carried = set(spec.carried_regions)
+    return {
+        # A follow-up asks the regions marked before first, then offers the others.
+        "carried_regions": [r for r in rows if r["key"] in carried],
+        "regions": [r for r in rows if r["key"] not in carried],
+        "qualities": steps.QUALITIES,
+        "intensities": steps.INTENSITIES,
+        "yes_no_unsure": steps.YES_NO_UNSURE,
+        "postures": steps.POSTURES,
+    }
+
+
+def _history_context(
+    link: IntakeLink, spec: steps.FormSpec, packs: _Packs, lang: str
+) -> dict[str, Any]:
+    return {
+        "treatments": steps.TREATMENTS,
+        "results": steps.TREATMENT_RESULTS,
+        "symptoms": steps.SYMPTOMS,
+        "yes_no": steps.YES_NO,
+    }
+
+
+def _safety_context(
+    link: IntakeLink, spec: steps.FormSpec, packs: _Packs, lang: str
+) -> dict[str, Any]:
+    return {"questions": presenters.safety_blocks(lang, link.draft)}
+
+
+def _questionnaires_context(
+    link: IntakeLink, spec: steps.FormSpec, packs: _Packs, lang: str
+) -> dict[str, Any]:
+    return {"blocks": presenters.questionnaire_blocks(spec, packs, lang, link.draft)}
+
+
+def _review_context(
+    link: IntakeLink, spec: steps.FormSpec, packs: _Packs, lang: str
+) -> dict[str, Any]:
+    if spec.followup:
+        rows = presenters.followup_summary(spec, packs, lang, link.draft)
+        return {
+            "pain_regions": presenters.review_summary(link.draft)["regions"],
+            "followup_rows": rows,
+            "followup_incomplete": any(not row["complete"] for row in rows),
+        }
+    return {
+        "summary": presenters.review_summary(link.draft),
+        "safety": presenters.safety_answers(lang, link.draft),
+        "questionnaires": presenters.followup_summary(spec, packs, lang, link.draft),
+        "consent": presenters.consent_notice(lang),
+    }
+
+
+_STEP_CONTEXT: dict[str, Callable[[IntakeLink, steps.FormSpec, _Packs, str], dict[str, Any]]] = {
+    "consent": _consent_context,
+    "complaints": _complaints_context,
+    "pain": _pain_context,
+    "history": _history_context,
+    "safety": _safety_context,
+    "questionnaires": _questionnaires_context,
+    "review": _review_context,
+}
 
 
 def _json_error(message: str, status: int = 400) -> JsonResponse:
