@@ -354,40 +354,49 @@ def clean_step(step: str, raw: Mapping[str, Any], spec: FormSpec) -> Draft:
         field = fields[name]
         # The patient reads this message: the question's own words, never the field's key.
         shown = _shown_name(name, step_title)
-        if field.kind == "multi":
-            values = value if isinstance(value, list) else [value]
-            if not all(isinstance(v, str) for v in values):
-                raise FieldError(_("%(name)s: expected a list of texts.") % {"name": shown})
-            if len(values) > len(field.choices) + 1:
-                raise FieldError(_("%(name)s: not a valid choice.") % {"name": shown})
-            picked = [v for v in values if v]
-            bad = [v for v in picked if v not in field.choices]
-            if bad:
-                raise FieldError(_("%(name)s: not a valid choice.") % {"name": shown})
-            if picked:
-                cleaned[name] = list(dict.fromkeys(picked))
-            continue
-        if isinstance(value, list) and len(value) == 1:
-            value = value[0]
-        if not isinstance(value, str):
-            raise FieldError(_("%(name)s: expected a text.") % {"name": shown})
-        value = value.strip()
-        if not value:
-            continue
-        if not _storable(value):
-            raise FieldError(
-                _("%(name)s: contains a character that cannot be stored. Please retype it.")
-                % {"name": shown}
-            )
-        if field.kind == "text":
-            if len(value) > MAX_TEXT:
-                raise FieldError(
-                    _("%(name)s: at most %(n)s characters.") % {"name": shown, "n": MAX_TEXT}
-                )
-        elif value not in field.choices:
-            raise FieldError(_("%(name)s: not a valid choice.") % {"name": shown})
-        cleaned[name] = value
+        clean = _clean_multi if field.kind == "multi" else _clean_one
+        answer = clean(field, value, shown)
+        if answer:
+            cleaned[name] = answer
     return cleaned
+
+
+def _clean_multi(field: Field, value: object, shown: str) -> list[str]:
+    """The distinct choices picked, in the order given; empty when none is."""
+    values: list[Any] = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) for v in values):
+        raise FieldError(_("%(name)s: expected a list of texts.") % {"name": shown})
+    if len(values) > len(field.choices) + 1:
+        raise FieldError(_("%(name)s: not a valid choice.") % {"name": shown})
+    picked = [v for v in values if v]
+    bad = [v for v in picked if v not in field.choices]
+    if bad:
+        raise FieldError(_("%(name)s: not a valid choice.") % {"name": shown})
+    return list(dict.fromkeys(picked))
+
+
+def _clean_one(field: Field, value: object, shown: str) -> str:
+    """A text or one choice, stripped; empty when left blank."""
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if not isinstance(value, str):
+        raise FieldError(_("%(name)s: expected a text.") % {"name": shown})
+    value = value.strip()
+    if not value:
+        return ""
+    if not _storable(value):
+        raise FieldError(
+            _("%(name)s: contains a character that cannot be stored. Please retype it.")
+            % {"name": shown}
+        )
+    if field.kind == "text":
+        if len(value) > MAX_TEXT:
+            raise FieldError(
+                _("%(name)s: at most %(n)s characters.") % {"name": shown, "n": MAX_TEXT}
+            )
+    elif value not in field.choices:
+        raise FieldError(_("%(name)s: not a valid choice.") % {"name": shown})
+    return value
 
 
 def _storable(text: str) -> bool:
