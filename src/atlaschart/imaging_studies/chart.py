@@ -6,7 +6,8 @@ section at all, so it sees neither the studies nor a link that would answer 403.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Min
 from django.http import HttpRequest
@@ -15,6 +16,25 @@ from django.utils.translation import gettext_lazy as _
 from atlaschart.lib.policy import Kind
 from atlaschart.patients.chart import ChartSection, register_section
 from atlaschart.patients.models import Patient
+
+if TYPE_CHECKING:
+    from atlaschart.imaging_studies.models import Study
+
+
+@dataclass(frozen=True)
+class StudyOnChart:
+    """A study with its series (each with its instance count ``n`` and ``first`` instance), as
+    the chart section lists it. The template reads the study's own fields through it."""
+
+    study: Study
+    series_list: list[Any]
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for names the view-model does not have itself: the study's fields and methods
+        # (never special names, nor its own field before it is set, as when copied).
+        if name == "study" or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.study, name)
 
 
 def section_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
@@ -37,14 +57,13 @@ def section_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     by_study: dict[int, list[Any]] = {}
     for s in series:
         by_study.setdefault(s.study_id, []).append(s)
-    for st in studies:
-        st.series_list = by_study.get(st.pk, [])
+    rows = [StudyOnChart(study=st, series_list=by_study.get(st.pk, [])) for st in studies]
     analyses = list(
         analyses_of_clinic(request).filter(patient=patient).order_by("-created_at", "-id")[:10]
     )
     from atlaschart.imaging_studies.labels import decorate
 
-    return {"studies": studies, "analyses": decorate(analyses)}
+    return {"studies": rows, "analyses": decorate(analyses)}
 
 
 def register() -> None:

@@ -38,7 +38,9 @@ class MultipleFileField(forms.FileField):
 
 
 class ImportForm(forms.Form):
-    files = MultipleFileField(
+    # A declared field: the form's metaclass moves it into base_fields, so it never replaces
+    # BaseForm.files (the uploads) at run time; the stubs see a class attribute of that name.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=gettext_lazy("Files"),
         help_text=gettext_lazy("DICOM files, a .zip of a study, or PNG/JPEG scans of films."),
     )

@@ -304,7 +304,7 @@ def value_label(name: str) -> str:
 
 
 def side_label(side: str | None) -> str:
-    return str(SIDE_LABELS[side]) if side in SIDE_LABELS else "—"
+    return str(SIDE_LABELS[side]) if side is not None and side in SIDE_LABELS else "—"
 
 
 def spacing_label(source: str) -> str:
@@ -352,7 +352,11 @@ def error_note(e: ConstructError | None) -> str:
     """How the error figure was made, in words."""
     if e is None:
         return _("no error figure for this value")
-    if e.examiner_sd is not None and e.examiner_source in EXAMINER_SOURCES:
+    if (
+        e.examiner_sd is not None
+        and e.examiner_source is not None
+        and e.examiner_source in EXAMINER_SOURCES
+    ):
         return _("%(examiner)s combined with the landmark placement (%(placement)s)") % {
             "examiner": EXAMINER_SOURCES[e.examiner_source],
             "placement": number(e.placement_sd, e.unit),

@@ -63,7 +63,7 @@ def lines(form: Mapping[str, Any], rows: int) -> list[Line]:
 
 def marks(form: Mapping[str, Any]) -> list[dict[str, float]]:
     """Every placed point, for small circles."""
-    out = []
+    out: list[dict[str, float]] = []
     for name, value in form.get("points", {}).items():
         if name == "skull_pairs":
             out.extend({"x": p[0], "y": p[1]} for pr in value for p in pr)

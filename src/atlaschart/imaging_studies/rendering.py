@@ -61,11 +61,11 @@ def volume(series: Series) -> dicom.Volume:
 def _volume_of(voxels: np.ndarray, g: dict[str, Any]) -> dicom.Volume:
     return dicom.Volume(
         voxels,
-        tuple(g["spacing_mm"]),  # type: ignore[arg-type]
-        tuple(g["origin_mm"]),  # type: ignore[arg-type]
-        tuple(g["row_dir"]),  # type: ignore[arg-type]
-        tuple(g["col_dir"]),  # type: ignore[arg-type]
-        tuple(g["normal"]),  # type: ignore[arg-type]
+        tuple(g["spacing_mm"]),
+        tuple(g["origin_mm"]),
+        tuple(g["row_dir"]),
+        tuple(g["col_dir"]),
+        tuple(g["normal"]),
         tuple(g["warnings"]),
     )
 
@@ -151,8 +151,10 @@ def volume_meta(vol: dicom.Volume) -> dict[str, Any]:
     }
 
 
-def slice_png(vol: dicom.Volume, plane: str, index: int, center: float, width: float) -> bytes:
-    s = dicom.render_slice(vol, plane, index, center, width)  # type: ignore[arg-type]
+def slice_png(
+    vol: dicom.Volume, plane: dicom.Plane, index: int, center: float, width: float
+) -> bytes:
+    s = dicom.render_slice(vol, plane, index, center, width)
     return dicom.to_png(s.pixels)
 
 
@@ -188,14 +190,16 @@ def annotated_png(inst: Instance, analysis: Any | None = None) -> bytes:
         for name, value in analysis.points.get("points", {}).items():
             if name == "skull_pairs":
                 for i, (right, left) in enumerate(value, start=1):
-                    mark(*right, f"R{i}", (0, 200, 255))
-                    mark(*left, f"L{i}", (0, 200, 255))
+                    (rx, ry), (lx, ly) = right, left
+                    mark(rx, ry, f"R{i}", (0, 200, 255))
+                    mark(lx, ly, f"L{i}", (0, 200, 255))
                     draw.line([tuple(right), tuple(left)], fill=(0, 200, 255), width=1)
             elif name.endswith("_arc"):
-                for p in value:
-                    mark(*p, "", (0, 200, 255))
+                for px, py in value:
+                    mark(px, py, "", (0, 200, 255))
             else:
-                mark(*value, name, (255, 64, 160))
+                px, py = value
+                mark(px, py, name, (255, 64, 160))
         legend.append(f"{analysis.view} · {analysis.algorithm}")
         for name, v in analysis.values.items():
             legend.append(f"{name}: {v['value']} {v['unit']} {v['side'] or ''}".rstrip())

@@ -50,7 +50,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, Protocol
 
 from django.core.files.base import ContentFile
 from django.http import UnreadablePostError
@@ -159,7 +159,7 @@ def open_set(files: Iterable[tuple[str, int]], *, user_id: int, patient_id: int)
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     for i in range(len(items)):
         (folder / f"{i}.bin").touch()
-    return load_set(key, patient_id=patient_id)  # type: ignore[return-value]
+    return _written(key, patient_id)
 
 
 def store_files(
@@ -194,7 +194,15 @@ def store_files(
         "files": items,
     }
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return load_set(key, patient_id=patient_id)  # type: ignore[return-value]
+    return _written(key, patient_id)
+
+
+def _written(key: str, patient_id: int) -> UploadSet:
+    """The set just written under ``key``, read back as every later request reads it."""
+    written = load_set(key, patient_id=patient_id)
+    if written is None:
+        raise RuntimeError(f"the upload set {key} just written could not be read back")
+    return written
 
 
 def load_set(key: str, *, patient_id: int) -> UploadSet | None:
@@ -322,7 +330,13 @@ def sweep_published(max_age_s: int = storage.TOKEN_MAX_AGE_S, *, now: float | No
     return removed
 
 
-def append(item: UploadFile, offset: int, length: int, body: IO[bytes]) -> int:
+class ByteSource(Protocol):
+    """What a chunk is read from: the request body (``HttpRequest.read``) or an open file."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+
+def append(item: UploadFile, offset: int, length: int, body: ByteSource) -> int:
     """Append ``length`` bytes read from ``body`` at ``offset``; returns the new stored size.
 
     ``offset`` must be the stored size (else ``UploadSetError("offset", stored)``, a 409), the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -79,7 +80,7 @@ def export_ready(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse
 
 
 @IMAGING_EXPORT
-def export_download(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
+def export_download(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponseBase:
     """The packed zip, streamed from local disk or a signed-URL redirect to object storage
     (lib/media.py); each download is an access-log row of its own."""
     job, study = _export_job(request, job_id)

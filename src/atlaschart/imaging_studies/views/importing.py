@@ -189,7 +189,7 @@ def upload_file(
     if offset is None or length is None:
         return _json_error(_("The request was not understood."), 400)
     try:
-        uploads.append(item, offset, length, request)  # type: ignore[arg-type]
+        uploads.append(item, offset, length, request)
     except uploads.UploadSetError as exc:
         if exc.code == "chunk-too-large":
             return _json_error(_("The request was not understood."), 413)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -42,6 +43,23 @@ def _condition_text(c: Condition, unit: str) -> str:
     elif c.side == "right":
         text += ", " + _("side right")
     return text
+
+
+@dataclass(frozen=True)
+class TableOnPage:
+    """A listing table as the tables page shows it: the row (with its ``n_analyses`` count), its
+    rules in words and its view's name. The template reads the row's own fields through it."""
+
+    table: ListingTable
+    rules: list[dict[str, Any]]
+    view_label: str
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for names the view-model does not have itself: the row's fields and annotations
+        # (never special names, nor its own field before it is set, as when copied).
+        if name == "table" or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.table, name)
 
 
 def _rules(row: ListingTable) -> list[dict[str, Any]]:
@@ -88,20 +106,17 @@ def listing_tables(request: AuthenticatedHttpRequest) -> HttpResponse:
                 msg = _("The table %(label)s was stored (not active).")
             messages.success(request, msg % {"label": row.label, "view": row.view})
             return redirect("imaging_studies:listing_tables")
-    tables = list(
-        listing_tables_of_clinic(request)
+    tables = [
+        TableOnPage(table=row, rules=_rules(row), view_label=labels.view_label(row.view))
+        for row in listing_tables_of_clinic(request)
         .select_related("uploaded_by")
         .annotate(n_analyses=Count("analyses"))
-    )
-    for row in tables:
-        row.rules = _rules(row)
-    active = {row.view: row for row in tables if row.is_active}
+    ]
+    active = {row.table.view: row for row in tables if row.table.is_active}
     views = [
         {"name": v.name, "label": labels.view_label(v.name), "active": active.get(v.name)}
         for v in GENERIC_ORTHOGONAL.views
     ]
-    for row in tables:
-        row.view_label = labels.view_label(row.view)
     return render(
         request,
         "imaging_studies/listing_tables.html",

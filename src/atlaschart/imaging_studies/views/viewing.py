@@ -114,12 +114,20 @@ def volume_viewer(request: AuthenticatedHttpRequest, series_id: int) -> HttpResp
     )
 
 
+_PLANES: dict[str, dicom.Plane] = {"axial": "axial", "coronal": "coronal", "sagittal": "sagittal"}
+
+
+def _plane(value: str) -> dicom.Plane | None:
+    """The plane named in the query, or None for a name that is not one."""
+    return _PLANES.get(value)
+
+
 @require_GET
 @IMAGING_READ
 def volume_slice(request: AuthenticatedHttpRequest, series_id: int) -> HttpResponse:
     series = get_series_for_user(request, series_id, detail="CBCT slice", once_per_session=True)
-    plane = request.GET.get("plane", "axial")
-    if plane not in ("axial", "coronal", "sagittal") or not series.is_volume:
+    plane = _plane(request.GET.get("plane", "axial"))
+    if plane is None or not series.is_volume:
         raise Http404
     index = int(_float_param(request, "index") or 0)
     center, width = _float_param(request, "wc") or 0.0, max(_float_param(request, "ww") or 1.0, 1.0)
