@@ -1,8 +1,27 @@
 """Every list page and the whole chart make an exact number of queries, however many rows.
 
-The companion of test_query_counts.py (same rules, same ``statements`` helper): each page is
-counted with one record of every kind and again with several (``ROUNDS``), and both counts must
-equal the number pinned here, so a query per listed row (N+1) fails, and so does any new query.
+The companion of test_query_counts.py (same rules, same ``statements`` helper, so the numbers are
+the same on SQLite and PostgreSQL): a clinic is filled through the services (``Clinic``), a round
+at a time, and each page is counted after one round, after two and after ``ROUNDS``. Every count
+must equal the number pinned here, so a query per listed row (N+1) fails, and so does any new
+query. Each page must also show a text of every round's rows, so that a page that lists nothing
+cannot pass.
+
+The list pages are those of the URL map (src/atlaschart/*/urls.py, tests/web/test_url_walk.py
+ROUTES) that list records: the patient list and search, the chart (every section filled) as a
+clinician and as the front desk, a patient's posture sessions, one session, the before/after
+comparison, one imaging study, the imaging pre/post list and comparison, progress, the safety
+screen, the imaging inbox, intake links (intakes and follow-ups), wording packs, the intake
+settings, listing rule tables, the access log and its monthly review, API tokens, the calendar
+feed, staff, sign-in locks, clinic outcomes and the settings page. (There is no list page of
+reports or jobs: a report and a job each have only their own page.)
+
+Found so far: the chart's safety section and the safety page read the user of each acknowledged
+finding one by one (fixed by reading them with the acknowledgements, ``acks_by_rule``). Tried:
+dropping that ``select_related("by")`` fails the chart and the safety page (31, 33, 37 and 15,
+17, 21 queries); dropping the intake links' ``select_related("patient")`` (14, 20, 32) or the
+imaging inbox's ``select_related("patient", "resolved_by")`` (10, 11, 13) fails the clinic's
+lists.
 """
 
 from __future__ import annotations
