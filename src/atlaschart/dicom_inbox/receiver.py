@@ -24,13 +24,13 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydicom.uid import (
     JPEG2000,
+    UID,
     DeflatedExplicitVRLittleEndian,
     ExplicitVRBigEndian,
     ExplicitVRLittleEndian,
@@ -45,9 +45,13 @@ from pydicom.uid import (
     RLELossless,
 )
 from pynetdicom import AE, StoragePresentationContexts, evt
-from pynetdicom.sop_class import Verification
+from pynetdicom.events import EventHandlerType
 
 logger = logging.getLogger(__name__)
+
+# The Verification SOP class (C-ECHO, PS3.4 A.4): pynetdicom.sop_class makes its names at import
+# time, out of the type checker's sight, so the UID is written here.
+VERIFICATION_SOP_CLASS = UID("1.2.840.10008.1.1")
 
 DEFAULT_PORT = 11112
 DEFAULT_HOST = "127.0.0.1"
@@ -178,18 +182,21 @@ class Receiver:
         # The called AE title is checked against every clinic's in on_requested (one server,
         # one title per clinic), so pynetdicom's own single-title check stays off.
         ae.require_called_aet = False
-        ae.add_supported_context(Verification)
+        ae.add_supported_context(VERIFICATION_SOP_CLASS)
         for cx in StoragePresentationContexts:
-            uid = str(cx.abstract_syntax)
+            syntax = cx.abstract_syntax
+            if syntax is None:
+                raise RuntimeError("a pynetdicom storage context without its SOP class")
+            uid = str(syntax)
             if uid in ACCEPTED_SOP_CLASSES:
                 ae.add_supported_context(uid, IMAGE_TRANSFER_SYNTAXES)
             else:
                 # Accepted in negotiation only so that the object can be answered with "SOP
                 # class not supported" (0x0122) and logged, instead of silently dropped.
-                ae.add_supported_context(cx.abstract_syntax)
+                ae.add_supported_context(syntax)
         return ae
 
-    def handlers(self) -> list[tuple[Any, Callable[..., Any]]]:
+    def handlers(self) -> list[EventHandlerType]:
         return [
             (evt.EVT_REQUESTED, self.on_requested),
             (evt.EVT_C_ECHO, self.on_echo),

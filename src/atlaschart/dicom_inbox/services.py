@@ -201,10 +201,14 @@ def _hold(
     calling_ae: str,
     peer_address: str,
 ) -> InboxItem:
+    clinic_id = actor.clinic_id
+    if clinic_id is None:
+        # The receiver acts as the clinic's DICOM user (receiver.py): an item always has one.
+        raise ValueError("A held DICOM study needs the receiving clinic's user as its actor.")
     first = objects[0]
     modalities = sorted({o.modality for o in objects if o.modality})
     item = InboxItem(
-        clinic_id=actor.clinic_id,
+        clinic_id=clinic_id,
         key=secrets.token_hex(16),
         calling_ae=_cut(calling_ae, 16),
         peer_address=_cut(peer_address, 64),
@@ -297,6 +301,7 @@ def confirm(actor: Actor, item: InboxItem, patient: Patient) -> Job:
         if locked.state == InboxState.IMPORTING:
             running = import_job(locked)
             if running is not None:
+                # The mark jobs.start_job sets on a live job it hands back (a Job has no field).
                 running.reused = True  # type: ignore[attr-defined]
                 return running
             # Its job ended unexpectedly (a failed job is not live): this confirmation starts
