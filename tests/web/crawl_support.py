@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from django.test import Client
@@ -355,10 +356,10 @@ def problems(
                 yield "hangul", match.group()
 
 
-def sign_in(user: object, language: str) -> Client:
-    """A client signed in as ``user`` that chose ``language`` with the language switch."""
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
+def sign_in(login: Callable[[Any], Client], user: object, language: str) -> Client:
+    """A client signed in as ``user`` (by ``login``: ``personas.login``) that chose
+    ``language`` with the language switch."""
+    client = login(user)
     response = client.post(reverse("accounts:set_language"), {"language": language, "next": "/"})
     assert response.status_code == 302
     return client
@@ -385,3 +386,76 @@ def demo_names(clinic: object) -> list[str]:
 def allowed(findings: list[Finding], known: dict[str, set[str]]) -> list[Finding]:
     """Findings not in the known-failure list (keyed by URL name, then the exact text)."""
     return [f for f in findings if f.text not in known.get(f.url_name, set())]
+
+
+ROLES = ("front_desk", "clinician", "admin")
+
+
+def crawl_clinic(
+    login: Callable[[Any], Client], slug: str, language: str
+) -> tuple[dict[str, int], list[Finding]]:
+    """Crawl the demo clinic ``slug`` in ``language`` as each role (signed in by ``login``,
+    ``personas.login``), then as the patient of a new intake link; pages read per role and the
+    findings, each marked with its role."""
+    from tests.factories.intake import CONSENT, answered, intake_link
+
+    from atlaschart.accounts.models import User
+    from atlaschart.clinics.models import Clinic
+    from atlaschart.intake import steps
+    from atlaschart.patients.models import Patient
+
+    clinic = Clinic.objects.get(slug=slug)
+    names = demo_names(clinic)
+    pages: dict[str, int] = {}
+    findings: list[Finding] = []
+    for role in ROLES:
+        user = User.objects.get(clinic=clinic, role=role)
+        result = crawl(sign_in(login, user, language), language, names)
+        pages[role] = result.pages
+        findings += [
+            Finding(f.url_name, f.url, f.problem, f"[{role}] {f.text}") for f in result.findings
+        ]
+    # The patient's side: a new intake link, opened without signing in, in the same language.
+    desk = User.objects.get(clinic=clinic, role="front_desk")
+    patient = Patient.objects.filter(clinic=clinic).order_by("chart_number").first()
+    assert patient is not None
+    link, token = intake_link(desk, patient)
+    # Consent given first (as on the first step), so every later step can be opened.
+    answered(link, CONSENT)
+    anonymous = Client()
+    anonymous.post("/accounts/language/", {"language": language, "next": "/"})
+    # The steps are reached by the form's buttons (POST), so each step's page is a start.
+    step_pages = [f"/intake/p/{token}/{step}/" for step in steps.spec_of(link).step_keys]
+    result = crawl(anonymous, language, names, start=step_pages)
+    pages["patient"] = result.pages
+    findings += [
+        Finding(f.url_name, f.url, f.problem, f"[patient] {f.text}") for f in result.findings
+    ]
+    return pages, findings
+
+
+def check(pages: dict[str, int], findings: list[Finding], known: dict[str, set[str]]) -> None:
+    """Fail on every finding not in ``known``; print the known entries no longer found."""
+
+    def bare(f: Finding) -> str:
+        return f.text.split("] ", 1)[1]
+
+    def is_known(f: Finding) -> bool:
+        texts = known.get(f.url_name, set())
+        return "*" in texts or bare(f) in texts
+
+    new = [f for f in findings if not is_known(f)]
+    seen = {(f.url_name, bare(f)) for f in findings}
+    stale = sorted(
+        f"{name}: {text!r}"
+        for name, texts in known.items()
+        for text in texts
+        if text != "*" and (name, text) not in seen
+    )
+    print(f"pages read per role: {pages}; findings: {len(findings)} ({len(new)} not known)")
+    for line in stale:
+        print("KNOWN FAILURE NO LONGER FOUND (remove it):", line)
+    unique = sorted({str(f) for f in new})
+    for line in unique:
+        print("FINDING", line)
+    assert not unique, "\n".join(unique[:200])

@@ -9,7 +9,7 @@ clinic's names of patients, staff and the clinic itself.
 from __future__ import annotations
 
 import pytest
-from tests.web.test_crawl_ko import _crawl_clinic, check
+from tests.web.crawl_support import check, crawl_clinic
 
 from atlaschart.clinics.demo import load_demo
 
@@ -19,10 +19,10 @@ KNOWN_FAILURES: dict[str, set[str]] = {}
 
 
 @pytest.mark.django_db
-def test_every_page_reads_in_english_for_every_role(settings, tmp_path) -> None:
+def test_every_page_reads_in_english_for_every_role(personas, settings, tmp_path) -> None:
     settings.VAR_DIR = tmp_path
     settings.MEDIA_ROOT = str(tmp_path / "media")
     load_demo(only=("busan-demo",))
-    pages, findings = _crawl_clinic("busan-demo", "en")
+    pages, findings = crawl_clinic(personas.login, "busan-demo", "en")
     assert pages["clinician"] >= 30 and pages["front_desk"] >= 8 and pages["admin"] >= 30
     check(pages, findings, KNOWN_FAILURES)
