@@ -78,23 +78,7 @@ def landmarks_from_dict(data: Any) -> LandmarkSet:
     view = data.get("view")
     if view not in VIEWS:
         raise LandmarkError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
-    magnification = _number(data.get("magnification", 1.0), "magnification")
-    if magnification <= 0:
-        raise LandmarkError("magnification must be positive")
-    spacing = data.get("pixel_spacing_mm")
-    if spacing is None:
-        calibration = Calibration(1.0, 1.0, "none", 1.0, ("no-pixel-spacing",))
-    else:
-        if not isinstance(spacing, list | tuple) or len(spacing) != 2:
-            raise LandmarkError("pixel_spacing_mm must be [row, col]")
-        row = _number(spacing[0], "pixel_spacing_mm row")
-        col = _number(spacing[1], "pixel_spacing_mm col")
-        if row <= 0 or col <= 0:
-            raise LandmarkError("pixel_spacing_mm values must be positive")
-        source = data.get("spacing_source", "PixelSpacing")
-        if source not in SPACING_SOURCES or source == "none":
-            raise LandmarkError(f"unknown spacing_source {source!r}")
-        calibration = Calibration(row, col, source, magnification)
+    calibration = _calibration(data)
     raw = data.get("points")
     if not isinstance(raw, dict):
         raise LandmarkError("points must be a JSON object of name: [x, y]")
@@ -105,20 +89,47 @@ def landmarks_from_dict(data: Any) -> LandmarkSet:
         if not isinstance(name, str) or not name:
             raise LandmarkError("point names must be non-empty strings")
         if name in PAIR_LISTS:
-            if not isinstance(value, list):
-                raise LandmarkError(f"{name} must be a list of [[x, y] right, [x, y] left]")
-            parsed: list[tuple[Point, Point]] = []
-            for i, pair in enumerate(value):
-                if not isinstance(pair, list | tuple) or len(pair) != 2:
-                    raise LandmarkError(f"{name}[{i}] must be [[x, y] right, [x, y] left]")
-                parsed.append(
-                    (_point(pair[0], f"{name}[{i}] right"), _point(pair[1], f"{name}[{i}] left"))
-                )
-            pairs[name] = tuple(parsed)
+            pairs[name] = _pair_list(name, value)
         elif name in POINT_LISTS:
-            if not isinstance(value, list):
-                raise LandmarkError(f"{name} must be a list of [x, y]")
-            arcs[name] = tuple(_point(p, f"{name}[{i}]") for i, p in enumerate(value))
+            arcs[name] = _point_list(name, value)
         else:
             points[name] = _point(value, name)
     return LandmarkSet(view=view, calibration=calibration, points=points, pairs=pairs, arcs=arcs)
+
+
+def _calibration(data: dict[str, Any]) -> Calibration:
+    """The pixel spacing and magnification; without a spacing, lengths stay in pixels."""
+    magnification = _number(data.get("magnification", 1.0), "magnification")
+    if magnification <= 0:
+        raise LandmarkError("magnification must be positive")
+    spacing = data.get("pixel_spacing_mm")
+    if spacing is None:
+        return Calibration(1.0, 1.0, "none", 1.0, ("no-pixel-spacing",))
+    if not isinstance(spacing, list | tuple) or len(spacing) != 2:
+        raise LandmarkError("pixel_spacing_mm must be [row, col]")
+    row = _number(spacing[0], "pixel_spacing_mm row")
+    col = _number(spacing[1], "pixel_spacing_mm col")
+    if row <= 0 or col <= 0:
+        raise LandmarkError("pixel_spacing_mm values must be positive")
+    source = data.get("spacing_source", "PixelSpacing")
+    if source not in SPACING_SOURCES or source == "none":
+        raise LandmarkError(f"unknown spacing_source {source!r}")
+    return Calibration(row, col, source, magnification)
+
+
+def _pair_list(name: str, value: Any) -> tuple[tuple[Point, Point], ...]:
+    """A list of [right, left] point pairs (the patient's sides)."""
+    if not isinstance(value, list):
+        raise LandmarkError(f"{name} must be a list of [[x, y] right, [x, y] left]")
+    parsed: list[tuple[Point, Point]] = []
+    for i, pair in enumerate(value):
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise LandmarkError(f"{name}[{i}] must be [[x, y] right, [x, y] left]")
+        parsed.append((_point(pair[0], f"{name}[{i}] right"), _point(pair[1], f"{name}[{i}] left")))
+    return tuple(parsed)
+
+
+def _point_list(name: str, value: Any) -> tuple[Point, ...]:
+    if not isinstance(value, list):
+        raise LandmarkError(f"{name} must be a list of [x, y]")
+    return tuple(_point(p, f"{name}[{i}]") for i, p in enumerate(value))
