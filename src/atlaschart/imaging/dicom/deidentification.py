@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pydicom import Dataset
 from pydicom.dataset import FileMetaDataset
 from pydicom.sequence import Sequence as DicomSequence
+from pydicom.tag import BaseTag
 from pydicom.uid import generate_uid
 
 from atlaschart.imaging.dicom.reading import _get
@@ -138,6 +139,40 @@ def UID_DICTIONARY_KEYS() -> Iterator[str]:
     return iter(UID_dictionary)
 
 
+def _clean(d: Dataset) -> None:
+    """Empty and remove the listed attributes, overlays and curves here and in every sequence."""
+    for keyword in DEID_REMOVE:
+        if keyword in d:
+            delattr(d, keyword)
+    for keyword in DEID_EMPTY:
+        if keyword in d:
+            d.data_element(keyword).value = ""  # type: ignore[union-attr]
+    for tag in list(d.keys()):
+        if _is_overlay_or_curve(tag):
+            del d[tag]
+    for elem in list(d):
+        if elem.VR == "SQ" and isinstance(elem.value, DicomSequence):
+            for item in elem.value:
+                _clean(item)
+
+
+def _is_overlay_or_curve(tag: BaseTag) -> bool:
+    """Overlay data or comments (60xx,3000/4000), or any curve element (50xx)."""
+    group_ = tag.group
+    return (0x6000 <= group_ <= 0x60FF and tag.element in (0x3000, 0x4000)) or (
+        0x5000 <= group_ <= 0x50FF
+    )
+
+
+def _method_code() -> Dataset:
+    """The DeidentificationMethodCodeSequence item: DCM 113100, the Basic Profile."""
+    code = Dataset()
+    code.CodeValue = "113100"
+    code.CodingSchemeDesignator = "DCM"
+    code.CodeMeaning = "Basic Application Confidentiality Profile"
+    return code
+
+
 def deidentify(
     ds: Dataset, *, salt: str, pseudonym: str = "", keep_uids: bool = False
 ) -> tuple[Dataset, tuple[str, ...]]:
@@ -156,26 +191,7 @@ def deidentify(
     if not hasattr(out, "file_meta"):
         out.file_meta = FileMetaDataset()
     out.remove_private_tags()
-
-    def clean(d: Dataset) -> None:
-        for keyword in DEID_REMOVE:
-            if keyword in d:
-                delattr(d, keyword)
-        for keyword in DEID_EMPTY:
-            if keyword in d:
-                d.data_element(keyword).value = ""  # type: ignore[union-attr]
-        for tag in list(d.keys()):
-            group_ = tag.group
-            if (0x6000 <= group_ <= 0x60FF and tag.element in (0x3000, 0x4000)) or (
-                0x5000 <= group_ <= 0x50FF
-            ):
-                del d[tag]
-        for elem in list(d):
-            if elem.VR == "SQ" and isinstance(elem.value, DicomSequence):
-                for item in elem.value:
-                    clean(item)
-
-    clean(out)
+    _clean(out)
     if pseudonym:
         out.PatientID = pseudonym
     if not keep_uids:
@@ -184,11 +200,7 @@ def deidentify(
             out.file_meta.MediaStorageSOPInstanceUID = out.SOPInstanceUID
     out.PatientIdentityRemoved = "YES"
     out.DeidentificationMethod = DEID_METHOD
-    code = Dataset()
-    code.CodeValue = "113100"
-    code.CodingSchemeDesignator = "DCM"
-    code.CodeMeaning = "Basic Application Confidentiality Profile"
-    out.DeidentificationMethodCodeSequence = DicomSequence([code])
+    out.DeidentificationMethodCodeSequence = DicomSequence([_method_code()])
     warnings = []
     if str(_get(ds, "BurnedInAnnotation", "")).upper() != "NO" and "PixelData" in ds:
         warnings.append("burned-in-annotation")
