@@ -16,7 +16,9 @@ from django.db import connection
 from atlaschart.audit.services import log_access
 from atlaschart.commands import backup as backup_cmd
 from atlaschart.commands.backup import BackupError, check_archive, create_backup, restore_backup
+from atlaschart.lib.actor import Actor
 from atlaschart.patients.models import Patient
+from atlaschart.patients.services import update_patient
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,8 +51,6 @@ def clinic_with_media(personas, settings, tmp_path):
     image.write_bytes(b"DICM" + bytes(range(256)) * 40)
     (Path(settings.MEDIA_ROOT) / "posture" / "사진.jpg").parent.mkdir(parents=True)
     (Path(settings.MEDIA_ROOT) / "posture" / "사진.jpg").write_bytes(b"\xff\xd8 photo")
-    from atlaschart.lib.actor import Actor
-
     log_access(Actor.system(personas.clinician, via="cli"), "view", patient=personas.patient)
     return personas
 
@@ -100,7 +100,12 @@ def test_restore_refuses_a_database_with_data_unless_forced(clinic_with_media, t
     archive = create_backup(tmp_path / "backups", None)
     with pytest.raises(BackupError, match="already holds data"):
         restore_backup(archive, None, force=False)
-    Patient.objects.filter(pk=clinic_with_media.patient.pk).update(name="바뀐 이름")
+    # The chart changes after the backup: the forced restore must bring the old name back.
+    update_patient(
+        Actor.system(clinic_with_media.desk, via="test"),
+        clinic_with_media.patient,
+        {"name": "바뀐 이름"},
+    )
     restore_backup(archive, None, force=True)
     assert Patient.objects.get(pk=clinic_with_media.patient.pk).name == "김민준"
 
