@@ -63,6 +63,16 @@ def booked_appointment(
     return book_appointment(actor(by), patient, clinician or by, starts_at, minutes, **options)
 
 
+def appointment_status(by: User, appointment: Appointment, status: str) -> Appointment:
+    """``appointment`` moved to ``status`` by ``by`` (arrived, cancelled, no-show, done), as the
+    schedule's buttons do."""
+    from atlaschart.visits.services.appointments import set_status
+
+    set_status(actor(by), appointment, status)
+    appointment.refresh_from_db()
+    return appointment
+
+
 def opened_visit(by: User, appointment: Appointment) -> Visit:
     """The appointment's visit note, opened by ``by`` (the appointment becomes "arrived")."""
     from atlaschart.visits.services.notes import open_visit

@@ -3,75 +3,17 @@ booking, public form throttling, clinic isolation and the access log."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 import pytest
-from django.apps import apps
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from tests.factories import care
+from tests.factories.care import at
+from tests.factories.exams import exam
 
 from atlaschart.audit.models import AccessLogEntry
-from atlaschart.exams.models import ExamRecord
-from atlaschart.measure.safety import SCREENING_QUESTIONS
-from atlaschart.visits.models import Amendment, Appointment, ConsultationRequest, Treatment, Visit
-
-
-def clean_answers() -> dict:
-    """Every main screening item answered "no" (risk factors: none): level none-found."""
-    answers = {}
-    for q in SCREENING_QUESTIONS:
-        if q.asked_when:
-            continue
-        answers[q.id] = False
-    return answers
-
-
-def screen_record(personas, **overrides):
-    """Store a screen where the gate reads it: the safety app's record when installed, else the
-    visits fallback (a "safety screen" exam record)."""
-    answers = {**clean_answers(), **overrides}
-    if apps.is_installed("atlaschart.safety"):
-        from atlaschart.measure.safety import screen
-        from atlaschart.safety.models import ScreenRecord
-
-        result = screen(answers)
-        return ScreenRecord.objects.create(
-            clinic=personas.seoul,
-            patient=personas.patient,
-            source="clinician",
-            answers=answers,
-            rules_version=result.rules_version,
-            level=result.level,
-            findings=[{**f.as_json(), "overridable": f.overridable} for f in result.findings],
-        )
-    return ExamRecord.objects.create(
-        patient=personas.patient, kind="safety_screen", raw=answers, examiner=personas.clinician
-    )
-
-
-def at(hour: int, minute: int = 0, days: int = 1) -> datetime:
-    day = timezone.localdate() + timedelta(days=days)
-    return datetime(
-        day.year, day.month, day.day, hour, minute, tzinfo=timezone.get_current_timezone()
-    )
-
-
-def make_visit(personas) -> Visit:
-    appt = Appointment.objects.create(
-        clinic=personas.seoul,
-        patient=personas.patient,
-        clinician=personas.clinician,
-        starts_at=at(9, days=0),
-        ends_at=at(9, 30, days=0),
-    )
-    return Visit.objects.create(
-        patient=personas.patient,
-        appointment=appt,
-        clinician=personas.clinician,
-        visit_date=timezone.localdate(),
-    )
+from atlaschart.visits.models import Amendment, Appointment, ConsultationRequest, Treatment
 
 
 def add_treatment(client, visit, technique="hio_toggle", kind="uc_adjustment"):
@@ -95,7 +37,7 @@ def add_treatment(client, visit, technique="hio_toggle", kind="uc_adjustment"):
 @pytest.mark.django_db
 def test_without_any_safety_screen_signing_is_refused_and_the_page_says_why(personas) -> None:
     client = personas.login(personas.clinician)
-    visit = make_visit(personas)
+    visit = care.visit(personas.clinician, personas.patient)
     treatment = add_treatment(client, visit, technique="nucca")
     page = client.get(reverse("visits:visit", args=[visit.pk])).content.decode()
     assert "no safety screen" in page
@@ -116,9 +58,9 @@ def test_without_any_safety_screen_signing_is_refused_and_the_page_says_why(pers
     ],
 )
 def test_the_gate_follows_the_screen_level(personas, overrides, technique, allowed) -> None:
-    screen_record(personas, **overrides)
+    care.screen_record(personas.clinician, personas.patient, **overrides)
     client = personas.login(personas.clinician)
-    visit = make_visit(personas)
+    visit = care.visit(personas.clinician, personas.patient)
     treatment = add_treatment(client, visit, technique=technique)
     client.post(reverse("visits:treatment_sign", args=[treatment.pk]))
     treatment.refresh_from_db()
@@ -128,14 +70,14 @@ def test_the_gate_follows_the_screen_level(personas, overrides, technique, allow
 @pytest.mark.django_db
 def test_high_blood_pressure_blocks_thrust_but_not_nucca(personas) -> None:
     # Rule V7: BP >= 180/110 at the visit -> H; H blocks thrust techniques only (docs/safety.md).
-    screen_record(personas)
+    care.screen_record(personas.clinician, personas.patient)
     client = personas.login(personas.clinician)
     saved = client.post(
         reverse("exams:create", args=[personas.patient.pk, "blood_pressure"]),
         {"left_systolic": 185, "left_diastolic": 95, "right_systolic": 150, "right_diastolic": 90},
     )
     assert saved.status_code == 302
-    visit = make_visit(personas)
+    visit = care.visit(personas.clinician, personas.patient)
     toggle = add_treatment(client, visit, technique="hio_toggle")
     nucca = add_treatment(client, visit, technique="nucca")
     page = client.get(reverse("visits:visit", args=[visit.pk])).content.decode()
@@ -166,7 +108,7 @@ def test_high_blood_pressure_blocks_thrust_but_not_nucca(personas) -> None:
 
 @pytest.mark.django_db
 def test_two_editors_of_one_draft_do_not_overwrite_each_other(personas) -> None:
-    visit = make_visit(personas)
+    visit = care.visit(personas.clinician, personas.patient)
     first, second = personas.login(personas.clinician), personas.login(personas.admin)
     base = {"version": visit.version, "objective": "", "assessment": "", "plan": ""}
     assert (
@@ -184,7 +126,7 @@ def test_two_editors_of_one_draft_do_not_overwrite_each_other(personas) -> None:
 @pytest.mark.django_db
 def test_a_signed_note_changes_only_through_an_amendment(personas) -> None:
     client = personas.login(personas.clinician)
-    visit = make_visit(personas)
+    visit = care.visit(personas.clinician, personas.patient)
     client.post(
         reverse("visits:save", args=[visit.pk]),
         {
@@ -272,14 +214,10 @@ def test_double_booking_is_refused_with_a_clear_message(personas) -> None:
 
 @pytest.mark.django_db
 def test_a_cancelled_slot_can_be_booked_again(personas) -> None:
-    Appointment.objects.create(
-        clinic=personas.seoul,
-        patient=personas.patient,
-        clinician=personas.clinician,
-        starts_at=at(11),
-        ends_at=at(11, 30),
-        status="cancelled",
+    cancelled = care.booked_appointment(
+        personas.desk, personas.patient, at(11), clinician=personas.clinician
     )
+    care.appointment_status(personas.desk, cancelled, "cancelled")
     response = personas.login(personas.desk).post(
         reverse("visits:book", args=[personas.patient.pk]),
         {
@@ -363,8 +301,8 @@ def test_a_spam_flood_is_throttled_after_five_an_hour(personas) -> None:
 
 @pytest.mark.django_db
 def test_staff_turn_a_request_into_a_patient_and_appointment(personas) -> None:
-    req = ConsultationRequest.objects.create(
-        clinic=personas.seoul, name="이지은", contact="010-5555-1234", complaint="neck pain"
+    req = care.consultation_request(
+        personas.seoul, name="이지은", contact="010-5555-1234", complaint="neck pain"
     )
     response = personas.login(personas.desk).post(
         reverse("visits:convert", args=[req.pk]),
@@ -389,25 +327,23 @@ def test_staff_turn_a_request_into_a_patient_and_appointment(personas) -> None:
 
 @pytest.mark.django_db
 def test_an_outsider_gets_404_for_every_record(personas) -> None:
-    visit = make_visit(personas)
-    treatment = Treatment.objects.create(visit=visit, kind="uc_adjustment", technique="nucca")
+    visit = care.visit(personas.clinician, personas.patient)
+    treatment = care.treatment(personas.clinician, visit, technique="nucca")
     # A real exam record (a screen id here would 404 whatever the exam door did).
-    exam = ExamRecord.objects.create(
-        patient=personas.patient,
+    record = exam(
+        personas.clinician,
+        personas.patient,
+        "blood_pressure",
+        {"left_systolic": 120, "left_diastolic": 80},
         visit=visit,
-        kind="blood_pressure",
-        raw={"left_systolic": 120, "left_diastolic": 80},
-        examiner=personas.clinician,
     )
-    req = ConsultationRequest.objects.create(
-        clinic=personas.seoul, name="x", contact="y", complaint="z"
-    )
+    req = care.consultation_request(personas.seoul, name="x", contact="y", complaint="z")
     outsider = personas.login(personas.outsider)
     for url in [
         reverse("visits:visit", args=[visit.pk]),
         reverse("visits:amend", args=[visit.pk]),
         reverse("visits:open", args=[visit.appointment_id]),
-        reverse("exams:detail", args=[exam.pk]),
+        reverse("exams:detail", args=[record.pk]),
         reverse("exams:create", args=[personas.patient.pk, "leg_check"]),
         reverse("visits:convert", args=[req.pk]),
         reverse("visits:book", args=[personas.patient.pk]),
@@ -421,7 +357,7 @@ def test_an_outsider_gets_404_for_every_record(personas) -> None:
 
 @pytest.mark.django_db
 def test_reading_a_visit_is_logged(personas) -> None:
-    visit = make_visit(personas)
+    visit = care.visit(personas.clinician, personas.patient)
     personas.login(personas.clinician).get(reverse("visits:visit", args=[visit.pk]))
     entry = AccessLogEntry.objects.filter(
         object_type="visits.visit", object_id=str(visit.pk)
@@ -439,15 +375,11 @@ def test_reading_a_visit_is_logged(personas) -> None:
 
 @pytest.mark.django_db
 def test_a_serious_event_at_follow_up_reaches_the_admin(personas) -> None:
-    screen_record(personas)
+    care.screen_record(personas.clinician, personas.patient)
     client = personas.login(personas.clinician)
-    earlier = make_visit(personas)
-    Treatment.objects.create(
-        visit=earlier, kind="uc_adjustment", technique="nucca", signed_at=timezone.now()
-    )
-    later = Visit.objects.create(
-        patient=personas.patient, clinician=personas.clinician, visit_date=timezone.localdate()
-    )
+    earlier = care.visit(personas.clinician, personas.patient)
+    care.signed_treatment(personas.clinician, earlier, technique="nucca")
+    later = care.visit(personas.clinician, personas.patient, at(10, days=0))
     assert (
         "Follow-up since the last treatment"
         in client.get(reverse("visits:visit", args=[later.pk])).content.decode()

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
-from tests.web.test_visits import at, make_visit
+from tests.factories import care
+from tests.factories.care import at
 
 from atlaschart.patients.models import Patient
 from atlaschart.visits.models import (
@@ -15,7 +16,6 @@ from atlaschart.visits.models import (
     Appointment,
     CarePlan,
     ConsentRecord,
-    ConsultationRequest,
 )
 
 EDGE_DATES = ["9999-12-31", "0001-01-01", "1899-12-31", "2101-01-01"]
@@ -90,12 +90,12 @@ def test_a_slot_running_past_the_last_year_is_refused_by_the_service(personas) -
 
 @pytest.fixture
 def long_plan(personas) -> CarePlan:
-    return CarePlan.objects.create(
-        patient=personas.patient,
+    return care.care_plan(
+        personas.clinician,
+        personas.patient,
         start_date=date(2026, 1, 5),
         interval_days=90,
         planned_visits=60,
-        created_by=personas.clinician,
     )
 
 
@@ -163,8 +163,8 @@ def test_a_consent_dated_out_of_range_is_refused(personas, given_on) -> None:
 def test_converting_a_request_with_dates_out_of_range_creates_no_patient(
     personas, date_of_birth, starts_at
 ) -> None:
-    req = ConsultationRequest.objects.create(
-        clinic=personas.seoul, name="이지은", contact="010-5555-1234", complaint="neck pain"
+    req = care.consultation_request(
+        personas.seoul, name="이지은", contact="010-5555-1234", complaint="neck pain"
     )
     patients = Patient.objects.count()
     response = personas.login(personas.desk).post(
@@ -187,7 +187,7 @@ def test_converting_a_request_with_dates_out_of_range_creates_no_patient(
 @pytest.mark.django_db
 @pytest.mark.parametrize("onset_h", ["1e308", "inf", "nan", "-1"])
 def test_a_follow_up_complaint_with_an_absurd_onset_is_refused(personas, onset_h) -> None:
-    visit = make_visit(personas)
+    visit = care.visit(personas.clinician, personas.patient)
     response = personas.login(personas.clinician).post(
         reverse("visits:followup", args=[visit.pk]),
         {"description": "dizzy", "is_new": "new", "severity_0_10": 5, "onset_h": onset_h},
@@ -199,7 +199,7 @@ def test_a_follow_up_complaint_with_an_absurd_onset_is_refused(personas, onset_h
 @pytest.mark.django_db
 @pytest.mark.parametrize("version", ["9" * 5000, "-1", "1e308"])
 def test_a_note_version_that_is_not_a_small_number_is_refused(personas, version) -> None:
-    visit = make_visit(personas)
+    visit = care.visit(personas.clinician, personas.patient)
     response = personas.login(personas.clinician).post(
         reverse("visits:save", args=[visit.pk]),
         {"version": version, "subjective": "x", "objective": "", "assessment": "", "plan": ""},
@@ -214,12 +214,8 @@ def test_a_note_version_that_is_not_a_small_number_is_refused(personas, version)
 
 @pytest.fixture
 def booked(personas) -> Appointment:
-    return Appointment.objects.create(
-        clinic=personas.seoul,
-        patient=personas.patient,
-        clinician=personas.clinician,
-        starts_at=at(9),
-        ends_at=at(9, 30),
+    return care.booked_appointment(
+        personas.desk, personas.patient, at(9), clinician=personas.clinician
     )
 
 
