@@ -4,6 +4,7 @@ screen takes (``measure.exam.neuro``, docs/exam.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -342,8 +343,16 @@ def summary(raw: Raw, derived: Raw) -> str:
 
 def entered(raw: Raw, derived: Raw) -> Entered:
     used: set[str] = {"scale", "reinforced", "gait", "gait_pattern", "sensory_modality"}
-    tables = []
     sides = tuple(str(L.PATIENT_SIDE[s]) for s in SIDES)
+    tables = [t for build in _ENTERED_TABLES if (t := build(raw, sides, used)) is not None]
+    return tables, used
+
+
+# Each builder adds the fields it reads to ``used`` and returns its table, or None when nothing
+# of it was entered.
+
+
+def _reflex_table(raw: Raw, sides: tuple[str, ...], used: set[str]) -> Table | None:
     scale = _reflex_scale(raw)
     rows = []
     for reflex in Reflex:
@@ -351,11 +360,15 @@ def entered(raw: Raw, derived: Raw) -> Entered:
         used.update(keys)
         if any(raw.get(k) is not None for k in keys):
             rows.append((str(L.REFLEX[reflex]), *(_grade(scale, raw.get(k)) for k in keys)))
-    if rows:
-        note = f"{L.REFLEX_SCALE_NAME[scale]}: {L.REFLEX_SCALE_KEY[scale]}."
-        if raw.get("reinforced"):
-            note += " " + _("Graded with reinforcement (Jendrassik).")
-        tables.append(Table(_("Deep tendon reflexes"), tuple(rows), (_("Reflex"), *sides), note))
+    if not rows:
+        return None
+    note = f"{L.REFLEX_SCALE_NAME[scale]}: {L.REFLEX_SCALE_KEY[scale]}."
+    if raw.get("reinforced"):
+        note += " " + _("Graded with reinforcement (Jendrassik).")
+    return Table(_("Deep tendon reflexes"), tuple(rows), (_("Reflex"), *sides), note)
+
+
+def _pathological_table(raw: Raw, sides: tuple[str, ...], used: set[str]) -> Table | None:
     rows = []
     for sign in PathologicalSign:
         keys = [f"{sign.value}_{side}" for side in SIDES]
@@ -370,8 +383,12 @@ def entered(raw: Raw, derived: Raw) -> Entered:
                     ),
                 )
             )
-    if rows:
-        tables.append(Table(_("Pathological reflexes"), tuple(rows), (_("Sign"), *sides)))
+    if not rows:
+        return None
+    return Table(_("Pathological reflexes"), tuple(rows), (_("Sign"), *sides))
+
+
+def _clonus_table(raw: Raw, sides: tuple[str, ...], used: set[str]) -> Table | None:
     cells = []
     for side in SIDES:
         beats, sustained = raw.get(f"clonus_{side}_beats"), raw.get(f"clonus_{side}_sustained")
@@ -380,8 +397,12 @@ def entered(raw: Raw, derived: Raw) -> Entered:
         if isinstance(beats, int):
             words.append(ngettext("%(n)s beat", "%(n)s beats", beats) % {"n": beats})
         cells.append(", ".join(words) or "—")
-    if any(c != "—" for c in cells):
-        tables.append(Table(_("Clonus"), ((_("Ankle"), *cells),), (_("Site"), *sides)))
+    if all(c == "—" for c in cells):
+        return None
+    return Table(_("Clonus"), ((_("Ankle"), *cells),), (_("Site"), *sides))
+
+
+def _myotome_table(raw: Raw, sides: tuple[str, ...], used: set[str]) -> Table | None:
     rows = []
     for root in MYOTOME_KEY_MUSCLES:
         keys = [f"myotome_{root}_{side}" for side in SIDES]
@@ -393,36 +414,52 @@ def entered(raw: Raw, derived: Raw) -> Entered:
                     *("—" if raw.get(k) is None else f"{raw[k]}/5" for k in keys),
                 )
             )
-    if rows:
-        tables.append(
-            Table(
-                _("Myotomes (key muscle strength)"),
-                tuple(rows),
-                (_("Root (key muscle)"), *sides),
-                f"{L.MRC_SCALE_NAME}: {mrc_key()}.",
-            )
-        )
+    if not rows:
+        return None
+    return Table(
+        _("Myotomes (key muscle strength)"),
+        tuple(rows),
+        (_("Root (key muscle)"), *sides),
+        f"{L.MRC_SCALE_NAME}: {mrc_key()}.",
+    )
+
+
+def _dermatome_table(raw: Raw, sides: tuple[str, ...], used: set[str]) -> Table | None:
     rows = []
     for level in DERMATOME_LEVELS:
         keys = [f"dermatome_{level}_{side}" for side in SIDES]
         used.update(keys)
         if any(raw.get(k) for k in keys):
             rows.append((level, *(label(L.SENSATION, raw.get(k)) for k in keys)))
-    if rows:
-        modality = raw.get("sensory_modality")
-        note = (
-            _("Sensation tested with: %(modality)s.")
-            % {"modality": label(L.SENSORY_MODALITY, modality)}
-            if modality
-            else ""
-        )
-        tables.append(Table(_("Dermatomes (sensation)"), tuple(rows), (_("Level"), *sides), note))
-    if raw.get("gait"):
-        value = label(L.GAIT, raw.get("gait"))
-        if raw.get("gait_pattern"):
-            value += f" — {label(L.GAIT_PATTERN, raw.get('gait_pattern'))}"
-        tables.append(Table(_("Gait"), ((_("Gait"), value),)))
-    return tables, used
+    if not rows:
+        return None
+    modality = raw.get("sensory_modality")
+    note = (
+        _("Sensation tested with: %(modality)s.")
+        % {"modality": label(L.SENSORY_MODALITY, modality)}
+        if modality
+        else ""
+    )
+    return Table(_("Dermatomes (sensation)"), tuple(rows), (_("Level"), *sides), note)
+
+
+def _gait_table(raw: Raw, sides: tuple[str, ...], used: set[str]) -> Table | None:
+    if not raw.get("gait"):
+        return None
+    value = label(L.GAIT, raw.get("gait"))
+    if raw.get("gait_pattern"):
+        value += f" — {label(L.GAIT_PATTERN, raw.get('gait_pattern'))}"
+    return Table(_("Gait"), ((_("Gait"), value),))
+
+
+_ENTERED_TABLES: tuple[Callable[[Raw, tuple[str, ...], set[str]], Table | None], ...] = (
+    _reflex_table,
+    _pathological_table,
+    _clonus_table,
+    _myotome_table,
+    _dermatome_table,
+    _gait_table,
+)
 
 
 def computed(derived: Raw) -> list[tuple[str, str]]:
