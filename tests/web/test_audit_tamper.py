@@ -9,12 +9,14 @@ these tests fail if the triggers are gone.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
 from atlaschart.audit import guard
-from atlaschart.audit.models import AccessLogAnchor, AccessLogEntry, AccessLogReview
+from atlaschart.audit.models import AccessLogEntry
+from atlaschart.audit.review import sign_off
 from atlaschart.audit.services import log_access
 from atlaschart.lib.actor import Actor
 
@@ -59,10 +61,8 @@ def test_raw_sql_update_and_delete_are_refused(entry) -> None:
 
 
 def test_anchors_and_reviews_are_append_only_too(entry, personas) -> None:
-    anchor = AccessLogAnchor.of_chain_head(made_by="t", via="cli")
-    AccessLogReview.objects.create(
-        clinic=personas.seoul, month="2026-11-01", signed_by=personas.admin, anchor=anchor
-    )
+    # The admin's sign-off writes a review and the anchor it holds, as the review page does.
+    sign_off(personas.admin, date(2026, 11, 1), "")
     refused("UPDATE audit_accessloganchor SET row_hash = 'x'")
     refused("DELETE FROM audit_accessloganchor")
     refused("UPDATE audit_accesslogreview SET note = 'x'")
