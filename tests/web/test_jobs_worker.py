@@ -32,22 +32,22 @@ from PIL import Image
 from django.conf import settings
 from django.core.management import call_command
 call_command('migrate', verbosity=0)
-from atlaschart.accounts.models import Role, User
-from atlaschart.clinics.models import Clinic
+from atlaschart.accounts.models import Role
 from atlaschart.jobs.models import Job
 from atlaschart.jobs.tasks import run
 from atlaschart.lib.actor import Actor
-from atlaschart.patients.models import Patient
 from atlaschart.posture import services
-from atlaschart.posture.models import PostureSession, PostureShot
+from atlaschart.posture.models import PostureShot
 from atlaschart.web.tasks import ping
 assert not settings.CELERY_TASK_ALWAYS_EAGER, 'the caller must go through the broker'
-clinic = Clinic.objects.create(name='Worker clinic', slug='worker')
-user = User.objects.create(username='worker-clinician', clinic=clinic, role=Role.CLINICIAN)
-patient = Patient.objects.create(clinic=clinic, chart_number='1', name='Kim',
-    date_of_birth=date(1980, 1, 1))
-session = PostureSession.objects.create(patient=patient, taken_on=date(2025, 3, 1),
-    clinician=user)
+# The repository root is the working folder (python -c puts it on the path): the suite's
+# factories make the people and the session, through the services, as in the tests themselves.
+from tests.factories import people
+from tests.factories.posture import posture_session
+clinic = people.clinic('Worker clinic', 'worker')
+user = people.staff(clinic, Role.CLINICIAN, 'worker-clinician')
+patient = people.patient(user, name='Kim', chart_number='1', date_of_birth=date(1980, 1, 1))
+session = posture_session(user, patient, date(2025, 3, 1))
 pixels = np.random.default_rng(0).integers(0, 255, (300, 400, 3), dtype=np.uint8)
 buffer = io.BytesIO()
 Image.fromarray(pixels).save(buffer, 'JPEG')
