@@ -10,19 +10,16 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from tests.factories import care
 
 from atlaschart.visits.models import Amendment, Visit
 
 
 def signed_visit(personas: Any) -> Visit:
-    return Visit.objects.create(
-        patient=personas.patient,
-        clinician=personas.clinician,
-        visit_date=timezone.localdate(),
+    return care.signed_visit(
+        personas.clinician,
+        care.visit(personas.clinician, personas.patient),
         subjective="Neck pain 6/10 since Monday.",
-        signed_at=timezone.now(),
-        signed_by=personas.clinician,
     )
 
 
