@@ -10,10 +10,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from tests.factories import care
 
 from atlaschart.accounts.models import Role, User
 from atlaschart.visits.calendar_rules import holiday_name
-from atlaschart.visits.models import Appointment, CarePlan, CarePlanGoal, ClinicProfile, Visit
+from atlaschart.visits.models import Appointment, ClinicProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -42,12 +43,13 @@ def book(client: Client, personas, starts: datetime, **extra):
 
 
 def appointment(personas, starts: datetime, clinician=None, **extra) -> Appointment:
-    return Appointment.objects.create(
-        clinic=personas.seoul,
-        patient=extra.pop("patient", personas.patient),
+    """Twenty minutes booked by the front desk (``extra``: the booking's ``kind``, ...)."""
+    return care.booked_appointment(
+        personas.desk,
+        extra.pop("patient", personas.patient),
+        starts,
         clinician=clinician or personas.clinician,
-        starts_at=starts,
-        ends_at=starts + timedelta(minutes=20),
+        minutes=20,
         **extra,
     )
 
@@ -222,19 +224,15 @@ def test_front_desk_today_shows_every_clinicians_appointments(personas, second_c
 
 def test_due_follow_ups_list_patients_with_nothing_booked(personas) -> None:
     today = timezone.localdate()
-    plan = CarePlan.objects.create(
-        patient=personas.patient,
+    care.care_plan(
+        personas.clinician,
+        personas.patient,
+        goals=["SECRET-GOAL sleep through"],
         start_date=today - timedelta(days=14),
         interval_days=7,
         planned_visits=6,
-        created_by=personas.clinician,
     )
-    CarePlanGoal.objects.create(care_plan=plan, description="SECRET-GOAL sleep through")
-    Visit.objects.create(
-        patient=personas.patient,
-        clinician=personas.clinician,
-        visit_date=today - timedelta(days=8),
-    )
+    care.visit(personas.clinician, personas.patient, local(today - timedelta(days=8), 10))
     page = (
         personas.login(personas.desk, browser_language="ko")
         .get(reverse("visits:today"))
