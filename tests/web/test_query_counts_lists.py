@@ -26,96 +26,62 @@ lists.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pydicom.uid import generate_uid
-from tests.web.every_kind import _dicom, _jpeg
+from tests.builders import dicom
+from tests.factories import care, exams, imaging, intake, people, posture
 from tests.web.test_query_counts import page_queries
+
+from atlaschart.reports import services as reports
 
 #: Rounds of records in the second count (the first count is after one round).
 ROUNDS = 4
 
 
 class Clinic:
-    """The Seoul clinic filled through the services, one more of every kind a round."""
+    """The Seoul clinic filled through the services (the factories of tests/factories), one more
+    of every kind a round."""
 
     def __init__(self, personas: Any) -> None:
-        from atlaschart.lib.actor import Actor
-
         self.personas = personas
         self.patient = personas.patient
-        self.clinician = Actor(personas.clinician, "192.0.2.1")
-        self.desk = Actor(personas.desk, "192.0.2.2")
-        self.admin = Actor(personas.admin, "192.0.2.3")
         self.rounds = 0
         self.first_session: Any = None
         self.first_study = generate_uid()
 
-    @staticmethod
-    def web(user: Any) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
     def add_round(self) -> None:
         n = self.rounds
         self.rounds += 1
-        other = self._patient(n)
+        other = people.patient(
+            self.personas.desk, f"박환자{n}", date(1980, 1, 1 + n), phone=f"010-1000-{n:04d}"
+        )
         for patient in (self.patient, other):
             self._intake_and_followup(patient, n)
         self._acknowledgements()
         self._posture(n)
         self._imaging(n)
-        self._exam_and_visit(n)
-        self._report()
+        self._care(n)
+        reports.request_patient_report(care.actor(self.personas.clinician), self.patient.pk, "ko")
         self._clinic_rows(n)
 
     # --- patient records
 
-    def _patient(self, n: int) -> Any:
-        from atlaschart.patients import services
-
-        return services.create_patient(
-            self.desk,
-            {
-                "name": f"박환자{n}",
-                "date_of_birth": date(1980, 1, 1 + n),
-                "phone": f"010-1000-{n:04d}",
-            },
-        )
-
     def _intake_and_followup(self, patient: Any, n: int) -> None:
-        from atlaschart.intake import services
-        from atlaschart.intake.models import IntakeLink
-        from atlaschart.lib.actor import Actor
-
-        link, _token = services.create_link(self.desk, patient)
-        # The patient's answers, as the intake pages leave them in the draft.
-        IntakeLink.objects.filter(pk=link.pk).update(
-            instruments=["nprs"],
-            draft={
-                "consent_personal": "yes",
-                "consent_health": "yes",
-                "q_nprs_q1": str(6 + n % 3),
-                "pain_neck": "6",
-            },
+        desk, clinician = self.personas.desk, self.personas.clinician
+        answers = {"q_nprs_q1": str(6 + n % 3), "pain_neck": "6"}
+        intake.submitted_intake(desk, patient, answers, instruments=("nprs",))
+        intake.submitted_followup(
+            clinician, patient, ["nprs"], {"q_nprs_q1": "2", "pain_neck": "2"}
         )
-        anonymous = Actor(None, "198.51.100.7")
-        services.submit_intake(anonymous, IntakeLink.objects.get(pk=link.pk))
-        link, _token = services.create_followup_link(self.clinician, patient, ["nprs"])
-        IntakeLink.objects.filter(pk=link.pk).update(draft={"q_nprs_q1": "2", "pain_neck": "2"})
-        services.submit_followup(anonymous, IntakeLink.objects.get(pk=link.pk))
         # And one link left open, for the desk's list.
-        services.create_link(self.desk, patient)
+        intake.intake_link(desk, patient)
 
     def _acknowledgements(self) -> None:
         """The clinician acknowledges two more findings of the latest screen (made by the intake;
@@ -128,15 +94,17 @@ class Clinic:
         done = services.acks_by_rule(screen)
         for finding in [f for f in screen.findings if f["rule"] not in done][:2]:
             services.acknowledge(
-                self.clinician, screen, finding["rule"], AckAction.ACKNOWLEDGE, "asked in person"
+                care.actor(self.personas.clinician),
+                screen,
+                finding["rule"],
+                AckAction.ACKNOWLEDGE,
+                "asked in person",
             )
 
     def _posture(self, n: int) -> None:
-        from atlaschart.imaging.photos import load_photo
-        from atlaschart.posture import services
-
-        session = services.create_session(
-            self.clinician, self.patient, {"taken_on": date(2025, 3, 1) + timedelta(days=n)}
+        clinician = self.personas.clinician
+        session = posture.posture_session(
+            clinician, self.patient, taken_on=date(2025, 3, 1) + timedelta(days=n)
         )
         points = [
             {
@@ -151,117 +119,73 @@ class Clinic:
             }
             for name, x, y in (("left_shoulder", 250, 190), ("right_shoulder", 150, 200))
         ]
-        data = _jpeg()
-        detected = (points, "", "fake@1")
-        services.add_shot(self.clinician, session, "anterior", data, load_photo(data), detected)
+        posture.posture_shot(clinician, session, points, detector="fake@1")
         # And one more photo a round in the first session, for its own page.
         if self.first_session is None:
             self.first_session = session
         else:
-            services.add_shot(
-                self.clinician, self.first_session, "anterior", data, load_photo(data), detected
-            )
+            posture.posture_shot(clinician, self.first_session, points, detector="fake@1")
 
     def _imaging(self, n: int) -> None:
-        from atlaschart.imaging_studies import services
         from atlaschart.imaging_studies.models import Instance
 
-        # A new study a round, and one more series a round in the first study.
+        # A new study a round (with its UC analysis), and one more series in the first study.
         study = generate_uid()
-        radiograph = "1.2.840.10008.5.1.4.1.1.1.1"
-        files = [(f"{n}.dcm", _dicom("DX", radiograph, 16, 16, study, generate_uid()))]
-        files.append(
-            (f"{n}b.dcm", _dicom("DX", radiograph, 16, 16, self.first_study, generate_uid()))
-        )
-        outcome = services.receive_upload(self.clinician, self.patient, files)
-        if isinstance(outcome, services.NeedsConfirmation):
-            services.import_staged(self.clinician, self.patient, outcome.token)
-        # A UC analysis of the radiograph, saved through its page.
-        radiograph_row = Instance.objects.get(series__study__study_instance_uid=study)
-        landmarks = {
-            "skull_pairs.1.right": [2, 2],
-            "skull_pairs.1.left": [12, 2],
-            "skull_pairs.2.right": [2, 12],
-            "skull_pairs.2.left": [12, 12],
-            "apl_right": [4, 9],
-            "apl_left": [11, 8],
-        }
-        response = self.web(self.personas.clinician).post(
-            reverse("imaging_studies:analysis_save", args=[radiograph_row.pk]),
-            json.dumps({"view": "nasium", "points": landmarks}),
-            content_type="application/json",
-        )
-        assert response.status_code in (200, 201, 302), response.content.decode()[:2000]
-
-    def _exam_and_visit(self, n: int) -> None:
-        from atlaschart.exams import services as exams
-        from atlaschart.visits import services as visits
-        from atlaschart.visits.models import Visit
-
-        tomorrow = timezone.localdate() + timedelta(days=1)
-        starts = timezone.make_aware(datetime.combine(tomorrow, time(9)))
-        visits.book_appointment(
-            self.desk,
-            self.patient,
+        imaging.imported_study(
             self.personas.clinician,
-            starts + timedelta(minutes=30 * n),
-            30,
-            confirmed=True,
+            self.patient,
+            dicom.image("DX", 32, 32, study, generate_uid()),
+            dicom.image("DX", 32, 32, self.first_study, generate_uid()),
         )
-        # A visit note of an earlier day (opening one from its appointment waits for the day).
-        visit = Visit.objects.create(
-            patient=self.patient,
-            clinician=self.personas.clinician,
-            visit_date=timezone.localdate() - timedelta(days=n),
+        radiograph = Instance.objects.get(series__study__study_instance_uid=study)
+        imaging.uc_analysis(self.personas.clinician, radiograph, imaging.SMALL_NASIUM)
+
+    def _care(self, n: int) -> None:
+        clinician, desk = self.personas.clinician, self.personas.desk
+        # An appointment tomorrow, and a visit today (booked, opened, then signed) with its exam,
+        # its adverse-event follow-up, a care plan with a goal and a consent.
+        care.booked_appointment(
+            desk, self.patient, care.at(9 + n // 2, 30 * (n % 2)), clinician=clinician
         )
-        exams.record_exam(
-            self.clinician,
+        visit = care.visit(clinician, self.patient, care.at(13 + n // 2, 30 * (n % 2), days=0))
+        exams.exam(
+            clinician,
             self.patient,
             "palpation",
-            raw={"findings": f"C1 tender {n}", "tender_levels": "C1"},
-            visit_id=visit.pk,
+            {"findings": f"C1 tender {n}", "tender_levels": "C1"},
+            visit=visit,
         )
-        visits.record_followup(
-            self.clinician,
-            visit,
-            {"description": f"dizziness {n}", "is_new": True, "severity_0_10": 3, "onset_h": 2},
-        )
-        visits.sign_note(self.clinician, visit)
-        visits.create_care_plan(
-            self.clinician,
+        care.adverse_event(clinician, visit, f"dizziness {n}", severity_0_10=3)
+        care.signed_visit(clinician, visit)
+        care.care_plan(
+            clinician,
             self.patient,
-            {"start_date": timezone.localdate() - timedelta(days=30 + n)},
-            [{"description": f"sit {n}"}],
+            goals=[f"sit {n}"],
+            start_date=timezone.localdate() - timedelta(days=30 + n),
         )
-        visits.record_consent(
-            self.clinician, self.patient, {"kind": "treatment", "given_on": timezone.localdate()}
-        )
-
-    def _report(self) -> None:
-        from atlaschart.reports import services
-
-        services.request_patient_report(self.clinician, self.patient.pk, "ko")
+        care.consent(clinician, self.patient, "treatment")
 
     # --- the clinic's own rows
 
     def _clinic_rows(self, n: int) -> None:
-        from atlaschart.accounts.models import Role, SignInThrottle, User
+        from atlaschart.accounts.models import Role, SignInThrottle
         from atlaschart.calendarfeed import services as feeds
         from atlaschart.dicom_inbox import services as inbox
         from atlaschart.dicom_inbox.models import HeldReason, InboxItem
         from atlaschart.fhir import tokens
+        from atlaschart.intake.services import save_wording_pack
+        from atlaschart.measure.instruments import load_wording_pack
 
-        tokens.make_token(self.admin, f"partner {n}", "research")
-        staff = User(username=f"staff{n}", clinic=self.personas.seoul, role=Role.CLINICIAN)
-        staff.set_unusable_password()
-        staff.save()
+        admin, clinician = care.actor(self.personas.admin), care.actor(self.personas.clinician)
+        tokens.make_token(admin, f"partner {n}", "research")
+        staff = people.staff(self.personas.seoul, Role.CLINICIAN, f"staff{n}")
+        # Locked out by wrong passwords (the sign-in journey is test_security_lockout.py's).
         SignInThrottle.objects.create(
             key=f"user:staff{n}", failures=5, window_started=timezone.now(), user=staff
         )
-        feeds.make_feed(self.clinician)
-        # A study the DICOM receiver held (the network journey is test_dicom_receiver.py's).
-        # Two held studies (rows: the network journey is test_dicom_receiver.py's); one is
-        # discarded, so the page lists it among the resolved ones.
+        feeds.make_feed(clinician)
+        # Two studies the DICOM receiver held (rows: the network journey is
+        # test_dicom_receiver.py's); one is discarded, so the page lists it among the resolved.
         for state in ("held", "discarded"):
             item = InboxItem.objects.create(
                 clinic=self.personas.seoul,
@@ -272,20 +196,14 @@ class Clinic:
                 study_description=f"{state} study {n}",
                 reason=HeldReason.IDENTITY_DIFFERS,
             )
-        inbox.discard(self.clinician, item)
-        # A listing rule table and a wording pack, uploaded through their admin pages.
-        admin = self.web(self.personas.admin)
+        inbox.discard(clinician, item)
         table = {
             "id": f"rules{n}",
             "version": "1",
             "view": "nasium",
             "rules": [{"when": {"atlas_laterality_deg": {"min": 0.25}}, "listing": f"L{n}"}],
         }
-        response = admin.post(
-            reverse("imaging_studies:listing_tables"),
-            {"file": SimpleUploadedFile("t.json", json.dumps(table).encode()), "activate": "on"},
-        )
-        assert response.status_code == 302, response.content.decode()[:2000]
+        imaging.listing_table(self.personas.admin, table, activate=True)
         pack = {
             "instrument": "rmdq",
             "version": "rmdq-24",
@@ -293,11 +211,7 @@ class Clinic:
             "title": f"허리 {n}",
             "items": {f"q{i}": {"text": f"문장 {i}"} for i in range(1, 25)},
         }
-        response = admin.post(
-            reverse("intake:packs"),
-            {"file": SimpleUploadedFile("p.json", json.dumps(pack).encode())},
-        )
-        assert response.status_code == 302, response.content.decode()[:2000]
+        save_wording_pack(admin, load_wording_pack(pack), pack)
 
 
 @pytest.fixture
@@ -451,7 +365,7 @@ def test_a_patients_posture_imaging_progress_and_safety_pages_make_a_fixed_numbe
                 "clinician",
                 reverse("imaging_studies:study", args=[study]),
                 IMAGING_STUDY,
-                ("16×16",),
+                ("32×32",),
             ),
             "imaging compare": Page(
                 "clinician",
