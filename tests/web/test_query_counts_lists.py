@@ -7,8 +7,8 @@ must equal the number pinned here, so a query per listed row (N+1) fails, and so
 query. Each page must also show a text of every round's rows, so that a page that lists nothing
 cannot pass.
 
-The list pages are those of the URL map (src/atlaschart/*/urls.py, tests/web/test_url_walk.py
-ROUTES) that list records: the patient list and search, the chart (every section filled) as a
+The list pages are those of the URL map (src/atlaschart/*/urls.py, ROUTES in tests/web/routes.py)
+that list records: the patient list and search, the chart (every section filled) as a
 clinician and as the front desk, a patient's posture sessions, one session, the before/after
 comparison, one imaging study, the imaging pre/post list and comparison, progress, the safety
 screen, the imaging inbox, intake links (intakes and follow-ups), wording packs, the intake
