@@ -95,6 +95,13 @@ def followup_link(by: User, patient: Patient, instruments: Iterable[str]) -> tup
     return create_followup_link(Actor.system(by, via="test"), patient, list(instruments))
 
 
+def followup_sent(link: IntakeLink) -> FollowUp:
+    """The patient sends the follow-up ``link`` as it is answered."""
+    from atlaschart.intake.services import submit_followup
+
+    return submit_followup(PATIENT, link)
+
+
 def submitted_followup(
     by: User,
     patient: Patient,

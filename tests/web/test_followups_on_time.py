@@ -10,29 +10,23 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from tests.factories import care
+from tests.factories.intake import followup_link, followup_sent
 
 pytestmark = pytest.mark.django_db
 
 
 def _plan(personas: Any, patient: Any, start_days_ago: int, **points: Any) -> Any:
-    from atlaschart.visits.models import CarePlan
-
-    return CarePlan.objects.create(
-        patient=patient,
+    return care.care_plan(
+        personas.clinician,
+        patient,
         start_date=timezone.localdate() - timedelta(days=start_days_ago),
-        created_by=personas.clinician,
         **points,
     )
 
 
 def _visit(personas: Any, patient: Any, days_ago: int) -> None:
-    from atlaschart.visits.models import Visit
-
-    Visit.objects.create(
-        patient=patient,
-        clinician=personas.clinician,
-        visit_date=timezone.localdate() - timedelta(days=days_ago),
-    )
+    care.visit(personas.clinician, patient, care.at(10, days=-days_ago))
 
 
 def _actor(user: Any) -> Any:
@@ -53,7 +47,6 @@ def test_week_points_come_due_and_overdue(personas: Any) -> None:
 
 
 def test_visit_points_wait_for_the_nth_visit_and_a_follow_up_clears_them(personas: Any) -> None:
-    from atlaschart.intake.models import FollowUp, IntakeLink
     from atlaschart.visits.services import due_reassessments
 
     _plan(personas, personas.patient, 20, reassess_after_visits=[3])
@@ -63,22 +56,9 @@ def test_visit_points_wait_for_the_nth_visit_and_a_follow_up_clears_them(persona
     _visit(personas, personas.patient, 1)
     (due,) = due_reassessments(_actor(personas.desk), timezone.localdate())
     assert (due.point, due.number) == ("visit", 3)
-    link = IntakeLink.objects.create(
-        clinic=personas.seoul,
-        patient=personas.patient,
-        token_hash="x" * 64,
-        expires_at=timezone.now() + timedelta(days=2),
-        kind="followup",
-    )
+    link, _token = followup_link(personas.desk, personas.patient, ["nprs"])
     assert due_reassessments(_actor(personas.desk), timezone.localdate())[0].link_sent
-    FollowUp.objects.create(
-        clinic=personas.seoul,
-        patient=personas.patient,
-        link=link,
-        submitted_at=timezone.now(),
-        language="ko",
-        answers={},
-    )
+    followup_sent(link)
     assert due_reassessments(_actor(personas.desk), timezone.localdate()) == []
 
 
@@ -184,20 +164,22 @@ class FailingSender:
 def test_the_daily_reminder_task_sends_to_the_due_and_skips_the_opted_out(
     personas: Any, settings: Any
 ) -> None:
-    from atlaschart.patients.models import Patient
+    from atlaschart.patients.services import create_patient
     from atlaschart.visits.tasks import remind_due_reassessments
 
     # apply(): the task runs here, as it does eagerly when no broker is configured.
     patient = personas.patient
     patient.email = "minjun@example.org"
     patient.save()
-    quiet = Patient.objects.create(
-        clinic=personas.seoul,
-        chart_number="000077",
-        name="조용한",
-        date_of_birth=date(1970, 1, 1),
-        email="quiet@example.org",
-        no_followup_messages=True,
+    quiet = create_patient(
+        _actor(personas.desk),
+        {
+            "chart_number": "000077",
+            "name": "조용한",
+            "date_of_birth": date(1970, 1, 1),
+            "email": "quiet@example.org",
+            "no_followup_messages": True,
+        },
     )
     for who in (patient, quiet):
         _plan(personas, who, 30, reassess_weeks=[4])
