@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 
 from atlaschart.measure.exam import ExamValidationError, Side, parse_choice
 
-SIDES = ("left", "right")
+#: The two sides as stored in raw inputs ("left", "right"): the core's own ``Side`` values.
+SIDES: tuple[str, ...] = tuple(side.value for side in Side)
 Raw = dict[str, Any]
 T = TypeVar("T")
 

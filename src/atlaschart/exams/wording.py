@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from atlaschart.exams import labels as L
 
-SIDES = ("left", "right")
 Raw = Mapping[str, Any]
 
 

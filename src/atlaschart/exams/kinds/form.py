@@ -19,7 +19,6 @@ from atlaschart.exams.timing import Timing
 from atlaschart.measure.exam import ExamValidationError
 
 SIDE_CHOICES = [("", "—"), ("left", _("Patient's left")), ("right", _("Patient's right"))]
-SIDES = ("left", "right")
 
 
 @dataclass

@@ -8,13 +8,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-#: The serious-event criteria a follow-up can tick, with their words.
+from atlaschart.measure.exam.adverse_event import SeriousCriterion
+
+#: The serious-event criteria a follow-up can tick (the core's, in its order), with their words.
+_CRITERION_WORDS: dict[SeriousCriterion, StrOrPromise] = {
+    SeriousCriterion.DEATH: _("Death"),
+    SeriousCriterion.LIFE_THREATENING: _("Life-threatening"),
+    SeriousCriterion.HOSPITALISATION: _("Hospital admission or emergency care"),
+    SeriousCriterion.PERSISTENT_DISABILITY: _("Persistent disability"),
+    SeriousCriterion.NEW_NEUROLOGICAL_DEFICIT: _("New neurological deficit (e.g. stroke signs)"),
+}
 SERIOUS_CRITERIA: list[tuple[str, StrOrPromise]] = [
-    ("death", _("Death")),
-    ("life_threatening", _("Life-threatening")),
-    ("hospitalisation", _("Hospital admission or emergency care")),
-    ("persistent_disability", _("Persistent disability")),
-    ("new_neurological_deficit", _("New neurological deficit (e.g. stroke signs)")),
+    (criterion.value, _CRITERION_WORDS[criterion]) for criterion in SeriousCriterion
 ]
 
 
