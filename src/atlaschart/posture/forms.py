@@ -41,7 +41,7 @@ LATEST_DATE = datetime.date(2100, 12, 31)
 MAX_CALIBRATION_MM = 5000
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(forms.ModelForm[PostureSession]):
     class Meta:
         model = PostureSession
         fields = ["taken_on", "note"]
@@ -146,8 +146,11 @@ class CompareForm(forms.Form):
     def __init__(self, *args: Any, sessions: list[PostureSession], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [(s.pk, f"{s.taken_on:%Y-%m-%d} #{s.pk}") for s in sessions]
-        self.fields["before"].choices = choices
-        self.fields["after"].choices = choices
+        for name in ("before", "after"):
+            field = self.fields[name]
+            if not isinstance(field, forms.ChoiceField):
+                raise TypeError(f"{name} is a {type(field).__name__}, not a ChoiceField")
+            field.choices = choices
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -192,6 +195,13 @@ class LandmarkPayloadError(Exception):
         self.message = message
 
 
+def _finite_number(value: object) -> int | float | None:
+    """``value`` if it is a finite JSON number (a bool is not one), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return value
+
+
 def parse_landmark_payload(
     body: bytes, shot: PostureShot
 ) -> tuple[int | None, list[dict[str, Any]]]:
@@ -221,11 +231,8 @@ def parse_landmark_payload(
         if name in seen:
             raise LandmarkPayloadError(gettext("Each landmark may appear only once."))
         seen.add(name)
-        x, y = item.get("x"), item.get("y")
-        if not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-            for v in (x, y)
-        ):
+        x, y = _finite_number(item.get("x")), _finite_number(item.get("y"))
+        if x is None or y is None:
             raise LandmarkPayloadError(gettext("Landmark coordinates must be numbers."))
         # Points the model placed off the photo (e.g. knees of a half-body photo) come back
         # unchanged; the core marks them unusable. Anything far beyond is a malformed request.

@@ -65,7 +65,11 @@ class ViewContradiction(Exception):
 
 @transaction.atomic
 def create_session(actor: Actor, patient: Patient, data: dict[str, Any]) -> PostureSession:
-    session = patient.posture_sessions.create(clinician=actor.user, **data)
+    clinician = actor.user
+    if clinician is None:
+        # The clinician column is required: only a signed-in member of staff opens a session.
+        raise ValueError("A posture session needs a signed-in clinician.")
+    session = patient.posture_sessions.create(clinician=clinician, **data)
     log_access(actor, Action.CREATE, patient=patient, obj=session)
     return session
 
@@ -184,7 +188,7 @@ def add_shot(
                 created_by=actor.user,
             )
             shot.image.save(f"photo.{_EXTENSIONS[photo.format]}", ContentFile(data), save=False)
-            stored_name = shot.image.name
+            stored_name = shot.image.name or ""
             shot.save()
             revision = shot.revisions.create(
                 number=1,

@@ -5,7 +5,8 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -143,16 +144,17 @@ def _tilt_warning(tilt: float | None) -> str:
 
 
 @POSTURE_READ
-def shot_image(request: AuthenticatedHttpRequest, shot_id: int) -> HttpResponse:
+def shot_image(request: AuthenticatedHttpRequest, shot_id: int) -> HttpResponseBase:
     """The photo itself, only through the door (never a public media URL). Logged once per
     browser session: a session page shows every photo as a thumbnail, and reloading it should
     not write a row per thumbnail each time."""
     shot = get_shot_for_user(request, shot_id, detail="photo", once_per_session=True)
     # Streamed from local disk, or a redirect to a URL signed for a minute on object storage;
     # never cached either way (lib/media.py).
-    return media.serve(
-        shot.image.name, content_type=_CONTENT_TYPES.get(shot.image_format, "image/jpeg")
-    )
+    name = shot.image.name
+    if not name:
+        raise Http404("photo file missing")
+    return media.serve(name, content_type=_CONTENT_TYPES.get(shot.image_format, "image/jpeg"))
 
 
 def _editor_data(shot: PostureShot, revision: Any, result: core.PostureResult) -> dict[str, Any]:
