@@ -11,13 +11,25 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from atlaschart.cli import main
 
 pytestmark = pytest.mark.django_db
+
+
+def _patient(personas: Any, **data: Any) -> Any:
+    """A Seoul patient registered by the front desk."""
+    from atlaschart.lib.actor import Actor
+    from atlaschart.patients.services import create_patient
+
+    return create_patient(Actor.system(personas.desk, via="test"), data)
+
+
+# The outcome figures are counted over fixed dates in the past; the intake services stamp every
+# answer, intake and follow-up with the moment it is sent, so these rows are written with their
+# dates directly.
 
 
 def _response(clinic: Any, patient: Any, when: datetime, score: float, **extra: Any) -> None:
@@ -40,14 +52,12 @@ def _response(clinic: Any, patient: Any, when: datetime, score: float, **extra: 
 
 def _generated_clinic(personas: Any, patients: int = 40, seed: int = 7) -> list[tuple[float, ...]]:
     """NPRS baselines and follow-ups for Seoul; returns (baseline, follow-up or NaN) per patient."""
-    from atlaschart.patients.models import Patient
-
     rng = random.Random(seed)
     start = datetime(2026, 3, 1, 10, 0, tzinfo=timezone.get_current_timezone())
     truth = []
     for i in range(patients):
-        patient = Patient.objects.create(
-            clinic=personas.seoul,
+        patient = _patient(
+            personas,
             chart_number=f"G{i:04d}",
             name=f"환자{i}",
             date_of_birth=date(1980, 1, 1),
@@ -164,15 +174,9 @@ def test_bad_input_exits_2_with_one_line(personas: Any, capsys: Any, argv: list[
     assert err.startswith("atlaschart outcomes: ") and "\n" not in err
 
 
-def _signed_in(user: Any, password: str) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=password)
-    return client
-
-
 def test_the_page_shows_the_figures_and_the_lost(personas: Any) -> None:
     _generated_clinic(personas, patients=12)
-    client = _signed_in(personas.clinician, personas.password)
+    client = personas.login(personas.clinician)
     page = client.get(reverse("outcomes:clinic"), {"instrument": "nprs"}, HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     text = page.content.decode()
@@ -185,7 +189,7 @@ def test_the_csv_shows_small_cells_as_under_5(personas: Any) -> None:
     from atlaschart.audit.models import AccessLogEntry
 
     _generated_clinic(personas, patients=6)  # 6 with a baseline, 1 lost, 5 with a follow-up
-    client = _signed_in(personas.admin, personas.password)
+    client = personas.login(personas.admin)
     response = client.get(reverse("outcomes:export"), {"instrument": "nprs"})
     assert response.status_code == 200
     rows = response.content.decode("utf-8-sig").splitlines()
@@ -201,7 +205,7 @@ def test_front_desk_gets_no_figures_and_nothing_is_written(personas: Any) -> Non
     from atlaschart.audit.models import AccessLogEntry
 
     _generated_clinic(personas, patients=8)
-    client = _signed_in(personas.desk, personas.password)
+    client = personas.login(personas.desk)
     before = AccessLogEntry.objects.exclude(action="denied").count()
     assert client.get(reverse("outcomes:clinic")).status_code == 403
     assert client.get(reverse("outcomes:export")).status_code == 403
@@ -210,7 +214,7 @@ def test_front_desk_gets_no_figures_and_nothing_is_written(personas: Any) -> Non
 
 def test_another_clinic_sees_only_its_own_patients(personas: Any) -> None:
     _generated_clinic(personas, patients=8)
-    client = _signed_in(personas.outsider, personas.password)
+    client = personas.login(personas.outsider)
     page = client.get(reverse("outcomes:clinic"), {"instrument": "nprs"}, HTTP_ACCEPT_LANGUAGE="en")
     # Busan has one patient with a baseline and a follow-up (9 -> 0), never Seoul's eight.
     assert '<td data-label="Patients with a baseline">1</td>' in page.content.decode()
@@ -223,6 +227,7 @@ def _body_map(
 
     from atlaschart.intake.models import FollowUp, Intake, IntakeLink
 
+    # Dated ``when``, in the past (see _response): written directly.
     link = IntakeLink.objects.create(
         clinic=personas.seoul,
         patient=patient,
@@ -246,13 +251,13 @@ def test_local_and_distant_regions_improved(personas: Any, capsys: Any) -> None:
     unchanged), left shoulder added at the follow-up (new: not compared); patient B neck 6 -> 6
     (local, unchanged), head 8 -> 3 (distant, better); patient C never came back (no region).
     Local: 2 compared, 1 better; distant: 2 compared, 1 better."""
-    from atlaschart.intake.models import LocalRegions
-    from atlaschart.patients.models import Patient
+    from atlaschart.intake.services import confirm_local_regions
+    from atlaschart.lib.actor import Actor
 
     when = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.get_current_timezone())
     people = [
-        Patient.objects.create(
-            clinic=personas.seoul,
+        _patient(
+            personas,
             chart_number=f"R{i}",
             name=f"부위{i}",
             date_of_birth=date(1990, 1, 1),
@@ -272,7 +277,7 @@ def test_local_and_distant_regions_improved(personas: Any, capsys: Any) -> None:
     _body_map(personas, b, when + timedelta(days=21), "followup", {"neck": 6, "head_face": 3})
     _body_map(personas, c, when, "intake", {"neck": 9})
     for patient in people:
-        LocalRegions.objects.create(clinic=personas.seoul, patient=patient, regions=["neck"])
+        confirm_local_regions(Actor.system(personas.clinician, via="test"), patient, ["neck"])
     assert (
         main(["outcomes", "--clinic", "seoul", "--from", "2026-05-01", "--to", "2026-06-30"]) == 0
     )
@@ -295,12 +300,11 @@ def test_local_and_distant_regions_improved(personas: Any, capsys: Any) -> None:
 def test_the_complaint_region_filter_keeps_only_patients_who_marked_it(personas: Any) -> None:
     from atlaschart.lib.actor import Actor
     from atlaschart.outcomes.services import Filters, clinic_outcomes
-    from atlaschart.patients.models import Patient
 
     when = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.get_current_timezone())
     for i, pains in enumerate([{"neck": 6}, {"neck": 0, "low_back_left": 5}, {"neck": 3}]):
-        patient = Patient.objects.create(
-            clinic=personas.seoul,
+        patient = _patient(
+            personas,
             chart_number=f"F{i}",
             name=f"필터{i}",
             date_of_birth=date(1990, 1, 1),
