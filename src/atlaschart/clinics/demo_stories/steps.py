@@ -92,6 +92,21 @@ def _choice(values: tuple[str, ...], severity: float) -> str:
     return ordered[min(len(ordered) - 1, max(0, round(severity * (len(ordered) - 1))))]
 
 
+@dataclass(frozen=True)
+class _DemoPatient:
+    """Who answers the form: the story, the language, and how bad things are at this stage."""
+
+    story: str
+    language: str
+    severity: float
+    pain: Mapping[str, int]  # region key: rating, for the regions that hurt at this stage
+    activities: list[str]
+
+
+_NOT_MINE = object()
+"""Returned by an answer rule for a field it does not cover: the next rule is asked."""
+
+
 def _step_answers(
     step: str, fields: Iterable[Any], story: str, stage: int, language: str
 ) -> dict[str, Any]:
@@ -102,52 +117,94 @@ def _step_answers(
         if stage == 0
         else PAIN_AT_FOLLOWUPS.get(story, [{}] * stage)[stage - 1]
     )
-    activities = PSFS_ACTIVITIES[language]
+    patient = _DemoPatient(story, language, severity, pain, PSFS_ACTIVITIES[language])
     out: dict[str, Any] = {}
     for f in fields:
         name, kind, values = f.name, f.kind, tuple(f.choices)
         if step == "consent":
             out[name] = "yes"
-        elif name == "complaints":
-            out[name] = COMPLAINTS[language].get(story, "")
-        elif name == "onset_when":
-            out[name] = "3개월 전" if language == "ko" else "Three months ago"
-        elif name in ("onset_kind", "duration"):
-            out[name] = values[1] if len(values) > 1 else values[0]
-        elif name.startswith("pain_") and name[5:] in pain:
-            out[name] = str(pain[name[5:]])
-        elif name.startswith("quality_") and name[8:] in pain:
-            out[name] = ["aching"] if "aching" in values else list(values[:1])
-        elif name in ("pain_moves", "posture_worse"):
-            out[name] = "yes" if "yes" in values else values[0]
-        elif name == "posture_which":
-            out[name] = [v for v in ("sitting", "looking_down") if v in values]
-        elif name in ("treat_medication", "treat_physiotherapy"):
-            out[name] = "no_change" if "no_change" in values else values[0]
-        elif name in ("sym_headache", "sym_dizziness"):
-            out[name] = "yes" if name == "sym_headache" and story != "manual" else "no"
-        elif name.startswith("sym_") and kind == "choice":
-            out[name] = "no" if "no" in values else values[0]
-        elif name.startswith("rf_"):
-            wanted = RED_FLAG_ANSWERS.get(name) if story == "red_flag" else None
-            if wanted and wanted in values:
-                out[name] = wanted
-            elif kind == "multi":
-                out[name] = ["no"] if "no" in values else []
-            else:
-                out[name] = "no" if "no" in values else values[-1]
-        elif name.startswith("q_psfs_a") and name.endswith("_name"):
-            n = int(name[len("q_psfs_a") : -len("_name")])
-            if n <= len(activities):
-                out[name] = activities[n - 1]
-        elif name.startswith("q_psfs_a") and name.endswith("_score"):
-            n = int(name[len("q_psfs_a") : -len("_score")])
-            if n <= len(activities):
-                # PSFS: 0 = unable, 10 = as before the problem, so less severe = higher.
-                out[name] = str(round((1 - severity) * 10) - (n - 1) % 2)
-        elif name.startswith("q_") and kind == "choice" and values:
-            out[name] = _choice(values, severity)
+            continue
+        for rule in _ANSWER_RULES:
+            answer = rule(name, kind, values, patient)
+            if answer is not _NOT_MINE:
+                out[name] = answer
+                break
     return {k: v for k, v in out.items() if v not in ("", [], None)}
+
+
+# The answer rules, asked in this order; the first that covers a field answers it.
+
+
+def _complaint_answer(name: str, kind: str, values: tuple[str, ...], p: _DemoPatient) -> Any:
+    if name == "complaints":
+        return COMPLAINTS[p.language].get(p.story, "")
+    if name == "onset_when":
+        return "3개월 전" if p.language == "ko" else "Three months ago"
+    if name in ("onset_kind", "duration"):
+        return values[1] if len(values) > 1 else values[0]
+    return _NOT_MINE
+
+
+def _pain_answer(name: str, kind: str, values: tuple[str, ...], p: _DemoPatient) -> Any:
+    if name.startswith("pain_") and name[5:] in p.pain:
+        return str(p.pain[name[5:]])
+    if name.startswith("quality_") and name[8:] in p.pain:
+        return ["aching"] if "aching" in values else list(values[:1])
+    if name in ("pain_moves", "posture_worse"):
+        return "yes" if "yes" in values else values[0]
+    if name == "posture_which":
+        return [v for v in ("sitting", "looking_down") if v in values]
+    return _NOT_MINE
+
+
+def _history_answer(name: str, kind: str, values: tuple[str, ...], p: _DemoPatient) -> Any:
+    if name in ("treat_medication", "treat_physiotherapy"):
+        return "no_change" if "no_change" in values else values[0]
+    if name in ("sym_headache", "sym_dizziness"):
+        return "yes" if name == "sym_headache" and p.story != "manual" else "no"
+    if name.startswith("sym_") and kind == "choice":
+        return "no" if "no" in values else values[0]
+    return _NOT_MINE
+
+
+def _red_flag_answer(name: str, kind: str, values: tuple[str, ...], p: _DemoPatient) -> Any:
+    if not name.startswith("rf_"):
+        return _NOT_MINE
+    wanted = RED_FLAG_ANSWERS.get(name) if p.story == "red_flag" else None
+    if wanted and wanted in values:
+        return wanted
+    if kind == "multi":
+        return ["no"] if "no" in values else []
+    return "no" if "no" in values else values[-1]
+
+
+def _psfs_answer(name: str, kind: str, values: tuple[str, ...], p: _DemoPatient) -> Any:
+    if not name.startswith("q_psfs_a") or not name.endswith(("_name", "_score")):
+        return _NOT_MINE
+    suffix = "_name" if name.endswith("_name") else "_score"
+    n = int(name[len("q_psfs_a") : -len(suffix)])
+    if n > len(p.activities):
+        return None  # no such activity: left unanswered
+    if suffix == "_name":
+        return p.activities[n - 1]
+    # PSFS: 0 = unable, 10 = as before the problem, so less severe = higher.
+    return str(round((1 - p.severity) * 10) - (n - 1) % 2)
+
+
+def _questionnaire_answer(name: str, kind: str, values: tuple[str, ...], p: _DemoPatient) -> Any:
+    if name.startswith("q_") and kind == "choice" and values:
+        return _choice(values, p.severity)
+    return _NOT_MINE
+
+
+_ANSWER_RULES: tuple[Callable[[str, str, tuple[str, ...], _DemoPatient], Any], ...] = (
+    _complaint_answer,
+    _pain_answer,
+    _history_answer,
+    _red_flag_answer,
+    _psfs_answer,
+    _questionnaire_answer,
+)
 
 
 def _answer_link(report: Report, link: Any, story: str, stage: int, language: str) -> Any:
