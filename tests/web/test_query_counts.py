@@ -20,10 +20,11 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.template.loader import render_to_string
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from tests.web.query_counting import assert_queries, page_queries, statements
 
 from atlaschart.patients.models import Patient
 
@@ -46,28 +47,6 @@ EMPTY_CHART = 23
 CHART_OF_EXAMS_AND_VISITS = 24
 #: The patient search (a page of patients, one access-log row naming them all).
 PATIENT_SEARCH = 8
-
-
-def statements(ctx: CaptureQueriesContext) -> list[str]:
-    """The statements run, less PostgreSQL's advisory lock that orders the access-log chain (one
-    per log write; SQLite serialises writes without it), so the counts hold on both."""
-    return [q["sql"] for q in ctx.captured_queries if "pg_advisory_xact_lock" not in q["sql"]]
-
-
-def page_queries(client: Client, url: str, params: dict[str, str] | None = None) -> list[str]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-    assert response.status_code == 200, url
-    return statements(ctx)
-
-
-def assert_queries(
-    client: Client, url: str, expected: int, params: dict[str, str] | None = None
-) -> None:
-    sql = page_queries(client, url, params)
-    assert len(sql) == expected, f"{url}: {len(sql)} queries, pinned at {expected}:\n" + "\n".join(
-        sql
-    )
 
 
 def add_patients(clinic: Any, n: int, start: int) -> None:

@@ -37,7 +37,7 @@ from django.utils import timezone
 from pydicom.uid import generate_uid
 from tests.builders import dicom
 from tests.factories import care, exams, imaging, intake, people, posture
-from tests.web.test_query_counts import page_queries
+from tests.web.query_counting import page_queries
 
 from atlaschart.reports import services as reports
 
