@@ -9,18 +9,17 @@ measure/safety/gate.py (worked by hand in the comments)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 from html import unescape
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from tests.factories import care
 
 from atlaschart.lib.actor import Actor
 from atlaschart.measure.safety import SCREENING_ITEMS, screen
 from atlaschart.safety import services
 from atlaschart.safety.models import ScreenRecord, Source
-from atlaschart.visits.models import Appointment, Treatment, Visit
+from atlaschart.visits.models import Treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -183,6 +182,7 @@ def test_an_english_clinician_reads_no_korean_in_the_safety_content(personas) ->
 
 def test_an_old_record_without_codes_is_still_shown_in_korean(personas) -> None:
     # A screen stored before findings carried codes: the codes come back from its answers.
+    # record_screen stores the codes now, so the old row is written as it was.
     result = screen({**ALL_NO, "X4": True})
     ScreenRecord.objects.create(
         clinic=personas.seoul,
@@ -304,28 +304,10 @@ def test_changing_a_patient_answer_in_the_service_without_reason_writes_nothing(
     assert ScreenRecord.objects.count() == 1
 
 
-def _visit(personas) -> Visit:
-    now = timezone.localtime()
-    start = datetime(now.year, now.month, now.day, 9, tzinfo=timezone.get_current_timezone())
-    appointment = Appointment.objects.create(
-        clinic=personas.seoul,
-        patient=personas.patient,
-        clinician=personas.clinician,
-        starts_at=start,
-        ends_at=start + timedelta(minutes=30),
-    )
-    return Visit.objects.create(
-        patient=personas.patient,
-        appointment=appointment,
-        clinician=personas.clinician,
-        visit_date=timezone.localdate(),
-    )
-
-
 def test_the_visits_signing_gate_speaks_korean(personas) -> None:
     record(personas, {**ALL_NO, "V7": True})  # H: thrust blocked, low-force after review
     client = personas.login(personas.clinician, "ko")
-    visit = _visit(personas)
+    visit = care.visit(personas.clinician, personas.patient)
     client.post(
         reverse("visits:treatment_add", args=[visit.pk]),
         {
