@@ -301,7 +301,7 @@ def confirm(actor: Actor, item: InboxItem, patient: Patient) -> Job:
         if locked.state == InboxState.IMPORTING:
             running = import_job(locked)
             if running is not None:
-                # The mark jobs.start_job sets on a live job it hands back (a Job has no field).
+                # The mark jobs.services.submit sets on a live job it hands back (no Job field).
                 running.reused = True  # type: ignore[attr-defined]
                 return running
             # Its job ended unexpectedly (a failed job is not live): this confirmation starts

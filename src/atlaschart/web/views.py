@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
@@ -11,6 +13,9 @@ from django.utils import timezone
 from atlaschart.lib.access import log_shown
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.policy import Kind, Permission, allows, permission_required
+
+if TYPE_CHECKING:
+    from atlaschart.intake.models import IntakeLink
 
 # How far back the intake-links page looks: a link lives hours to days (intake settings), so two
 # weeks shows every open one and the recent answers without becoming a second patient list.
@@ -37,6 +42,22 @@ def settings_hub(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "web/settings_hub.html")
 
 
+@dataclass(frozen=True)
+class LinkOnPage:
+    """An intake link as the links page lists it: the link and its state (answered, expired or
+    open). The template reads the link's own fields through it."""
+
+    link: IntakeLink
+    state: str
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for names the view-model does not have itself: the link's fields and methods
+        # (never special names, nor its own field before it is set, as when copied).
+        if name == "link" or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.link, name)
+
+
 @permission_required(Kind.INTAKE_STATUS, Permission.LIST)
 def intake_links(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The front desk's view of the intake and follow-up links sent lately: who, when, and whether
@@ -51,12 +72,17 @@ def intake_links(request: AuthenticatedHttpRequest) -> HttpResponse:
         .order_by("-created_at")[:INTAKE_LINKS_SHOWN]
     )
     now = timezone.now()
-    for link in links:
-        link.state = (  # type: ignore[attr-defined]
-            "answered" if link.submitted_at else ("expired" if link.expires_at <= now else "open")
+    rows = [
+        LinkOnPage(
+            link=link,
+            state="answered"
+            if link.submitted_at
+            else ("expired" if link.expires_at <= now else "open"),
         )
+        for link in links
+    ]
     log_shown(request, {link.patient for link in links}, detail="intake links")
-    return render(request, "web/intake_links.html", {"links": links, "days": INTAKE_LINKS_DAYS})
+    return render(request, "web/intake_links.html", {"links": rows, "days": INTAKE_LINKS_DAYS})
 
 
 @login_not_required
