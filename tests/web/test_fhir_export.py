@@ -33,12 +33,34 @@ def _archive(actor: Any, patient_id: int, reason: str = "patient asked for a cop
     return zipfile.ZipFile(io.BytesIO(out.getvalue())), summary
 
 
+def _form_ids(patient: Any) -> set[str]:
+    """Intake and follow-up forms: the response, each rated pain region and (intake) the two
+    consents."""
+    from atlaschart.intake.models import FollowUp, Intake
+
+    ids: set[str] = set()
+    for form, model in (("intake", Intake), ("followup", FollowUp)):
+        for row in model.objects.filter(patient=patient):
+            ids.add(f"QuestionnaireResponse/{form}-{row.pk}")
+            for key, value in row.answers.items():
+                if key.startswith("pain_") and value not in (None, "") and key != "pain_moves":
+                    if key == "pain_moves_detail":
+                        continue
+                    region = key.removeprefix("pain_").replace("_", "-")
+                    ids.add(f"Observation/pain-{region}-{form}-{row.pk}")
+            if form == "intake" and row.consent_personal is not None:
+                ids.add(f"Consent/consent-personal-{row.pk}")
+            if form == "intake" and row.consent_health is not None:
+                ids.add(f"Consent/consent-health-{row.pk}")
+    return ids
+
+
 def expected_ids(patient: Any) -> set[str]:
     """The resource id every chart item of ``patient`` must have in the Bundle, found from the
     models directly (not through the registry under test)."""
     from atlaschart.exams.models import ExamRecord
     from atlaschart.imaging_studies.models import Study, UCAnalysis
-    from atlaschart.intake.models import FollowUp, Intake, QuestionnaireResponse
+    from atlaschart.intake.models import QuestionnaireResponse
     from atlaschart.posture.models import PostureShot
     from atlaschart.reports.models import PhotoConsent
     from atlaschart.safety.models import ScreenRecord
@@ -53,19 +75,7 @@ def expected_ids(patient: Any) -> set[str]:
     )
 
     ids = {f"Patient/patient-{patient.pk}", f"Organization/clinic-{patient.clinic_id}"}
-    for form, model in (("intake", Intake), ("followup", FollowUp)):
-        for row in model.objects.filter(patient=patient):
-            ids.add(f"QuestionnaireResponse/{form}-{row.pk}")
-            for key, value in row.answers.items():
-                if key.startswith("pain_") and value not in (None, "") and key != "pain_moves":
-                    if key == "pain_moves_detail":
-                        continue
-                    region = key.removeprefix("pain_").replace("_", "-")
-                    ids.add(f"Observation/pain-{region}-{form}-{row.pk}")
-            if form == "intake" and row.consent_personal is not None:
-                ids.add(f"Consent/consent-personal-{row.pk}")
-            if form == "intake" and row.consent_health is not None:
-                ids.add(f"Consent/consent-health-{row.pk}")
+    ids |= _form_ids(patient)
     for row in QuestionnaireResponse.objects.filter(patient=patient):
         ids |= {f"QuestionnaireResponse/qr-{row.pk}", f"Observation/score-{row.pk}"}
     for row in ExamRecord.objects.filter(patient=patient):
