@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from tests.factories.intake import CONSENT, answered, intake_link
 
 from atlaschart.audit.models import AccessLogEntry, Action
 from atlaschart.intake import services
@@ -22,20 +23,10 @@ from atlaschart.safety.models import ScreenRecord
 pytestmark = pytest.mark.django_db
 
 
-CONSENT = {"consent_personal": "yes", "consent_health": "yes"}
-
-
 def make_link(personas, instruments=("nprs",)) -> tuple[IntakeLink, str]:
-    """A link made through the desk's page; returns it and the token read from the page."""
-    desk = personas.login(personas.desk)
-    response = desk.post(reverse("intake:link_create", args=[personas.patient.pk]))
-    assert response.status_code == 200
-    page = response.content.decode()
-    token = page.split("/intake/p/")[1].split("/")[0]
-    link = IntakeLink.objects.get(token_hash=hashlib.sha256(token.encode()).hexdigest())
-    link.instruments = list(instruments)
-    link.draft = dict(CONSENT)  # the patient agreed on the first step
-    link.save(update_fields=["instruments", "draft"])
+    """A link the desk made, asking ``instruments``; the patient agreed on the first step."""
+    link, token = intake_link(personas.desk, personas.patient, instruments)
+    answered(link, CONSENT)
     return link, token
 
 
@@ -109,6 +100,7 @@ def _assert_leaks_nothing(response, personas) -> None:
 
 def test_an_expired_link_shows_a_plain_page(personas) -> None:
     link, token = make_link(personas)
+    # Past its expiry: a state no service makes (a link is created with the clinic's expiry).
     IntakeLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     client = Client()
     _assert_leaks_nothing(client.get(reverse("intake:fill", args=[token, "complaints"])), personas)
@@ -228,6 +220,8 @@ def test_bad_autosave_posts_are_a_400_with_a_message_and_save_nothing(
     personas, raw, fragment
 ) -> None:
     link, token = make_link(personas)
+    # A draft of one answer and no consent: the services never keep that (health answers wait
+    # for both consents), so it is put in directly; the test reads whether it stays as it was.
     IntakeLink.objects.filter(pk=link.pk).update(draft={"complaints": "kept"}, language="en")
     response = autosave(Client(), token, None, raw=raw)
     assert response.status_code == 400

@@ -12,6 +12,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from tests.factories.intake import CONSENT, answered, intake_link, link_of
 
 from atlaschart.audit.models import AccessLogEntry, Action
 from atlaschart.intake import services
@@ -20,19 +21,12 @@ from atlaschart.safety.models import ScreenRecord
 
 pytestmark = pytest.mark.django_db
 
-CONSENT = {"consent_personal": "yes", "consent_health": "yes"}
-
 
 def new_link(personas, language: str = "ko", draft: dict | None = None) -> tuple[IntakeLink, str]:
-    page = personas.login(personas.desk, "ko").post(
-        reverse("intake:link_create", args=[personas.patient.pk])
-    )
-    token = page.content.decode().split("/intake/p/")[1].split("/")[0]
-    link = IntakeLink.objects.get(token_hash=hashlib.sha256(token.encode()).hexdigest())
-    link.language = language
-    link.instruments = ["nprs"]
-    link.draft = draft or {}
-    link.save(update_fields=["language", "instruments", "draft"])
+    """A link the desk made, asking the NPRS, opened in ``language`` and answered with
+    ``draft`` (field name -> posted value) by the patient."""
+    link, token = intake_link(personas.desk, personas.patient, ["nprs"])
+    answered(link, draft or {}, language)
     return link, token
 
 
@@ -315,10 +309,8 @@ def test_the_intake_and_follow_up_pages_are_in_words_never_raw_values(
         reverse("intake:followup_create", args=[personas.patient.pk]), {"instruments": ["nprs"]}
     )
     follow_token = followup.content.decode().split("/intake/p/")[1].split("/")[0]
-    follow_link = IntakeLink.objects.get(
-        token_hash=hashlib.sha256(follow_token.encode()).hexdigest()
-    )
-    IntakeLink.objects.filter(pk=follow_link.pk).update(draft={"q_nprs_q1": "2"})
+    follow_link = link_of(follow_token)
+    answered(follow_link, {"q_nprs_q1": "2"})
     Client().post(reverse("intake:submit", args=[follow_token]))
     from atlaschart.intake.models import FollowUp
 

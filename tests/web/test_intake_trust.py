@@ -5,11 +5,10 @@ user even on a clinic device."""
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from django.test import Client
 from django.urls import reverse
+from tests.factories.intake import CONSENT, intake_link, link_of, token_in
 
 from atlaschart.audit.models import AccessLogEntry, Action
 from atlaschart.intake.access import (
@@ -32,26 +31,12 @@ pytestmark = pytest.mark.django_db
 SECRET = "SEOUL-COMPLAINT-91c"
 
 
-CONSENT = {"consent_personal": "yes", "consent_health": "yes"}
-
-
-def token_in(page: str) -> str:
-    return page.split("/intake/p/")[1].split("/")[0]
-
-
-def link_of(token: str) -> IntakeLink:
-    return IntakeLink.objects.get(token_hash=hashlib.sha256(token.encode()).hexdigest())
-
-
 def new_link(personas) -> str:
-    page = personas.login(personas.desk, "en").post(
-        reverse("intake:link_create", args=[personas.patient.pk])
-    )
-    token = token_in(page.content.decode())
-    link = link_of(token)
-    link.instruments = ["nprs"]
-    link.draft = dict(CONSENT)  # the patient agreed on the first step
-    link.save(update_fields=["instruments", "draft"])
+    link, token = intake_link(personas.desk, personas.patient, ["nprs"])
+    # The patient agreed on the first step. Put in the draft as it is, not saved as a step, so
+    # that the logging tests below count only the rows of the steps they post.
+    link.draft = dict(CONSENT)
+    link.save(update_fields=["draft"])
     return token
 
 
