@@ -31,10 +31,9 @@ from atlaschart.accounts.forms import (
     StaffUserForm,
 )
 from atlaschart.accounts.models import ClinicSecurityPolicy, Role, SignInThrottle, User
-from atlaschart.lib.http import AuthenticatedHttpRequest, clinic_id_of
-from atlaschart.lib.policy import Kind, Permission, permission_required
 from atlaschart.lib.client import client_ip
-from atlaschart.lib.http import SIGNED_OUT_IDLE_KEY
+from atlaschart.lib.http import SIGNED_OUT_IDLE_KEY, AuthenticatedHttpRequest, clinic_id_of
+from atlaschart.lib.policy import Kind, Permission, permission_required
 
 
 class LoginView(auth_views.LoginView):

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from atlaschart.lib.actor import Actor
+from atlaschart.lib.client import client_ip
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.policy import Kind, Permission, permission_required
-from atlaschart.lib.client import client_ip
 
 from . import services
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from atlaschart.clinics.models import Clinic
 from atlaschart.lib.actor import Actor
+from atlaschart.lib.client import client_ip
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.policy import Kind, Permission, permission_required
 from atlaschart.visits import services
@@ -31,7 +32,6 @@ from atlaschart.visits.models import (
     RequestStatus,
 )
 from atlaschart.visits.views.common import clinic_id_of
-from atlaschart.lib.client import client_ip
 
 PUBLIC_LIMIT = 5
 PUBLIC_WINDOW_SECONDS = 60 * 60
