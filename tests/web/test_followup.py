@@ -38,9 +38,10 @@ from atlaschart.intake.models import (
     Intake,
     IntakeLink,
     QuestionnaireResponse,
-    WordingPack,
 )
-from atlaschart.measure.instruments import check_wording_pack
+from atlaschart.intake.services import save_wording_pack
+from atlaschart.lib.actor import Actor
+from atlaschart.measure.instruments import check_wording_pack, load_wording_pack
 from atlaschart.safety.models import ScreenRecord
 
 pytestmark = pytest.mark.django_db
@@ -74,8 +75,8 @@ def autosave(token: str, body: object, raw: bytes | None = None):
     )
 
 
-def chart(personas) -> str:
-    response = personas.login(personas.clinician).get(
+def chart(personas, language: str | None = None) -> str:
+    response = personas.login(personas.clinician, language).get(
         reverse("patients:chart", args=[personas.patient.pk])
     )
     assert response.status_code == 200
@@ -200,9 +201,7 @@ def test_a_followup_that_cannot_be_made_says_why_and_makes_nothing(
 
 
 def test_the_refusal_is_worded_in_korean_for_a_korean_user(personas) -> None:
-    personas.clinician.language = "ko"
-    personas.clinician.save()
-    client = personas.login(personas.clinician)
+    client = personas.login(personas.clinician, "ko")
     response = client.post(
         reverse("intake:followup_create", args=[personas.patient.pk]), {"instruments": ["psfs"]}
     )
@@ -450,9 +449,8 @@ def test_without_a_published_mdc_a_change_past_the_mcid_is_not_called_an_improve
         "items": {f"q{n}": {"text": f"문장 {n}"} for n in range(1, 25)},
     }
     assert check_wording_pack(pack) == []
-    WordingPack.objects.create(
-        clinic=personas.seoul, instrument="rmdq", language="ko", version="rmdq-24", data=pack
-    )
+    # The clinic admin uploads it (the wording-file page's save).
+    save_wording_pack(Actor.system(personas.admin, via="test"), load_wording_pack(pack), pack)
     ticked = {f"q_rmdq_q{n}": "1" for n in range(1, 11)}
     submitted_intake(personas.desk, personas.patient, ticked, instruments=("rmdq",))
     # RMDQ 10 -> 4: change 6 >= MCID 5 and 60 % >= 30 % (Ostelo 2008); no MDC is published, so
@@ -482,9 +480,7 @@ def test_forms_in_two_languages_are_not_compared(personas) -> None:
 def test_the_chart_speaks_korean(personas) -> None:
     submitted_intake(personas.desk, personas.patient, {"q_nprs_q1": "7"}, instruments=("nprs",))
     submitted_followup(personas.clinician, personas.patient, ["nprs"], {"q_nprs_q1": "3"})
-    personas.clinician.language = "ko"
-    personas.clinician.save()
-    page = chart(personas)
+    page = chart(personas, "ko")
     row = change_row(page, "nprs")
     assert "좋아짐" in row and "측정 오차(MDC)" in row
 

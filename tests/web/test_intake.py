@@ -350,13 +350,11 @@ def test_a_bad_wording_file_is_refused_with_a_clear_message(personas, content, f
 def test_a_bad_wording_file_is_explained_in_korean(personas) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    personas.admin.language = "ko"
-    personas.admin.save()
     pack = ndi_pack()
     del pack["items"]["q10"]
     upload = SimpleUploadedFile("ndi.json", json.dumps(pack).encode())
     page = (
-        personas.login(personas.admin)
+        personas.login(personas.admin, "ko")
         .post(reverse("intake:packs"), {"file": upload})
         .content.decode()
     )
