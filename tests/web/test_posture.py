@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.builders.landmarks import SHOULDERS, model_point
 from tests.builders.photos import gif, jpeg, png_of
 from tests.builders.uploads import stored_files, upload_photo
 from tests.factories.posture import posture_session, posture_shot
@@ -32,23 +33,6 @@ pytestmark = pytest.mark.django_db
 def media(settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return tmp_path / "media"
-
-
-def model_point(name: str, x: float, y: float, visibility: float = 0.99) -> dict[str, Any]:
-    return {
-        "name": name,
-        "x": x,
-        "y": y,
-        "visibility": visibility,
-        "source": "model",
-        "uncertainty_px": 2.0,
-        "moved_by": None,
-        "moved_at": None,
-    }
-
-
-# Anterior: patient's left shoulder on the image's right, 10 px higher over 100 px.
-SHOULDERS = [model_point("left_shoulder", 250, 190), model_point("right_shoulder", 150, 200)]
 
 
 @pytest.fixture
