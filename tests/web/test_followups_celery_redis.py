@@ -29,14 +29,16 @@ call_command('migrate', verbosity=0)
 from django.utils import timezone
 from atlaschart.accounts.models import Role, User
 from atlaschart.clinics.models import Clinic
-from atlaschart.patients.models import Patient
-from atlaschart.visits.models import CarePlan
+from atlaschart.lib.actor import Actor
+from atlaschart.patients.services import create_patient
+from atlaschart.visits.services import create_care_plan
 clinic = Clinic.objects.create(name='Celery clinic', slug='celery')
 admin = User.objects.create(username='celery-admin', clinic=clinic, role=Role.CLINIC_ADMIN)
-patient = Patient.objects.create(clinic=clinic, chart_number='1', name='Due Patient',
-    date_of_birth=date(1980, 1, 1), email='due@example.org', preferred_language='en')
-CarePlan.objects.create(patient=patient, created_by=admin, reassess_weeks=[4],
-    start_date=timezone.localdate() - timedelta(days=30))
+actor = Actor.system(admin, via='test')
+patient = create_patient(actor, {'chart_number': '1', 'name': 'Due Patient',
+    'date_of_birth': date(1980, 1, 1), 'email': 'due@example.org', 'preferred_language': 'en'})
+create_care_plan(actor, patient, {'reassess_weeks': [4],
+    'start_date': timezone.localdate() - timedelta(days=30)}, [])
 """
 
 RUN = """
