@@ -140,6 +140,7 @@ def test_booking_on_a_public_holiday_warns_and_books_only_when_confirmed(
 
 
 def test_outside_the_hours_and_closed_days_warn(personas) -> None:
+    # No service writes the clinic profile (the admin's profile page saves its form), so the row.
     ClinicProfile.objects.create(clinic=personas.seoul, opens_at=time(9), closes_at=time(18))
     late = book(personas.login(personas.desk), personas, local(next_weekday(1), 17, 50))
     assert "This is outside the opening hours (09:00–18:00)." in late.content.decode()
