@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpResponse
@@ -9,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from atlaschart.audit.models import Action
 from atlaschart.lib.access import log_shown
@@ -21,6 +24,7 @@ from atlaschart.visits.access import (
     get_adverse_event_for_user,
 )
 from atlaschart.visits.forms import SERIOUS_CRITERIA
+from atlaschart.visits.models import AdverseEvent
 
 EVENT_CLASSES = {
     "none": gettext_lazy("not an adverse event"),
@@ -30,12 +34,34 @@ EVENT_CLASSES = {
 }
 
 
-def in_words(events: list[Any]) -> list[Any]:
+@dataclass(frozen=True)
+class EventInWords:
+    """An adverse event as the pages show it: the record, and its classification and serious
+    criteria in the reader's words. The templates read the record's own fields through it too
+    (``e.description``, ``e.patient``)."""
+
+    event: AdverseEvent
+    classification_display: StrOrPromise
+    serious_display: list[StrOrPromise]
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for names the view-model does not have itself (never special names, nor its own
+        # field before it is set, as when copied).
+        if name == "event" or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.event, name)
+
+
+def in_words(events: Iterable[AdverseEvent]) -> list[EventInWords]:
     serious = dict(SERIOUS_CRITERIA)
-    for event in events:
-        event.classification_display = EVENT_CLASSES.get(event.classification, _("unclassified"))
-        event.serious_display = [serious.get(c, _("other")) for c in event.serious_criteria or ()]
-    return events
+    return [
+        EventInWords(
+            event=event,
+            classification_display=EVENT_CLASSES.get(event.classification, _("unclassified")),
+            serious_display=[serious.get(c, _("other")) for c in event.serious_criteria or ()],
+        )
+        for event in events
+    ]
 
 
 # Reviewing an escalated event is the clinic admin's sign-off (POLICY: adverse_event sign).
@@ -46,9 +72,8 @@ def adverse_events(request: AuthenticatedHttpRequest) -> HttpResponse:
         .filter(escalated=True)
         .select_related("patient", "reported_by", "reviewed_by")[:200]
     )
-    in_words(events)
     log_shown(request, [e.patient for e in events], detail="escalated adverse events")
-    return render(request, "visits/adverse_events.html", {"events": events})
+    return render(request, "visits/adverse_events.html", {"events": in_words(events)})
 
 
 @require_POST

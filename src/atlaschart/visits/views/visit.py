@@ -39,7 +39,7 @@ from atlaschart.visits.models import (
 )
 from atlaschart.visits.safety_gate import signing_block_reasons
 from atlaschart.visits.techniques import describe_settings, technique_label
-from atlaschart.visits.views.adverse_events import in_words
+from atlaschart.visits.views.adverse_events import EventInWords, in_words
 from atlaschart.visits.views.common import soap_pairs
 
 
@@ -115,8 +115,8 @@ SIDE_WORDS = {k: v for k, v in INJECTION_SIDES if k}
 GUIDANCE_WORDS = {k: v for k, v in GUIDANCE if k}
 
 
-def _events_in_words(visit: Visit) -> list[Any]:
-    return in_words(list(visit.adverse_events.all()))
+def _events_in_words(visit: Visit) -> list[EventInWords]:
+    return in_words(visit.adverse_events.all())
 
 
 def _injection_consents(request: HttpRequest, visit: Visit) -> Any:
