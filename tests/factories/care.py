@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from atlaschart.safety.models import ScreenRecord
     from atlaschart.visits.models import (
         AdverseEvent,
+        Amendment,
         Appointment,
         CarePlan,
         ConsentRecord,
@@ -104,7 +105,7 @@ def signed_visit(by: User, visit: Visit, **text: str) -> Visit:
     return visit
 
 
-def amendment(by: User, visit: Visit, reason: str, **text: str) -> Any:
+def amendment(by: User, visit: Visit, reason: str, **text: str) -> Amendment:
     """An amendment of the signed ``visit`` by ``by``, changing the SOAP fields in ``text``."""
     from atlaschart.visits.models import SOAP_FIELDS
     from atlaschart.visits.services.notes import amend_note, current_text, note_version
@@ -152,7 +153,11 @@ def care_plan(
 
 
 def consent(
-    by: User, patient: Patient, kind: str = "manual_therapy", given_on: date | None = None, **data
+    by: User,
+    patient: Patient,
+    kind: str = "manual_therapy",
+    given_on: date | None = None,
+    **data: Any,
 ) -> ConsentRecord:
     """A consent recorded by ``by`` (given today unless told)."""
     from atlaschart.visits.services.care import record_consent
