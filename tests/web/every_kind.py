@@ -37,12 +37,6 @@ class EveryKind:
     intake_token: str
 
 
-def _login(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _dicom(
     modality: str,
     sop_class: str,
@@ -104,8 +98,8 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
     )
 
     ids: dict[str, int] = {"patient": personas.patient.pk}
-    clinician = _login(personas.clinician)
-    desk = _login(personas.desk)
+    clinician = personas.login(personas.clinician)
+    desk = personas.login(personas.desk)
     patient = personas.patient
     tz = timezone.get_current_timezone()
     tomorrow = timezone.localdate() + timedelta(days=1)
@@ -319,7 +313,7 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
         "view": "nasium",
         "rules": [{"when": {"atlas_laterality_deg": {"min": 0.25}}, "listing": "WALK"}],
     }
-    response = _login(personas.admin).post(
+    response = personas.login(personas.admin).post(
         reverse("imaging_studies:listing_tables"),
         {"file": SimpleUploadedFile("t.json", json.dumps(table).encode()), "activate": "on"},
     )
