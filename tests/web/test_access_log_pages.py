@@ -25,6 +25,8 @@ ADDRESS = "192.0.2.10"
 
 def fill(personas, count: int, *, start=None, user=None, ip="192.0.2.10", patient=None):
     """``count`` entries one second apart, oldest first, with ``detail`` = "row N"."""
+    # Rows at set times, in one insert: the log's service stamps each row with the present
+    # moment, and the pages are tested on a log of known order.
     start = start or timezone.now() - timedelta(days=1)
     user = user or personas.clinician
     AccessLogEntry.objects.bulk_create(

@@ -28,6 +28,8 @@ ROWS = 3000
 def log(personas):
     start = timezone.now() - timedelta(days=60)
     users = [personas.admin, personas.clinician, personas.desk]
+    # A large log spread over two months, in one insert: the log's service writes one row at the
+    # present moment, and the plans are what is tested.
     AccessLogEntry.objects.bulk_create(
         [
             AccessLogEntry(

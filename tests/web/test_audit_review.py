@@ -31,6 +31,8 @@ def at(day: int, hour: int = 10) -> datetime:
 
 
 def entry(user, action: str, *, when: datetime, patient=None, detail: str = "") -> None:
+    # A row at a time in the past: the log's service stamps each row with the present moment,
+    # and the review reads a month already over.
     AccessLogEntry(
         at=when,
         clinic_id=user.clinic_id,
