@@ -15,7 +15,7 @@ from atlaschart.imaging_studies.models import Series
 from atlaschart.jobs import registry, services
 from atlaschart.jobs.models import Job
 from tests.browser.conftest import screenshot
-from tests.web.test_imaging_chunked import ct_slices, zipped
+from tests.builders.dicom import ct_slices, zipped
 
 SLICES = 20
 

@@ -4,8 +4,9 @@ a phone.
 
 The job is held instead of sent (as if the worker were busy), so the page can be seen while it
 waits and while it runs; the test then plays the worker: it claims the job, reports the
-detection step, and runs it. The pose model is replaced by fixed points (test_posture.py), so
-the metric shown is the one computed by hand there: atan(10/100) = +5.7°.
+detection step, and runs it. The pose model is replaced by fixed points (SHOULDERS in
+tests/builders/landmarks.py), so the metric shown is the one test_posture.py computes by hand:
+atan(10/100) = +5.7°.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from atlaschart.jobs.registry import Progress
 from atlaschart.posture import services as posture
 from atlaschart.posture.models import PostureSession, PostureShot
 from tests.browser.conftest import screenshot
-from tests.web.test_posture import SHOULDERS, jpeg
+from tests.builders.landmarks import SHOULDERS
+from tests.builders.photos import jpeg
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
