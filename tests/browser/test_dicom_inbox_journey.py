@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from atlaschart.dicom_inbox.receiver import Receiver
 from tests.browser.conftest import screenshot
-from tests.web.test_dicom_receiver import ct, send
+from tests.builders.dicom import c_store, scanned_ct
 
 
 def test_a_clinician_confirms_a_held_study_in_korean(
@@ -19,8 +19,8 @@ def test_a_clinician_confirms_a_held_study_in_korean(
     receiver = Receiver()
     server = receiver.start("127.0.0.1", 0)
     try:
-        send(server.server_address[1], "SEOUL", [ct("000001", "Lee^Jieun")])
-        send(server.server_address[1], "SEOUL", [ct("009999", "Choi^Yuna")])
+        c_store(server.server_address[1], "SEOUL", [scanned_ct("000001", "Lee^Jieun")])
+        c_store(server.server_address[1], "SEOUL", [scanned_ct("009999", "Choi^Yuna")])
         assert receiver.wait_idle(30)
     finally:
         receiver.stop()

@@ -1,4 +1,4 @@
-"""Synthetic DICOM files, series and zips made with pydicom.
+"""Synthetic DICOM files, series and zips made with pydicom, and a modality's C-STORE (pynetdicom).
 
 Each file names the personas' chart (``Kim^Minjun``, ``000001``) unless told otherwise, so an
 import into ``personas.patient`` needs no identity confirmation.
@@ -9,12 +9,14 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+from pynetdicom import AE
 
 #: pydicom's bundled CT slice: 128 x 128, signed 16-bit, PixelSpacing 0.661468 mm.
 CT_SMALL = Path(get_testdata_file("CT_small.dcm"))
@@ -126,3 +128,32 @@ def zipped(slices: list[bytes], *, extra: dict[str, bytes] | None = None) -> byt
         for name, data in (extra or {}).items():
             zf.writestr(name, data)
     return buf.getvalue()
+
+
+def scanned_ct(
+    patient_id: str = "000001", name: str = "Kim^Minjun", *, study: str | None = None
+) -> Dataset:
+    """CT_small.dcm as a scanner sends it for this patient (new UIDs: a new study, unless
+    ``study`` names one), a dataset for :func:`c_store`."""
+    ds = dcmread(CT_SMALL)
+    ds.PatientID, ds.PatientName = patient_id, name
+    ds.StudyInstanceUID = study or generate_uid()
+    ds.SeriesInstanceUID = generate_uid()
+    ds.SOPInstanceUID = generate_uid()
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    return ds
+
+
+def c_store(
+    port: int, called: str, datasets: list[Any], *, calling: str = "XRAY-ROOM1"
+) -> list[int]:
+    """Associate with the Storage SCP on 127.0.0.1:``port`` as a modality would (AE title
+    ``calling``, calling ``called``), C-STORE each dataset, release; the statuses in order."""
+    ae = AE(ae_title=calling)
+    for ds in datasets:
+        ae.add_requested_context(ds.SOPClassUID, ds.file_meta.TransferSyntaxUID)
+    assoc = ae.associate("127.0.0.1", port, ae_title=called)
+    assert assoc.is_established, "association refused"
+    statuses = [int(assoc.send_c_store(ds).Status) for ds in datasets]
+    assoc.release()
+    return statuses

@@ -18,8 +18,8 @@ from django.urls import reverse
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset
-from pydicom.uid import generate_uid
 from pynetdicom import AE
+from tests.builders.dicom import c_store, scanned_ct
 
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.dicom_inbox import receiver as receiver_module
@@ -42,20 +42,9 @@ def _sample(name: str) -> Dataset:
     return dcmread(path)
 
 
-def ct(patient_id: str = "000001", name: str = "Kim^Minjun", *, study: str | None = None) -> Any:
-    """CT_small.dcm as sent by a scanner for this patient (new UIDs: a new study)."""
-    ds = _sample("CT_small.dcm")
-    ds.PatientID, ds.PatientName = patient_id, name
-    ds.StudyInstanceUID = study or generate_uid()
-    ds.SeriesInstanceUID = generate_uid()
-    ds.SOPInstanceUID = generate_uid()
-    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-    return ds
-
-
 def dx(patient_id: str = "000001", name: str = "Kim^Minjun") -> Any:
     """A radiograph: a copy of the CT sample declared Digital X-Ray (for presentation)."""
-    ds = ct(patient_id, name)
+    ds = scanned_ct(patient_id, name)
     ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = DX_FOR_PRESENTATION
     ds.Modality = "DX"
     return ds
@@ -72,18 +61,6 @@ def scp(
         yield rcv, server.server_address[1]
     finally:
         rcv.stop()
-
-
-def send(port: int, called: str, datasets: list[Any], *, calling: str = "XRAY-ROOM1") -> list[int]:
-    """Associate as a modality, C-STORE each dataset, release; the statuses in order."""
-    ae = AE(ae_title=calling)
-    for ds in datasets:
-        ae.add_requested_context(ds.SOPClassUID, ds.file_meta.TransferSyntaxUID)
-    assoc = ae.associate("127.0.0.1", port, ae_title=called)
-    assert assoc.is_established, "association refused"
-    statuses = [int(assoc.send_c_store(ds).Status) for ds in datasets]
-    assoc.release()
-    return statuses
 
 
 def settled(rcv: receiver_module.Receiver) -> None:
@@ -122,7 +99,7 @@ def test_an_unknown_called_ae_title_is_rejected(scp) -> None:
 def test_a_matching_study_is_filed_in_the_chart(scp, personas) -> None:
     rcv, port = scp
     studies_before = personas.patient.imaging_studies.count()
-    assert send(port, "SEOUL", [ct(), dx()]) == [0x0000, 0x0000]
+    assert c_store(port, "SEOUL", [scanned_ct(), dx()]) == [0x0000, 0x0000]
     settled(rcv)
     assert personas.patient.imaging_studies.count() == studies_before + 2
     modalities = set(
@@ -149,7 +126,7 @@ def rcv_media(personas: Any) -> str:
 def test_a_name_that_differs_is_held_in_the_inbox_not_filed(scp, personas) -> None:
     rcv, port = scp
     before = Instance.objects.count()
-    assert send(port, "SEOUL", [ct("000001", "Lee^Jieun")]) == [0x0000]
+    assert c_store(port, "SEOUL", [scanned_ct("000001", "Lee^Jieun")]) == [0x0000]
     settled(rcv)
     assert Instance.objects.count() == before
     item = InboxItem.objects.get()
@@ -162,7 +139,7 @@ def test_a_name_that_differs_is_held_in_the_inbox_not_filed(scp, personas) -> No
 
 def test_an_unknown_chart_number_is_held(scp, personas) -> None:
     rcv, port = scp
-    assert send(port, "SEOUL", [dx("777777", "Kim^Minjun")]) == [0x0000]
+    assert c_store(port, "SEOUL", [dx("777777", "Kim^Minjun")]) == [0x0000]
     settled(rcv)
     assert InboxItem.objects.get().reason == HeldReason.NO_CHART
 
@@ -173,11 +150,11 @@ def test_a_study_goes_to_the_called_clinic_only(scp, personas) -> None:
     User.objects.create(username="busan-admin", clinic=personas.busan, role=Role.CLINIC_ADMIN)
     rcv, port = scp
     # Busan's chart 000001 is 권나연 (Nayeon Kwon): Seoul's patient's name is a mismatch there.
-    assert send(port, "BUSAN", [ct("000001", "Kim^Minjun")]) == [0x0000]
+    assert c_store(port, "BUSAN", [scanned_ct("000001", "Kim^Minjun")]) == [0x0000]
     settled(rcv)
     assert InboxItem.objects.get().clinic == personas.busan
     assert not personas.patient.imaging_studies.exists()
-    assert send(port, "BUSAN", [ct("000001", "Kwon^Nayeon")]) == [0x0000]
+    assert c_store(port, "BUSAN", [scanned_ct("000001", "Kwon^Nayeon")]) == [0x0000]
     settled(rcv)
     assert personas.busan_patient.imaging_studies.count() == 1
 
@@ -185,10 +162,10 @@ def test_a_study_goes_to_the_called_clinic_only(scp, personas) -> None:
 def test_objects_that_are_not_images_get_a_failure_status_and_are_not_stored(scp, personas) -> None:
     rcv, port = scp
     report = _sample("test-SR.dcm")
-    no_pixels = ct()
+    no_pixels = scanned_ct()
     del no_pixels.PixelData
     before = Instance.objects.count()
-    statuses = send(port, "SEOUL", [report, no_pixels])
+    statuses = c_store(port, "SEOUL", [report, no_pixels])
     settled(rcv)
     assert statuses == [
         receiver_module.REFUSED_SOP_CLASS_NOT_SUPPORTED,
@@ -207,11 +184,11 @@ def test_objects_that_are_not_images_get_a_failure_status_and_are_not_stored(scp
 
 def test_a_second_send_of_the_same_files_does_not_duplicate(scp, personas) -> None:
     rcv, port = scp
-    filed, held = ct(), ct("000001", "Park^Seojun")
-    assert send(port, "SEOUL", [filed, held]) == [0x0000, 0x0000]
+    filed, held = scanned_ct(), scanned_ct("000001", "Park^Seojun")
+    assert c_store(port, "SEOUL", [filed, held]) == [0x0000, 0x0000]
     settled(rcv)
     instances = Instance.objects.count()
-    assert send(port, "SEOUL", [copy.deepcopy(filed), copy.deepcopy(held)]) == [0x0000, 0x0000]
+    assert c_store(port, "SEOUL", [copy.deepcopy(filed), copy.deepcopy(held)]) == [0x0000, 0x0000]
     settled(rcv)
     assert Instance.objects.count() == instances
     assert InboxItem.objects.count() == 1
@@ -219,7 +196,7 @@ def test_a_second_send_of_the_same_files_does_not_duplicate(scp, personas) -> No
 
 def test_confirming_from_the_inbox_imports_into_the_picked_chart(scp, personas) -> None:
     rcv, port = scp
-    send(port, "SEOUL", [ct("000001", "Lee^Jieun")])
+    c_store(port, "SEOUL", [scanned_ct("000001", "Lee^Jieun")])
     settled(rcv)
     item = InboxItem.objects.get()
     client = personas.login(personas.clinician, "ko")
@@ -261,7 +238,7 @@ def test_confirming_from_the_inbox_imports_into_the_picked_chart(scp, personas) 
 
 def test_discarding_removes_the_files_and_keeps_the_line(scp, personas) -> None:
     rcv, port = scp
-    send(port, "SEOUL", [ct("123456", "Test^Phantom")])
+    c_store(port, "SEOUL", [scanned_ct("123456", "Test^Phantom")])
     settled(rcv)
     item = InboxItem.objects.get()
     english = personas.login(personas.admin)
@@ -279,7 +256,7 @@ def test_discarding_removes_the_files_and_keeps_the_line(scp, personas) -> None:
 
 def test_another_clinics_inbox_item_is_a_404(scp, personas) -> None:
     rcv, port = scp
-    send(port, "SEOUL", [ct("000001", "Lee^Jieun")])
+    c_store(port, "SEOUL", [scanned_ct("000001", "Lee^Jieun")])
     settled(rcv)
     item = InboxItem.objects.get()
     outsider = personas.login(personas.outsider)
@@ -366,7 +343,7 @@ def test_a_clinic_without_an_admin_to_act_cannot_receive(scp) -> None:
 
 def test_objects_acknowledged_before_an_abort_are_still_filed(scp, personas) -> None:
     rcv, port = scp
-    ds = ct()
+    ds = scanned_ct()
     ae = AE(ae_title="XRAY-ROOM1")
     ae.add_requested_context(ds.SOPClassUID, ds.file_meta.TransferSyntaxUID)
     assoc = ae.associate("127.0.0.1", port, ae_title="SEOUL")
@@ -386,7 +363,7 @@ def test_a_set_the_import_refuses_is_held_whole_and_nothing_is_stored(
 
     monkeypatch.setattr(importer, "import_files", refuse)
     rcv, port = scp
-    assert send(port, "SEOUL", [ct(), dx()]) == [0x0000, 0x0000]
+    assert c_store(port, "SEOUL", [scanned_ct(), dx()]) == [0x0000, 0x0000]
     settled(rcv)
     assert not Instance.objects.exists()
     items = InboxItem.objects.all()
