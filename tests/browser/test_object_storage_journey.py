@@ -17,12 +17,13 @@ from django.urls import reverse
 
 from atlaschart.web import settings_storage
 from tests.browser.conftest import screenshot
-from tests.web import test_object_storage as object_storage
-from tests.web.test_object_storage import Store, _jpeg, _photo_reads, _shot
+from tests.builders import object_store
+from tests.builders.object_store import Store, bucket_photo, photo_reads, stored_shot
 
-# The S3 server fixture is borrowed from the object-storage tests; Chromium and the page come
-# from this folder's conftest (one Playwright per session: a second one in the same thread fails).
-store = object_storage.store
+# The S3 server fixture is the object-storage tests' (tests/builders/object_store.py); Chromium and
+# the page come from this folder's conftest (one Playwright per session: a second one in the same
+# thread fails).
+store = object_store.store
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +57,7 @@ def test_the_session_page_shows_a_photo_from_the_bucket(
     if store.enforces_expiry:
         pytest.skip("one server is enough for the browser")
     _allow_media_origin(settings, allow=True)
-    shot = _shot(personas, _jpeg())
+    shot = stored_shot(personas, bucket_photo())
     fetched: list[str] = []
     page.on("response", lambda r: fetched.append(f"{r.status} {r.url}"))
 
@@ -67,7 +68,7 @@ def test_the_session_page_shows_a_photo_from_the_bucket(
         f.startswith("302 ") and f.endswith(f"/posture/shot/{shot.pk}/image") for f in fetched
     )
     assert any(f.startswith(f"200 {store.endpoint}/{store.bucket}/") for f in fetched)
-    assert _photo_reads(shot) == 1
+    assert photo_reads(shot) == 1
     screenshot(page, "object-storage-session-photo")
 
 
@@ -77,7 +78,7 @@ def test_without_the_store_in_the_policy_the_browser_refuses_the_photo(
     if store.enforces_expiry:
         pytest.skip("one server is enough for the browser")
     _allow_media_origin(settings, allow=False)
-    shot = _shot(personas, _jpeg())
+    shot = stored_shot(personas, bucket_photo())
     violations: list[str] = []
     page.on(
         "console", lambda m: violations.append(m.text) if "Content Security" in m.text else None

@@ -8,6 +8,9 @@ of each server that runs, and skips with the reason when its server is absent.
 ``.ci/run`` starts both. A test module takes the fixture by importing it::
 
     from tests.builders.object_store import Store, store  # noqa: F401  (the S3 fixture)
+
+and the photo those tests store (``bucket_photo``, ``stored_shot``) with its logged reads
+(``photo_reads``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from atlaschart.audit.models import AccessLogEntry
+from atlaschart.posture.models import PostureShot
 from atlaschart.web import settings_storage
+from tests.builders.photos import flat_jpeg
+from tests.factories.posture import posture_session, posture_shot
 
 SERVERS = {
     # name: (environment variable, whether it refuses an expired signed URL)
@@ -84,3 +91,23 @@ def store(request: Any, settings: Any, tmp_path: Path) -> Iterator[Store]:
     for stored in Store(client, bucket, "", endpoint, enforces_expiry).object_keys():
         client.delete_object(Bucket=bucket, Key=stored)
     client.delete_bucket(Bucket=bucket)
+
+
+def bucket_photo() -> bytes:
+    """The photo the object-storage tests store: a flat 40 x 30 JPEG (small for a quick round
+    trip; its width tells that a browser decoded it)."""
+    return flat_jpeg(40, 30, (120, 80, 40))
+
+
+def stored_shot(personas: Any, data: bytes) -> PostureShot:
+    """A posture shot of the personas' patient holding ``data``, stored as an upload is: through
+    posture/services.py and the FileField, i.e. the default storage (the bucket under ``store``)."""
+    session = posture_session(personas.clinician, personas.patient)
+    return posture_shot(personas.clinician, session, [], photo=data)
+
+
+def photo_reads(shot: PostureShot) -> int:
+    """How many reads of ``shot``'s photo through the app's view the access log holds."""
+    return AccessLogEntry.objects.filter(
+        object_type="posture.postureshot", object_id=str(shot.pk), action="view", detail="photo"
+    ).count()

@@ -36,25 +36,18 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.urls import reverse
-from tests.builders.object_store import Store, store  # noqa: F401  (the S3 fixture)
-from tests.builders.photos import flat_jpeg
-from tests.factories.posture import posture_session, posture_shot
+from tests.builders.object_store import (  # noqa: F401  (store: the S3 fixture)
+    Store,
+    bucket_photo,
+    photo_reads,
+    store,
+    stored_shot,
+)
 
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.lib import media
 from atlaschart.posture.models import PostureShot
 from atlaschart.web import settings_storage
-
-
-def _jpeg() -> bytes:
-    return flat_jpeg(40, 30, (120, 80, 40))
-
-
-def _shot(personas: Any, data: bytes) -> PostureShot:
-    # As a posture upload is stored: through posture/services.py, the FileField, i.e. the
-    # default storage.
-    session = posture_session(personas.clinician, personas.patient)
-    return posture_shot(personas.clinician, session, [], photo=data)
 
 
 def _fetch(url: str) -> tuple[int, bytes, Any]:
@@ -66,18 +59,12 @@ def _fetch(url: str) -> tuple[int, bytes, Any]:
         return exc.code, exc.read(), exc.headers
 
 
-def _photo_reads(shot: PostureShot) -> int:
-    return AccessLogEntry.objects.filter(
-        object_type="posture.postureshot", object_id=str(shot.pk), action="view", detail="photo"
-    ).count()
-
-
 @pytest.mark.django_db
 def test_a_posture_photo_goes_to_the_bucket_and_back_through_a_signed_url(
     store: Store, personas: Any, settings: Any
 ) -> None:
-    data = _jpeg()
-    shot = _shot(personas, data)
+    data = bucket_photo()
+    shot = stored_shot(personas, data)
     assert shot.image.name.startswith("posture/")
     assert [k for k in store.object_keys() if k.endswith(shot.image.name)] == [
         store.prefix + shot.image.name
@@ -101,16 +88,16 @@ def test_a_posture_photo_goes_to_the_bucket_and_back_through_a_signed_url(
 
 @pytest.mark.django_db
 def test_every_read_through_the_view_writes_its_log_row_first(store: Store, personas: Any) -> None:
-    shot = _shot(personas, _jpeg())
+    shot = stored_shot(personas, bucket_photo())
     url = reverse("posture:image", args=[shot.pk])
-    assert _photo_reads(shot) == 0
+    assert photo_reads(shot) == 0
     first = personas.login(personas.clinician).get(url)
     assert first.status_code == 302
-    assert _photo_reads(shot) == 1
+    assert photo_reads(shot) == 1
     # Another browser session (another node behind the proxy, the same database): its own row.
     second = personas.login(personas.admin).get(url)
     assert second.status_code == 302
-    assert _photo_reads(shot) == 2
+    assert photo_reads(shot) == 2
     row = AccessLogEntry.objects.filter(object_id=str(shot.pk), detail="photo").latest("seq")
     assert row.user_id == personas.admin.pk
     assert row.patient_id == personas.patient.pk
@@ -118,12 +105,12 @@ def test_every_read_through_the_view_writes_its_log_row_first(store: Store, pers
 
 @pytest.mark.django_db
 def test_another_clinics_photo_is_a_404_without_a_url(store: Store, personas: Any) -> None:
-    shot = _shot(personas, _jpeg())
+    shot = stored_shot(personas, bucket_photo())
     response = personas.login(personas.outsider).get(reverse("posture:image", args=[shot.pk]))
     assert response.status_code == 404
     assert "Location" not in response
     assert store.bucket.encode() not in response.content
-    assert _photo_reads(shot) == 0
+    assert photo_reads(shot) == 0
     assert AccessLogEntry.objects.filter(user=personas.outsider, action="denied").exists()
 
 
@@ -132,8 +119,8 @@ def test_a_signed_url_expires(store: Store, personas: Any, settings: Any) -> Non
     if not store.enforces_expiry:
         pytest.skip("moto checks no signed-URL expiry; s3rver (S3_EXPIRY_TEST_URL) does")
     settings.MEDIA_SIGNED_URL_SECONDS = 1
-    data = _jpeg()
-    shot = _shot(personas, data)
+    data = bucket_photo()
+    shot = stored_shot(personas, data)
     location = personas.login(personas.clinician).get(reverse("posture:image", args=[shot.pk]))[
         "Location"
     ]
@@ -242,7 +229,7 @@ def test_backup_and_restore_carry_the_buckets_media(
         pytest.skip("one server is enough for the backup (a database dump and restore each time)")
     from atlaschart.commands.backup import BackupError, create_backup, restore_backup
 
-    photo = _shot(personas, _jpeg()).image.name
+    photo = stored_shot(personas, bucket_photo()).image.name
     blob = "imaging/blobs/ef/" + "ef" * 32
     media.save_once(blob, b"DICM" + bytes(range(256)) * 8)
     before = {name: media.read(name) for name in (photo, blob)}
@@ -369,14 +356,14 @@ def test_on_local_disk_the_photo_is_streamed_by_the_app(
     personas: Any, settings: Any, tmp_path: Path
 ) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    data = _jpeg()
-    shot = _shot(personas, data)
+    data = bucket_photo()
+    shot = stored_shot(personas, data)
     assert (tmp_path / "media" / shot.image.name).read_bytes() == data
     response = personas.login(personas.clinician).get(reverse("posture:image", args=[shot.pk]))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert b"".join(response.streaming_content) == data
-    assert _photo_reads(shot) == 1
+    assert photo_reads(shot) == 1
     assert media.signed_url(shot.image.name, content_type="image/jpeg") is None
     assert media.health() == (f"media: local disk ({tmp_path / 'media'})", None)
 
