@@ -27,8 +27,7 @@ def baseline_intake(personas) -> None:
     """The intake a week earlier: NPRS 7; PSFS stairs 3, turning the head while driving 4."""
     from atlaschart.intake.models import IntakeLink
 
-    desk = Client()
-    desk.force_login(personas.desk)
+    desk = personas.login(personas.desk)
     page = desk.post(reverse("intake:link_create", args=[personas.patient.pk])).content.decode()
     token = page.split("/intake/p/")[1].split("/")[0]
     IntakeLink.objects.filter(patient=personas.patient).update(

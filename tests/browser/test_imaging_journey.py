@@ -117,11 +117,8 @@ def test_clinician_imports_places_nasium_landmarks_and_reads_laterality(
     screenshot(page, "imaging-nasium-flipped")
 
 
-def _korean_page(chromium, live_server, user, width: int, height: int):
-    from django.test import Client
-
-    c = Client()
-    c.force_login(user)
+def _korean_page(chromium, live_server, personas, user, width: int, height: int):
+    c = personas.login(user)
     context = chromium.new_context(viewport={"width": width, "height": height}, locale="ko-KR")
     host = live_server.url.split("//")[1].split(":")[0]
     context.add_cookies(
@@ -148,7 +145,6 @@ def test_korean_imaging_pages_on_desktop_and_phone(
     import json
 
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.test import Client
     from django.urls import reverse
 
     from atlaschart.imaging_studies.models import Instance
@@ -156,8 +152,7 @@ def test_korean_imaging_pages_on_desktop_and_phone(
     settings.MEDIA_ROOT = str(tmp_path / "media")
     dicom_file = tmp_path / "nasium.dcm"
     radiograph(dicom_file)
-    c = Client()
-    c.force_login(personas.clinician)
+    c = personas.login(personas.clinician)
     c.post(
         reverse("imaging_studies:import", args=[personas.patient.pk]),
         {"files": [SimpleUploadedFile("n.dcm", dicom_file.read_bytes())]},
@@ -174,7 +169,7 @@ def test_korean_imaging_pages_on_desktop_and_phone(
         )
         ids.append(r.json()["analysis_id"])
     for label, (w, h) in {"desktop": (1280, 900), "phone": (390, 844)}.items():
-        context, page = _korean_page(chromium, live_server, personas.clinician, w, h)
+        context, page = _korean_page(chromium, live_server, personas, personas.clinician, w, h)
         page.goto(f"{live_server.url}/imaging/analyses/{ids[0]}/")
         page.wait_for_function("document.querySelector('canvas').dataset.scale")
         row = page.locator("[data-value='atlas_laterality_deg']")

@@ -186,12 +186,8 @@ def test_patient_intake_on_a_phone_in_korean(live_server, chromium, page, person
     # Front desk on a phone, in Korean: only the status (done, needs a clinician), no level, no
     # finding, no score, and no link to a page that would refuse it.
     from django.conf import settings
-    from django.test import Client
 
-    personas.desk.language = "ko"
-    personas.desk.save(update_fields=["language"])
-    desk_client = Client()
-    desk_client.force_login(personas.desk)
+    desk_client = personas.login(personas.desk, "ko")
     desk_context = chromium.new_context(
         viewport={"width": 390, "height": 844}, locale="ko-KR", is_mobile=True, has_touch=True
     )
@@ -216,10 +212,7 @@ def test_patient_intake_on_a_phone_in_korean(live_server, chromium, page, person
 
     # The clinician reads the intake on a phone, in Korean: consent, answers in words, the
     # 2,000-character note wrapped inside the screen.
-    personas.clinician.language = "ko"
-    personas.clinician.save(update_fields=["language"])
-    clinician_client = Client()
-    clinician_client.force_login(personas.clinician)
+    clinician_client = personas.login(personas.clinician, "ko")
     clinician_context = chromium.new_context(
         viewport={"width": PHONE_WIDTH, "height": 740}, locale="ko-KR", is_mobile=True
     )

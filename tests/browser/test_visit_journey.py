@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from atlaschart.visits.models import Appointment
 from tests.browser.conftest import screenshot
-from tests.web.test_visits import screen_record
+from tests.factories.care import screen_record
 
 
 def test_a_clinicians_whole_visit(live_server, page, personas) -> None:
@@ -26,7 +26,7 @@ def test_a_clinicians_whole_visit(live_server, page, personas) -> None:
         ends_at=start + timedelta(minutes=30),
     )
     # The pre-treatment screen, every item answered "no" (docs/safety.md -> none-found).
-    screen_record(personas)
+    screen_record(personas.clinician, personas.patient)
 
     page.goto(live_server.url + "/")
     page.get_by_label("Username").fill("clinician")
@@ -88,16 +88,12 @@ def test_a_clinicians_whole_visit(live_server, page, personas) -> None:
     screenshot(page, "visit-amended")
 
 
-def _phone(chromium, live_server, user, width: int = 390) -> Any:
+def _phone(chromium, live_server, personas, user, width: int = 390) -> Any:
     """A phone-sized (or ``width``) page in Korean, signed in as ``user`` (session cookie from
     the test client, so the sign-in form is not what this test is about)."""
     from django.conf import settings
-    from django.test import Client
 
-    user.language = "ko"
-    user.save(update_fields=["language"])
-    client = Client()
-    client.force_login(user)
+    client = personas.login(user, "ko")
     phone_sized = width < 700
     context = chromium.new_context(
         viewport={"width": width, "height": 844 if phone_sized else 900},
@@ -139,7 +135,7 @@ def test_front_desk_schedule_and_a_refused_amendment_on_a_phone_in_korean(
     )
 
     # Front desk: the week calendar and the requests, in Korean, nothing wider than the phone.
-    desk = _phone(chromium, live_server, personas.desk)
+    desk = _phone(chromium, live_server, personas, personas.desk)
     desk.goto(f"{live_server.url}/schedule/?view=week&clinician={personas.clinician.pk}")
     expect(desk.get_by_role("heading", name="일정표")).to_be_visible()
     expect(desk.locator(".calendar")).to_contain_text(personas.patient.name)
@@ -170,7 +166,7 @@ def test_front_desk_schedule_and_a_refused_amendment_on_a_phone_in_korean(
         signed_at=timezone.now(),
         signed_by=personas.clinician,
     )
-    phone = _phone(chromium, live_server, personas.clinician)
+    phone = _phone(chromium, live_server, personas, personas.clinician)
     phone.goto(f"{live_server.url}/visits/{visit.pk}/amend/")
     phone.locator("#id_subjective").fill("일요일부터 목 통증 6/10.")
     phone.locator("#id_reason").fill("환자가 시작한 요일을 바로잡음")
@@ -305,7 +301,7 @@ def test_records_today_and_calendar_in_korean_at_desktop_and_phone_width(
     assert Visit.objects.count() == 1
 
     for width, suffix in ((1280, "desktop"), (390, "phone")):
-        desk = _phone(chromium, live_server, personas.desk, width)
+        desk = _phone(chromium, live_server, personas, personas.desk, width)
         desk.goto(f"{live_server.url}/schedule/today/")
         expect(desk.get_by_role("heading", name=re.compile("오늘의 예약"))).to_be_visible()
         expect(desk.locator("table").first).to_contain_text("박서준")
@@ -320,7 +316,7 @@ def test_records_today_and_calendar_in_korean_at_desktop_and_phone_width(
         screenshot(desk, f"visits-calendar-{suffix}-ko")
         desk.context.close()
 
-        doctor = _phone(chromium, live_server, personas.clinician, width)
+        doctor = _phone(chromium, live_server, personas, personas.clinician, width)
         doctor.goto(f"{live_server.url}/visits/{visit.pk}/")
         records = doctor.locator(".treatment-record")
         expect(records.first).to_contain_text("측방 벡터 (°)")
