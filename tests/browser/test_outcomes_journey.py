@@ -5,11 +5,11 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.web.test_outcomes import _generated_clinic
+from tests.web.stories import generated_clinic
 
 
 def test_a_clinician_reads_the_clinic_outcomes_in_korean(live_server, page, personas) -> None:
-    _generated_clinic(personas, patients=24)
+    generated_clinic(personas, patients=24)
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Username").fill("clinician")
     page.get_by_label("Password").fill(personas.password)

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from tests.browser.conftest import screenshot
-from tests.web.test_progress import make_story
+from tests.web.stories import progress_story
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,7 +27,7 @@ def sign_in(page, base: str, username: str, password: str) -> None:
 def test_progress_page_desktop_english_and_phone_korean(
     live_server, chromium, page, personas
 ) -> None:
-    make_story(personas)
+    progress_story(personas)
     sign_in(page, live_server.url, "clinician", personas.password)
     page.goto(f"{live_server.url}/patients/{personas.patient.pk}/")
     page.get_by_role("link", name="Open the progress page").click()

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import math
-import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from tests.web.stories import dated_response, generated_clinic
 
 from atlaschart.cli import main
 
@@ -25,58 +25,6 @@ def _patient(personas: Any, **data: Any) -> Any:
     from atlaschart.patients.services import create_patient
 
     return create_patient(Actor.system(personas.desk, via="test"), data)
-
-
-# The outcome figures are counted over fixed dates in the past; the intake services stamp every
-# answer, intake and follow-up with the moment it is sent, so these rows are written with their
-# dates directly.
-
-
-def _response(clinic: Any, patient: Any, when: datetime, score: float, **extra: Any) -> None:
-    from atlaschart.intake.models import QuestionnaireResponse
-
-    QuestionnaireResponse.objects.create(
-        clinic=clinic,
-        patient=patient,
-        recorded_at=when,
-        instrument=extra.get("instrument", "nprs"),
-        version=extra.get("version", "1"),
-        language=extra.get("language", "ko"),
-        answers={"q1": int(score)},
-        scorable=True,
-        score=score,
-        answered=1,
-        algorithm="instrument.nprs@1",
-    )
-
-
-def _generated_clinic(personas: Any, patients: int = 40, seed: int = 7) -> list[tuple[float, ...]]:
-    """NPRS baselines and follow-ups for Seoul; returns (baseline, follow-up or NaN) per patient."""
-    rng = random.Random(seed)
-    start = datetime(2026, 3, 1, 10, 0, tzinfo=timezone.get_current_timezone())
-    truth = []
-    for i in range(patients):
-        patient = _patient(
-            personas,
-            chart_number=f"G{i:04d}",
-            name=f"환자{i}",
-            date_of_birth=date(1980, 1, 1),
-        )
-        baseline = float(rng.randint(3, 10))
-        when = start + timedelta(days=i)
-        _response(personas.seoul, patient, when, baseline)
-        if i % 4 == 3:  # every fourth patient never came back
-            truth.append((baseline, math.nan))
-            continue
-        middle = max(0.0, baseline - rng.randint(0, 3))
-        _response(personas.seoul, patient, when + timedelta(days=14), middle)
-        last = max(0.0, min(10.0, baseline - rng.randint(-2, 6)))
-        _response(personas.seoul, patient, when + timedelta(days=28), last)
-        truth.append((baseline, last))
-    # Another clinic's patient never counts.
-    _response(personas.busan, personas.busan_patient, start, 9)
-    _response(personas.busan, personas.busan_patient, start + timedelta(days=20), 0)
-    return truth
 
 
 def _wilson_by_quadratic(x: int, n: int) -> list[float]:
@@ -99,7 +47,7 @@ def _quartile(values: list[float], q: float) -> float:
 
 
 def test_the_cli_matches_an_independent_computation(personas: Any, capsys: Any) -> None:
-    truth = _generated_clinic(personas)
+    truth = generated_clinic(personas)
     assert (
         main(["outcomes", "--clinic", "seoul", "--from", "2026-01-01", "--to", "2026-12-31"]) == 0
     )
@@ -119,7 +67,7 @@ def test_the_cli_matches_an_independent_computation(personas: Any, capsys: Any) 
 
 
 def test_the_range_picks_the_cohort_by_its_baseline(personas: Any, capsys: Any) -> None:
-    _generated_clinic(personas)
+    generated_clinic(personas)
     # Baselines 2026-03-01 .. 2026-04-09; only the first 10 days' patients, followed to the end.
     assert (
         main(
@@ -175,7 +123,7 @@ def test_bad_input_exits_2_with_one_line(personas: Any, capsys: Any, argv: list[
 
 
 def test_the_page_shows_the_figures_and_the_lost(personas: Any) -> None:
-    _generated_clinic(personas, patients=12)
+    generated_clinic(personas, patients=12)
     client = personas.login(personas.clinician)
     page = client.get(reverse("outcomes:clinic"), {"instrument": "nprs"}, HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
@@ -188,7 +136,7 @@ def test_the_page_shows_the_figures_and_the_lost(personas: Any) -> None:
 def test_the_csv_shows_small_cells_as_under_5(personas: Any) -> None:
     from atlaschart.audit.models import AccessLogEntry
 
-    _generated_clinic(personas, patients=6)  # 6 with a baseline, 1 lost, 5 with a follow-up
+    generated_clinic(personas, patients=6)  # 6 with a baseline, 1 lost, 5 with a follow-up
     client = personas.login(personas.admin)
     response = client.get(reverse("outcomes:export"), {"instrument": "nprs"})
     assert response.status_code == 200
@@ -204,7 +152,7 @@ def test_the_csv_shows_small_cells_as_under_5(personas: Any) -> None:
 def test_front_desk_gets_no_figures_and_nothing_is_written(personas: Any) -> None:
     from atlaschart.audit.models import AccessLogEntry
 
-    _generated_clinic(personas, patients=8)
+    generated_clinic(personas, patients=8)
     client = personas.login(personas.desk)
     before = AccessLogEntry.objects.exclude(action="denied").count()
     assert client.get(reverse("outcomes:clinic")).status_code == 403
@@ -213,7 +161,7 @@ def test_front_desk_gets_no_figures_and_nothing_is_written(personas: Any) -> Non
 
 
 def test_another_clinic_sees_only_its_own_patients(personas: Any) -> None:
-    _generated_clinic(personas, patients=8)
+    generated_clinic(personas, patients=8)
     client = personas.login(personas.outsider)
     page = client.get(reverse("outcomes:clinic"), {"instrument": "nprs"}, HTTP_ACCEPT_LANGUAGE="en")
     # Busan has one patient with a baseline and a follow-up (9 -> 0), never Seoul's eight.
@@ -227,7 +175,7 @@ def _body_map(
 
     from atlaschart.intake.models import FollowUp, Intake, IntakeLink
 
-    # Dated ``when``, in the past (see _response): written directly.
+    # Dated ``when``, in the past (see dated_response in tests/web/stories.py): written directly.
     link = IntakeLink.objects.create(
         clinic=personas.seoul,
         patient=patient,
@@ -310,8 +258,8 @@ def test_the_complaint_region_filter_keeps_only_patients_who_marked_it(personas:
             date_of_birth=date(1990, 1, 1),
         )
         _body_map(personas, patient, when, "intake", pains)
-        _response(personas.seoul, patient, when, 6)
-        _response(personas.seoul, patient, when + timedelta(days=20), 2)
+        dated_response(personas.seoul, patient, when, 6)
+        dated_response(personas.seoul, patient, when + timedelta(days=20), 2)
     actor = Actor.system(personas.clinician, via="cli")
     everyone = clinic_outcomes(actor, Filters(instrument="nprs"))
     neck = clinic_outcomes(actor, Filters(instrument="nprs", region="neck"))

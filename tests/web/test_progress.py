@@ -14,85 +14,11 @@ from django.utils import timezone
 from tests.factories.care import visit
 from tests.factories.exams import exam, leg
 from tests.factories.intake import submitted_followup, submitted_intake
+from tests.web.stories import INTAKE, pain_answers, progress_story
 
 from atlaschart.audit.models import AccessLogEntry
 
 pytestmark = pytest.mark.django_db
-
-# The demo's "followups" story (clinics.demo_stories): intake, then two follow-ups.
-INTAKE = {
-    "neck": 8,
-    "upper_back_left": 6,
-    "between_shoulder_blades_left": 5,
-    "low_back_right": 4,
-    "head_face": 6,
-}
-FOLLOWUPS = [
-    {
-        "neck": 6,
-        "upper_back_left": 6,
-        "between_shoulder_blades_left": 5,
-        "low_back_right": 4,
-        "head_face": 4,
-    },
-    {
-        "neck": 3,
-        "upper_back_left": 5,
-        "between_shoulder_blades_left": 2,
-        "low_back_right": 6,
-        "head_face": 2,
-    },
-]
-NPRS = ["8", "6", "3"]
-
-
-def _pain(regions: dict[str, int]) -> dict[str, str]:
-    return {f"pain_{key}": str(value) for key, value in regions.items()}
-
-
-WEEKS_AGO = (6, 3, 0)
-
-
-def spread_over_weeks(personas) -> None:
-    """Intake six weeks ago, follow-ups three weeks ago and today, a visit at each (the records
-    refuse edits through save() and the services date them now; the test moves them in time
-    with update())."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from atlaschart.intake.models import FollowUp, Intake, QuestionnaireResponse
-
-    now = timezone.now()
-    forms = [*Intake.objects.filter(patient=personas.patient)]
-    forms += list(FollowUp.objects.filter(patient=personas.patient).order_by("submitted_at", "id"))
-    for form, weeks in zip(forms, WEEKS_AGO, strict=True):
-        when = now - timedelta(weeks=weeks)
-        type(form).objects.filter(pk=form.pk).update(submitted_at=when)
-        responses = QuestionnaireResponse.objects.filter(patient=personas.patient)
-        key = "intake" if isinstance(form, Intake) else "followup"
-        responses.filter(**{key: form}).update(recorded_at=when)
-        visit(personas.clinician, personas.patient, when)
-
-
-def make_story(personas) -> int:
-    intake = submitted_intake(
-        personas.desk,
-        personas.patient,
-        {**_pain(INTAKE), "q_nprs_q1": NPRS[0]},
-        instruments=("nprs",),
-        language="en",
-    )
-    for regions, nprs in zip(FOLLOWUPS, NPRS[1:], strict=True):
-        submitted_followup(
-            personas.clinician, personas.patient, ["nprs"], {**_pain(regions), "q_nprs_q1": nprs}
-        )
-    spread_over_weeks(personas)
-    # The clinician confirms the neck and the head as the chief complaint.
-    personas.login(personas.clinician).post(
-        reverse("intake:local_regions", args=[intake.pk]), {"local": ["neck", "head_face"]}
-    )
-    return personas.patient.pk
 
 
 def page(personas, language: str, user=None) -> str:
@@ -104,7 +30,7 @@ def page(personas, language: str, user=None) -> str:
 
 
 def test_english_summary_counts_regions_beyond_measurement_error(personas) -> None:
-    make_story(personas)
+    progress_story(personas)
     text = page(personas, "en")
     # Regions in body-map order. Hand count (NPRS threshold 2 points): neck 8->3 better, upper
     # back 6->5 unchanged, between the shoulder blades 5->2 better, low back 4->6 worse, head
@@ -129,7 +55,7 @@ def test_english_summary_counts_regions_beyond_measurement_error(personas) -> No
 
 
 def test_korean_page_has_korean_axes_and_summary(personas) -> None:
-    make_story(personas)
+    progress_story(personas)
     text = page(personas, "ko")
     assert "5개 부위 중 3개 부위가 측정 오차를 넘어 좋아짐" in text
     assert "통증 (NPRS, 0–10점)" in text and ">날짜 (" in text
@@ -140,7 +66,10 @@ def test_korean_page_has_korean_axes_and_summary(personas) -> None:
 
 def test_unconfirmed_local_regions_are_said_and_all_shown_distant(personas) -> None:
     submitted_intake(
-        personas.desk, personas.patient, {**_pain(INTAKE), "q_nprs_q1": "8"}, instruments=("nprs",)
+        personas.desk,
+        personas.patient,
+        {**pain_answers(INTAKE), "q_nprs_q1": "8"},
+        instruments=("nprs",),
     )
     text = page(personas, "en")
     assert "No clinician has confirmed the chief-complaint regions yet" in text
@@ -153,7 +82,7 @@ def test_a_patient_with_nothing_recorded_gets_a_page(personas) -> None:
 
 
 def test_front_desk_may_not_read_progress(personas) -> None:
-    make_story(personas)
+    progress_story(personas)
     response = personas.login(personas.desk).get(
         reverse("progress:patient", args=[personas.patient.pk])
     )
@@ -162,7 +91,7 @@ def test_front_desk_may_not_read_progress(personas) -> None:
 
 
 def test_another_clinic_gets_404_and_nothing_is_logged_for_it(personas) -> None:
-    make_story(personas)
+    progress_story(personas)
     response = personas.login(personas.outsider).get(
         reverse("progress:patient", args=[personas.patient.pk])
     )
@@ -171,13 +100,13 @@ def test_another_clinic_gets_404_and_nothing_is_logged_for_it(personas) -> None:
 
 
 def test_the_page_logs_one_view_of_the_patient(personas) -> None:
-    make_story(personas)
+    progress_story(personas)
     page(personas, "en")
     assert AccessLogEntry.objects.filter(user=personas.clinician, detail="progress").count() == 1
 
 
 def test_query_count_does_not_grow_with_follow_ups(personas) -> None:
-    make_story(personas)
+    progress_story(personas)
     client = personas.login(personas.clinician)
     url = reverse("progress:patient", args=[personas.patient.pk])
     with CaptureQueriesContext(connection) as first:
