@@ -3,55 +3,13 @@ clicking, read the atlas laterality the core computed."""
 
 from __future__ import annotations
 
-import io
 import re
 
-import numpy as np
 from playwright.sync_api import expect
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 from atlaschart.imaging_studies.models import UCAnalysis
 from tests.browser.conftest import screenshot
-
-SIZE = 320  # image pixels; PixelSpacing 0.5 mm
-
-# Points in image pixels. Pair midpoints at x = 160: central skull line vertical (c = up), patient
-# left = +x. APL right (100, 200), left (212, 180): a = (56, 10) mm, s = atan2(10, 56) = 10.1247°
-# -> "10.12 deg", side left (s > 0: the left end higher along the skull line; docs/radiograph.md).
-POINTS = {
-    "apl_right": (100, 200),
-    "apl_left": (212, 180),
-    "skull_pairs.1.right": (80, 60),
-    "skull_pairs.1.left": (240, 60),
-    "skull_pairs.2.right": (80, 260),
-    "skull_pairs.2.left": (240, 260),
-}
-
-
-def radiograph(path) -> None:
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.1.1"
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID, ds.SOPInstanceUID = (
-        meta.MediaStorageSOPClassUID,
-        meta.MediaStorageSOPInstanceUID,
-    )
-    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
-    ds.PatientName, ds.PatientID, ds.Modality = "Kim^Minjun", "000001", "DX"
-    ds.Rows = ds.Columns = SIZE
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
-    ds.PixelSpacing = [0.5, 0.5]
-    yy, xx = np.mgrid[0:SIZE, 0:SIZE]
-    skull = ((xx - 160) ** 2 / 90**2 + (yy - 150) ** 2 / 120**2) < 1  # a bright oval "skull"
-    ds.PixelData = (skull * 800 + xx).astype(np.uint16).tobytes()
-    buf = io.BytesIO()
-    ds.save_as(buf, enforce_file_format=True)
-    path.write_bytes(buf.getvalue())
+from tests.builders.radiograph import NASIUM, SIZE, nasium_radiograph
 
 
 def test_clinician_imports_places_nasium_landmarks_and_reads_laterality(
@@ -59,7 +17,7 @@ def test_clinician_imports_places_nasium_landmarks_and_reads_laterality(
 ) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     dicom_file = tmp_path / "nasium.dcm"
-    radiograph(dicom_file)
+    nasium_radiograph(dicom_file)
 
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Username").fill("clinician")
@@ -88,7 +46,7 @@ def test_clinician_imports_places_nasium_landmarks_and_reads_laterality(
     # Fit to the canvas, centred, one canvas pixel per CSS pixel: pixel centre x -> (x + 0.5) of the
     # drawn image, scaled by s.
     s = min(width / SIZE, height / SIZE)
-    for name, (x, y) in POINTS.items():
+    for name, (x, y) in NASIUM.items():
         page.locator(f"[data-point='{name}']").click()
         # The guide of the chosen point is the one shown (name in words, our own schematic).
         key = re.sub(r"\.\d+\.", ".", name)
@@ -151,7 +109,7 @@ def test_korean_imaging_pages_on_desktop_and_phone(
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     dicom_file = tmp_path / "nasium.dcm"
-    radiograph(dicom_file)
+    nasium_radiograph(dicom_file)
     c = personas.login(personas.clinician)
     c.post(
         reverse("imaging_studies:import", args=[personas.patient.pk]),
@@ -159,7 +117,7 @@ def test_korean_imaging_pages_on_desktop_and_phone(
     )
     inst = Instance.objects.get()
     save = reverse("imaging_studies:analysis_save", args=[inst.pk])
-    flat = {k: list(v) for k, v in POINTS.items()}
+    flat = {k: list(v) for k, v in NASIUM.items()}
     ids = []
     for left in ([212, 180], [212, 196]):
         r = c.post(

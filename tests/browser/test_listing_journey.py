@@ -10,10 +10,10 @@ from playwright.sync_api import expect
 
 from atlaschart.imaging_studies.models import ListingTable, UCAnalysis
 from tests.browser.conftest import screenshot
-from tests.browser.test_imaging_journey import POINTS, SIZE, radiograph
+from tests.builders.radiograph import NASIUM, SIZE, nasium_radiograph
 
-# POINTS give atlas laterality atan2(10, 56) = 10.1247 deg, side left, and no head tilt
-# (tests/browser/test_imaging_journey.py). Rule 0 needs side right, rule 1 at most 5 deg: rule 2
+# NASIUM gives atlas laterality atan2(10, 56) = 10.1247 deg, side left, and no head tilt
+# (tests/builders/radiograph.py). Rule 0 needs side right, rule 1 at most 5 deg: rule 2
 # matches.
 TABLE = {
     "id": "seoul-listing",
@@ -49,7 +49,7 @@ def test_admin_uploads_a_table_and_the_analysis_proposes_its_listing(
     table_file.write_text(json.dumps(TABLE, indent=1))
     bad = dict(TABLE, version="2", rules=[{"when": {"head_tilt_deg": {"min": 3, "max": 1}}}])
     bad_file.write_text(json.dumps(bad))
-    radiograph(dicom_file)
+    nasium_radiograph(dicom_file)
 
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Username").fill("admin")
@@ -88,7 +88,7 @@ def test_admin_uploads_a_table_and_the_analysis_proposes_its_listing(
     width, height = canvas.evaluate("c => c.width"), canvas.evaluate("c => c.height")
     box = canvas.bounding_box()
     s = min(width / SIZE, height / SIZE)
-    for name, (x, y) in POINTS.items():
+    for name, (x, y) in NASIUM.items():
         page.locator(f"[data-point='{name}']").click()
         page.mouse.click(
             box["x"] + width / 2 + (x + 0.5 - SIZE / 2) * s,
