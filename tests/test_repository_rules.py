@@ -4,10 +4,13 @@
   docs/sources.md (`` ``[stiell-2001-ccr]`` ``), never notes that are not in the repository
   and never a tracker's issue number (the reason belongs in the text; numbers go stale).
 - Every key cited is defined in docs/sources.md, so a reader can follow each one.
+- No file under tests/ imports a test module: what tests share lives in support modules
+  (tests/factories, tests/builders, tests/web's modules not named test_*, conftest.py).
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -80,3 +83,63 @@ def test_every_cited_source_is_defined_in_sources_md() -> None:
 )
 def test_the_forbidden_pattern_catches_what_it_should(line: str, bad: bool) -> None:
     assert bool(FORBIDDEN.search(line)) is bad
+
+
+def _test_modules_imported(source: str) -> list[tuple[int, str]]:
+    """(line, module) for each import in ``source`` of a ``test_*`` module of tests/ (absolute,
+    ``tests.`` ..., or relative); an import is named once however many names it takes."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+            relative = False
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            # ``from tests.web import test_visits``: the names taken may be modules too.
+            modules = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+            relative = node.level > 0
+        else:
+            continue
+        for module in modules:
+            parts = [part for part in module.split(".") if part]
+            if (relative or parts[:1] == ["tests"]) and any(p.startswith("test_") for p in parts):
+                found.append((node.lineno, "." * getattr(node, "level", 0) + module))
+                break
+    return found
+
+
+def test_no_file_under_tests_imports_a_test_module() -> None:
+    """Importing a test module ties the importer to that module's own helpers: it breaks when
+    they move or change for that module's tests (as the browser journeys did), and a test
+    function taken along is collected twice. Shared helpers belong in tests/factories,
+    tests/builders, tests/web's support modules (not named test_*) or a conftest.py."""
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {module}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for line, module in _test_modules_imported(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("source", "imports_a_test_module"),
+    [
+        ("import tests.web.test_visits", True),
+        ("import tests.web.test_visits as visits", True),
+        ("from tests.web import test_object_storage as object_storage", True),
+        ("from tests.web.test_dicom_receiver import ct, send", True),
+        ("from tests.browser.test_imaging_journey import POINTS", True),
+        ("from .test_progress import make_story", True),
+        ("from . import test_progress", True),
+        ("def f():\n    from tests.web.test_outcomes import x", True),
+        ("from tests.factories.care import screen_record", False),
+        ("from tests.web import routes", False),
+        ("from tests.browser.conftest import screenshot", False),
+        ("from atlaschart.lib import test_data", False),
+        ("import pytest", False),
+    ],
+)
+def test_the_test_module_import_check_catches_what_it_should(
+    source: str, imports_a_test_module: bool
+) -> None:
+    assert bool(_test_modules_imported(source)) is imports_a_test_module
