@@ -19,18 +19,14 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 from tests.builders.landmarks import model_point
+from tests.factories.care import care_plan
+from tests.factories.intake import submitted_followup, submitted_intake
 from tests.factories.posture import posture_session, posture_shot
 
-from atlaschart.intake.models import (
-    FollowUp,
-    Intake,
-    IntakeLink,
-    LinkKind,
-    LocalRegions,
-    QuestionnaireResponse,
-)
+from atlaschart.intake.models import FollowUp, Intake, QuestionnaireResponse
+from atlaschart.intake.services import confirm_local_regions
+from atlaschart.lib.actor import Actor
 from atlaschart.measure.instruments import INSTRUMENTS, score
-from atlaschart.visits.models import CarePlan
 
 
 @pytest.fixture(autouse=True)
@@ -52,8 +48,10 @@ def squash(text: str) -> str:
 
 
 def nprs(personas: Any, value: int, when: datetime) -> None:
+    """An NPRS score of ``value`` recorded at ``when``."""
     instrument = INSTRUMENTS["nprs"]
     result = score(instrument, {"q1": value})
+    # Raw: a back-dated score, and no form (the services record one only as a form is sent, now).
     QuestionnaireResponse.objects.create(
         clinic=personas.seoul,
         patient=personas.patient,
@@ -69,67 +67,53 @@ def nprs(personas: Any, value: int, when: datetime) -> None:
     )
 
 
+def sent_on(form: Intake | FollowUp, when: datetime) -> None:
+    """``form`` and its scores back-dated to ``when``: a raw update, as the services stamp the
+    moment the patient sends a form, and the chart's story is months old."""
+    type(form).objects.filter(pk=form.pk).update(submitted_at=when)
+    scores = QuestionnaireResponse.objects.filter(
+        **{"intake" if isinstance(form, Intake) else "followup": form}
+    )
+    scores.update(recorded_at=when)
+
+
 @pytest.fixture
 def chart(personas: Any) -> Any:
     """A chart with an intake (complaint; neck 6, right low back 3), a follow-up (neck 2, right
     low back 3, head 4 new), the neck confirmed as the chief complaint, NPRS 7 then 3, two
     posture sessions (shoulders tilted, then level) and a care plan with a re-examination date."""
-    link = IntakeLink.objects.create(
-        clinic=personas.seoul,
-        patient=personas.patient,
-        token_hash="a" * 64,
-        expires_at=datetime(2030, 1, 1, tzinfo=UTC),
-        created_by=personas.clinician,
-    )
-    Intake.objects.create(
-        clinic=personas.seoul,
-        patient=personas.patient,
-        link=link,
-        submitted_at=datetime(2025, 3, 1, 9, tzinfo=UTC),
-        language="ko",
-        answers={
+    intake = submitted_intake(
+        personas.clinician,
+        personas.patient,
+        {
             "complaints": "목이 뻐근하고 두통이 있어요",
             "pain_neck": "6",
             "pain_low_back_right": "3",
+            "q_nprs_q1": "7",
         },
-        consent_personal=True,
-        consent_health=True,
+        instruments=["nprs"],
     )
-    followup_link = IntakeLink.objects.create(
-        clinic=personas.seoul,
-        patient=personas.patient,
-        token_hash="b" * 64,
-        kind=LinkKind.FOLLOWUP,
-        expires_at=datetime(2030, 1, 1, tzinfo=UTC),
-        created_by=personas.clinician,
-    )
-    FollowUp.objects.create(
-        clinic=personas.seoul,
-        patient=personas.patient,
-        link=followup_link,
-        submitted_at=datetime(2025, 4, 1, 9, tzinfo=UTC),
+    sent_on(intake, datetime(2025, 3, 1, 9, tzinfo=UTC))
+    followup = submitted_followup(
+        personas.clinician,
+        personas.patient,
+        ["nprs"],
+        {"pain_neck": "2", "pain_low_back_right": "3", "pain_head_face": "4", "q_nprs_q1": "3"},
         language="ko",
-        answers={"pain_neck": "2", "pain_low_back_right": "3", "pain_head_face": "4"},
     )
-    LocalRegions.objects.create(
-        clinic=personas.seoul,
-        patient=personas.patient,
-        regions=["neck"],
-        confirmed_by=personas.clinician,
-    )
-    nprs(personas, 7, datetime(2025, 3, 1, 9, tzinfo=UTC))
-    nprs(personas, 3, datetime(2025, 4, 1, 9, tzinfo=UTC))
+    sent_on(followup, datetime(2025, 4, 1, 9, tzinfo=UTC))
+    confirm_local_regions(Actor.system(personas.clinician, via="test"), personas.patient, ["neck"])
     tilted = [model_point("left_shoulder", 250, 190), model_point("right_shoulder", 150, 200)]
     level = [model_point("left_shoulder", 250, 200), model_point("right_shoulder", 150, 200)]
     for day, points in ((date(2025, 3, 1), tilted), (date(2025, 4, 1), level)):
         session = posture_session(personas.clinician, personas.patient, day)
         posture_shot(personas.clinician, session, points)
-    CarePlan.objects.create(
-        patient=personas.patient,
+    care_plan(
+        personas.clinician,
+        personas.patient,
         start_date=date(2025, 3, 1),
         interval_days=7,
         planned_visits=8,
         reexam_dates=["2099-05-01"],
-        created_by=personas.clinician,
     )
     return personas
