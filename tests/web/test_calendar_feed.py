@@ -4,13 +4,14 @@ times, chart numbers and visit types only, revocable, every read in the access l
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import icalendar
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from tests.factories.care import appointment_status, booked_appointment
 
 from atlaschart.audit.models import AccessLogEntry
 from atlaschart.calendarfeed.models import CalendarFeed
@@ -20,16 +21,17 @@ from atlaschart.visits.models import Appointment, AppointmentKind, AppointmentSt
 pytestmark = pytest.mark.django_db
 
 
-def _book(personas, clinician, patient=None, days: int = 1, **kw) -> Appointment:
-    start = timezone.now().replace(microsecond=0) + timedelta(days=days)
-    return Appointment.objects.create(
-        clinic=(patient or personas.patient).clinic,
-        patient=patient or personas.patient,
-        clinician=clinician,
-        starts_at=start,
-        ends_at=start + timedelta(minutes=20),
-        **kw,
+def _start(days: int) -> datetime:
+    return timezone.now().replace(microsecond=0) + timedelta(days=days)
+
+
+def _book(personas, clinician, days: int = 1, status: str = "", **options) -> Appointment:
+    """A 20-minute appointment of the patient with ``clinician``, booked at the desk (and moved
+    to ``status`` if told); ``options`` are the booking's (``kind``, ``note``)."""
+    booked = booked_appointment(
+        personas.desk, personas.patient, _start(days), clinician=clinician, minutes=20, **options
     )
+    return appointment_status(personas.desk, booked, status) if status else booked
 
 
 def _make_feed(client: Client) -> str:
@@ -134,7 +136,15 @@ def test_front_desk_may_not_make_one(personas) -> None:
 def test_the_feed_shows_no_other_clinics_appointments(personas) -> None:
     """The feed reads through the appointments door: an appointment of another clinic that names
     our clinician (a corrupt row) is not in it."""
-    _book(personas, personas.clinician, patient=personas.busan_patient)
+    start = _start(1)
+    # Raw: a corrupt row, a Busan patient booked with our clinician, which the booking refuses.
+    Appointment.objects.create(
+        clinic=personas.busan_patient.clinic,
+        patient=personas.busan_patient,
+        clinician=personas.clinician,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=20),
+    )
     url = _make_feed(personas.login(personas.clinician))
     calendar = icalendar.Calendar.from_ical(Client().get(url).content)
     assert list(calendar.walk("VEVENT")) == []
