@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from atlaschart.lib.policy import Kind
+from atlaschart.lib.presenting import RecordOnPage
 from atlaschart.patients.chart import ChartSection, register_section
 from atlaschart.patients.models import Patient
 
@@ -22,19 +23,14 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class StudyOnChart:
+class StudyOnChart(RecordOnPage):
     """A study with its series (each with its instance count ``n`` and ``first`` instance), as
     the chart section lists it. The template reads the study's own fields through it."""
 
     study: Study
     series_list: list[Any]
 
-    def __getattr__(self, name: str) -> Any:
-        # Only for names the view-model does not have itself: the study's fields and methods
-        # (never special names, nor its own field before it is set, as when copied).
-        if name == "study" or name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self.study, name)
+    record_field = "study"
 
 
 def section_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:

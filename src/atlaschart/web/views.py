@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
@@ -13,6 +13,7 @@ from django.utils import timezone
 from atlaschart.lib.access import log_shown
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.policy import Kind, Permission, allows, permission_required
+from atlaschart.lib.presenting import RecordOnPage
 
 if TYPE_CHECKING:
     from atlaschart.intake.models import IntakeLink
@@ -43,19 +44,14 @@ def settings_hub(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @dataclass(frozen=True)
-class LinkOnPage:
+class LinkOnPage(RecordOnPage):
     """An intake link as the links page lists it: the link and its state (answered, expired or
     open). The template reads the link's own fields through it."""
 
     link: IntakeLink
     state: str
 
-    def __getattr__(self, name: str) -> Any:
-        # Only for names the view-model does not have itself: the link's fields and methods
-        # (never special names, nor its own field before it is set, as when copied).
-        if name == "link" or name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self.link, name)
+    record_field = "link"
 
 
 @permission_required(Kind.INTAKE_STATUS, Permission.LIST)

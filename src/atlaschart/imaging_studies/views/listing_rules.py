@@ -20,6 +20,7 @@ from atlaschart.imaging_studies.views._common import SETTINGS_READ, SETTINGS_WRI
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.policy import Kind, Permission, require
+from atlaschart.lib.presenting import RecordOnPage
 from atlaschart.measure.radiograph import GENERIC_ORTHOGONAL
 from atlaschart.measure.radiograph.listing import Condition, Rule
 
@@ -46,7 +47,7 @@ def _condition_text(c: Condition, unit: str) -> str:
 
 
 @dataclass(frozen=True)
-class TableOnPage:
+class TableOnPage(RecordOnPage):
     """A listing table as the tables page shows it: the row (with its ``n_analyses`` count), its
     rules in words and its view's name. The template reads the row's own fields through it."""
 
@@ -54,12 +55,7 @@ class TableOnPage:
     rules: list[dict[str, Any]]
     view_label: str
 
-    def __getattr__(self, name: str) -> Any:
-        # Only for names the view-model does not have itself: the row's fields and annotations
-        # (never special names, nor its own field before it is set, as when copied).
-        if name == "table" or name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self.table, name)
+    record_field = "table"
 
 
 def _rules(row: ListingTable) -> list[dict[str, Any]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from atlaschart.lib.access import log_shown
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.policy import Kind, Permission, permission_required
+from atlaschart.lib.presenting import RecordOnPage
 from atlaschart.visits import services
 from atlaschart.visits.access import (
     adverse_events_of_clinic,
@@ -35,7 +35,7 @@ EVENT_CLASSES = {
 
 
 @dataclass(frozen=True)
-class EventInWords:
+class EventInWords(RecordOnPage):
     """An adverse event as the pages show it: the record, and its classification and serious
     criteria in the reader's words. The templates read the record's own fields through it too
     (``e.description``, ``e.patient``)."""
@@ -44,12 +44,7 @@ class EventInWords:
     classification_display: StrOrPromise
     serious_display: list[StrOrPromise]
 
-    def __getattr__(self, name: str) -> Any:
-        # Only for names the view-model does not have itself (never special names, nor its own
-        # field before it is set, as when copied).
-        if name == "event" or name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self.event, name)
+    record_field = "event"
 
 
 def in_words(events: Iterable[AdverseEvent]) -> list[EventInWords]:

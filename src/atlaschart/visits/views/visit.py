@@ -18,6 +18,7 @@ from atlaschart.exams.access import exams_of_clinic
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.http import AuthenticatedHttpRequest
 from atlaschart.lib.policy import Kind, Permission, permission_required
+from atlaschart.lib.presenting import RecordOnPage
 from atlaschart.visits import services
 from atlaschart.visits.access import (
     consents_of_clinic,
@@ -44,7 +45,7 @@ from atlaschart.visits.views.common import soap_pairs
 
 
 @dataclass(frozen=True)
-class TreatmentOnPage:
+class TreatmentOnPage(RecordOnPage):
     """A treatment as the visit page shows it: the record, and the words made for it here. The
     templates read the record's own fields through it too (``t.kind``, ``t.pk``, ``t.drug``)."""
 
@@ -55,12 +56,7 @@ class TreatmentOnPage:
     guidance_display: StrOrPromise
     block_reason: str | None
 
-    def __getattr__(self, name: str) -> Any:
-        # Only for names the view-model does not have itself: the record's fields and methods
-        # (never special names, nor its own field before it is set, as when copied).
-        if name == "treatment" or name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self.treatment, name)
+    record_field = "treatment"
 
 
 def _visit_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str, Any]:
