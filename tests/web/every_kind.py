@@ -3,8 +3,9 @@
 Used by the URL walk (test_url_walk.py): every URL pattern is requested with the ids of these
 records. Records are made through the web pages where a page exists (imaging import, posture
 upload, exam form, intake link and submission, follow-up link), so the fixture follows the app as it
-changes; plain model rows are used only where the page would need a long journey (a signed visit
-with a treatment, an adverse event).
+changes, and through the services (tests/factories) where the page would need a long journey
+(appointments, a draft visit with its treatments, a care plan, an adverse event, a safety screen).
+Plain model rows remain only for what no service writes as the walk needs it, each said where.
 """
 
 from __future__ import annotations
@@ -80,81 +81,60 @@ def _token_in(page: str) -> str:
 
 def build(personas: Any, monkeypatch: Any) -> EveryKind:
     """Create one record of every kind in ``personas.seoul``; returns their ids."""
+    from tests.factories.care import actor as care_actor
+    from tests.factories.care import (
+        adverse_event,
+        booked_appointment,
+        care_plan,
+        consent,
+        consultation_request,
+        opened_visit,
+        screen_record,
+    )
+    from tests.factories.care import treatment as draft_treatment
+    from tests.factories.intake import CONSENT, answered
+    from tests.factories.posture import posture_session
+
     from atlaschart.exams.models import ExamRecord
     from atlaschart.imaging_studies.models import Instance, ListingTable, Series, Study
     from atlaschart.intake.models import FollowUp, Intake, IntakeLink
     from atlaschart.posture import services as posture_services
-    from atlaschart.posture.models import PostureSession, PostureShot
-    from atlaschart.safety.models import ScreenRecord
-    from atlaschart.visits.models import (
-        AdverseEvent,
-        Appointment,
-        CarePlan,
-        CarePlanGoal,
-        ConsentRecord,
-        ConsultationRequest,
-        Treatment,
-        Visit,
-    )
+    from atlaschart.posture.models import PostureShot
+    from atlaschart.visits.models import SOAP_FIELDS
+    from atlaschart.visits.services.notes import update_note
 
     ids: dict[str, int] = {"patient": personas.patient.pk}
     clinician = personas.login(personas.clinician)
     desk = personas.login(personas.desk)
     patient = personas.patient
     tz = timezone.get_current_timezone()
-    tomorrow = timezone.localdate() + timedelta(days=1)
+    today = timezone.localdate()
+    tomorrow = today + timedelta(days=1)
     starts = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 10, 0, tzinfo=tz)
 
     # Visits: an appointment, a draft visit with a treatment, a care plan with a goal, consent,
     # an adverse event, a consultation request.
-    appointment = Appointment.objects.create(
-        clinic=personas.seoul,
-        patient=patient,
-        clinician=personas.clinician,
-        starts_at=starts,
-        ends_at=starts + timedelta(minutes=30),
+    appointment = booked_appointment(personas.clinician, patient, starts)
+    # And one later today, so today's list and the calendar show a patient; the visit is opened
+    # from it (a visit is never opened before its day).
+    last_minute = datetime(today.year, today.month, today.day, 23, 59, tzinfo=tz)
+    later = min(timezone.localtime() + timedelta(minutes=5), last_minute)
+    visit = opened_visit(personas.clinician, booked_appointment(personas.clinician, patient, later))
+    note = {field: "" for field in SOAP_FIELDS}
+    visit = update_note(
+        care_actor(personas.clinician),
+        visit,
+        {**note, "subjective": f"neck pain {SECRET}"},
+        visit.version,
     )
-    # And one later today, so today's list and the calendar show a patient.
-    later = timezone.localtime() + timedelta(minutes=5)
-    Appointment.objects.create(
-        clinic=personas.seoul,
-        patient=patient,
-        clinician=personas.clinician,
-        starts_at=later,
-        ends_at=later + timedelta(minutes=30),
-    )
-    visit = Visit.objects.create(
-        patient=patient,
-        clinician=personas.clinician,
-        visit_date=timezone.localdate(),
-        subjective=f"neck pain {SECRET}",
-    )
-    treatment = Treatment.objects.create(visit=visit, kind="uc_adjustment", technique="nucca")
+    treatment = draft_treatment(personas.clinician, visit, technique="nucca")
     # A second draft treatment, for the walk's removal request (the first is signed by another).
-    spare = Treatment.objects.create(visit=visit, kind="uc_adjustment", technique="nucca")
-    plan = CarePlan.objects.create(
-        patient=patient, start_date=timezone.localdate(), created_by=personas.clinician
-    )
-    CarePlanGoal.objects.create(care_plan=plan, description=f"turn head {SECRET}")
-    consent = ConsentRecord.objects.create(
-        patient=patient,
-        kind="treatment",
-        given_on=timezone.localdate(),
-        recorded_by=personas.clinician,
-    )
-    event = AdverseEvent.objects.create(
-        patient=patient,
-        visit=visit,
-        description=f"soreness {SECRET}",
-        is_new=True,
-        severity_0_10=3,
-        onset_h=2,
-        classification="mild",
-        algorithm="test@1",
-        reported_by=personas.clinician,
-    )
-    consultation = ConsultationRequest.objects.create(
-        clinic=personas.seoul, name="문의자", contact="010-0000-1111", complaint=SECRET
+    spare = draft_treatment(personas.clinician, visit, technique="nucca")
+    plan = care_plan(personas.clinician, patient, goals=[f"turn head {SECRET}"])
+    consent_record = consent(personas.clinician, patient, "treatment")
+    event = adverse_event(personas.clinician, visit, f"soreness {SECRET}", severity_0_10=3)
+    consultation = consultation_request(
+        personas.seoul, name="문의자", contact="010-0000-1111", complaint=SECRET
     )
     ids.update(
         appointment=appointment.pk,
@@ -162,7 +142,7 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
         treatment=treatment.pk,
         spare_treatment=spare.pk,
         care_plan=plan.pk,
-        consent=consent.pk,
+        consent=consent_record.pk,
         adverse_event=event.pk,
         consultation_request=consultation.pk,
     )
@@ -181,28 +161,18 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
     assert response.status_code == 302, response.content.decode()[:1000]
     ids["exam"] = ExamRecord.objects.filter(patient=patient).latest("id").pk
 
-    # Safety: a screen stored as the safety page stores it (clinician answers, all "no").
-    from atlaschart.measure.safety import SCREENING_QUESTIONS, screen
-
-    answers = {q.id: False for q in SCREENING_QUESTIONS if not q.asked_when}
-    result = screen(answers)
-    ids["screen"] = ScreenRecord.objects.create(
-        clinic=personas.seoul,
-        patient=patient,
-        source="clinician",
-        answers=answers,
-        rules_version=result.rules_version,
-        level=result.level,
-        findings=[{**f.as_json(), "overridable": f.overridable} for f in result.findings],
-    ).pk
+    # Safety: a screen recorded as the safety page records it (clinician answers, all "no").
+    ids["screen"] = screen_record(personas.clinician, patient).pk
 
     # Intake: a link made at the desk, submitted by the patient; a second link left open.
     page = desk.post(reverse("intake:link_create", args=[patient.pk])).content.decode()
     token = _token_in(page)
     link = IntakeLink.objects.get(token_hash=hashlib.sha256(token.encode()).hexdigest())
+    # No service narrows one link's questionnaires (the clinic's settings choose them for every
+    # link); changing those settings would change the walk's other links.
     link.instruments = ["nprs"]
-    link.draft = {"consent_personal": "yes", "consent_health": "yes", "q_nprs_q1": "6"}
-    link.save(update_fields=["instruments", "draft"])
+    link.save(update_fields=["instruments"])
+    answered(link, {**CONSENT, "q_nprs_q1": "6"})
     assert Client().post(reverse("intake:submit", args=[token])).status_code == 302
     ids["intake"] = Intake.objects.filter(patient=patient).latest("id").pk
     page = clinician.post(
@@ -235,9 +205,7 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
         for name, x, y in (("left_shoulder", 250, 190), ("right_shoulder", 150, 200))
     ]
     monkeypatch.setattr(posture_services, "detect", lambda photo, view: (points, "", "fake@1"))
-    session = PostureSession.objects.create(
-        patient=patient, taken_on=date(2025, 3, 1), clinician=personas.clinician
-    )
+    session = posture_session(personas.clinician, patient, date(2025, 3, 1))
     response = clinician.post(
         reverse("posture:session", args=[session.pk]),
         {
@@ -319,8 +287,8 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
     )
     assert response.status_code in (200, 302), response.content.decode()[:1000]
     ids["listing_table"] = ListingTable.objects.get(clinic=personas.seoul, table_id="walk").pk
-    # A finished whole-record export (fhir/jobs.py): the job and its archive, as the worker
-    # leaves them (building a real archive here would slow every walk by seconds).
+    # A finished whole-record export (fhir/jobs.py): the job and a stand-in archive, as the worker
+    # leaves them, written raw (running the worker's real archive would slow every walk by seconds).
     from atlaschart.fhir.jobs import EXPORT_KIND, archive_name
     from atlaschart.jobs.models import Job as FhirJob
     from atlaschart.lib import media
@@ -337,8 +305,8 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
     media.save(archive_name(fhir_job), f"PK walk {patient.name}".encode())
     ids["fhir_job"] = fhir_job.pk
     ids["staff_user"] = personas.desk.pk
-    # A study the DICOM receiver held (a plain row: the network journey is in
-    # tests/web/test_dicom_receiver.py). It names the chart's ID, so its page lists the patient.
+    # A study the DICOM receiver held, a raw row: only the receiver's network journey holds one
+    # (tests/web/test_dicom_receiver.py). It names the chart's ID, so its page lists the patient.
     from atlaschart.dicom_inbox.models import HeldReason, InboxItem
 
     ids["inbox_item"] = InboxItem.objects.create(
@@ -354,6 +322,7 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
 
     from atlaschart.accounts.models import SignInThrottle
 
+    # A raw lock: failed sign-ins would also count against an address (a second throttle row).
     ids["sign_in_lock"] = SignInThrottle.objects.update_or_create(
         key="user:walk",
         defaults={"failures": 5, "window_started": lock_started(), "user": personas.desk},
