@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
+from tests.factories.care import treatment
 from tests.web import every_kind
 
 
@@ -120,8 +121,9 @@ def test_every_local_code_emitted_is_documented(personas: Any, record: Any) -> N
 
     # A manipulation of the neck, so the second SNOMED CT case is exported too.
     visit = Treatment.objects.get(pk=record.ids["treatment"]).visit
-    Treatment.objects.create(
-        visit=visit,
+    treatment(
+        personas.clinician,
+        visit,
         kind="manual_therapy",
         technique="manipulation",
         technique_settings={"region": "cervical", "minutes": 5},
@@ -142,7 +144,7 @@ def test_every_local_code_emitted_is_documented(personas: Any, record: Any) -> N
             continue
         if system == "safety" and code.startswith("level-") and code[6:] in listed:
             continue
-        # The classification as the exam core stored it (the fixture's is a made-up "mild").
+        # The classification as the exam core stored it (its classes are the core's).
         if system == "safety" and code.startswith("adverse-"):
             continue
         if system == "radiograph" and code.startswith("uc-analysis-") and code[12:] in listed:
