@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
+from tests.factories.care import amendment, screen_record, signed_visit
+from tests.factories.exams import exam
 from tests.web import every_kind
 
 RRN_TEXT = "850302-1234567"
@@ -192,16 +194,16 @@ def record(personas: Any, monkeypatch: Any) -> every_kind.EveryKind:
 
 def test_every_chart_item_of_the_fixture_patient_round_trips(personas: Any, record: Any) -> None:
     from atlaschart.audit.models import AccessLogEntry
-    from atlaschart.visits.models import Amendment, Visit
+    from atlaschart.visits.models import Treatment, Visit
+    from atlaschart.visits.services.treatments import sign_treatment
 
-    visit = Visit.objects.get(pk=record.ids["visit"])
-    Amendment.objects.create(
-        visit=visit,
-        author=personas.clinician,
-        reason="typo in the plan",
-        plan="re-check in a week",
-        changed_fields=["plan"],
-    )
+    # The fixture's draft note signed (its treatments first, after the clinician's safety screen:
+    # the patient's intake left it incomplete), then amended, as the chart does.
+    screen_record(personas.clinician, personas.patient)
+    for draft in Treatment.objects.filter(visit_id=record.ids["visit"]):
+        sign_treatment(_actor(personas.clinician), draft)
+    visit = signed_visit(personas.clinician, Visit.objects.get(pk=record.ids["visit"]))
+    amendment(personas.clinician, visit, "typo in the plan", plan="re-check in a week")
     archive, summary = _archive(_actor(personas.clinician), personas.patient.pk)
     bundle = _check_archive(archive, personas.patient)
     encounter = next(
@@ -261,15 +263,13 @@ def test_codes_units_and_the_profiles_partners_look_for(personas: Any, record: A
 
 
 def test_blood_pressure_follows_the_vital_signs_profile(personas: Any) -> None:
-    from atlaschart.exams.models import ExamRecord
     from atlaschart.fhir.registry import find
 
-    record = ExamRecord.objects.create(
-        patient=personas.patient,
-        kind="blood_pressure",
-        raw={"left_systolic": 128, "left_diastolic": 82, "left_pulse": 70},
-        derived={"algorithms": ["exam.blood_pressure_flags@1"]},
-        examiner=personas.clinician,
+    record = exam(
+        personas.clinician,
+        personas.patient,
+        "blood_pressure",
+        {"left_systolic": 128, "left_diastolic": 82, "left_pulse": 70},
     )
     actor = _actor(personas.clinician)
     left = find(actor, "Observation", f"bp-left-{record.pk}").model_dump(mode="json")
@@ -292,10 +292,11 @@ def test_no_resident_registration_number_leaves(personas: Any, record: Any) -> N
     """Typed into a note, it is masked in the Bundle; in a DICOM header, masked in the file."""
     from atlaschart.fhir.export import RRN, masked_dicom
     from atlaschart.visits.models import Visit
+    from atlaschart.visits.services.notes import current_text, update_note
 
-    Visit.objects.filter(pk=record.ids["visit"]).update(
-        subjective=f"주민번호 {RRN_TEXT} 확인함", objective="RRN 8503021234567"
-    )
+    visit = Visit.objects.get(pk=record.ids["visit"])
+    typed = {"subjective": f"주민번호 {RRN_TEXT} 확인함", "objective": "RRN 8503021234567"}
+    update_note(_actor(personas.clinician), visit, {**current_text(visit), **typed}, visit.version)
     archive, summary = _archive(_actor(personas.clinician), personas.patient.pk)
     assert summary.masked_in_bundle == 2
     text = archive.read("bundle.json").decode("utf-8")
