@@ -35,12 +35,13 @@ from atlaschart.intake import services
 from atlaschart.intake.models import IntakeLink
 from atlaschart.intake.steps import FOLLOWUP_STEPS
 from atlaschart.lib.actor import Actor
+from atlaschart.lib.refusal import Refused
 from atlaschart.patients.models import Patient
 
 CHANNELS = ("email", "sms")
 
 
-class SendingRefused(ValueError):
+class SendingRefused(Refused):
     """Nothing was sent; the message says why, in the user's language."""
 
 

@@ -44,6 +44,7 @@ from atlaschart.intake.models import (
 )
 from atlaschart.intake.names import instrument_name
 from atlaschart.lib.actor import Actor
+from atlaschart.lib.refusal import Refused
 from atlaschart.measure.instruments import INSTRUMENTS, AnswerError, Instrument, score
 from atlaschart.measure.instruments import WordingPack as CorePack
 from atlaschart.patients.models import Patient
@@ -74,11 +75,11 @@ FREE_INTAKE_INSTRUMENTS = tuple(
 show (its wording ships with AtlasChart), so the first link is never empty."""
 
 
-class ConsentMissing(ValueError):
+class ConsentMissing(Refused):
     """An intake sent before its consent questions were answered; the message is translated."""
 
 
-class FollowUpRefused(ValueError):
+class FollowUpRefused(Refused):
     """A follow-up cannot be made as asked; the message is translated and says why."""
 
 
@@ -194,7 +195,7 @@ def instruments_of_new_link(patient: Patient) -> list[str]:
     return [i for i in settings_for(patient.clinic_id).instruments if i in INSTRUMENTS]
 
 
-class LinkNotRevocable(ValueError):
+class LinkNotRevocable(Refused):
     """The link was already submitted or revoked; the message is translated."""
 
 
@@ -523,7 +524,7 @@ def log_link_opened(actor: Actor, link: IntakeLink) -> None:
     log_access(actor, Action.VIEW, patient=link.patient, obj=link, detail="intake link opened")
 
 
-class LocalRegionsRefused(ValueError):
+class LocalRegionsRefused(Refused):
     """A confirmation of chief-complaint regions the form cannot take (message translated)."""
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from atlaschart.audit.models import Action
 from atlaschart.audit.services import log_access
 from atlaschart.lib.actor import Actor
+from atlaschart.lib.refusal import Refused
 from atlaschart.measure.safety import (
     MIN_REASON_CHARS,
     SCREENING_QUESTIONS,
@@ -37,7 +38,7 @@ NOT_SCREENED = core_gate.NOT_SCREENED
 PATIENT_ITEMS = frozenset(q.id for q in SCREENING_QUESTIONS if q.asked_of != "clinician")
 
 
-class ReassessmentRefused(ValueError):
+class ReassessmentRefused(Refused):
     """A clinician's interview changed the patient's answers without a reason (translated)."""
 
 
@@ -45,7 +46,7 @@ def max_age_days() -> int:
     return int(getattr(settings, "ATLASCHART_SAFETY_SCREEN_MAX_AGE_DAYS", 30))
 
 
-class AcknowledgementRefused(ValueError):
+class AcknowledgementRefused(Refused):
     """The acknowledgement may not be recorded; the message is translated."""
 
 

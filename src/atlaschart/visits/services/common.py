@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from atlaschart.accounts.models import User
 from atlaschart.lib.access import Door, RecordNotFound
 from atlaschart.lib.actor import Actor
+from atlaschart.lib.refusal import Refused
 
 M = TypeVar("M", bound=models.Model)
 
 
-class VisitError(Exception):
+class VisitError(Refused):
     """A refused action; ``str(err)`` is the translated message for the user."""
 
 
