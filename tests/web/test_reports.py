@@ -12,7 +12,7 @@ degrees (posture.display.fmt rounds to 0.1).
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.urls import reverse
@@ -27,7 +27,7 @@ from atlaschart.audit.models import AccessLogEntry, Action
 from atlaschart.jobs.models import Job
 from atlaschart.lib.actor import Actor
 from atlaschart.reports.models import PhotoConsent
-from atlaschart.reports.services import make_patient_report
+from atlaschart.reports.services import make_patient_report, record_photo_consent
 
 
 def report(personas: Any, user: Any = None, lang: str | None = None) -> bytes:
@@ -89,9 +89,7 @@ def test_photos_appear_only_with_consent(chart) -> None:
     without = report(chart, lang="en")
     reader = PdfReader(io.BytesIO(without))
     assert not any(page.images for page in reader.pages)
-    PhotoConsent.objects.create(
-        patient=chart.patient, given_on=date(2025, 3, 1), recorded_by=chart.clinician
-    )
+    record_photo_consent(Actor.system(chart.clinician, via="test"), chart.patient, True)
     with_consent = report(chart, lang="en")
     images = [img for page in PdfReader(io.BytesIO(with_consent)).pages for img in page.images]
     # Both sessions' photos are drawn; the fixture's two photos are the same JPEG, which fpdf2
@@ -105,9 +103,7 @@ def test_without_consent_the_photos_are_not_even_read(chart) -> None:
 
     actor = Actor.system(chart.clinician, via="test")
     assert gather(actor, chart.patient, "en").photos == []
-    PhotoConsent.objects.create(
-        patient=chart.patient, given_on=date(2025, 3, 1), recorded_by=chart.clinician
-    )
+    record_photo_consent(actor, chart.patient, True)
     assert len(gather(actor, chart.patient, "en").photos) == 1
 
 
