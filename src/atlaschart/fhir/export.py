@@ -42,10 +42,13 @@ FHIR_VERSION = "4.0.1"
 MODELS = "fhir.resources R4B models (R4-compatible), docs/fhir.md"
 
 #: A Korean resident registration number: YYMMDD, an optional hyphen, then 7 digits whose first
-#: is 1-8 (sex and century; 5-8 for registered foreigners). Not inside a longer run of digits or
-#: a dotted UID.
+#: is 1-8 (sex and century; 5-8 for registered foreigners). Not inside a longer run of digits, a
+#: dotted UID, or a hex or base64 value (a SHA-256, an attachment's hash): the Bundle is masked as
+#: text, and masking digits inside a checksum would corrupt it. Hangul may touch it
+#: ("번호850302-…").
 RRN = re.compile(
-    r"(?<![\d.])\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\s?-?\s?[1-8]\d{6}(?![\d.])"
+    r"(?<![0-9A-Za-z.+/])\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\s?-?\s?[1-8]\d{6}"
+    r"(?![0-9A-Za-z.+/])"
 )
 RRN_MASK = "******-*******"
 
