@@ -47,8 +47,8 @@ MODELS = "fhir.resources R4B models (R4-compatible), docs/fhir.md"
 #: text, and masking digits inside a checksum would corrupt it. Hangul may touch it
 #: ("번호850302-…").
 RRN = re.compile(
-    r"(?<![0-9A-Za-z.+/])\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\s?-?\s?[1-8]\d{6}"
-    r"(?![0-9A-Za-z.+/])"
+    r"(?<![0-9A-Za-z_.+/])\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\s?-?\s?[1-8]\d{6}"
+    r"(?![0-9A-Za-z_.+/])"
 )
 RRN_MASK = "******-*******"
 
