@@ -8,7 +8,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from atlaschart.accounts import ratelimit, reauth, two_factor
+from atlaschart.accounts import ratelimit, reauth, services, two_factor
 from atlaschart.accounts.access import get_staff_user_for_admin, staff_of_clinic
 from atlaschart.accounts.forms import (
     EnrolForm,
@@ -31,6 +30,7 @@ from atlaschart.accounts.forms import (
     StaffUserForm,
 )
 from atlaschart.accounts.models import ClinicSecurityPolicy, Role, SignInThrottle, User
+from atlaschart.lib.actor import Actor
 from atlaschart.lib.client import client_ip
 from atlaschart.lib.http import SIGNED_OUT_IDLE_KEY, AuthenticatedHttpRequest, clinic_id_of
 from atlaschart.lib.policy import Kind, Permission, permission_required
@@ -99,21 +99,19 @@ def staff_edit(request: AuthenticatedHttpRequest, user_id: int | None = None) ->
     instance = get_staff_user_for_admin(request, user_id) if user_id is not None else User()
     form = StaffUserForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = form.save(commit=False)
-            user.clinic_id = request.user.clinic_id
-            if user.pk == request.user.pk and (
-                user.role != Role.CLINIC_ADMIN or not user.is_active
-            ):
-                form.add_error(
-                    "role", _("You cannot remove your own admin role or deactivate yourself.")
-                )
-                return render(
-                    request, "accounts/staff_form.html", {"form": form, "staff": instance}
-                )
-            if form.cleaned_data["password"]:
-                user.set_password(form.cleaned_data["password"])
-            user.save()
+        # The ModelForm has copied the posted values onto ``instance``: the service compares
+        # with the stored row, so it is handed the cleaned values, not the instance's fields.
+        target = User(pk=instance.pk) if instance.pk is not None else User()
+        try:
+            user = services.save_staff_user(
+                Actor.of(request),
+                target,
+                {f: form.cleaned_data[f] for f in services.STAFF_FIELDS},
+                form.cleaned_data["password"],
+            )
+        except services.StaffChangeRefused as refused:
+            form.add_error("role", str(refused))
+            return render(request, "accounts/staff_form.html", {"form": form, "staff": instance})
         messages.success(request, _("The user %(name)s was saved.") % {"name": user.username})
         return redirect("accounts:staff")
     return render(request, "accounts/staff_form.html", {"form": form, "staff": instance})
@@ -266,7 +264,7 @@ def sign_in_lock_lift(request: AuthenticatedHttpRequest, lock_id: int) -> HttpRe
 @require_POST
 def staff_two_factor_reset(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     staff = get_staff_user_for_admin(request, user_id)
-    two_factor.reset_devices(staff)
+    services.reset_second_factor(Actor.of(request), staff)
     messages.success(
         request,
         _("The second factor of %(name)s was reset; they set up a new one at their next sign-in.")

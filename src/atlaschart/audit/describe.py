@@ -43,6 +43,7 @@ class Described:
 # Every fixed phrase the services and doors write (grep ``detail=`` under src/atlaschart).
 PHRASES: dict[str, Promise] = {
     "sign": gettext_lazy("signing"),
+    "second factor reset": gettext_lazy("second factor reset by the admin"),
     "clinic outcomes CSV": gettext_lazy("clinic outcomes as CSV"),
     "report": gettext_lazy("patient report (PDF)"),
     "photo consent": gettext_lazy("consent to photos in the report"),
