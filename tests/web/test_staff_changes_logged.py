@@ -84,3 +84,12 @@ def test_a_second_factor_reset_is_logged_and_worded(personas: Any) -> None:
     with translation.override("ko"):
         words = describe(row)
     assert str(words.detail) == "관리자가 2단계 인증 초기화" and not words.detail.recorded
+
+
+def test_the_access_log_page_shows_staff_changes_in_korean(personas: Any) -> None:
+    client = personas.login(personas.admin, "ko")
+    client.post(reverse("accounts:staff_two_factor_reset", args=[personas.desk.pk]))
+    page = client.get(reverse("audit:access_log"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "관리자가 2단계 인증 초기화" in text and "second factor reset" not in text
