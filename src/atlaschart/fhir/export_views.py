@@ -25,7 +25,6 @@ from atlaschart.fhir.jobs import EXPORT_KIND, archive_name
 from atlaschart.jobs.access import get_job_for_user
 from atlaschart.jobs.models import JobState
 from atlaschart.jobs.services import input_sha256, submit
-from atlaschart.jobs.views import download_result
 from atlaschart.lib import media
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.http import AuthenticatedHttpRequest
@@ -102,7 +101,6 @@ def download(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse
     return render(request, "fhir/export.html", {"form": form, "patient": patient}, status=status)
 
 
-@download_result
 @require_GET
 @permission_required(Kind.WHOLE_RECORD, Permission.EXPORT)
 def made(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponseBase:

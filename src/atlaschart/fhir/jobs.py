@@ -57,6 +57,7 @@ def _sweep(clinic_id: int, keep: str) -> None:
 @job_handler(
     EXPORT_KIND,
     title=_("Preparing the whole record as FHIR"),
+    result_is_download=True,
     needs=EXPORT_NEEDS,
     steps={
         "building": _("Gathering the record and writing the archive"),

@@ -115,6 +115,9 @@ class Handler:
     stale_after_s: int = 900
     #: The work in words, as the progress page's heading ("Analysing a posture photo").
     title: Promise | None = None
+    #: The result is a file to download, not a page: the browser stays on the progress page,
+    #: which then shows the job's notice itself (not queued for the next page opened).
+    result_is_download: bool = False
 
     def title_words(self) -> str:
         return str(self.title) if self.title is not None else str(_("Background work"))
@@ -154,6 +157,7 @@ def job_handler(
     param_words: ParamWords | None = None,
     stale_after_s: int = 900,
     title: Promise | None = None,
+    result_is_download: bool = False,
 ) -> Callable[[HandlerFunction], HandlerFunction]:
     """Register ``function`` as the handler of jobs of ``kind`` (see the module's docstring).
 
@@ -178,6 +182,7 @@ def job_handler(
             param_words=param_words,
             stale_after_s=stale_after_s,
             title=title,
+            result_is_download=result_is_download,
         )
         return function
 

@@ -2,49 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, get_script_prefix, resolve, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from atlaschart.jobs.access import get_job_for_user, require_may_see
 from atlaschart.jobs.models import Job, JobState
-from atlaschart.jobs.registry import get_handler, unknown_handler
+from atlaschart.jobs.registry import Handler, get_handler, unknown_handler
 from atlaschart.lib.http import AuthenticatedHttpRequest
 
 #: Logged once per browser session when the progress page is opened (it shows the patient).
 PROGRESS_DETAIL = "job progress"
 _NOTICED = "jobs_noticed"
 _LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "info": messages.INFO}
-_DOWNLOAD_MARK = "job_result_is_download"
-
-View = TypeVar("View", bound=Callable[..., Any])
-
-
-def download_result(view: View) -> View:
-    """Mark a view that answers a finished job with a file to download. The browser stays on
-    the progress page then, so the job's notice is shown there (status() hands it to
-    progress.js) instead of being queued as a message for whatever page is opened next."""
-    setattr(view, _DOWNLOAD_MARK, True)
-    return view
-
-
-def _is_download(url: str) -> bool:
-    path = urlsplit(url).path
-    prefix = get_script_prefix()
-    if prefix != "/" and path.startswith(prefix):
-        path = "/" + path[len(prefix) :]
-    try:
-        match = resolve(path)
-    except Resolver404:
-        return False
-    return bool(getattr(match.func, _DOWNLOAD_MARK, False))
 
 
 def _signed_in(request: AuthenticatedHttpRequest) -> None:
@@ -69,6 +44,10 @@ def status_of(job: Job) -> dict[str, Any]:
     }
 
 
+def _handler_of(job: Job) -> Handler:
+    return get_handler(job.kind) or unknown_handler(job.kind)
+
+
 def _notice_once(
     request: AuthenticatedHttpRequest, job: Job, *, queue: bool = True
 ) -> tuple[str, str] | None:
@@ -81,8 +60,7 @@ def _notice_once(
     noticed: list[int] = request.session.get(_NOTICED, [])
     if job.pk in noticed:
         return None
-    handler = get_handler(job.kind) or unknown_handler(job.kind)
-    words = handler.notice_words(str(notice.get("code", "")))
+    words = _handler_of(job).notice_words(str(notice.get("code", "")))
     level = str(notice.get("level"))
     level = level if level in _LEVELS else "info"
     if words and queue:
@@ -101,7 +79,7 @@ def progress(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     get_job_for_user(request, job_id, detail=PROGRESS_DETAIL, once_per_session=True)
     result_url = _safe_url(job.result_url)
     if job.state == JobState.DONE and result_url:
-        if not _is_download(result_url):  # a download is not a page that could show it
+        if not _handler_of(job).result_is_download:  # a file is not a page that shows it
             _notice_once(request, job)
         return redirect(result_url)
     back_url = _safe_url(str((job.payload or {}).get("back_url", "")))
@@ -120,7 +98,7 @@ def status(request: AuthenticatedHttpRequest, job_id: int) -> JsonResponse:
     require_may_see(request, job)
     body = status_of(job)
     if job.state == JobState.DONE:
-        download = _is_download(body["result_url"])
+        download = _handler_of(job).result_is_download
         notice = _notice_once(request, job, queue=not download)
         if download and notice:
             body["notice"], body["notice_level"] = notice

@@ -27,6 +27,7 @@ def report_file_name(job: Job) -> str:
 @job_handler(
     services.REPORT_KIND,
     title=_("Making the patient report"),
+    result_is_download=True,
     needs=services.REPORT_NEEDS,
     steps={
         "drawing": _("Gathering the record and drawing the report"),

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_POST
 from atlaschart.audit.models import Action
 from atlaschart.jobs.access import get_job_for_user
 from atlaschart.jobs.models import JobState
-from atlaschart.jobs.views import download_result
 from atlaschart.lib import media
 from atlaschart.lib.actor import Actor
 from atlaschart.lib.http import AuthenticatedHttpRequest
@@ -60,7 +59,6 @@ def patient_report(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     return redirect("jobs:progress", job_id=job.pk)
 
 
-@download_result
 @require_GET
 @permission_required(Kind.POSTURE, Permission.EXPORT)
 def report_download(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponseBase:
