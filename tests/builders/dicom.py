@@ -43,6 +43,27 @@ def _base(sop_class: str, study: str, series: str) -> Dataset:
     return ds
 
 
+def plain(
+    modality: str,
+    sop_class: str,
+    rows: int,
+    cols: int,
+    study: str,
+    series: str,
+    z: float | None = None,
+    number: int = 1,
+) -> bytes:
+    """An image of zeros of any class, spacing 0.5 mm; axial at ``z`` mm when given."""
+    ds = _base(sop_class, study, series)
+    ds.Modality, ds.Rows, ds.Columns, ds.InstanceNumber = modality, rows, cols, number
+    ds.PixelSpacing = [0.5, 0.5]
+    if z is not None:
+        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.ImagePositionPatient = [0, 0, z]
+    ds.PixelData = np.zeros((rows, cols), np.uint16).tobytes()
+    return saved(ds)
+
+
 def dx(spacing_keyword: str = "PixelSpacing") -> bytes:
     """A 320 x 320 DX radiograph of zeros, spacing 0.5 mm in ``spacing_keyword``."""
     ds = _base("1.2.840.10008.5.1.4.1.1.1.1", generate_uid(), generate_uid())

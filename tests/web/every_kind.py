@@ -11,20 +11,17 @@ Plain model rows remain only for what no service writes as the walk needs it, ea
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import numpy as np
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+from pydicom.uid import generate_uid
+from tests.builders import dicom, photos
 
 # A string written into the Seoul clinic's records: no page shown to another clinic may contain it.
 SECRET = "SEOUL-ONLY-7f3a"
@@ -36,43 +33,6 @@ class EveryKind:
 
     ids: dict[str, int]
     intake_token: str
-
-
-def _dicom(
-    modality: str,
-    sop_class: str,
-    rows: int,
-    cols: int,
-    study: str,
-    series: str,
-    z: float | None = None,
-    number: int = 1,
-) -> bytes:
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = sop_class, generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID, ds.SOPInstanceUID = sop_class, meta.MediaStorageSOPInstanceUID
-    ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
-    ds.PatientName, ds.PatientID = "Kim^Minjun", "000001"
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
-    ds.Modality, ds.Rows, ds.Columns, ds.InstanceNumber = modality, rows, cols, number
-    ds.PixelSpacing = [0.5, 0.5]
-    if z is not None:
-        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
-        ds.ImagePositionPatient = [0, 0, z]
-    ds.PixelData = np.zeros((rows, cols), np.uint16).tobytes()
-    buf = io.BytesIO()
-    ds.save_as(buf, enforce_file_format=True)
-    return buf.getvalue()
-
-
-def _jpeg() -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (400, 300), (120, 130, 140)).save(buf, "JPEG")
-    return buf.getvalue()
 
 
 def _token_in(page: str) -> str:
@@ -210,7 +170,9 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
         reverse("posture:session", args=[session.pk]),
         {
             "view": "anterior",
-            "photo": SimpleUploadedFile("p.jpg", _jpeg(), content_type="image/jpeg"),
+            "photo": SimpleUploadedFile(
+                "p.jpg", photos.flat_jpeg(400, 300, (120, 130, 140)), content_type="image/jpeg"
+            ),
         },
     )
     assert response.status_code == 302, response.content.decode()[:1000]
@@ -225,9 +187,9 @@ def build(personas: Any, monkeypatch: Any) -> EveryKind:
 
     # Imaging: a radiograph and a small CT series imported through the import page.
     study_uid, ct_study, ct_series = generate_uid(), generate_uid(), generate_uid()
-    files = [_dicom("DX", "1.2.840.10008.5.1.4.1.1.1.1", 64, 64, study_uid, generate_uid())]
+    files = [dicom.plain("DX", "1.2.840.10008.5.1.4.1.1.1.1", 64, 64, study_uid, generate_uid())]
     files += [
-        _dicom(
+        dicom.plain(
             "CT",
             "1.2.840.10008.5.1.4.1.1.2",
             6,

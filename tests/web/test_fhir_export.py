@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
+from tests.builders import dicom
 from tests.factories.care import amendment, screen_record, signed_visit
 from tests.factories.exams import exam
 from tests.web import every_kind
@@ -305,7 +306,7 @@ def test_no_resident_registration_number_leaves(personas: Any, record: Any) -> N
     _no_rrn_anywhere(archive)
     # A header that carries one (PatientID as some Korean modalities fill it) is masked, pixel
     # data and UIDs untouched.
-    header = every_kind._dicom("DX", "1.2.840.10008.5.1.4.1.1.1.1", 4, 4, "1.2.3", "1.2.3.4")
+    header = dicom.plain("DX", "1.2.840.10008.5.1.4.1.1.1.1", 4, 4, "1.2.3", "1.2.3.4")
     import pydicom
 
     ds = pydicom.dcmread(io.BytesIO(header))
